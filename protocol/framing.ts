@@ -1,0 +1,282 @@
+import {
+  AbstractMessageReader,
+  AbstractMessageWriter,
+  type DataCallback,
+  type Disposable,
+  type Message,
+  type MessageReader,
+  type MessageWriter,
+} from 'vscode-jsonrpc/node';
+import { ErrorCodes } from './errors.js';
+
+/** `lsp`: `Content-Length: N\r\n\r\n` + UTF-8 JSON (the default). `ndjson`: one JSON message per line. */
+export type Framing = 'lsp' | 'ndjson';
+
+/** A message that could not be delivered: what the peer should be told, and the request id if readable. */
+export interface RejectedMessage {
+  code: typeof ErrorCodes.ParseError | typeof ErrorCodes.InvalidRequest;
+  message: string;
+  id: string | number | null;
+}
+
+export interface FramingOptions {
+  framing: Framing;
+  /** Frames larger than this are discarded unparsed and answered -32600 (default 8 MiB). */
+  maxMessageBytes?: number;
+  /** Called for every frame that is not a valid JSON-RPC 2.0 message; the reader then goes on. */
+  onRejected?: (rejected: RejectedMessage) => void;
+}
+
+export const DEFAULT_MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
+const MAX_HEADER_BYTES = 8 * 1024;
+const ID_PROBE_BYTES = 4 * 1024;
+const HEADER_END = Buffer.from('\r\n\r\n');
+const CONTENT_LENGTH = Buffer.from('content-length');
+
+/**
+ * Reads framed JSON-RPC messages and never gives up on the stream: garbage, oversized frames,
+ * bad UTF-8 and messages of the wrong shape are reported through `onRejected` and skipped, so
+ * the next valid message is served. vscode-jsonrpc's own reader has no size limit and answers
+ * nothing to a parse error, which is why the framing lives here.
+ */
+export class FramedMessageReader extends AbstractMessageReader implements MessageReader {
+  private buffer: Buffer = Buffer.alloc(0);
+  private callback: DataCallback | undefined;
+  /** Bytes of an oversized frame still to be thrown away as they arrive. */
+  private discarding = 0;
+  private readonly maxMessageBytes: number;
+  private readonly decoder = new TextDecoder('utf-8', { fatal: true });
+
+  constructor(
+    private readonly readable: NodeJS.ReadableStream,
+    private readonly options: FramingOptions,
+  ) {
+    super();
+    this.maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+  }
+
+  listen(callback: DataCallback): Disposable {
+    this.callback = callback;
+    const onData = (chunk: Buffer | string) => this.receive(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+    const onEnd = () => this.fireClose();
+    const onError = (error: Error) => this.fireError(error);
+    this.readable.on('data', onData);
+    this.readable.on('end', onEnd);
+    this.readable.on('close', onEnd);
+    this.readable.on('error', onError);
+    return {
+      dispose: () => {
+        this.readable.off('data', onData);
+        this.readable.off('end', onEnd);
+        this.readable.off('close', onEnd);
+        this.readable.off('error', onError);
+      },
+    };
+  }
+
+  private receive(chunk: Buffer): void {
+    this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
+    if (this.options.framing === 'lsp') this.drainHeaderFrames();
+    else this.drainLines();
+  }
+
+  private drainHeaderFrames(): void {
+    for (;;) {
+      if (this.discarding > 0) {
+        const n = Math.min(this.discarding, this.buffer.length);
+        this.buffer = this.buffer.subarray(n);
+        this.discarding -= n;
+        if (this.discarding > 0) return;
+      }
+      const end = this.buffer.indexOf(HEADER_END);
+      if (end < 0) {
+        if (this.buffer.length > MAX_HEADER_BYTES) this.skipGarbage();
+        return;
+      }
+      const length = parseContentLength(this.buffer.subarray(0, end).toString('latin1'));
+      if (length === undefined) {
+        this.buffer = this.buffer.subarray(end + HEADER_END.length);
+        this.reject(ErrorCodes.ParseError, 'Parse error: a frame without a valid Content-Length header', null);
+        continue;
+      }
+      const bodyStart = end + HEADER_END.length;
+      if (length > this.maxMessageBytes) {
+        const probe = this.buffer.subarray(bodyStart, bodyStart + Math.min(length, ID_PROBE_BYTES));
+        this.rejectOversized(length, probe);
+        const available = this.buffer.length - bodyStart;
+        const dropped = Math.min(available, length);
+        this.buffer = this.buffer.subarray(bodyStart + dropped);
+        this.discarding = length - dropped;
+        continue;
+      }
+      if (this.buffer.length < bodyStart + length) return;
+      const body = this.buffer.subarray(bodyStart, bodyStart + length);
+      this.buffer = this.buffer.subarray(bodyStart + length);
+      this.deliver(body);
+    }
+  }
+
+  /** A header section that never ends: drop it up to the next plausible frame start. */
+  private skipGarbage(): void {
+    const lower = Buffer.from(this.buffer.toString('latin1').toLowerCase(), 'latin1');
+    const next = lower.indexOf(CONTENT_LENGTH, 1);
+    this.buffer = next > 0 ? this.buffer.subarray(next) : this.buffer.subarray(this.buffer.length - 16);
+    this.reject(ErrorCodes.ParseError, 'Parse error: garbage on the input stream was skipped', null);
+  }
+
+  private drainLines(): void {
+    for (;;) {
+      const newline = this.buffer.indexOf(10);
+      if (this.discarding > 0) {
+        // Inside an oversized line: drop everything up to its end.
+        if (newline < 0) {
+          this.buffer = Buffer.alloc(0);
+          return;
+        }
+        this.buffer = this.buffer.subarray(newline + 1);
+        this.discarding = 0;
+        continue;
+      }
+      if (newline < 0) {
+        if (this.buffer.length > this.maxMessageBytes) {
+          this.rejectOversized(this.buffer.length, this.buffer.subarray(0, ID_PROBE_BYTES));
+          this.buffer = Buffer.alloc(0);
+          this.discarding = 1;
+        }
+        return;
+      }
+      let line = this.buffer.subarray(0, newline);
+      this.buffer = this.buffer.subarray(newline + 1);
+      if (line.length > 0 && line[line.length - 1] === 13) line = line.subarray(0, line.length - 1);
+      if (line.length > this.maxMessageBytes) {
+        this.rejectOversized(line.length, line.subarray(0, ID_PROBE_BYTES));
+        continue;
+      }
+      if (line.toString('latin1').trim() === '') continue;
+      this.deliver(line);
+    }
+  }
+
+  private deliver(body: Buffer): void {
+    let text: string;
+    let value: unknown;
+    try {
+      text = this.decoder.decode(body);
+    } catch {
+      this.reject(ErrorCodes.ParseError, 'Parse error: the message is not valid UTF-8', null);
+      return;
+    }
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      this.reject(ErrorCodes.ParseError, `Parse error: ${(error as Error).message}`, null);
+      return;
+    }
+    const problem = shapeProblem(value);
+    if (problem) {
+      this.reject(ErrorCodes.InvalidRequest, `Invalid request: ${problem}`, readableId(value));
+      return;
+    }
+    this.callback?.(value as Message);
+  }
+
+  private rejectOversized(length: number, probe: Buffer): void {
+    const match = /"id"\s*:\s*(-?\d+|"(?:[^"\\]|\\.)*")/.exec(probe.toString('utf8'));
+    let id: string | number | null = null;
+    if (match?.[1] !== undefined) {
+      try {
+        id = JSON.parse(match[1]) as string | number;
+      } catch {
+        id = null;
+      }
+    }
+    this.reject(
+      ErrorCodes.InvalidRequest,
+      `Invalid request: the message is ${length} bytes, over the limit of ${this.maxMessageBytes} bytes`,
+      id,
+    );
+  }
+
+  private reject(code: RejectedMessage['code'], message: string, id: string | number | null): void {
+    this.options.onRejected?.({ code, message, id });
+  }
+}
+
+function parseContentLength(headers: string): number | undefined {
+  for (const line of headers.split('\r\n')) {
+    const colon = line.indexOf(':');
+    if (colon < 0) continue;
+    if (line.slice(0, colon).trim().toLowerCase() !== 'content-length') continue;
+    const value = line.slice(colon + 1).trim();
+    if (!/^\d{1,15}$/.test(value)) return undefined;
+    return Number(value);
+  }
+  return undefined;
+}
+
+function isId(value: unknown): value is string | number {
+  return typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value));
+}
+
+function readableId(value: unknown): string | number | null {
+  if (value && typeof value === 'object' && !Array.isArray(value)) {
+    const id = (value as { id?: unknown }).id;
+    if (isId(id)) return id;
+  }
+  return null;
+}
+
+/** Why `value` is not a JSON-RPC 2.0 request, notification or response; undefined when it is one. */
+function shapeProblem(value: unknown): string | undefined {
+  if (Array.isArray(value)) return 'batch requests are not supported';
+  if (value === null || typeof value !== 'object') return 'a message must be a JSON object';
+  const m = value as Record<string, unknown>;
+  if (m.jsonrpc !== '2.0') return '"jsonrpc" must be "2.0"';
+  if ('method' in m) {
+    if (typeof m.method !== 'string') return '"method" must be a string';
+    if ('id' in m && !isId(m.id)) return '"id" must be a string or a number';
+    if ('params' in m && (m.params === null || typeof m.params !== 'object')) {
+      return '"params" must be an object or an array';
+    }
+    return undefined;
+  }
+  if (!('id' in m) || (!isId(m.id) && m.id !== null)) return 'a message needs a "method" or a response "id"';
+  if (!('result' in m) && !(m.error && typeof m.error === 'object')) return 'a response needs "result" or "error"';
+  return undefined;
+}
+
+/** Writes messages in either framing; each write resolves once the bytes are handed to the stream. */
+export class FramedMessageWriter extends AbstractMessageWriter implements MessageWriter {
+  private errorCount = 0;
+
+  constructor(
+    private readonly writable: NodeJS.WritableStream,
+    private readonly framing: Framing,
+  ) {
+    super();
+    writable.on('error', (error: Error) => this.fireError(error));
+    writable.on('close', () => this.fireClose());
+  }
+
+  write(msg: Message): Promise<void> {
+    const json = JSON.stringify(msg);
+    const frame =
+      this.framing === 'lsp' ? `Content-Length: ${Buffer.byteLength(json, 'utf8')}\r\n\r\n${json}` : `${json}\n`;
+    return new Promise((resolve, reject) => {
+      this.writable.write(frame, 'utf8', (error) => {
+        if (error) {
+          this.errorCount++;
+          this.fireError(error, msg, this.errorCount);
+          reject(error);
+        } else {
+          this.errorCount = 0;
+          resolve();
+        }
+      });
+    });
+  }
+
+  end(): void {
+    this.writable.end();
+  }
+}

@@ -1,0 +1,26 @@
+// Bundles the server into one file (better-sqlite3 stays external: it is native) and the
+// protocol package into its publishable dist/. Run by `npm run build`, and before every test.
+import { build } from 'esbuild';
+import { readFileSync } from 'node:fs';
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning' };
+
+await build({
+  ...common,
+  entryPoints: ['src/main.ts'],
+  outfile: 'dist/threadline.cjs',
+  format: 'cjs',
+  external: ['better-sqlite3'],
+  conditions: ['@threadline/source'],
+  define: { THREADLINE_VERSION: JSON.stringify(pkg.version) },
+});
+
+await build({
+  ...common,
+  entryPoints: ['protocol/index.ts', 'protocol/node.ts'],
+  outdir: 'protocol/dist',
+  format: 'esm',
+  splitting: true,
+  external: ['zod', 'vscode-jsonrpc', 'vscode-jsonrpc/node'],
+});

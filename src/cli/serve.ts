@@ -1,0 +1,67 @@
+import { resolve } from 'node:path';
+import { createLogger } from '../log.js';
+import { BUILTIN_HOSTS, lazyHost, resolveHost } from '../host/load.js';
+import { Orchestrator } from '../orchestrator/orchestrator.js';
+import { startRpcServer } from '../rpc/server.js';
+import { openStore, type Store } from '../store/store.js';
+import { VERSION } from '../version.js';
+import { UsageError, parseServeArgs } from './args.js';
+
+/** Hosts whose steer support is known without loading them. */
+const STEER_SUPPORT: Record<string, boolean> = { echo: true };
+
+/** `threadline serve`: one client on stdin/stdout until it shuts down or goes away. */
+export function serve(args: string[]): void {
+  const config = parseServeArgs(args);
+  const log = createLogger(config.logLevel);
+  const dbPath = config.db === ':memory:' ? ':memory:' : resolve(config.db);
+  const host = resolveHost(config.host);
+  let store: Store;
+  try {
+    store = openStore(dbPath, config.durability);
+  } catch (error) {
+    throw new UsageError(`cannot open database ${dbPath}: ${(error as Error).message}`);
+  }
+  const orchestrator = new Orchestrator({
+    store,
+    host: lazyHost(host),
+    hostName: host.name,
+    hostSupportsSteer: STEER_SUPPORT[host.name] ?? true,
+    maxQueued: config.maxQueued,
+    maxPromptBytes: config.maxPromptBytes,
+    log,
+  });
+  const recovered = orchestrator.recover();
+  log.info('threadline serving', { version: VERSION, db: dbPath, host: host.name, durability: config.durability, framing: config.framing, recovered });
+
+  let stopping = false;
+  const stop = (exitCode: number) => {
+    if (stopping) return;
+    stopping = true;
+    void orchestrator
+      .shutdown()
+      .catch((error: unknown) => log.error('shutdown failed', { error }))
+      .finally(() => {
+        store.close();
+        log.info('threadline stopped');
+        process.exit(exitCode);
+      });
+  };
+  startRpcServer({
+    input: process.stdin,
+    output: process.stdout,
+    framing: config.framing,
+    maxMessageBytes: config.maxMessageBytes,
+    orchestrator,
+    log,
+    version: VERSION,
+    dbPath,
+    hosts: [...Object.keys(BUILTIN_HOSTS), ...(BUILTIN_HOSTS[host.name] ? [] : [host.name])],
+    steer: STEER_SUPPORT[host.name] ?? true,
+    stop,
+  });
+  process.on('SIGTERM', () => stop(0));
+  process.on('SIGINT', () => stop(0));
+  // A client gone mid-write must not kill the server with EPIPE before it has shut down cleanly.
+  process.stdout.on('error', () => stop(0));
+}

@@ -1,0 +1,111 @@
+import { setImmediate as yieldToLoop, setTimeout as delay } from 'node:timers/promises';
+import { countWords, parseEchoScript, type EchoScript } from './echo-directives.js';
+import type { CreateHost, Engine, EngineEvent, EngineHost, HistoryEntry, TurnContext, TurnInput } from './port.js';
+
+/** Words streamed between two returns to the event loop, so a huge reply never blocks an interrupt. */
+const WORDS_PER_SLICE = 512;
+
+/**
+ * The deterministic engine: it remembers the user messages of its conversation and answers
+ * `echo[N]: TEXT`, N being how many user messages it holds, so truncation and reloads show.
+ */
+class EchoEngine implements Engine {
+  private readonly userMessages: string[];
+  private run: { steers: string[]; open: boolean; abort: AbortController } | undefined;
+
+  constructor(history: HistoryEntry[]) {
+    this.userMessages = history.filter((h) => h.kind === 'user_message').map((h) => parseEchoScript(h.text).text);
+  }
+
+  async startTurn(input: TurnInput, context: TurnContext): Promise<AsyncIterable<EngineEvent>> {
+    const script = parseEchoScript(input.prompt);
+    this.userMessages.push(script.text);
+    if (script.failStart !== undefined) throw new Error(script.failStart);
+    const abort = new AbortController();
+    context.signal.addEventListener('abort', () => abort.abort(), { once: true });
+    const run = { steers: [] as string[], open: true, abort };
+    this.run = run;
+    return this.stream(script, context, run);
+  }
+
+  private async *stream(
+    script: EchoScript,
+    context: TurnContext,
+    run: { steers: string[]; open: boolean; abort: AbortController },
+  ): AsyncIterable<EngineEvent> {
+    const signal = run.abort.signal;
+    try {
+      if (script.sleepMs) await delay(script.sleepMs, undefined, { signal });
+      if (script.hang) {
+        await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+        return;
+      }
+      if (script.tool) yield* this.toolCall(script.tool, context);
+      const text = script.repeat !== undefined ? Array(script.repeat).fill(script.text).join(' ') : script.text;
+      let outputWords = yield* this.reply('reply', text, script, signal);
+      let steerIndex = 0;
+      // Steers that arrive while replying are answered in the same turn, each with its own message.
+      while (run.steers.length > 0) {
+        const steer = run.steers.shift()!;
+        outputWords += yield* this.reply(`steer-${++steerIndex}`, steer, script, signal);
+      }
+      run.open = false;
+      const inputTokens = this.userMessages.reduce((n, m) => n + countWords(m), 0);
+      yield { type: 'usage', usage: script.usage ?? { inputTokens, outputTokens: outputWords } };
+    } catch (error) {
+      if (signal.aborted) return;
+      throw error;
+    } finally {
+      run.open = false;
+      if (this.run === run) this.run = undefined;
+    }
+  }
+
+  private async *toolCall(tool: NonNullable<EchoScript['tool']>, context: TurnContext): AsyncGenerator<EngineEvent> {
+    yield { type: 'item.started', key: 'tool', kind: 'tool_call', text: tool.summary, metadata: { approvalKind: tool.kind } };
+    const decision = await context.requestApproval({ itemKey: 'tool', kind: tool.kind, summary: tool.summary, detail: tool.summary });
+    yield { type: 'item.completed', key: 'tool', text: tool.summary };
+    yield { type: 'item.started', key: 'tool-result', kind: 'tool_result' };
+    yield decision === 'approve'
+      ? { type: 'item.completed', key: 'tool-result', text: 'approved' }
+      : { type: 'item.completed', key: 'tool-result', status: 'failed', text: 'denied' };
+  }
+
+  /** Streams `echo[N]: TEXT` word by word; returns how many words it sent. */
+  private async *reply(key: string, text: string, script: EchoScript, signal: AbortSignal): AsyncGenerator<EngineEvent, number> {
+    const words = [`echo[${this.userMessages.length}]:`, ...text.split(' ').filter(Boolean)];
+    yield { type: 'item.started', key, kind: 'agent_message' };
+    for (let i = 0; i < words.length; i++) {
+      if (i > 0 && script.wordDelayMs) await delay(script.wordDelayMs, undefined, { signal });
+      else if (i > 0 && i % WORDS_PER_SLICE === 0) await yieldToLoop();
+      if (signal.aborted) return i;
+      yield { type: 'item.delta', key, text: i === 0 ? words[i]! : ` ${words[i]}` };
+      if (i === 0 && script.fail !== undefined) throw new Error(script.fail);
+    }
+    yield { type: 'item.completed', key };
+    return words.length;
+  }
+
+  steer(text: string): boolean {
+    const run = this.run;
+    if (!run?.open) return false;
+    const message = parseEchoScript(text).text;
+    this.userMessages.push(message);
+    run.steers.push(message);
+    return true;
+  }
+
+  interrupt(): void {
+    this.run?.abort.abort();
+  }
+
+  truncateBeforeLastUserMessage(): void {
+    this.userMessages.pop();
+  }
+}
+
+export const createHost: CreateHost = (): EngineHost => ({
+  name: 'echo',
+  supportsSteer: true,
+  loadEngine: (_thread, history) => new EchoEngine(history),
+});

@@ -1,0 +1,34 @@
+import { USAGE } from './cli/help.js';
+import { UsageError } from './cli/args.js';
+import { serve } from './cli/serve.js';
+import { demo } from './cli/demo.js';
+import { HostNotFoundError } from './host/load.js';
+import { VERSION } from './version.js';
+
+/** The composition root: argv → subcommand. Start-up failures are one stderr line and exit 2. */
+function main(argv: string[]): void {
+  const [command, ...rest] = argv;
+  try {
+    if (command === '--version' || command === '-v') {
+      process.stdout.write(`${VERSION}\n`);
+    } else if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+      process.stdout.write(USAGE);
+    } else if (command === 'serve') {
+      serve(rest);
+    } else if (command === 'demo') {
+      demo(rest).catch((error: unknown) => fail(error));
+    } else {
+      throw new UsageError(`unknown command "${command}" (try: threadline --help)`);
+    }
+  } catch (error) {
+    fail(error);
+  }
+}
+
+function fail(error: unknown): never {
+  const known = error instanceof UsageError || error instanceof HostNotFoundError;
+  process.stderr.write(`threadline: ${known ? (error as Error).message : (error as Error).stack ?? String(error)}\n`);
+  process.exit(2);
+}
+
+main(process.argv.slice(2));

@@ -1,0 +1,345 @@
+import {
+  AdmissionNotFoundError,
+  InvalidParamsError,
+  NothingToEditError,
+  QueueFullError,
+  ThreadArchivedError,
+  ThreadBusyError,
+  TimeoutError,
+  TurnMismatchError,
+  TurnNotFoundError,
+  type ParsedParamsOf,
+  type ResultOf,
+  type Thread,
+  type Turn,
+} from '@threadline/protocol';
+import type { EngineHost, TurnInput } from '../host/port.js';
+import type { Logger } from '../log.js';
+import type { AdmissionOptions, StoredAdmission } from '../store/admissions.js';
+import type { Store } from '../store/store.js';
+import {
+  decideDrain,
+  decideEditLastTurn,
+  decideInterrupt,
+  decideRefusedSteer,
+  decideStartTurn,
+  shouldPromoteAfterEnd,
+  type Rejection,
+  type ThreadState,
+} from './coordinator.js';
+import { EngineCache } from './engines.js';
+import { createCommitter, EventBus, type Commit, type Tx } from './events.js';
+import { newId } from './ids.js';
+import { recoverInterruptedTurns } from './recovery.js';
+import { ThreadService } from './threads.js';
+import { TurnRunner, type ApprovalClient } from './turn-runner.js';
+import { addUserMessage, admitForImmediateUse, admitPrompt, beginTurn, cancelAdmission } from './turns.js';
+
+export interface OrchestratorOptions {
+  store: Store;
+  host: () => Promise<EngineHost>;
+  hostName: string;
+  hostSupportsSteer: boolean;
+  maxQueued: number;
+  maxPromptBytes: number;
+  log: Logger;
+}
+
+/** A turn committed as begun, to be started on its engine once the transaction is over. */
+interface BegunTurn {
+  turn: Turn;
+  thread: Thread;
+  prompt: string;
+  options: AdmissionOptions;
+}
+
+type StartTurnOutcome = { result: ResultOf<'thread/startTurn'>; begun?: BegunTurn };
+
+/** The turn operations of PROTOCOL.md §4, each one decision + one transaction + (maybe) a launch. */
+export class Orchestrator {
+  readonly bus = new EventBus();
+  readonly threads: ThreadService;
+  private readonly store: Store;
+  private readonly commit: Commit;
+  private readonly engines: EngineCache;
+  private readonly runner: TurnRunner;
+  private approvalClient: ApprovalClient | undefined;
+  private closed = false;
+
+  constructor(private readonly o: OrchestratorOptions) {
+    this.store = o.store;
+    this.commit = createCommitter(o.store, this.bus);
+    this.threads = new ThreadService(o.store, this.commit);
+    this.engines = new EngineCache(o.host, o.store);
+    this.runner = new TurnRunner({
+      store: o.store,
+      commit: this.commit,
+      engines: this.engines,
+      hostName: o.hostName,
+      log: o.log,
+      approvalClient: () => this.approvalClient,
+      onTurnEnded: (threadId, status) => {
+        if (status !== 'interrupted') setImmediate(() => this.promoteNext(threadId));
+      },
+    });
+  }
+
+  setApprovalClient(client: ApprovalClient | undefined): void {
+    this.approvalClient = client;
+  }
+
+  recover(): number {
+    return recoverInterruptedTurns(this.store, this.commit);
+  }
+
+  private stateOf(thread: Thread): ThreadState {
+    return {
+      archived: thread.archived,
+      runningTurnId: thread.status === 'running' ? (thread.latestTurnId ?? null) : null,
+      pendingCount: thread.queuedCount,
+    };
+  }
+
+  async startTurn(p: ParsedParamsOf<'thread/startTurn'>): Promise<ResultOf<'thread/startTurn'>> {
+    this.checkPromptSize('prompt', p.prompt);
+    const options = this.admissionOptions(p, p.inputSummary);
+    const outcome = this.commit((tx): StartTurnOutcome => {
+      const thread = this.threads.require(p.threadId);
+      if (p.clientRequestId !== undefined) {
+        const first = this.store.findClientRequest(thread.id, p.clientRequestId);
+        if (first) {
+          const turn = this.store.findTurn(first.turnId)!;
+          return { result: { turn, queued: first.queued ? this.store.findAdmission(first.admissionId)! : null } };
+        }
+      }
+      const s = this.stateOf(thread);
+      const command = { delivery: p.delivery, expectedTurnId: p.expectedTurnId, hostSupportsSteer: this.o.hostSupportsSteer, maxQueued: this.o.maxQueued };
+      let decision = decideStartTurn(s, command);
+      const remember = (turnId: string, admissionId: string, queued: boolean) => {
+        if (p.clientRequestId !== undefined) {
+          this.store.insertClientRequest(thread.id, p.clientRequestId, { turnId, admissionId, queued }, tx.now);
+        }
+      };
+      const input = { threadId: thread.id, prompt: p.prompt, options };
+      if (decision.action === 'steer') {
+        const active = this.runner.running(thread.id);
+        if (active && this.runner.steer(active, p.prompt)) {
+          const stored = admitForImmediateUse(tx, this.store, { ...input, delivery: 'steer' });
+          const seq = this.store.lastSeq(thread.id)! + 1;
+          this.store.markPromoted(stored.admission.id, seq, active.turnId);
+          const admission = this.store.findAdmission(stored.admission.id)!;
+          tx.emit(thread.id, 'prompt.promoted', { admission, turnId: active.turnId }, { turnId: active.turnId });
+          addUserMessage(tx, this.store, thread.id, active.turnId, p.prompt);
+          this.store.countSteer(active.turnId);
+          remember(active.turnId, admission.id, false);
+          return { result: { turn: this.store.findTurn(active.turnId)!, queued: null } };
+        }
+        decision = decideRefusedSteer(s, this.o.maxQueued);
+      }
+      switch (decision.action) {
+        case 'reject':
+          throw this.rejection(decision.error, thread, p.expectedTurnId);
+        case 'enqueue': {
+          const queued = admitPrompt(tx, this.store, { ...input, delivery: p.delivery ?? 'queue' });
+          remember(s.runningTurnId!, queued.id, true);
+          return { result: { turn: this.store.findTurn(s.runningTurnId!)!, queued } };
+        }
+        case 'startNow': {
+          const stored = admitForImmediateUse(tx, this.store, { ...input, delivery: 'queue' });
+          const turn = beginTurn(tx, this.store, stored);
+          remember(turn.id, stored.admission.id, false);
+          return { result: { turn, queued: null }, begun: { turn, thread, prompt: p.prompt, options } };
+        }
+        case 'enqueueAndPromoteOldest': {
+          const queued = admitPrompt(tx, this.store, { ...input, delivery: 'queue' });
+          const oldest = this.store.findOldestPending(thread.id)!;
+          const turn = beginTurn(tx, this.store, oldest);
+          remember(turn.id, queued.id, true);
+          return {
+            result: { turn, queued: this.store.findAdmission(queued.id)! },
+            begun: { turn, thread, prompt: oldest.admission.prompt, options: oldest.options },
+          };
+        }
+        default:
+          throw new Error(`unhandled decision ${decision.action}`);
+      }
+    });
+    if (outcome.begun) await this.launch(outcome.begun);
+    return outcome.result;
+  }
+
+  async editLastTurn(p: ParsedParamsOf<'thread/editLastTurn'>): Promise<ResultOf<'thread/editLastTurn'>> {
+    this.checkPromptSize('content', p.content);
+    const options = this.admissionOptions(p);
+    const { begun, superseded } = this.commit((tx) => {
+      const thread = this.threads.require(p.threadId);
+      const last = this.store.findLastLiveTurn(thread.id);
+      const decision = decideEditLastTurn(this.stateOf(thread), last !== undefined);
+      if (decision.action === 'reject') throw this.rejection(decision.error, thread);
+      const stored = admitForImmediateUse(tx, this.store, { threadId: thread.id, prompt: p.content, delivery: 'queue', options });
+      const turnId = newId('turn');
+      this.store.markSuperseded(last!.id, turnId);
+      tx.emit(thread.id, 'turn.superseded', { turnId: last!.id, supersededBy: turnId });
+      const turn = beginTurn(tx, this.store, stored, turnId);
+      return { begun: { turn, thread, prompt: p.content, options }, superseded: last! };
+    });
+    // The engine forgets every user message of the superseded turn (its prompt and its steers).
+    const engine = this.engines.peek(p.threadId);
+    for (let i = 0; engine && i <= superseded.steerCount; i++) engine.truncateBeforeLastUserMessage();
+    await this.launch(begun);
+    return { turn: begun.turn, queued: null };
+  }
+
+  async drain(p: ParsedParamsOf<'thread/drain'>): Promise<ResultOf<'thread/drain'>> {
+    const begun = this.commit((tx) => {
+      const thread = this.threads.require(p.threadId);
+      const decision = decideDrain(this.stateOf(thread));
+      if (decision.action === 'reject') throw this.rejection(decision.error, thread);
+      if (decision.action === 'none') return undefined;
+      return this.promoteOldest(tx, thread);
+    });
+    if (begun) await this.launch(begun);
+    return { turn: begun?.turn ?? null, remaining: this.store.countPending(p.threadId) };
+  }
+
+  interrupt(p: ParsedParamsOf<'thread/interrupt'>): ResultOf<'thread/interrupt'> {
+    const thread = this.threads.require(p.threadId);
+    if (p.turnId !== undefined && !this.store.findTurn(p.turnId)) throw new TurnNotFoundError(p.turnId);
+    const s = this.stateOf(thread);
+    const decision = decideInterrupt(s, p.turnId);
+    if (decision.action === 'reject') throw new TurnMismatchError(thread.id, p.turnId!, s.runningTurnId);
+    if (decision.action === 'none') return { turn: null, cancelled: [] };
+    const active = this.runner.running(thread.id) ?? this.runner.register(this.store.findTurn(s.runningTurnId!)!, false);
+    const ended = this.runner.end(active, { status: 'interrupted', usage: active.usage }, !p.keepQueued);
+    return ended ?? { turn: this.store.findTurn(s.runningTurnId!)!, cancelled: [] };
+  }
+
+  deleteThread(threadId: string): ResultOf<'thread/delete'> {
+    const result = this.threads.delete(threadId);
+    void this.engines.drop(threadId);
+    return result;
+  }
+
+  cancelQueued(p: ParsedParamsOf<'thread/cancelQueued'>): ResultOf<'thread/cancelQueued'> {
+    return this.commit((tx) => {
+      this.threads.require(p.threadId);
+      const found = this.store.findAdmission(p.admissionId);
+      if (!found || found.threadId !== p.threadId) throw new AdmissionNotFoundError(p.admissionId);
+      if (found.state !== 'pending') throw new AdmissionNotFoundError(p.admissionId, `no longer pending (${found.state})`);
+      return { admission: cancelAdmission(tx, this.store, p.admissionId)! };
+    });
+  }
+
+  waitForTurn(p: ParsedParamsOf<'turn/wait'>): Promise<ResultOf<'turn/wait'>> {
+    const turn = this.store.findTurn(p.turnId);
+    if (!turn) throw new TurnNotFoundError(p.turnId);
+    if (turn.status !== 'in_progress') return Promise.resolve({ turn });
+    return new Promise((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const unsubscribe = this.bus.subscribe((event) => {
+        if (event.kind !== 'turn.completed' || event.payload.turn.id !== p.turnId) return;
+        clearTimeout(timer);
+        unsubscribe();
+        resolve({ turn: event.payload.turn });
+      });
+      if (p.timeoutMs !== undefined) {
+        timer = setTimeout(() => {
+          unsubscribe();
+          reject(new TimeoutError(`Turn ${p.turnId} still running after ${p.timeoutMs} ms`, { turnId: p.turnId, timeoutMs: p.timeoutMs }));
+        }, p.timeoutMs);
+      }
+    });
+  }
+
+  /** Stop accepting work: running turns end `interrupted`, queues stay for the next start. */
+  async shutdown(reason = 'server shutting down'): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.runner.interruptAll(reason);
+    await this.engines.dropAll();
+  }
+
+  get runningTurns(): number {
+    return this.runner.runningCount;
+  }
+
+  private promoteOldest(tx: Tx, thread: Thread): BegunTurn | undefined {
+    const oldest: StoredAdmission | undefined = this.store.findOldestPending(thread.id);
+    if (!oldest) return undefined;
+    const turn = beginTurn(tx, this.store, oldest);
+    return { turn, thread, prompt: oldest.admission.prompt, options: oldest.options };
+  }
+
+  /** Queued prompts run FIFO as each turn ends. */
+  private promoteNext(threadId: string): void {
+    if (this.closed) return;
+    try {
+      const begun = this.commit((tx) => {
+        const thread = this.store.findThread(threadId);
+        if (!thread || !shouldPromoteAfterEnd('completed', this.stateOf(thread))) return undefined;
+        return this.promoteOldest(tx, thread);
+      });
+      if (begun) this.launch(begun).catch(() => undefined); // a host failure is recorded on the turn
+    } catch (error) {
+      this.o.log.error('could not promote the next queued prompt', { threadId, error });
+    }
+  }
+
+  private async launch(b: BegunTurn): Promise<void> {
+    const autoApprove = b.options.autoApprove ?? b.thread.autoApprove;
+    const active = this.runner.register(b.turn, autoApprove);
+    const input: TurnInput = {
+      turnId: b.turn.id,
+      prompt: b.prompt,
+      model: b.turn.model,
+      mode: b.options.mode ?? b.thread.mode,
+      temperature: b.options.temperature,
+      topP: b.options.topP,
+      maxTokens: b.options.maxTokens,
+      allowShell: b.options.allowShell,
+      trustMode: b.options.trustMode ?? b.thread.trustMode,
+    };
+    await this.runner.launch(active, b.thread, input);
+  }
+
+  private admissionOptions(
+    p: Omit<ParsedParamsOf<'thread/editLastTurn'>, 'threadId' | 'content'>,
+    inputSummary?: string,
+  ): AdmissionOptions {
+    const routed = p.routeIntent !== undefined ? this.store.modelForIntent(p.routeIntent) : undefined;
+    return {
+      inputSummary,
+      model: routed ?? p.model,
+      mode: p.mode,
+      temperature: p.temperature,
+      topP: p.topP,
+      maxTokens: p.maxTokens,
+      autoApprove: p.autoApprove,
+      trustMode: p.trustMode,
+      allowShell: p.allowShell,
+    };
+  }
+
+  private checkPromptSize(field: 'prompt' | 'content', text: string): void {
+    const bytes = Buffer.byteLength(text, 'utf8');
+    if (bytes <= this.o.maxPromptBytes) return;
+    const message = `${field} is ${bytes} bytes, over the limit of ${this.o.maxPromptBytes} bytes`;
+    throw new InvalidParamsError(message, [{ path: [field], message, code: 'too_big' }]);
+  }
+
+  private rejection(error: Rejection, thread: Thread, expectedTurnId?: string): Error {
+    const running = thread.status === 'running' ? (thread.latestTurnId ?? null) : null;
+    switch (error) {
+      case 'ThreadArchived':
+        return new ThreadArchivedError(thread.id);
+      case 'ThreadBusy':
+        return new ThreadBusyError(thread.id, running ?? undefined);
+      case 'TurnMismatch':
+        return new TurnMismatchError(thread.id, expectedTurnId ?? '', running);
+      case 'QueueFull':
+        return new QueueFullError(thread.id, this.o.maxQueued);
+      case 'NothingToEdit':
+        return new NothingToEditError(thread.id);
+    }
+  }
+}

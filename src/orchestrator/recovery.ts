@@ -1,0 +1,24 @@
+import type { Store } from '../store/store.js';
+import type { Commit } from './events.js';
+import { finishTurn } from './turns.js';
+
+export const RESTART_ERROR = 'server restarted';
+
+/**
+ * Start-up: turns a dead process left `in_progress` end `interrupted` ("server restarted"),
+ * their open items keeping the text they had streamed. Pending admissions stay pending until
+ * `thread/drain` or the next `thread/startTurn` (PROTOCOL.md §8). Returns how many were recovered.
+ */
+export function recoverInterruptedTurns(store: Store, commit: Commit): number {
+  let recovered = 0;
+  for (const turn of store.listInProgressTurns()) {
+    const since = store.turnStartSeq(turn.id);
+    const ended = commit((tx) =>
+      finishTurn(tx, store, turn.id, { status: 'interrupted', error: RESTART_ERROR }, (itemId) =>
+        store.concatDeltas(turn.threadId, since, itemId),
+      ),
+    );
+    if (ended) recovered++;
+  }
+  return recovered;
+}

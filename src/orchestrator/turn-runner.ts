@@ -1,0 +1,274 @@
+import { HostError, type Admission, type ApprovalDecision, type ApprovalRequestParams, type Thread, type Turn } from '@threadline/protocol';
+import type { EngineApprovalRequest, EngineEvent, TurnInput } from '../host/port.js';
+import type { Logger } from '../log.js';
+import type { Store } from '../store/store.js';
+import { addUsage, newActiveTurn, type ActiveTurn } from './active-turn.js';
+import type { EngineCache } from './engines.js';
+import type { Commit, Tx } from './events.js';
+import { newApprovalId, newId } from './ids.js';
+import { cancelPending, finishTurn, type TurnOutcome } from './turns.js';
+
+/** Deltas are committed at most this long after they arrive (PROTOCOL.md §5: ≤ 50 ms). */
+export const DELTA_COALESCE_MS = 50;
+/** …or as soon as this much text is waiting, which bounds memory and event size. */
+const DELTA_FLUSH_BYTES = 64 * 1024;
+
+/** The client side of `approval/request`, present when the client declared approvals. */
+export type ApprovalClient = (params: ApprovalRequestParams, signal: AbortSignal) => Promise<ApprovalDecision>;
+
+export interface TurnRunnerDeps {
+  store: Store;
+  commit: Commit;
+  engines: EngineCache;
+  hostName: string;
+  log: Logger;
+  approvalClient: () => ApprovalClient | undefined;
+  /** Called after a turn's end is committed (the orchestrator promotes the next prompt). */
+  onTurnEnded: (threadId: string, status: TurnOutcome['status']) => void;
+}
+
+/** A host broke the port's contract (unknown item key, duplicate key…): the turn fails with this. */
+class HostContractError extends Error {}
+
+/**
+ * Runs turns: starts them on the engine, turns what the engine reports into committed items,
+ * deltas and usage (commit, then publish), and ends them exactly once.
+ */
+export class TurnRunner {
+  private readonly active = new Map<string, ActiveTurn>();
+
+  constructor(private readonly deps: TurnRunnerDeps) {}
+
+  running(threadId: string): ActiveTurn | undefined {
+    return this.active.get(threadId);
+  }
+
+  get runningCount(): number {
+    return this.active.size;
+  }
+
+  /** Call right after the commit that began the turn, before any await. */
+  register(turn: Turn, autoApprove: boolean): ActiveTurn {
+    const active = newActiveTurn(turn.threadId, turn.id, autoApprove);
+    this.active.set(turn.threadId, active);
+    return active;
+  }
+
+  /** Starts the turn on the thread's engine; a host that cannot start it → turn `failed` + HostError. */
+  async launch(active: ActiveTurn, thread: Thread, input: TurnInput): Promise<void> {
+    let stream: AsyncIterable<EngineEvent>;
+    try {
+      const engine = await this.deps.engines.acquire(thread, active.turnId);
+      active.engine = engine;
+      if (active.ended) return;
+      stream = await engine.startTurn(input, {
+        signal: active.abort.signal,
+        requestApproval: (request) => this.requestApproval(active, request),
+      });
+    } catch (error) {
+      if (active.ended) return;
+      const message = `${this.deps.hostName} host failed to start the turn: ${messageOf(error)}`;
+      this.deps.log.warn(message, { threadId: active.threadId, turnId: active.turnId });
+      this.end(active, { status: 'failed', error: message }, false);
+      throw new HostError(message, { threadId: active.threadId, turnId: active.turnId, host: this.deps.hostName });
+    }
+    if (active.ended) return;
+    // After the caller's response is written: a turn's streamed events follow the call that started it.
+    setImmediate(() => void this.consume(active, stream));
+  }
+
+  private async consume(active: ActiveTurn, stream: AsyncIterable<EngineEvent>): Promise<void> {
+    let outcome: TurnOutcome;
+    try {
+      for await (const event of stream) {
+        if (active.ended) return;
+        this.apply(active, event);
+      }
+      outcome = { status: 'completed', usage: active.usage };
+    } catch (error) {
+      if (active.ended) return;
+      const prefix = error instanceof HostContractError ? `${this.deps.hostName} host: ` : '';
+      outcome = { status: 'failed', error: `${prefix}${messageOf(error)}`, usage: active.usage };
+    }
+    if (!active.ended) this.endSafely(active, outcome);
+  }
+
+  private apply(active: ActiveTurn, event: EngineEvent): void {
+    const { threadId, turnId } = active;
+    switch (event.type) {
+      case 'item.started': {
+        if (active.items.has(event.key)) throw new HostContractError(`item "${event.key}" started twice`);
+        const itemId = newId('item');
+        this.deps.commit((tx) => {
+          this.writeDeltas(tx, active);
+          const item = this.deps.store.insertItem({
+            id: itemId,
+            turnId,
+            threadId,
+            kind: event.kind,
+            status: 'in_progress',
+            detail: event.text,
+            metadata: event.metadata,
+            now: tx.now,
+          });
+          tx.emit(threadId, 'item.started', { item }, { turnId, itemId });
+        });
+        active.items.set(event.key, { itemId, text: event.text ?? '' });
+        return;
+      }
+      case 'item.delta': {
+        const open = active.items.get(event.key);
+        if (!open) throw new HostContractError(`delta for unknown item "${event.key}"`);
+        if (event.text.length === 0) return;
+        open.text += event.text;
+        const last = active.pendingDeltas[active.pendingDeltas.length - 1];
+        if (last && last.itemId === open.itemId) last.text += event.text;
+        else active.pendingDeltas.push({ itemId: open.itemId, text: event.text });
+        active.pendingBytes += event.text.length;
+        if (active.pendingBytes >= DELTA_FLUSH_BYTES) this.flush(active);
+        else active.flushTimer ??= setTimeout(() => this.flushSafely(active), DELTA_COALESCE_MS);
+        return;
+      }
+      case 'item.completed': {
+        const open = active.items.get(event.key);
+        if (!open) throw new HostContractError(`completion of unknown item "${event.key}"`);
+        active.items.delete(event.key);
+        this.deps.commit((tx) => {
+          this.writeDeltas(tx, active);
+          const item = this.deps.store.finishItem(open.itemId, {
+            status: event.status ?? 'completed',
+            detail: event.text ?? open.text,
+            metadata: event.metadata,
+            endedAt: tx.now,
+          });
+          tx.emit(threadId, 'item.completed', { item }, { turnId, itemId: open.itemId });
+        });
+        return;
+      }
+      case 'usage':
+        active.usage = addUsage(active.usage, event.usage);
+        return;
+      default:
+        throw new HostContractError(`unknown event type "${(event as { type?: unknown }).type}"`);
+    }
+  }
+
+  /** Appends the waiting deltas to the log inside the caller's transaction. */
+  private writeDeltas(tx: Tx, active: ActiveTurn): void {
+    if (active.flushTimer) clearTimeout(active.flushTimer);
+    active.flushTimer = undefined;
+    for (const { itemId, text } of active.pendingDeltas) {
+      tx.emit(active.threadId, 'item.delta', { itemId, text }, { turnId: active.turnId, itemId });
+    }
+    active.pendingDeltas = [];
+    active.pendingBytes = 0;
+  }
+
+  private flush(active: ActiveTurn): void {
+    if (active.ended || active.pendingDeltas.length === 0) return;
+    this.deps.commit((tx) => this.writeDeltas(tx, active));
+  }
+
+  private flushSafely(active: ActiveTurn): void {
+    try {
+      this.flush(active);
+    } catch (error) {
+      this.deps.log.error('could not commit streamed text', { turnId: active.turnId, error });
+      this.endSafely(active, { status: 'failed', error: `storage error: ${messageOf(error)}` });
+    }
+  }
+
+  private async requestApproval(active: ActiveTurn, request: EngineApprovalRequest): Promise<'approve' | 'deny'> {
+    if (active.ended) return 'deny';
+    const open = active.items.get(request.itemKey);
+    if (!open) throw new HostContractError(`approval for unknown item "${request.itemKey}"`);
+    const { threadId, turnId } = active;
+    const itemId = open.itemId;
+    const approvalId = newApprovalId();
+    const details = { kind: request.kind, summary: request.summary, detail: request.detail };
+    this.deps.commit((tx) => {
+      this.writeDeltas(tx, active);
+      tx.emit(threadId, 'approval.requested', { approvalId, itemId, request: details }, { turnId, itemId });
+    });
+    return new Promise((resolve) => {
+      const cancel = new AbortController();
+      const settle = (decision: 'approve' | 'deny') => {
+        if (!active.approvals.delete(approvalId)) return;
+        resolve(decision);
+      };
+      active.approvals.set(approvalId, { itemId, settle, cancel: () => cancel.abort() });
+      const decide = (decision: ApprovalDecision, reason: 'client' | 'auto_approve') => {
+        if (active.ended || !active.approvals.has(approvalId)) return;
+        this.deps.commit((tx) =>
+          tx.emit(threadId, 'approval.resolved', { approvalId, decision, reason }, { turnId, itemId }),
+        );
+        settle(decision);
+      };
+      const client = this.deps.approvalClient();
+      if (!client) {
+        decide(active.autoApprove ? 'approve' : 'deny', 'auto_approve');
+        return;
+      }
+      client({ threadId, turnId, itemId, approvalId, ...details }, cancel.signal).then(
+        (decision) => decide(decision, 'client'),
+        () => decide('deny', 'client'),
+      );
+    });
+  }
+
+  /** Hands a steered prompt to the running engine; false when it cannot take it now. */
+  steer(active: ActiveTurn, text: string): boolean {
+    if (active.ended || !active.engine?.steer) return false;
+    return active.engine.steer(text);
+  }
+
+  /**
+   * Ends the turn once: pending deltas, approvals denied, open items closed, `turn.completed`,
+   * then (when asked) the queue cancelled — all in one transaction. Undefined if already ended.
+   */
+  end(active: ActiveTurn, outcome: TurnOutcome, cancelQueue: boolean): { turn: Turn; cancelled: Admission[] } | undefined {
+    if (active.ended) return undefined;
+    const { threadId, turnId } = active;
+    const result = this.deps.commit((tx) => {
+      this.writeDeltas(tx, active);
+      for (const [approvalId, approval] of active.approvals) {
+        const payload = { approvalId, decision: 'deny' as const, reason: 'interrupted' as const };
+        tx.emit(threadId, 'approval.resolved', payload, { turnId, itemId: approval.itemId });
+      }
+      const textOf = (itemId: string) =>
+        [...active.items.values()].find((open) => open.itemId === itemId)?.text ?? '';
+      const turn = finishTurn(tx, this.deps.store, turnId, outcome, textOf);
+      const cancelled = turn && cancelQueue ? cancelPending(tx, this.deps.store, threadId) : [];
+      return turn && { turn, cancelled };
+    });
+    active.ended = true;
+    if (this.active.get(threadId) === active) this.active.delete(threadId);
+    for (const approval of [...active.approvals.values()]) {
+      approval.cancel();
+      approval.settle('deny');
+    }
+    active.abort.abort();
+    if (outcome.status === 'interrupted') active.engine?.interrupt();
+    if (result) this.deps.onTurnEnded(threadId, outcome.status);
+    return result;
+  }
+
+  private endSafely(active: ActiveTurn, outcome: TurnOutcome): void {
+    try {
+      this.end(active, outcome, false);
+    } catch (error) {
+      this.deps.log.error('could not record the end of a turn', { turnId: active.turnId, error });
+    }
+  }
+
+  /** Ends every running turn `interrupted` (queues kept): the server is going away. */
+  interruptAll(error: string): void {
+    for (const active of [...this.active.values()]) {
+      this.endSafely(active, { status: 'interrupted', error, usage: active.usage });
+    }
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

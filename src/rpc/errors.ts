@@ -1,0 +1,49 @@
+import { ResponseError } from 'vscode-jsonrpc/node';
+import { ZodError } from 'zod';
+import { InternalError, InvalidParamsError, StorageError, ThreadlineError, type ParamIssue } from '@threadline/protocol';
+import type { Logger } from '../log.js';
+
+/** SQLite result codes of a write the database refused; the caller may try again later. */
+const RETRYABLE_SQLITE = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_FULL', 'SQLITE_IOERR']);
+
+/**
+ * The one place a failure becomes a JSON-RPC error. Domain errors carry their code; zod errors
+ * are -32602 with the issues; SQLite refusals are -32030; anything else is a bug, logged in
+ * full to stderr and answered -32603 without internals.
+ */
+export function toResponseError(error: unknown, log: Logger, method: string): ResponseError<unknown> {
+  const typed = toThreadlineError(error, log, method);
+  return new ResponseError(typed.code, typed.message, typed.data);
+}
+
+export function toThreadlineError(error: unknown, log: Logger, method: string): ThreadlineError {
+  if (error instanceof ThreadlineError) return error;
+  if (error instanceof ZodError) return invalidParams(error);
+  const code = (error as { code?: unknown } | null)?.code;
+  if (error instanceof Error && error.name === 'SqliteError' && typeof code === 'string') {
+    log.warn(`${method}: the database refused the write`, { sqliteCode: code, message: error.message });
+    return new StorageError(`The database refused the write (${code}): ${error.message}`, {
+      sqliteCode: code,
+      retryable: RETRYABLE_SQLITE.has(code.split('_').slice(0, 2).join('_')),
+    });
+  }
+  log.error(`${method}: internal error`, { error });
+  return new InternalError(`Internal error while handling ${method}`);
+}
+
+/** -32602 whose message names the fields and whose `data.issues` carries each zod issue's path. */
+export function invalidParams(error: ZodError): InvalidParamsError {
+  const issues: ParamIssue[] = error.issues.map((issue) => ({
+    path: issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p)),
+    message: issue.message,
+    code: issue.code,
+  }));
+  return new InvalidParamsError(issues.map(describeIssue).join('; '), issues);
+}
+
+function describeIssue(issue: ParamIssue): string {
+  if (issue.path.length === 0) return issue.message;
+  const field = issue.path.join('.');
+  // Our own messages already name the field ("prompt is required"); zod's do not.
+  return issue.message.startsWith(String(issue.path[issue.path.length - 1])) ? issue.message : `${field}: ${issue.message}`;
+}

@@ -1,0 +1,130 @@
+import {
+  CancellationTokenSource,
+  createMessageConnection,
+  type Logger as RpcLogger,
+  type MessageConnection,
+} from 'vscode-jsonrpc/node';
+import {
+  ApprovalRequestResultSchema,
+  EXIT_NOTIFICATION,
+  MethodNotFoundError,
+  Methods,
+  PROTOCOL_VERSION,
+  THREAD_EVENT_NOTIFICATION,
+  errorKind,
+  isMethodName,
+  type ErrorName,
+  type ResultOf,
+} from '@threadline/protocol';
+import { FramedMessageReader, FramedMessageWriter, type Framing } from '@threadline/protocol/node';
+import type { Logger } from '../log.js';
+import type { Orchestrator } from '../orchestrator/orchestrator.js';
+import type { ApprovalClient } from '../orchestrator/turn-runner.js';
+import { invalidParams, toResponseError } from './errors.js';
+import { routingHandlers } from './handlers/routing.js';
+import { threadHandlers } from './handlers/thread.js';
+import { turnHandlers } from './handlers/turn.js';
+import type { Handlers } from './handlers/types.js';
+import { usageHandlers } from './handlers/usage.js';
+import { Session } from './lifecycle.js';
+
+export interface RpcServerOptions {
+  input: NodeJS.ReadableStream;
+  output: NodeJS.WritableStream;
+  framing: Framing;
+  maxMessageBytes: number;
+  orchestrator: Orchestrator;
+  log: Logger;
+  version: string;
+  dbPath: string;
+  hosts: string[];
+  steer: boolean;
+  /** Stops the process: `exit` after `shutdown`, stdin closed, or a signal. */
+  stop: (exitCode: number) => void;
+}
+
+/**
+ * Serves one client on a pair of streams: framing with a size cap, the lifecycle gate, params
+ * validated by the method table's schemas, handlers from the same table, events as notifications.
+ */
+export function startRpcServer(o: RpcServerOptions): MessageConnection {
+  const { orchestrator, log } = o;
+  const session = new Session();
+  const writer = new FramedMessageWriter(o.output, o.framing);
+  const reader = new FramedMessageReader(o.input, {
+    framing: o.framing,
+    maxMessageBytes: o.maxMessageBytes,
+    onRejected: ({ code, message, id }) => {
+      log.debug('rejected an incoming message', { code, message, id });
+      const name = code === -32700 ? 'ParseError' : 'InvalidRequest';
+      void writer.write({ jsonrpc: '2.0', id, error: { code, message, data: { kind: errorKind(name as ErrorName) } } } as never).catch(() => undefined);
+    },
+  });
+  const rpcLog: RpcLogger = {
+    error: (m) => log.error(m),
+    warn: (m) => log.warn(m),
+    info: (m) => log.debug(m),
+    log: (m) => log.debug(m),
+  };
+  const connection = createMessageConnection(reader, writer, rpcLog);
+
+  const handlers: Handlers = {
+    initialize: (p) => {
+      session.state = 'ready';
+      session.clientApprovals = p.capabilities?.approvals === true;
+      session.clientName = p.clientInfo?.name;
+      orchestrator.setApprovalClient(session.clientApprovals ? approvalClient(connection) : undefined);
+      log.info('client initialized', { client: p.clientInfo, approvals: session.clientApprovals });
+      const result: ResultOf<'initialize'> = {
+        protocolVersion: PROTOCOL_VERSION,
+        serverInfo: { name: 'threadline', version: o.version },
+        capabilities: { framing: o.framing, hosts: o.hosts, steer: o.steer, approvals: true },
+        dbPath: o.dbPath,
+      };
+      return result;
+    },
+    shutdown: async () => {
+      session.state = 'shutting_down';
+      await orchestrator.shutdown();
+      return null;
+    },
+    ...threadHandlers(orchestrator),
+    ...turnHandlers(orchestrator),
+    ...routingHandlers(orchestrator),
+    ...usageHandlers(orchestrator),
+  };
+
+  connection.onRequest(async (method, rawParams, token) => {
+    try {
+      if (!isMethodName(method)) throw new MethodNotFoundError(method);
+      session.admit(method);
+      const parsed = Methods[method].params.safeParse(Array.isArray(rawParams) ? rawParams : (rawParams ?? {}));
+      if (!parsed.success) throw invalidParams(parsed.error);
+      const handler = handlers[method] as (params: unknown, context: { token: typeof token }) => unknown;
+      return await handler(parsed.data, { token });
+    } catch (error) {
+      throw toResponseError(error, log, method);
+    }
+  });
+  connection.onNotification(EXIT_NOTIFICATION, () => o.stop(0));
+  connection.onNotification((method) => log.debug('ignored an unknown notification', { method }));
+  connection.onClose(() => o.stop(0));
+  connection.onError(([error]) => log.debug('connection error', { message: error.message }));
+
+  orchestrator.bus.subscribe((event) => {
+    if (session.state === 'uninitialized') return;
+    connection.sendNotification(THREAD_EVENT_NOTIFICATION, event).catch(() => undefined);
+  });
+  connection.listen();
+  return connection;
+}
+
+function approvalClient(connection: MessageConnection): ApprovalClient {
+  return async (params, signal) => {
+    const source = new CancellationTokenSource();
+    signal.addEventListener('abort', () => source.cancel(), { once: true });
+    const answer = await connection.sendRequest('approval/request', params, source.token);
+    const parsed = ApprovalRequestResultSchema.safeParse(answer);
+    return parsed.success ? parsed.data.decision : 'deny';
+  };
+}

@@ -1,0 +1,25 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+
+export type Durability = 'full' | 'normal';
+
+/**
+ * Opens the database with the pragmas every connection needs. WAL lets readers run beside the
+ * writer; `synchronous` is set explicitly because WAL's compiled default (NORMAL) is not
+ * power-loss safe, and `--durability full` promises that it is.
+ */
+export function openDatabase(path: string, durability: Durability): Database.Database {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${durability === 'full' ? 'FULL' : 'NORMAL'}`);
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}

@@ -1,0 +1,74 @@
+import type Database from 'better-sqlite3';
+import type { ThreadEvent } from '@threadline/protocol';
+
+interface EventRow {
+  thread_id: string;
+  seq: number;
+  turn_id: string | null;
+  item_id: string | null;
+  kind: string;
+  payload: string;
+  time: string;
+}
+
+export interface NewEvent {
+  threadId: string;
+  seq: number;
+  turnId?: string;
+  itemId?: string;
+  kind: string;
+  payload: unknown;
+  time: string;
+}
+
+/**
+ * The one row → event mapping, used both for notifications and for `thread/events`, so that a
+ * client comparing the two sees the same bytes.
+ */
+function toEvent(row: EventRow): ThreadEvent {
+  const event: Record<string, unknown> = { seq: row.seq, threadId: row.thread_id };
+  if (row.turn_id !== null) event.turnId = row.turn_id;
+  if (row.item_id !== null) event.itemId = row.item_id;
+  event.kind = row.kind;
+  event.payload = JSON.parse(row.payload);
+  event.time = row.time;
+  return event as unknown as ThreadEvent;
+}
+
+export function eventStatements(db: Database.Database) {
+  const insert = db.prepare(`INSERT INTO events (thread_id, seq, turn_id, item_id, kind, payload, time)
+    VALUES (@thread_id, @seq, @turn_id, @item_id, @kind, @payload, @time)`);
+  const page = db.prepare<[string, number, number], EventRow>(
+    'SELECT * FROM events WHERE thread_id = ? AND seq > ? ORDER BY seq LIMIT ?',
+  );
+  const deltas = db.prepare<[string, number, string], { payload: string }>(
+    "SELECT payload FROM events WHERE thread_id = ? AND seq > ? AND item_id = ? AND kind = 'item.delta' ORDER BY seq",
+  );
+
+  return {
+    /** Writes the event and returns it exactly as it will read back. */
+    insertEvent: (e: NewEvent): ThreadEvent => {
+      const row: EventRow = {
+        thread_id: e.threadId,
+        seq: e.seq,
+        turn_id: e.turnId ?? null,
+        item_id: e.itemId ?? null,
+        kind: e.kind,
+        payload: JSON.stringify(e.payload),
+        time: e.time,
+      };
+      insert.run(row);
+      return toEvent(row);
+    },
+    listEvents: (threadId: string, afterSeq: number, limit: number): ThreadEvent[] =>
+      page.all(threadId, afterSeq, limit).map(toEvent),
+    /** The text an item streamed (for an item a crash left open). */
+    concatDeltas: (threadId: string, afterSeq: number, itemId: string): string =>
+      deltas
+        .all(threadId, afterSeq, itemId)
+        .map((r) => (JSON.parse(r.payload) as { text: string }).text)
+        .join(''),
+  };
+}
+
+export type EventStatements = ReturnType<typeof eventStatements>;

@@ -1,0 +1,78 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestContext } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type { ParamsOf, ResultOf, ThreadlineClient } from '@threadline/protocol';
+import { spawnThreadline, type Framing, type SpawnedThreadline } from '@threadline/protocol/node';
+import { EventRecorder } from './events.js';
+
+export const BIN = fileURLToPath(new URL('../../bin/threadline', import.meta.url));
+
+export interface StartOptions {
+  /** Reuse a database file (e.g. to restart after a kill); default: a new temp file. */
+  dbPath?: string;
+  args?: string[];
+  framing?: Framing;
+  /** Params of `initialize`; false: do not initialize. */
+  initialize?: false | Partial<ParamsOf<'initialize'>>;
+}
+
+export interface TestServer {
+  client: ThreadlineClient;
+  spawned: SpawnedThreadline;
+  events: EventRecorder;
+  dbPath: string;
+  stderr: string[];
+  initializeResult?: ResultOf<'initialize'>;
+  /** SIGKILL, and wait until the process is gone. */
+  kill(): Promise<void>;
+}
+
+/**
+ * Spawns `bin/threadline serve` on its own temp database, exactly as an IDE would, with an event
+ * recorder attached before `initialize`. Cleans up after the test; prints the server's stderr
+ * as diagnostics so a failing test shows what the server said.
+ */
+export async function startServer(t: TestContext, options: StartOptions = {}): Promise<TestServer> {
+  let dbPath = options.dbPath;
+  if (!dbPath) {
+    const dir = mkdtempSync(join(tmpdir(), 'threadline-test-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    dbPath = join(dir, 'threadline.db');
+  }
+  const spawned = await spawnThreadline({
+    bin: BIN,
+    args: ['--db', dbPath, '--log-level', 'debug', ...(options.args ?? [])],
+    framing: options.framing,
+    stderr: 'pipe',
+    initialize: false,
+  });
+  const stderr: string[] = [];
+  spawned.process.stderr!.setEncoding('utf8').on('data', (chunk: string) => stderr.push(...chunk.split('\n').filter(Boolean)));
+  const events = new EventRecorder(spawned.client);
+  t.after(async () => {
+    if (stderr.some((line) => line.includes(' ERROR '))) t.diagnostic(`server stderr:\n${stderr.join('\n')}`);
+    spawned.process.kill('SIGKILL');
+    await spawned.exited;
+    spawned.client.dispose();
+  });
+  const server: TestServer = {
+    client: spawned.client,
+    spawned,
+    events,
+    dbPath,
+    stderr,
+    kill: async () => {
+      spawned.process.kill('SIGKILL');
+      await spawned.exited;
+    },
+  };
+  if (options.initialize !== false) server.initializeResult = await spawned.client.initialize(options.initialize ?? {});
+  return server;
+}
+
+/** A thread to work on. */
+export async function newThread(client: ThreadlineClient, params: ParamsOf<'thread/create'> = {}) {
+  return (await client.request('thread/create', params)).thread;
+}
