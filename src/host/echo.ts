@@ -9,9 +9,16 @@ const WORDS_PER_SLICE = 512;
  * The deterministic engine: it remembers the user messages of its conversation and answers
  * `echo[N]: TEXT`, N being how many user messages it holds, so truncation and reloads show.
  */
+/** One running turn: steers waiting for an answer, and whether it can still take one. */
+interface EchoRun {
+  steers: { text: string; n: number }[];
+  open: boolean;
+  abort: AbortController;
+}
+
 class EchoEngine implements Engine {
   private readonly userMessages: string[];
-  private run: { steers: string[]; open: boolean; abort: AbortController } | undefined;
+  private run: EchoRun | undefined;
 
   constructor(history: HistoryEntry[]) {
     this.userMessages = history.filter((h) => h.kind === 'user_message').map((h) => parseEchoScript(h.text).text);
@@ -23,15 +30,16 @@ class EchoEngine implements Engine {
     if (script.failStart !== undefined) throw new Error(script.failStart);
     const abort = new AbortController();
     context.signal.addEventListener('abort', () => abort.abort(), { once: true });
-    const run = { steers: [] as string[], open: true, abort };
+    const run: EchoRun = { steers: [], open: true, abort };
     this.run = run;
-    return this.stream(script, context, run);
+    return this.stream(script, context, run, this.userMessages.length);
   }
 
   private async *stream(
     script: EchoScript,
     context: TurnContext,
-    run: { steers: string[]; open: boolean; abort: AbortController },
+    run: EchoRun,
+    n: number,
   ): AsyncIterable<EngineEvent> {
     const signal = run.abort.signal;
     try {
@@ -42,12 +50,12 @@ class EchoEngine implements Engine {
       }
       if (script.tool) yield* this.toolCall(script.tool, context);
       const text = script.repeat !== undefined ? Array(script.repeat).fill(script.text).join(' ') : script.text;
-      let outputWords = yield* this.reply('reply', text, script, signal);
+      let outputWords = yield* this.reply('reply', n, text, script, signal);
       let steerIndex = 0;
       // Steers that arrive while replying are answered in the same turn, each with its own message.
       while (run.steers.length > 0) {
         const steer = run.steers.shift()!;
-        outputWords += yield* this.reply(`steer-${++steerIndex}`, steer, script, signal);
+        outputWords += yield* this.reply(`steer-${++steerIndex}`, steer.n, steer.text, script, signal);
       }
       run.open = false;
       const inputTokens = this.userMessages.reduce((n, m) => n + countWords(m), 0);
@@ -71,9 +79,9 @@ class EchoEngine implements Engine {
       : { type: 'item.completed', key: 'tool-result', status: 'failed', text: 'denied' };
   }
 
-  /** Streams `echo[N]: TEXT` word by word; returns how many words it sent. */
-  private async *reply(key: string, text: string, script: EchoScript, signal: AbortSignal): AsyncGenerator<EngineEvent, number> {
-    const words = [`echo[${this.userMessages.length}]:`, ...text.split(' ').filter(Boolean)];
+  /** Streams `echo[N]: TEXT` word by word (N: user messages up to this one); returns the words sent. */
+  private async *reply(key: string, n: number, text: string, script: EchoScript, signal: AbortSignal): AsyncGenerator<EngineEvent, number> {
+    const words = [`echo[${n}]:`, ...text.split(' ').filter(Boolean)];
     yield { type: 'item.started', key, kind: 'agent_message' };
     for (let i = 0; i < words.length; i++) {
       if (i > 0 && script.wordDelayMs) await delay(script.wordDelayMs, undefined, { signal });
@@ -91,7 +99,7 @@ class EchoEngine implements Engine {
     if (!run?.open) return false;
     const message = parseEchoScript(text).text;
     this.userMessages.push(message);
-    run.steers.push(message);
+    run.steers.push({ text: message, n: this.userMessages.length });
     return true;
   }
 
