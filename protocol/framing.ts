@@ -42,8 +42,10 @@ const CONTENT_LENGTH = Buffer.from('content-length');
 export class FramedMessageReader extends AbstractMessageReader implements MessageReader {
   private buffer: Buffer = Buffer.alloc(0);
   private callback: DataCallback | undefined;
-  /** Bytes of an oversized frame still to be thrown away as they arrive. */
-  private discarding = 0;
+  /** (lsp) An oversized frame being thrown away as it arrives; its first bytes are kept to find its id. */
+  private oversized: { length: number; remaining: number; probe: Buffer; reported: boolean } | undefined;
+  /** (ndjson) Inside an oversized line: drop everything up to its end. */
+  private skippingLine = false;
   private readonly maxMessageBytes: number;
   private readonly decoder = new TextDecoder('utf-8', { fatal: true });
 
@@ -82,31 +84,22 @@ export class FramedMessageReader extends AbstractMessageReader implements Messag
 
   private drainHeaderFrames(): void {
     for (;;) {
-      if (this.discarding > 0) {
-        const n = Math.min(this.discarding, this.buffer.length);
-        this.buffer = this.buffer.subarray(n);
-        this.discarding -= n;
-        if (this.discarding > 0) return;
-      }
+      if (this.oversized && !this.discardOversized(this.oversized)) return;
       const end = this.buffer.indexOf(HEADER_END);
       if (end < 0) {
         if (this.buffer.length > MAX_HEADER_BYTES) this.skipGarbage();
         return;
       }
       const length = parseContentLength(this.buffer.subarray(0, end).toString('latin1'));
+      const bodyStart = end + HEADER_END.length;
       if (length === undefined) {
-        this.buffer = this.buffer.subarray(end + HEADER_END.length);
+        this.buffer = this.buffer.subarray(bodyStart);
         this.reject(ErrorCodes.ParseError, 'Parse error: a frame without a valid Content-Length header', null);
         continue;
       }
-      const bodyStart = end + HEADER_END.length;
       if (length > this.maxMessageBytes) {
-        const probe = this.buffer.subarray(bodyStart, bodyStart + Math.min(length, ID_PROBE_BYTES));
-        this.rejectOversized(length, probe);
-        const available = this.buffer.length - bodyStart;
-        const dropped = Math.min(available, length);
-        this.buffer = this.buffer.subarray(bodyStart + dropped);
-        this.discarding = length - dropped;
+        this.buffer = this.buffer.subarray(bodyStart);
+        this.oversized = { length, remaining: length, probe: Buffer.alloc(0), reported: false };
         continue;
       }
       if (this.buffer.length < bodyStart + length) return;
@@ -114,6 +107,26 @@ export class FramedMessageReader extends AbstractMessageReader implements Messag
       this.buffer = this.buffer.subarray(bodyStart + length);
       this.deliver(body);
     }
+  }
+
+  /**
+   * Throws away what has arrived of an oversized frame, answering it once its id is readable
+   * (its first bytes are in) — header and body often arrive in separate chunks. True when done.
+   */
+  private discardOversized(o: NonNullable<typeof this.oversized>): boolean {
+    const n = Math.min(o.remaining, this.buffer.length);
+    if (!o.reported) {
+      o.probe = Buffer.concat([o.probe, this.buffer.subarray(0, Math.min(n, ID_PROBE_BYTES - o.probe.length))]);
+    }
+    this.buffer = this.buffer.subarray(n);
+    o.remaining -= n;
+    if (!o.reported && (o.probe.length >= ID_PROBE_BYTES || o.remaining === 0)) {
+      o.reported = true;
+      this.rejectOversized(o.length, o.probe);
+    }
+    if (o.remaining > 0) return false;
+    this.oversized = undefined;
+    return true;
   }
 
   /** A header section that never ends: drop it up to the next plausible frame start. */
@@ -127,21 +140,20 @@ export class FramedMessageReader extends AbstractMessageReader implements Messag
   private drainLines(): void {
     for (;;) {
       const newline = this.buffer.indexOf(10);
-      if (this.discarding > 0) {
-        // Inside an oversized line: drop everything up to its end.
+      if (this.skippingLine) {
         if (newline < 0) {
           this.buffer = Buffer.alloc(0);
           return;
         }
         this.buffer = this.buffer.subarray(newline + 1);
-        this.discarding = 0;
+        this.skippingLine = false;
         continue;
       }
       if (newline < 0) {
         if (this.buffer.length > this.maxMessageBytes) {
           this.rejectOversized(this.buffer.length, this.buffer.subarray(0, ID_PROBE_BYTES));
           this.buffer = Buffer.alloc(0);
-          this.discarding = 1;
+          this.skippingLine = true;
         }
         return;
       }
@@ -202,16 +214,14 @@ export class FramedMessageReader extends AbstractMessageReader implements Messag
   }
 }
 
+/**
+ * The frame's length from its header block. The last Content-Length wins, and bytes before it
+ * (the unread body of a broken frame before this one) are tolerated, so the reader resyncs.
+ */
 function parseContentLength(headers: string): number | undefined {
-  for (const line of headers.split('\r\n')) {
-    const colon = line.indexOf(':');
-    if (colon < 0) continue;
-    if (line.slice(0, colon).trim().toLowerCase() !== 'content-length') continue;
-    const value = line.slice(colon + 1).trim();
-    if (!/^\d{1,15}$/.test(value)) return undefined;
-    return Number(value);
-  }
-  return undefined;
+  const matches = [...headers.matchAll(/content-length[ \t]*:[ \t]*(\d{1,15})[ \t]*(?:\r\n|$)/gi)];
+  const last = matches[matches.length - 1];
+  return last ? Number(last[1]) : undefined;
 }
 
 function isId(value: unknown): value is string | number {

@@ -57,7 +57,7 @@ type StartTurnOutcome = { result: ResultOf<'thread/startTurn'>; begun?: BegunTur
 
 /** The turn operations of PROTOCOL.md §4, each one decision + one transaction + (maybe) a launch. */
 export class Orchestrator {
-  readonly bus = new EventBus();
+  readonly bus: EventBus;
   readonly threads: ThreadService;
   private readonly store: Store;
   private readonly commit: Commit;
@@ -68,6 +68,7 @@ export class Orchestrator {
 
   constructor(private readonly o: OrchestratorOptions) {
     this.store = o.store;
+    this.bus = new EventBus((error) => o.log.warn('an event listener failed', { error }));
     this.commit = createCommitter(o.store, this.bus);
     this.threads = new ThreadService(o.store, this.commit);
     this.engines = new EngineCache(o.host, o.store);

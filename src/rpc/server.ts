@@ -108,11 +108,16 @@ export function startRpcServer(o: RpcServerOptions): MessageConnection {
   });
   connection.onNotification(EXIT_NOTIFICATION, () => o.stop(0));
   connection.onNotification((method) => log.debug('ignored an unknown notification', { method }));
-  connection.onClose(() => o.stop(0));
+  let closed = false;
+  connection.onClose(() => {
+    closed = true;
+    o.stop(0);
+  });
   connection.onError(([error]) => log.debug('connection error', { message: error.message }));
 
   orchestrator.bus.subscribe((event) => {
-    if (session.state === 'uninitialized') return;
+    // Events go to an initialized client only; once it is gone they stay in the log alone.
+    if (session.state === 'uninitialized' || closed) return;
     connection.sendNotification(THREAD_EVENT_NOTIFICATION, event).catch(() => undefined);
   });
   connection.listen();

@@ -9,10 +9,16 @@ export type Durability = 'full' | 'normal';
  * writer; `synchronous` is set explicitly because WAL's compiled default (NORMAL) is not
  * power-loss safe, and `--durability full` promises that it is.
  */
-export function openDatabase(path: string, durability: Durability): Database.Database {
+export function openDatabase(
+  path: string,
+  durability: Durability,
+  /** Runs before anything is written (WAL mode changes the file header), e.g. to refuse the file. */
+  inspect: (db: Database.Database) => void = () => {},
+): Database.Database {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
   try {
+    inspect(db);
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${durability === 'full' ? 'FULL' : 'NORMAL'}`);
     db.pragma('foreign_keys = ON');

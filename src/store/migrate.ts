@@ -36,6 +36,12 @@ export function migrate(db: Database.Database, migrations: readonly Migration[] 
   return schemaVersion(db);
 }
 
+/** Reads the version only: a file from a newer Threadline is refused before anything touches it. */
+export function refuseNewerSchema(db: Database.Database): void {
+  const found = schemaVersion(db);
+  if (found > LATEST_SCHEMA_VERSION) throw new NewerSchemaError(found, LATEST_SCHEMA_VERSION);
+}
+
 export function schemaVersion(db: Database.Database): number {
   return db.pragma('user_version', { simple: true }) as number;
 }

@@ -4,7 +4,7 @@ import { clientRequestStatements } from './client-requests.js';
 import { openDatabase, type Durability } from './db.js';
 import { eventStatements } from './events.js';
 import { itemStatements } from './items.js';
-import { migrate } from './migrate.js';
+import { migrate, refuseNewerSchema } from './migrate.js';
 import { routingStatements } from './routing.js';
 import { threadStatements } from './threads.js';
 import { turnStatements } from './turns.js';
@@ -45,7 +45,7 @@ export function createStore(db: Database.Database) {
 export type Store = ReturnType<typeof createStore>;
 
 export function openStore(path: string, durability: Durability): Store {
-  const db = openDatabase(path, durability);
+  const db = openDatabase(path, durability, refuseNewerSchema);
   try {
     migrate(db);
   } catch (error) {

@@ -16,6 +16,8 @@ export interface StartOptions {
   framing?: Framing;
   /** Params of `initialize`; false: do not initialize. */
   initialize?: false | Partial<ParamsOf<'initialize'>>;
+  /** By default a test fails when the server logged an ERROR line: such a line means a bug. */
+  allowErrorLogs?: boolean;
 }
 
 export interface TestServer {
@@ -49,13 +51,18 @@ export async function startServer(t: TestContext, options: StartOptions = {}): P
     initialize: false,
   });
   const stderr: string[] = [];
+  const stderrDone = new Promise<void>((resolve) => spawned.process.stderr!.once('close', resolve));
   spawned.process.stderr!.setEncoding('utf8').on('data', (chunk: string) => stderr.push(...chunk.split('\n').filter(Boolean)));
   const events = new EventRecorder(spawned.client);
   t.after(async () => {
-    if (stderr.some((line) => line.includes(' ERROR '))) t.diagnostic(`server stderr:\n${stderr.join('\n')}`);
     spawned.process.kill('SIGKILL');
     await spawned.exited;
+    await stderrDone;
     spawned.client.dispose();
+    const errors = stderr.filter((line) => line.includes(' ERROR '));
+    if (errors.length > 0 && !options.allowErrorLogs) {
+      throw new Error(`the server logged errors:\n${errors.join('\n')}`);
+    }
   });
   const server: TestServer = {
     client: spawned.client,

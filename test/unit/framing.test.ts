@@ -1,0 +1,192 @@
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { PassThrough } from 'node:stream';
+import { test } from 'node:test';
+import { FramedMessageReader, FramedMessageWriter, type Framing, type RejectedMessage } from '@threadline/protocol/node';
+
+/** vscode-jsonrpc's Message, as the writer takes it. */
+type Message = Parameters<FramedMessageWriter['write']>[0];
+
+const ping = { jsonrpc: '2.0', method: 'ping' };
+const hello = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { clientInfo: { name: 'héllo ✓ 日本' } } };
+const big = { jsonrpc: '2.0', id: 9, method: 'thread/startTurn', params: { prompt: 'x'.repeat(300) } };
+const MAX = 100;
+
+/** One message on the wire in `framing`: LSP headers or a line. */
+function encode(framing: Framing, body: string | Buffer): Buffer {
+  const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+  return framing === 'lsp'
+    ? Buffer.concat([Buffer.from(`Content-Length: ${bytes.length}\r\n\r\n`, 'ascii'), bytes])
+    : Buffer.concat([bytes, Buffer.from('\n')]);
+}
+
+const json = (framing: Framing, value: unknown) => encode(framing, JSON.stringify(value));
+
+/** Feeds `chunks` to a reader, ends the stream and returns what it delivered and what it rejected (code and id). */
+async function read(framing: Framing, chunks: Buffer[], maxMessageBytes?: number) {
+  const stream = new PassThrough();
+  const messages: unknown[] = [];
+  const rejected: RejectedMessage[] = [];
+  const reader = new FramedMessageReader(stream, {
+    framing,
+    ...(maxMessageBytes === undefined ? {} : { maxMessageBytes }),
+    onRejected: (r) => rejected.push(r),
+  });
+  const subscription = reader.listen((message) => messages.push(message));
+  const ended = once(stream, 'end');
+  for (const chunk of chunks) stream.write(chunk);
+  stream.end();
+  await ended;
+  subscription.dispose();
+  return { messages, rejections: rejected.map(({ code, id }) => ({ code, id })), rejected };
+}
+
+const bytewise = (buffer: Buffer) => Array.from({ length: buffer.length }, (_, i) => buffer.subarray(i, i + 1));
+
+for (const framing of ['lsp', 'ndjson'] as const) {
+  test(`${framing}: a message split into 1-byte chunks is delivered once`, async () => {
+    const { messages, rejections } = await read(framing, bytewise(json(framing, hello)));
+    assert.deepStrictEqual(messages, [hello]);
+    assert.deepStrictEqual(rejections, []);
+  });
+
+  test(`${framing}: two messages in one chunk are both delivered, in order`, async () => {
+    const { messages, rejections } = await read(framing, [Buffer.concat([json(framing, hello), json(framing, ping)])]);
+    assert.deepStrictEqual(messages, [hello, ping]);
+    assert.deepStrictEqual(rejections, []);
+  });
+
+  test(`${framing}: a frame that is not JSON is rejected -32700 and the next message is still delivered`, async () => {
+    const { messages, rejections, rejected } = await read(framing, [
+      Buffer.concat([encode(framing, '{"jsonrpc": "2.0", oops'), json(framing, ping)]),
+    ]);
+    assert.deepStrictEqual(rejections, [{ code: -32700, id: null }]);
+    assert.match(rejected[0]!.message, /^Parse error/);
+    assert.deepStrictEqual(messages, [ping]);
+  });
+
+  test(`${framing}: a frame with invalid UTF-8 bytes is rejected -32700`, async () => {
+    const body = Buffer.concat([
+      Buffer.from('{"jsonrpc":"2.0","method":"x","params":{"s":"'),
+      Buffer.from([0xff, 0xfe, 0xc3]),
+      Buffer.from('"}}'),
+    ]);
+    const { messages, rejections } = await read(framing, [encode(framing, body), json(framing, ping)]);
+    assert.deepStrictEqual(rejections, [{ code: -32700, id: null }]);
+    assert.deepStrictEqual(messages, [ping]);
+  });
+
+  test(`${framing}: a batch (JSON array) is rejected -32600`, async () => {
+    const { messages, rejections } = await read(framing, [json(framing, [ping, ping]), json(framing, ping)]);
+    assert.deepStrictEqual(rejections, [{ code: -32600, id: null }]);
+    assert.deepStrictEqual(messages, [ping]);
+  });
+
+  test(`${framing}: a request whose method is not a string is rejected -32600 with its id`, async () => {
+    const { messages, rejections } = await read(framing, [encode(framing, '{"jsonrpc":"2.0","id":7,"method":5}')]);
+    assert.deepStrictEqual(rejections, [{ code: -32600, id: 7 }]);
+    assert.deepStrictEqual(messages, []);
+  });
+
+  test(`${framing}: a message without "jsonrpc": "2.0" is rejected -32600 with its string id`, async () => {
+    const { rejections } = await read(framing, [json(framing, { jsonrpc: '1.0', id: 'a', method: 'x' })]);
+    assert.deepStrictEqual(rejections, [{ code: -32600, id: 'a' }]);
+  });
+
+  test(`${framing}: a message over maxMessageBytes is rejected -32600 with its id and the next one is delivered`, async () => {
+    const { messages, rejections, rejected } = await read(
+      framing,
+      [Buffer.concat([json(framing, big), json(framing, ping)])],
+      MAX,
+    );
+    assert.deepStrictEqual(rejections, [{ code: -32600, id: 9 }]);
+    assert.match(rejected[0]!.message, new RegExp(`${JSON.stringify(big).length} bytes.*limit of ${MAX} bytes`));
+    assert.deepStrictEqual(messages, [ping]);
+  });
+
+  test(`${framing}: a message over maxMessageBytes arriving byte by byte is discarded and the next one is delivered`, async () => {
+    const { messages, rejections } = await read(
+      framing,
+      bytewise(Buffer.concat([json(framing, big), json(framing, ping)])),
+      MAX,
+    );
+    assert.deepStrictEqual(rejections.map((r) => r.code), [-32600]);
+    assert.deepStrictEqual(messages, [ping]);
+  });
+
+  test(`${framing}: a message of exactly maxMessageBytes is delivered`, async () => {
+    const { messages, rejections } = await read(framing, [json(framing, ping)], JSON.stringify(ping).length);
+    assert.deepStrictEqual(rejections, []);
+    assert.deepStrictEqual(messages, [ping]);
+  });
+
+  test(`${framing}: FramedMessageWriter output read back by FramedMessageReader is the same message`, async () => {
+    const out = new PassThrough();
+    const writer = new FramedMessageWriter(out, framing);
+    await writer.write(hello);
+    await writer.write(ping);
+    const { messages } = await read(framing, [out.read() as Buffer]);
+    assert.deepStrictEqual(messages, [hello, ping]);
+  });
+}
+
+test('lsp: a header block without Content-Length is rejected -32700 and the reader resyncs on the next frame', async () => {
+  const { messages, rejections } = await read('lsp', [
+    Buffer.from('Content-Type: application/vscode-jsonrpc\r\n\r\n'),
+    json('lsp', ping),
+  ]);
+  assert.deepStrictEqual(rejections, [{ code: -32700, id: null }]);
+  assert.deepStrictEqual(messages, [ping]);
+});
+
+test('lsp: a Content-Length that is not a number is rejected -32700 and the next frame is delivered', async () => {
+  const { messages, rejections } = await read('lsp', [Buffer.from('Content-Length: lots\r\n\r\n'), json('lsp', hello)]);
+  assert.deepStrictEqual(rejections, [{ code: -32700, id: null }]);
+  assert.deepStrictEqual(messages, [hello]);
+});
+
+test('lsp: header names are case-insensitive and other headers are ignored', async () => {
+  const body = JSON.stringify(ping);
+  const frame = `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+  const { messages, rejections } = await read('lsp', [Buffer.from(frame)]);
+  assert.deepStrictEqual(rejections, []);
+  assert.deepStrictEqual(messages, [ping]);
+});
+
+test('ndjson: blank lines are ignored and CRLF line endings work', async () => {
+  const text = `\n${JSON.stringify(hello)}\r\n\r\n   \n\t\r\n${JSON.stringify(ping)}\r\n\n`;
+  const { messages, rejections } = await read('ndjson', [Buffer.from(text)]);
+  assert.deepStrictEqual(rejections, []);
+  assert.deepStrictEqual(messages, [hello, ping]);
+});
+
+test('lsp: FramedMessageWriter writes Content-Length in UTF-8 bytes, then the JSON', async () => {
+  const out = new PassThrough();
+  await new FramedMessageWriter(out, 'lsp').write({ jsonrpc: '2.0', method: 'note', params: { text: 'é✓' } } as Message);
+  const body = '{"jsonrpc":"2.0","method":"note","params":{"text":"é✓"}}';
+  assert.equal(body.length, 56);
+  assert.equal((out.read() as Buffer).toString('utf8'), `Content-Length: 59\r\n\r\n${body}`);
+});
+
+test('ndjson: FramedMessageWriter writes the JSON followed by one newline', async () => {
+  const out = new PassThrough();
+  await new FramedMessageWriter(out, 'ndjson').write({ jsonrpc: '2.0', id: 3, result: { ok: 'é' } } as Message);
+  assert.equal((out.read() as Buffer).toString('utf8'), '{"jsonrpc":"2.0","id":3,"result":{"ok":"é"}}\n');
+});
+
+test('lsp: an oversized frame whose header and body arrive in separate chunks is rejected with its id', async () => {
+  const body = Buffer.from(JSON.stringify(big));
+  const { messages, rejections } = await read(
+    'lsp',
+    [Buffer.from(`Content-Length: ${body.length}\r\n\r\n`), ...bytewise(body), json('lsp', ping)],
+    MAX,
+  );
+  assert.deepStrictEqual(rejections, [{ code: -32600, id: 9 }]);
+  assert.deepStrictEqual(messages, [ping]);
+});
+
+test('lsp: a frame without Content-Length but with a body is rejected and the next frame is still delivered', async () => {
+  const { messages, rejections } = await read('lsp', [Buffer.concat([Buffer.from('Foo: bar\r\n\r\n{"a":1}'), json('lsp', ping)])]);
+  assert.deepStrictEqual(rejections, [{ code: -32700, id: null }]);
+  assert.deepStrictEqual(messages, [ping]);
+});
