@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test, type TestContext } from 'node:test';
+import Database from 'better-sqlite3';
+import { LATEST_SCHEMA_VERSION } from '../../src/store/migrations/index.js';
+import { BIN, startServer } from '../helpers/server.js';
+
+function tempDir(t: TestContext): string {
+  const dir = mkdtempSync(join(tmpdir(), 'threadline-startup-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** Runs `bin/threadline ...args` to its end with stdin closed; its exit code and output. */
+function run(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+}
+
+test('threadline --version and --help answer on stdout and exit 0', async () => {
+  const version = await run(['--version']);
+  assert.deepStrictEqual([version.code, version.stdout], [0, '0.1.0\n']);
+  const help = await run(['--help']);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /threadline serve \[options\]/);
+});
+
+test('bad usage and an unknown host exit 2 with one line on stderr', async (t) => {
+  const db = join(tempDir(t), 'x.db');
+  for (const [args, pattern] of [
+    [['serve', '--db', db, '--durability', 'sometimes'], /--durability/],
+    [['serve', '--db', db, '--host', 'no-such-host'], /host "no-such-host" not found/],
+    [['serve', '--db', db, '--bogus'], /bogus/],
+    [['frobnicate'], /unknown command "frobnicate"/],
+  ] as const) {
+    const { code, stderr } = await run([...args]);
+    assert.equal(code, 2, stderr);
+    assert.match(stderr, pattern);
+    assert.equal(stderr.trim().split('\n').length, 1, stderr);
+  }
+});
+
+test('a database from a newer schema makes serve exit 2 naming both versions, and the file is left untouched', async (t) => {
+  const path = join(tempDir(t), 'newer.db');
+  const db = new Database(path);
+  db.pragma(`user_version = ${LATEST_SCHEMA_VERSION + 1}`);
+  db.close();
+  const before = readFileSync(path);
+  const { code, stderr } = await run(['serve', '--db', path]);
+  assert.equal(code, 2);
+  assert.match(stderr, new RegExp(`schema version ${LATEST_SCHEMA_VERSION + 1} is newer than this Threadline supports \\(${LATEST_SCHEMA_VERSION}\\)`));
+  assert.deepStrictEqual(readFileSync(path), before);
+});
+
+test('a corrupt database file makes serve exit 2 with one line, and the file is left untouched', async (t) => {
+  const path = join(tempDir(t), 'corrupt.db');
+  writeFileSync(path, Buffer.from('this is not a database, just garbage bytes '.repeat(200)));
+  const before = readFileSync(path);
+  const { code, stderr } = await run(['serve', '--db', path]);
+  assert.equal(code, 2);
+  assert.match(stderr, /cannot open database/);
+  assert.equal(stderr.trim().split('\n').length, 1, stderr);
+  assert.deepStrictEqual(readFileSync(path), before);
+});
+
+test('serve creates the database in $XDG_DATA_HOME/threadline by default, and --db :memory: works', async (t) => {
+  const home = tempDir(t);
+  const child = spawn(process.execPath, [BIN, 'serve'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, XDG_DATA_HOME: home } });
+  const exited = new Promise((resolve) => child.on('close', resolve));
+  child.stdin.end();
+  assert.equal(await exited, 0);
+  assert.ok(readFileSync(join(home, 'threadline', 'threadline.db')).length > 0);
+
+  const server = await startServer(t, { dbPath: ':memory:' });
+  assert.equal(server.initializeResult!.dbPath, ':memory:');
+  const { thread } = await server.client.request('thread/create', {});
+  assert.equal((await server.client.request('thread/get', { threadId: thread.id })).thread.id, thread.id);
+});
