@@ -151,7 +151,7 @@ export class FramedMessageReader extends AbstractMessageReader implements Messag
       }
       if (newline < 0) {
         if (this.buffer.length > this.maxMessageBytes) {
-          this.rejectOversized(this.buffer.length, this.buffer.subarray(0, ID_PROBE_BYTES));
+          this.rejectOversized(undefined, this.buffer.subarray(0, ID_PROBE_BYTES));
           this.buffer = Buffer.alloc(0);
           this.skippingLine = true;
         }
@@ -192,7 +192,8 @@ export class FramedMessageReader extends AbstractMessageReader implements Messag
     this.callback?.(value as Message);
   }
 
-  private rejectOversized(length: number, probe: Buffer): void {
+  /** `length` undefined: a line still arriving, of which only the limit is known to be passed. */
+  private rejectOversized(length: number | undefined, probe: Buffer): void {
     const match = /"id"\s*:\s*(-?\d+|"(?:[^"\\]|\\.)*")/.exec(probe.toString('utf8'));
     let id: string | number | null = null;
     if (match?.[1] !== undefined) {
@@ -204,7 +205,9 @@ export class FramedMessageReader extends AbstractMessageReader implements Messag
     }
     this.reject(
       ErrorCodes.InvalidRequest,
-      `Invalid request: the message is ${length} bytes, over the limit of ${this.maxMessageBytes} bytes`,
+      length === undefined
+        ? `Invalid request: the message is over the limit of ${this.maxMessageBytes} bytes`
+        : `Invalid request: the message is ${length} bytes, over the limit of ${this.maxMessageBytes} bytes`,
       id,
     );
   }

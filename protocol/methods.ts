@@ -24,8 +24,11 @@ export interface MethodSpec {
 // known ones are checked strictly.
 
 const optionalText = (name: string) => z.string({ error: `${name} must be a string` }).optional();
+// The type message only: range checks keep zod's own ("Too small: expected number to be >=1").
 const positiveInt = (name: string) =>
-  z.number({ error: `${name} must be a number` }).int(`${name} must be an integer`);
+  z
+    .number({ error: (issue) => (issue.code === 'invalid_type' ? `${name} must be a number` : undefined) })
+    .int(`${name} must be an integer`);
 
 const absolutePath = z
   .string()

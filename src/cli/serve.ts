@@ -7,6 +7,9 @@ import { openStore, type Store } from '../store/store.js';
 import { VERSION } from '../version.js';
 import { UsageError, parseServeArgs } from './args.js';
 
+/** How long shutdown waits for requests in flight before it closes the database anyway. */
+const SETTLE_MS = 2000;
+
 /** Hosts whose steer support is known without loading them. */
 const STEER_SUPPORT: Record<string, boolean> = { echo: true };
 
@@ -38,8 +41,12 @@ export function serve(args: string[]): void {
   const stop = (exitCode: number) => {
     if (stopping) return;
     stopping = true;
-    void orchestrator
-      .shutdown()
+    const shutdown = async () => {
+      await rpc.settle(SETTLE_MS); // requests received before the close are still answered
+      await orchestrator.shutdown(); // running turns end `interrupted`; turn/wait callers get them
+      await rpc.settle(SETTLE_MS);
+    };
+    shutdown()
       .catch((error: unknown) => log.error('shutdown failed', { error }))
       .finally(() => {
         store.close();
@@ -47,7 +54,7 @@ export function serve(args: string[]): void {
         process.exit(exitCode);
       });
   };
-  startRpcServer({
+  const rpc = startRpcServer({
     input: process.stdin,
     output: process.stdout,
     framing: config.framing,

@@ -47,7 +47,16 @@ export interface RpcServerOptions {
  * Serves one client on a pair of streams: framing with a size cap, the lifecycle gate, params
  * validated by the method table's schemas, handlers from the same table, events as notifications.
  */
-export function startRpcServer(o: RpcServerOptions): MessageConnection {
+export interface RpcServer {
+  connection: MessageConnection;
+  /**
+   * Resolves once every request received so far has been dispatched and answered (or after
+   * `timeoutMs`): requests that arrived just before stdin closed still get their answers.
+   */
+  settle(timeoutMs: number): Promise<void>;
+}
+
+export function startRpcServer(o: RpcServerOptions): RpcServer {
   const { orchestrator, log } = o;
   const session = new Session();
   const writer = new FramedMessageWriter(o.output, o.framing);
@@ -94,7 +103,12 @@ export function startRpcServer(o: RpcServerOptions): MessageConnection {
     ...usageHandlers(orchestrator),
   };
 
+  let started = 0;
+  let inFlight = 0;
   connection.onRequest(async (method, rawParams, token) => {
+    started++;
+    inFlight++;
+    const begun = performance.now();
     try {
       if (!isMethodName(method)) throw new MethodNotFoundError(method);
       session.admit(method);
@@ -104,24 +118,38 @@ export function startRpcServer(o: RpcServerOptions): MessageConnection {
       return await handler(parsed.data, { token });
     } catch (error) {
       throw toResponseError(error, log, method);
+    } finally {
+      inFlight--;
+      log.debug('handled', { method, ms: Math.round(performance.now() - begun) });
     }
   });
   connection.onNotification(EXIT_NOTIFICATION, () => o.stop(0));
   connection.onNotification((method) => log.debug('ignored an unknown notification', { method }));
-  let closed = false;
-  connection.onClose(() => {
-    closed = true;
-    o.stop(0);
-  });
+  connection.onClose(() => o.stop(0));
   connection.onError(([error]) => log.debug('connection error', { message: error.message }));
 
   orchestrator.bus.subscribe((event) => {
-    // Events go to an initialized client only; once it is gone they stay in the log alone.
-    if (session.state === 'uninitialized' || closed) return;
-    connection.sendNotification(THREAD_EVENT_NOTIFICATION, event).catch(() => undefined);
+    if (session.state === 'uninitialized') return;
+    // Straight to the writer, in commit order with the responses; still written after stdin
+    // closed (the client may be reading), where vscode-jsonrpc's sendNotification would throw.
+    const message = { jsonrpc: '2.0', method: THREAD_EVENT_NOTIFICATION, params: event };
+    void writer.write(message as never).catch(() => undefined);
   });
   connection.listen();
-  return connection;
+
+  const settle = async (timeoutMs: number) => {
+    const deadline = performance.now() + timeoutMs;
+    // vscode-jsonrpc dispatches one queued message per event-loop turn: wait until a few turns
+    // pass without a new request starting and none is in flight.
+    let quietTurns = 0;
+    while (quietTurns < 3 && performance.now() < deadline) {
+      const before = started;
+      await new Promise((resolve) => setImmediate(resolve));
+      quietTurns = started === before && inFlight === 0 ? quietTurns + 1 : 0;
+      if (inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  };
+  return { connection, settle };
 }
 
 function approvalClient(connection: MessageConnection): ApprovalClient {
