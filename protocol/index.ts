@@ -96,6 +96,7 @@ export {
   type ErrorData,
   type ParamIssue,
 } from './errors.js';
+export { ErrorDataSchemas, ErrorObjectSchema, type ErrorObject } from './error-schemas.js';
 export { ThreadlineClient, type ApprovalHandler, type ParamsArg } from './client.js';
 export { buildJsonSchema } from './json-schema.js';
-export { wireRegistry, type WireMeta } from './registry.js';
+export { wireRegistry, wireSchema, type WireMeta } from './registry.js';

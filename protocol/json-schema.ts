@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import './error-schemas.js';
 import { ERROR_TABLE } from './errors.js';
 import { EVENT_KINDS, Events } from './events.js';
 import { Methods } from './methods.js';
