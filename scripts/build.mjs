@@ -14,6 +14,7 @@ await build({
   external: ['better-sqlite3'],
   conditions: ['@threadline/source'],
   define: { THREADLINE_VERSION: JSON.stringify(pkg.version) },
+  minify: true,
 });
 
 await build({
