@@ -14,7 +14,8 @@ await build({
   external: ['better-sqlite3'],
   conditions: ['@threadline/source'],
   define: { THREADLINE_VERSION: JSON.stringify(pkg.version) },
-  minify: true,
+  minifyWhitespace: true,
+  minifySyntax: true,
 });
 
 await build({
