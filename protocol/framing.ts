@@ -258,9 +258,17 @@ function shapeProblem(value: unknown): string | undefined {
   return undefined;
 }
 
-/** Writes messages in either framing; each write resolves once the bytes are handed to the stream. */
+/**
+ * Writes messages in either framing. Frames written in the same event-loop turn (a call's events
+ * and its response) leave in one write; each `write` resolves once its bytes are handed to the
+ * stream, and a stream that asks to wait ('drain') is waited for, so frames never pile up in it.
+ */
 export class FramedMessageWriter extends AbstractMessageWriter implements MessageWriter {
   private errorCount = 0;
+  private pending: string[] = [];
+  private settlers: { resolve: () => void; reject: (error: Error) => void }[] = [];
+  private scheduled = false;
+  private waitingForDrain = false;
 
   constructor(
     private readonly writable: NodeJS.WritableStream,
@@ -269,27 +277,51 @@ export class FramedMessageWriter extends AbstractMessageWriter implements Messag
     super();
     writable.on('error', (error: Error) => this.fireError(error));
     writable.on('close', () => this.fireClose());
+    writable.on('drain', () => {
+      this.waitingForDrain = false;
+      this.schedule();
+    });
   }
 
   write(msg: Message): Promise<void> {
     const json = JSON.stringify(msg);
-    const frame =
-      this.framing === 'lsp' ? `Content-Length: ${Buffer.byteLength(json, 'utf8')}\r\n\r\n${json}` : `${json}\n`;
+    this.pending.push(
+      this.framing === 'lsp' ? `Content-Length: ${Buffer.byteLength(json, 'utf8')}\r\n\r\n${json}` : `${json}\n`,
+    );
     return new Promise((resolve, reject) => {
-      this.writable.write(frame, 'utf8', (error) => {
-        if (error) {
-          this.errorCount++;
-          this.fireError(error, msg, this.errorCount);
-          reject(error);
-        } else {
-          this.errorCount = 0;
-          resolve();
-        }
-      });
+      this.settlers.push({ resolve, reject });
+      this.schedule();
     });
   }
 
+  private schedule(): void {
+    if (this.scheduled || this.waitingForDrain || this.pending.length === 0) return;
+    this.scheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    const chunk = this.pending.join('');
+    const settlers = this.settlers;
+    this.pending = [];
+    this.settlers = [];
+    const accepted = this.writable.write(chunk, 'utf8', (error) => {
+      if (error) {
+        this.errorCount++;
+        this.fireError(error, undefined, this.errorCount);
+        for (const s of settlers) s.reject(error);
+      } else {
+        this.errorCount = 0;
+        for (const s of settlers) s.resolve();
+      }
+    });
+    if (!accepted) this.waitingForDrain = true;
+    else this.schedule();
+  }
+
   end(): void {
+    if (this.pending.length > 0) this.flush();
     this.writable.end();
   }
 }

@@ -10,6 +10,8 @@ export type { Framing, FramingOptions, RejectedMessage } from './framing.js';
 export interface SpawnThreadlineOptions {
   /** Path of the `bin/threadline` script to run with this Node; default: `threadline` on PATH. */
   bin?: string;
+  /** Node options for the server process when `bin` is given, e.g. `['--cpu-prof']`. */
+  execArgv?: string[];
   /** Arguments after `serve`, e.g. `['--db', path]`. */
   args?: string[];
   framing?: Framing;
@@ -40,7 +42,7 @@ export async function spawnThreadline(options: SpawnThreadlineOptions = {}): Pro
   const framing = options.framing ?? 'lsp';
   const serveArgs = ['serve', ...(framing === 'lsp' ? [] : ['--framing', framing]), ...(options.args ?? [])];
   const [command, args] = options.bin
-    ? [process.execPath, [options.bin, ...serveArgs]]
+    ? [process.execPath, [...(options.execArgv ?? []), options.bin, ...serveArgs]]
     : ['threadline', serveArgs];
   const child = spawn(command, args, {
     cwd: options.cwd,

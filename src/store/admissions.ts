@@ -47,9 +47,8 @@ export function admissionStatements(db: Database.Database) {
   const oldest = db.prepare<[string], AdmissionRow>(
     "SELECT * FROM admissions WHERE thread_id = ? AND state = 'pending' ORDER BY admitted_seq LIMIT 1",
   );
-  const count = db.prepare<[string], { n: number }>(
-    "SELECT count(*) AS n FROM admissions WHERE thread_id = ? AND state = 'pending'",
-  );
+  const count = db.prepare<[string], { n: number }>('SELECT queued_count AS n FROM threads WHERE id = ?');
+  const adjustQueued = db.prepare('UPDATE threads SET queued_count = queued_count + ? WHERE id = ?');
   const promote = db.prepare(
     "UPDATE admissions SET state = 'promoted', promoted_seq = ?, turn_id = ? WHERE id = ? AND state = 'pending'",
   );
@@ -72,7 +71,11 @@ export function admissionStatements(db: Database.Database) {
   });
 
   return {
-    insertAdmission: (a: NewAdmission) => insert.run({ ...a, options: JSON.stringify(a.options) }),
+    /** Inserts a pending admission (and counts it on its thread). */
+    insertAdmission: (a: NewAdmission) => {
+      insert.run({ ...a, options: JSON.stringify(a.options) });
+      adjustQueued.run(1, a.threadId);
+    },
     findAdmission: (id: string): Admission | undefined => {
       const row = find.get(id);
       return row && toAdmission(row);
@@ -83,9 +86,18 @@ export function admissionStatements(db: Database.Database) {
       return row && toStored(row);
     },
     countPending: (threadId: string): number => count.get(threadId)!.n,
-    markPromoted: (id: string, promotedSeq: number, turnId: string): boolean =>
-      promote.run(promotedSeq, turnId, id).changes === 1,
-    markCancelled: (id: string): boolean => cancel.run(id).changes === 1,
+    markPromoted: (id: string, promotedSeq: number, turnId: string): boolean => {
+      const row = find.get(id);
+      if (!row || promote.run(promotedSeq, turnId, id).changes !== 1) return false;
+      adjustQueued.run(-1, row.thread_id);
+      return true;
+    },
+    markCancelled: (id: string): boolean => {
+      const row = find.get(id);
+      if (!row || cancel.run(id).changes !== 1) return false;
+      adjustQueued.run(-1, row.thread_id);
+      return true;
+    },
   };
 }
 

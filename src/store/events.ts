@@ -46,9 +46,12 @@ export function eventStatements(db: Database.Database) {
   );
 
   return {
-    /** Writes the event and returns it exactly as it will read back. */
+    /**
+     * Writes the event and returns it as it will read back: same keys in the same order as
+     * `toEvent`, with the payload object itself (its JSON is what was stored, byte for byte).
+     */
     insertEvent: (e: NewEvent): ThreadEvent => {
-      const row: EventRow = {
+      insert.run({
         thread_id: e.threadId,
         seq: e.seq,
         turn_id: e.turnId ?? null,
@@ -56,9 +59,14 @@ export function eventStatements(db: Database.Database) {
         kind: e.kind,
         payload: JSON.stringify(e.payload),
         time: e.time,
-      };
-      insert.run(row);
-      return toEvent(row);
+      });
+      const event: Record<string, unknown> = { seq: e.seq, threadId: e.threadId };
+      if (e.turnId !== undefined) event.turnId = e.turnId;
+      if (e.itemId !== undefined) event.itemId = e.itemId;
+      event.kind = e.kind;
+      event.payload = e.payload;
+      event.time = e.time;
+      return event as unknown as ThreadEvent;
     },
     listEvents: (threadId: string, afterSeq: number, limit: number): ThreadEvent[] =>
       page.all(threadId, afterSeq, limit).map(toEvent),

@@ -49,7 +49,7 @@ export interface ThreadPageKey {
   id: string;
 }
 
-const SELECT = `SELECT t.*, (SELECT count(*) FROM admissions a WHERE a.thread_id = t.id AND a.state = 'pending') AS queued_count FROM threads t`;
+const SELECT = 'SELECT t.* FROM threads t';
 
 export function threadStatements(db: Database.Database) {
   const insert = db.prepare(`INSERT INTO threads (id, title, model, mode, cwd, system_prompt, auto_approve, trust_mode, metadata, created_at, updated_at)
