@@ -70,7 +70,7 @@ export const Events = {
     z.object({
       approvalId: z.string(),
       decision: ApprovalDecisionSchema,
-      reason: z.enum(['client', 'auto_approve', 'interrupted']).optional(),
+      reason: z.enum(['client', 'auto_approve', 'interrupted', 'timed_out']).optional(),
     }),
   ),
   'turn.completed': named(

@@ -48,6 +48,8 @@ export class FramedMessageReader extends AbstractMessageReader implements Messag
   private skippingLine = false;
   private readonly maxMessageBytes: number;
   private readonly decoder = new TextDecoder('utf-8', { fatal: true });
+  /** Requests (messages with a method and an id) handed to the connection so far. */
+  requestsDelivered = 0;
 
   constructor(
     private readonly readable: NodeJS.ReadableStream,
@@ -189,6 +191,7 @@ export class FramedMessageReader extends AbstractMessageReader implements Messag
       this.reject(ErrorCodes.InvalidRequest, `Invalid request: ${problem}`, readableId(value));
       return;
     }
+    if ('method' in (value as object) && 'id' in (value as object)) this.requestsDelivered++;
     this.callback?.(value as Message);
   }
 
@@ -259,6 +262,24 @@ function shapeProblem(value: unknown): string | undefined {
 }
 
 /**
+ * A result that is already JSON text (e.g. events read back from the log, whose payloads are
+ * stored as JSON): the writer splices it into the response as it is, instead of parsing it
+ * into objects only to serialize them again. `T` is the shape the text encodes.
+ */
+export class RawJson<T = unknown> {
+  declare readonly shape?: T;
+  constructor(readonly json: string) {}
+}
+
+function serialize(msg: Message): string {
+  const result = (msg as { result?: unknown }).result;
+  if (result instanceof RawJson) {
+    return `{"jsonrpc":"2.0","id":${JSON.stringify((msg as unknown as { id: unknown }).id)},"result":${result.json}}`;
+  }
+  return JSON.stringify(msg);
+}
+
+/**
  * Writes messages in either framing. Frames written in the same event-loop turn (a call's events
  * and its response) leave in one write; each `write` resolves once its bytes are handed to the
  * stream, and a stream that asks to wait ('drain') is waited for, so frames never pile up in it.
@@ -266,6 +287,7 @@ function shapeProblem(value: unknown): string | undefined {
 export class FramedMessageWriter extends AbstractMessageWriter implements MessageWriter {
   private errorCount = 0;
   private pending: string[] = [];
+  private pendingChars = 0;
   private settlers: { resolve: () => void; reject: (error: Error) => void }[] = [];
   private scheduled = false;
   private waitingForDrain = false;
@@ -284,10 +306,11 @@ export class FramedMessageWriter extends AbstractMessageWriter implements Messag
   }
 
   write(msg: Message): Promise<void> {
-    const json = JSON.stringify(msg);
-    this.pending.push(
-      this.framing === 'lsp' ? `Content-Length: ${Buffer.byteLength(json, 'utf8')}\r\n\r\n${json}` : `${json}\n`,
-    );
+    const json = serialize(msg);
+    const frame =
+      this.framing === 'lsp' ? `Content-Length: ${Buffer.byteLength(json, 'utf8')}\r\n\r\n${json}` : `${json}\n`;
+    this.pending.push(frame);
+    this.pendingChars += frame.length;
     return new Promise((resolve, reject) => {
       this.settlers.push({ resolve, reject });
       this.schedule();
@@ -305,6 +328,7 @@ export class FramedMessageWriter extends AbstractMessageWriter implements Messag
     const chunk = this.pending.join('');
     const settlers = this.settlers;
     this.pending = [];
+    this.pendingChars = 0;
     this.settlers = [];
     const accepted = this.writable.write(chunk, 'utf8', (error) => {
       if (error) {
@@ -318,6 +342,11 @@ export class FramedMessageWriter extends AbstractMessageWriter implements Messag
     });
     if (!accepted) this.waitingForDrain = true;
     else this.schedule();
+  }
+
+  /** Output not yet taken by the peer: frames waiting here plus what the stream holds. */
+  get bufferedBytes(): number {
+    return this.pendingChars + ((this.writable as { writableLength?: number }).writableLength ?? 0);
   }
 
   end(): void {

@@ -49,6 +49,27 @@ const turnOptions = {
   allowShell: z.boolean().optional(),
 };
 
+/** Metadata nested deeper than this is refused (-32602): storing it would overflow the stack. */
+const MAX_METADATA_DEPTH = 256;
+
+/** How deep `value` nests arrays and objects, counted without recursion (so no depth overflows it). */
+function nestingDepth(value: unknown): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    deepest = Math.max(deepest, depth + 1);
+    if (deepest > MAX_METADATA_DEPTH) return deepest;
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return deepest;
+}
+
+const metadataParam = JsonObjectSchema.refine((m) => nestingDepth(m) <= MAX_METADATA_DEPTH, {
+  message: `metadata is nested more than ${MAX_METADATA_DEPTH} levels deep`,
+});
+
 const requiredText = (name: string) =>
   z
     .string({
@@ -113,7 +134,7 @@ export const ThreadCreateParamsSchema = named(
     systemPrompt: optionalText('systemPrompt'),
     autoApprove: z.boolean().optional(),
     trustMode: z.boolean().optional(),
-    metadata: JsonObjectSchema.optional(),
+    metadata: metadataParam.optional(),
   }),
 );
 export const ThreadCreateResultSchema = named('ThreadCreateResult', 'The new thread.', ThreadResult.clone());
@@ -155,7 +176,7 @@ export const ThreadUpdateParamsSchema = named(
     systemPrompt: clearableText('systemPrompt'),
     autoApprove: z.boolean().optional(),
     trustMode: z.boolean().optional(),
-    metadata: JsonObjectSchema.optional(),
+    metadata: metadataParam.optional(),
   }),
 );
 export const ThreadUpdateResultSchema = named('ThreadUpdateResult', 'The updated thread.', ThreadResult.clone());

@@ -4,7 +4,7 @@ import { ThreadlineClient } from './client.js';
 import { FramedMessageReader, FramedMessageWriter, type Framing } from './framing.js';
 import type { ParamsOf, ResultOf } from './methods.js';
 
-export { FramedMessageReader, FramedMessageWriter, DEFAULT_MAX_MESSAGE_BYTES } from './framing.js';
+export { FramedMessageReader, FramedMessageWriter, RawJson, DEFAULT_MAX_MESSAGE_BYTES } from './framing.js';
 export type { Framing, FramingOptions, RejectedMessage } from './framing.js';
 
 export interface SpawnThreadlineOptions {

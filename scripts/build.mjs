@@ -18,9 +18,19 @@ await build({
   minifySyntax: true,
 });
 
+// Heavy built-in hosts are their own files, required on first use, so they never slow start-up.
 await build({
   ...common,
-  entryPoints: ['protocol/index.ts', 'protocol/node.ts'],
+  entryPoints: { openai: 'src/host/openai/host.ts' },
+  outdir: 'dist/hosts',
+  outExtension: { '.js': '.cjs' },
+  format: 'cjs',
+  conditions: ['@threadline/source'],
+});
+
+await build({
+  ...common,
+  entryPoints: ['protocol/index.ts', 'protocol/node.ts', 'protocol/host.ts'],
   outdir: 'protocol/dist',
   format: 'esm',
   splitting: true,

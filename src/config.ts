@@ -7,12 +7,16 @@ import { DEFAULT_MAX_MESSAGE_BYTES } from '@threadline/protocol/node';
 export const ServeConfigSchema = z.object({
   db: z.string().min(1),
   host: z.string().min(1),
+  /** Handed to the host's createHost: `--host-option key=value` plus the host flags (`--model`, `--openai-*`…). */
+  hostOptions: z.record(z.string(), z.string()),
   durability: z.enum(['full', 'normal']),
   framing: z.enum(['lsp', 'ndjson']),
   logLevel: z.enum(['error', 'warn', 'info', 'debug']),
   maxMessageBytes: z.number().int().positive(),
   maxPromptBytes: z.number().int().positive(),
   maxQueued: z.number().int().positive(),
+  maxLoadedEngines: z.number().int().positive(),
+  approvalTimeoutMs: z.number().int().positive(),
 });
 export type ServeConfig = z.infer<typeof ServeConfigSchema>;
 
@@ -24,6 +28,8 @@ export const DEFAULTS = {
   maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES,
   maxPromptBytes: 1024 * 1024,
   maxQueued: 100,
+  maxLoadedEngines: 8,
+  approvalTimeoutSeconds: 120,
 } as const;
 
 /** The user's data directory: $XDG_DATA_HOME, else the platform's usual place. */

@@ -35,3 +35,13 @@ function safeJson(value: unknown): string {
     return String(value);
   }
 }
+
+/**
+ * Sends console output to stderr: stdout is the protocol, and a host running in this process
+ * may `console.log` (this file is the one place allowed to touch `console`).
+ */
+export function routeConsoleToStderr(): void {
+  for (const method of ['log', 'info', 'debug', 'warn', 'trace', 'dir', 'table'] as const) {
+    (console as unknown as Record<string, unknown>)[method] = console.error.bind(console);
+  }
+}

@@ -11,13 +11,25 @@ Usage:
 Options of serve (demo takes the same):
   --db PATH               SQLite database file; ":memory:" for a throwaway one
                           (default: $XDG_DATA_HOME/threadline/threadline.db)
-  --host NAME|PATH        engine host: a built-in name (echo) or a .js/.mjs module (default: ${DEFAULTS.host})
+  --host NAME|PATH|PACKAGE  engine host: echo, openai, exec, a .js/.mjs module or an npm package
+                          exporting createHost (default: ${DEFAULTS.host})
+  --host-option KEY=VALUE handed to the host's createHost; repeatable (exec: command="python3 engine.py")
+  --model NAME            the host's default model (a thread's or turn's model overrides it)
+  --max-loaded-engines N  engines kept loaded, least recently used evicted first (default: ${DEFAULTS.maxLoadedEngines})
+  --approval-timeout S    seconds before an unanswered approval is denied (default: ${DEFAULTS.approvalTimeoutSeconds})
   --durability full|normal  full: an acknowledged call survives power loss; normal: a crash (default: ${DEFAULTS.durability})
   --framing lsp|ndjson    Content-Length headers or one JSON message per line (default: ${DEFAULTS.framing})
   --log-level LEVEL       error|warn|info|debug, written to stderr (default: ${DEFAULTS.logLevel})
   --max-message-bytes N   larger incoming messages are rejected with -32600 (default: ${DEFAULTS.maxMessageBytes})
   --max-prompt-bytes N    larger prompts are rejected with -32602 (default: ${DEFAULTS.maxPromptBytes})
   --max-queued N          pending prompts per thread before -32015 (default: ${DEFAULTS.maxQueued})
+
+Options of the openai host (OPENAI_API_KEY from the environment; none needed on localhost):
+  --openai-base-url URL   any OpenAI-compatible endpoint (default: https://api.openai.com/v1)
+  --openai-max-retries N  retries of 429, 5xx and connection errors, with backoff (default: 2)
+  --openai-idle-timeout S seconds of silence from the endpoint before the turn fails (default: 60)
+  --prices FILE           JSON { "model": { "input", "cachedInput", "output" } } in USD per 1M tokens
+  --max-tool-rounds N     tool rounds in one turn before it fails (default: 25)
 
 Exit codes: 0 after shutdown or when stdin closes; 2 on bad usage or a database/host that cannot be opened.
 `;

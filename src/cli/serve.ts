@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { createLogger } from '../log.js';
+import { createLogger, routeConsoleToStderr } from '../log.js';
 import { BUILTIN_HOSTS, lazyHost, resolveHost } from '../host/load.js';
 import { Orchestrator } from '../orchestrator/orchestrator.js';
 import { startRpcServer } from '../rpc/server.js';
@@ -11,14 +11,15 @@ import { UsageError, parseServeArgs } from './args.js';
 const SETTLE_MS = 2000;
 
 /** Hosts whose steer support is known without loading them. */
-const STEER_SUPPORT: Record<string, boolean> = { echo: true };
+const STEER_SUPPORT: Record<string, boolean> = { echo: true, exec: true, openai: true };
 
 /** `threadline serve`: one client on stdin/stdout until it shuts down or goes away. */
 export function serve(args: string[]): void {
   const config = parseServeArgs(args);
   const log = createLogger(config.logLevel);
+  routeConsoleToStderr(); // a host's console.log must never corrupt the protocol on stdout
   const dbPath = config.db === ':memory:' ? ':memory:' : resolve(config.db);
-  const host = resolveHost(config.host);
+  const host = resolveHost(config.host); // a host that cannot be found exits 2 here, before any client waits
   let store: Store;
   try {
     store = openStore(dbPath, config.durability);
@@ -27,11 +28,13 @@ export function serve(args: string[]): void {
   }
   const orchestrator = new Orchestrator({
     store,
-    host: lazyHost(host),
+    host: lazyHost(host, config.hostOptions, { log }), // imported on first use: initialize never waits on it
     hostName: host.name,
     hostSupportsSteer: STEER_SUPPORT[host.name] ?? true,
     maxQueued: config.maxQueued,
     maxPromptBytes: config.maxPromptBytes,
+    maxLoadedEngines: config.maxLoadedEngines,
+    approvalTimeoutMs: config.approvalTimeoutMs,
     log,
   });
   const recovered = orchestrator.recover();
@@ -67,6 +70,9 @@ export function serve(args: string[]): void {
     steer: STEER_SUPPORT[host.name] ?? true,
     stop,
   });
+  // An in-process host's stray timer or promise must not take the server (and every thread) down.
+  process.on('uncaughtException', (error) => log.error('uncaught exception (a host bug?)', { error }));
+  process.on('unhandledRejection', (error) => log.error('unhandled rejection (a host bug?)', { error }));
   process.on('SIGTERM', () => stop(0));
   process.on('SIGINT', () => stop(0));
   // A client gone mid-write must not kill the server with EPIPE before it has shut down cleanly.

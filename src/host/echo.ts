@@ -88,7 +88,10 @@ class EchoEngine implements Engine {
       else if (i > 0 && i % WORDS_PER_SLICE === 0) await yieldToLoop();
       if (signal.aborted) return i;
       yield { type: 'item.delta', key, text: i === 0 ? words[i]! : ` ${words[i]}` };
-      if (i === 0 && script.fail !== undefined) throw new Error(script.fail);
+      if (i === 0 && script.fail !== undefined) {
+        yield { type: 'turn.failed', error: script.fail }; // a deliberate failure: the error as given
+        return i + 1;
+      }
     }
     yield { type: 'item.completed', key };
     return words.length;

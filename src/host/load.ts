@@ -1,44 +1,105 @@
 import { existsSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { CreateHost, EngineHost, HostOptions } from './port.js';
+import { HOST_API_VERSION, type CreateHost, type EngineHost, type HostOptions, type HostServices } from './port.js';
+import { resolvePackageEntry } from './package-entry.js';
 
-/** Hosts that ship inside the bundle. */
-export const BUILTIN_HOSTS: Record<string, () => Promise<{ createHost: CreateHost }>> = {
-  echo: () => import('./echo.js'),
+type HostModule = { createHost?: unknown };
+
+/**
+ * Heavy built-in hosts are separate esbuild outputs next to the server bundle (dist/hosts/*.cjs),
+ * required on first use, so they cost nothing at start-up (`initialize` never waits on them).
+ */
+function bundledHostFile(name: string): string {
+  return join(typeof __dirname === 'string' ? __dirname : dirname(process.argv[1] ?? '.'), 'hosts', `${name}.cjs`);
+}
+
+/** Hosts that ship with Threadline. */
+export const BUILTIN_HOSTS: Record<string, { file?: string; load: () => Promise<HostModule> }> = {
+  echo: { load: () => import('./echo.js') },
+  exec: { load: () => import('./exec/host.js') },
+  openai: { file: bundledHostFile('openai'), load: async () => createRequire(bundledHostFile('openai'))(bundledHostFile('openai')) as HostModule },
 };
 
 /** A `--host` value resolved at start-up (so a missing one fails at once) but not yet imported. */
 export interface HostSpec {
   name: string;
-  load(): Promise<{ createHost: CreateHost }>;
+  builtin: boolean;
+  load(): Promise<HostModule>;
 }
 
+/** A `--host` that names nothing loadable: `threadline serve` exits 2 with this one line. */
 export class HostNotFoundError extends Error {
-  constructor(spec: string) {
-    super(`host "${spec}" not found: use a built-in host (${Object.keys(BUILTIN_HOSTS).join(', ')}) or a path to a .js/.mjs module`);
+  constructor(spec: string, why: string) {
+    super(`host "${spec}" not found: ${why}`);
     this.name = 'HostNotFoundError';
   }
 }
 
+const MODULE_EXTENSIONS = new Set(['.js', '.mjs', '.cjs']);
+
+/** `--host NAME|PATH|PACKAGE`: a built-in name, a .js/.mjs file, or an npm package installed from `cwd`. */
 export function resolveHost(spec: string, cwd = process.cwd()): HostSpec {
   const builtin = BUILTIN_HOSTS[spec];
-  if (builtin) return { name: spec, load: builtin };
-  const looksLikePath = spec.includes('/') || spec.includes('\\') || /\.(c|m)?js$/.test(spec);
-  if (!looksLikePath) throw new HostNotFoundError(spec);
-  const path = isAbsolute(spec) ? spec : resolve(cwd, spec);
-  if (!existsSync(path)) throw new HostNotFoundError(spec);
-  return { name: path, load: () => import(pathToFileURL(path).href) as Promise<{ createHost: CreateHost }> };
+  if (builtin) {
+    if (builtin.file && !existsSync(builtin.file)) throw new HostNotFoundError(spec, `the built-in host's bundle ${builtin.file} is missing (run npm run build)`);
+    return { name: spec, builtin: true, load: builtin.load };
+  }
+  const looksLikePath = spec.startsWith('.') || isAbsolute(spec) || spec.includes('\\') || MODULE_EXTENSIONS.has(extname(spec));
+  if (looksLikePath) {
+    const path = isAbsolute(spec) ? spec : resolve(cwd, spec);
+    if (!MODULE_EXTENSIONS.has(extname(path))) throw new HostNotFoundError(spec, 'a host file must be a .js or .mjs module');
+    if (!existsSync(path)) throw new HostNotFoundError(spec, `no such file ${path}`);
+    return { name: path, builtin: false, load: () => import(pathToFileURL(path).href) as Promise<HostModule> };
+  }
+  const entry = resolvePackageEntry(spec, cwd);
+  if (!entry) {
+    const names = Object.keys(BUILTIN_HOSTS).join(', ');
+    throw new HostNotFoundError(spec, `not a built-in host (${names}), a .js/.mjs file, or an npm package installed under ${cwd}`);
+  }
+  return { name: spec, builtin: false, load: () => import(pathToFileURL(entry).href) as Promise<HostModule> };
 }
 
-/** Imports the host module on first use and creates the host once. */
-export function lazyHost(spec: HostSpec, options: HostOptions = {}): () => Promise<EngineHost> {
+/**
+ * Imports the host module on first use and creates the host once. A failure is not cached: the
+ * turn that hit it fails, and the next turn tries again.
+ */
+export function lazyHost(spec: HostSpec, options: HostOptions, services: HostServices): () => Promise<EngineHost> {
   let host: Promise<EngineHost> | undefined;
   return () => {
-    host ??= spec.load().then((mod) => {
-      if (typeof mod.createHost !== 'function') throw new Error(`host module ${spec.name} does not export createHost`);
-      return mod.createHost(options);
-    });
+    host ??= createFrom(spec, options, services);
+    host.catch(() => (host = undefined));
     return host;
   };
+}
+
+async function createFrom(spec: HostSpec, options: HostOptions, services: HostServices): Promise<EngineHost> {
+  const started = performance.now();
+  let mod: HostModule;
+  try {
+    mod = await spec.load();
+  } catch (error) {
+    throw new Error(`could not import the host module: ${messageOf(error)}`);
+  }
+  const createHost = (mod.createHost ?? (mod as { default?: HostModule }).default?.createHost) as CreateHost | undefined;
+  if (typeof createHost !== 'function') throw new Error('the host module does not export a createHost function');
+  let host: EngineHost;
+  try {
+    host = await createHost({ ...options }, services);
+  } catch (error) {
+    throw new Error(`createHost failed: ${messageOf(error)}`);
+  }
+  if (typeof host !== 'object' || host === null || typeof host.loadEngine !== 'function') {
+    throw new Error('createHost did not return a host with a loadEngine function');
+  }
+  if (host.apiVersion !== undefined && host.apiVersion !== HOST_API_VERSION) {
+    throw new Error(`the host was written for host API version ${String(host.apiVersion)}; this Threadline supports ${HOST_API_VERSION}`);
+  }
+  services.log.info('host loaded', { host: spec.name, ms: Math.round(performance.now() - started) });
+  return host;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -1,5 +1,5 @@
 import type { Usage } from '@threadline/protocol';
-import type { Engine } from '../host/port.js';
+import type { GuardedEngine } from './host-guard.js';
 
 /** An item the engine opened, under the engine's own key. */
 export interface OpenItem {
@@ -13,7 +13,7 @@ export interface ActiveTurn {
   readonly turnId: string;
   readonly abort: AbortController;
   readonly autoApprove: boolean;
-  engine?: Engine;
+  engine?: GuardedEngine;
   /** Set once the turn's end is committed; anything the engine reports afterwards is dropped. */
   ended: boolean;
   readonly items: Map<string, OpenItem>;

@@ -1,45 +1,91 @@
 import type { Thread } from '@threadline/protocol';
-import type { Engine, EngineHost, EngineThread, HistoryEntry } from '../host/port.js';
+import type { EngineHost, EngineThread, HistoryEntry } from '../host/port.js';
+import type { Logger } from '../log.js';
 import type { Store } from '../store/store.js';
+import { assertEngine, GuardedEngine, messageOf } from './host-guard.js';
+
+export interface EngineCacheOptions {
+  host: () => Promise<EngineHost>;
+  hostName: string;
+  store: Store;
+  log: Logger;
+  /** How many engines stay loaded (`--max-loaded-engines`); the least recently used go first. */
+  maxLoaded: number;
+  /** True while the thread has a running turn: its engine is never evicted. */
+  isBusy: (threadId: string) => boolean;
+}
 
 /**
- * Loaded engines, one per thread. An engine is loaded from the persisted conversation, so one
- * lost to a restart (or, later, evicted) comes back knowing everything that survived.
+ * Loaded engines, one per thread, in an LRU (a Map keeps insertion order: re-inserting on use
+ * makes the first entry the least recently used). An engine is loaded from the persisted
+ * conversation, so one evicted or lost to a restart comes back knowing everything that survived.
  */
 export class EngineCache {
-  private readonly engines = new Map<string, Engine>();
+  private readonly engines = new Map<string, GuardedEngine>();
 
-  constructor(
-    private readonly host: () => Promise<EngineHost>,
-    private readonly store: Store,
-  ) {}
+  constructor(private readonly o: EngineCacheOptions) {}
 
   /** The thread's engine, loaded with its history minus `currentTurnId` (which it is about to start). */
-  async acquire(thread: Thread, currentTurnId: string): Promise<Engine> {
+  async acquire(thread: Thread, currentTurnId: string): Promise<GuardedEngine> {
     const cached = this.engines.get(thread.id);
-    if (cached) return cached;
-    const host = await this.host();
-    const history: HistoryEntry[] = this.store
+    if (cached && !cached.discardOnAcquire) {
+      this.engines.delete(thread.id);
+      this.engines.set(thread.id, cached);
+      this.evictBeyondLimit(); // the cache may have run over while a turn held an engine
+      return cached;
+    }
+    if (cached) await this.drop(thread.id);
+    const host = await this.o.host();
+    const history: HistoryEntry[] = this.o.store
       .listHistory(thread.id)
       .filter((row) => row.turnId !== currentTurnId)
       .map((row) => ({ kind: row.kind, status: row.status, text: row.detail, metadata: row.metadata }));
-    const engine = await host.loadEngine(toEngineThread(thread), history);
-    this.engines.set(thread.id, engine);
-    return engine;
+    let engine: unknown;
+    try {
+      engine = await host.loadEngine(toEngineThread(thread), history);
+    } catch (error) {
+      throw new Error(`could not load the engine: ${messageOf(error)}`);
+    }
+    assertEngine(engine);
+    const guarded = new GuardedEngine(engine, this.o.hostName, this.o.log);
+    this.engines.set(thread.id, guarded);
+    this.evictBeyondLimit();
+    return guarded;
   }
 
-  peek(threadId: string): Engine | undefined {
+  peek(threadId: string): GuardedEngine | undefined {
     return this.engines.get(threadId);
+  }
+
+  /** Drops `engine` if it is still the thread's: it faulted, and the next turn reloads it. */
+  discard(threadId: string, engine: GuardedEngine | undefined): void {
+    if (engine && this.engines.get(threadId) === engine) void this.drop(threadId);
   }
 
   async drop(threadId: string): Promise<void> {
     const engine = this.engines.get(threadId);
     this.engines.delete(threadId);
-    await engine?.dispose?.();
+    await engine?.dispose();
   }
 
   async dropAll(): Promise<void> {
     await Promise.allSettled([...this.engines.keys()].map((id) => this.drop(id)));
+  }
+
+  get loadedCount(): number {
+    return this.engines.size;
+  }
+
+  /** Least recently used first; an engine with a running turn stays (the cache may run over until it ends). */
+  private evictBeyondLimit(): void {
+    let excess = this.engines.size - this.o.maxLoaded;
+    for (const threadId of [...this.engines.keys()]) {
+      if (excess <= 0) return;
+      if (this.o.isBusy(threadId)) continue;
+      this.o.log.debug('engine evicted', { threadId, loaded: this.engines.size - 1, max: this.o.maxLoaded });
+      void this.drop(threadId);
+      excess--;
+    }
   }
 }
 

@@ -28,7 +28,7 @@ import {
   type ThreadState,
 } from './coordinator.js';
 import { EngineCache } from './engines.js';
-import { createCommitter, EventBus, type Commit, type Tx } from './events.js';
+import { createCommitter, EventBus, GroupCommitter, type Commit, type Tx } from './events.js';
 import { newId } from './ids.js';
 import { recoverInterruptedTurns } from './recovery.js';
 import { ThreadService } from './threads.js';
@@ -42,6 +42,10 @@ export interface OrchestratorOptions {
   hostSupportsSteer: boolean;
   maxQueued: number;
   maxPromptBytes: number;
+  /** `--max-loaded-engines`: engines kept loaded, least recently used evicted first. */
+  maxLoadedEngines: number;
+  /** `--approval-timeout` in milliseconds: an unanswered approval is denied. */
+  approvalTimeoutMs: number;
   log: Logger;
 }
 
@@ -61,6 +65,8 @@ export class Orchestrator {
   readonly threads: ThreadService;
   private readonly store: Store;
   private readonly commit: Commit;
+  /** Admissions and other client writes that arrive together share one COMMIT. */
+  private readonly group: GroupCommitter;
   private readonly engines: EngineCache;
   private readonly runner: TurnRunner;
   private approvalClient: ApprovalClient | undefined;
@@ -70,8 +76,16 @@ export class Orchestrator {
     this.store = o.store;
     this.bus = new EventBus((error) => o.log.warn('an event listener failed', { error }));
     this.commit = createCommitter(o.store, this.bus);
+    this.group = new GroupCommitter(o.store, this.bus);
     this.threads = new ThreadService(o.store, this.commit);
-    this.engines = new EngineCache(o.host, o.store);
+    this.engines = new EngineCache({
+      host: o.host,
+      hostName: o.hostName,
+      store: o.store,
+      log: o.log,
+      maxLoaded: o.maxLoadedEngines,
+      isBusy: (threadId) => this.runner.running(threadId) !== undefined,
+    });
     this.runner = new TurnRunner({
       store: o.store,
       commit: this.commit,
@@ -79,10 +93,16 @@ export class Orchestrator {
       hostName: o.hostName,
       log: o.log,
       approvalClient: () => this.approvalClient,
+      approvalTimeoutMs: o.approvalTimeoutMs,
       onTurnEnded: (threadId, status) => {
         if (status !== 'interrupted') setImmediate(() => this.promoteNext(threadId));
       },
     });
+  }
+
+  /** Tells group commit how many received requests still wait for dispatch (it waits for them). */
+  setInputBacklog(backlog: () => number): void {
+    this.group.backlog = backlog;
   }
 
   setApprovalClient(client: ApprovalClient | undefined): void {
@@ -104,7 +124,7 @@ export class Orchestrator {
   async startTurn(p: ParsedParamsOf<'thread/startTurn'>): Promise<ResultOf<'thread/startTurn'>> {
     this.checkPromptSize('prompt', p.prompt);
     const options = this.admissionOptions(p, p.inputSummary);
-    const outcome = this.commit((tx): StartTurnOutcome => {
+    const outcome = await this.group.run((tx): StartTurnOutcome => {
       const thread = this.threads.require(p.threadId);
       if (p.clientRequestId !== undefined) {
         const first = this.store.findClientRequest(thread.id, p.clientRequestId);
@@ -172,7 +192,7 @@ export class Orchestrator {
   async editLastTurn(p: ParsedParamsOf<'thread/editLastTurn'>): Promise<ResultOf<'thread/editLastTurn'>> {
     this.checkPromptSize('content', p.content);
     const options = this.admissionOptions(p);
-    const { begun, superseded } = this.commit((tx) => {
+    const { begun, superseded } = await this.group.run((tx) => {
       const thread = this.threads.require(p.threadId);
       const last = this.store.findLastLiveTurn(thread.id);
       const decision = decideEditLastTurn(this.stateOf(thread), last !== undefined);
@@ -192,7 +212,7 @@ export class Orchestrator {
   }
 
   async drain(p: ParsedParamsOf<'thread/drain'>): Promise<ResultOf<'thread/drain'>> {
-    const begun = this.commit((tx) => {
+    const begun = await this.group.run((tx) => {
       const thread = this.threads.require(p.threadId);
       const decision = decideDrain(this.stateOf(thread));
       if (decision.action === 'reject') throw this.rejection(decision.error, thread);
@@ -221,8 +241,8 @@ export class Orchestrator {
     return result;
   }
 
-  cancelQueued(p: ParsedParamsOf<'thread/cancelQueued'>): ResultOf<'thread/cancelQueued'> {
-    return this.commit((tx) => {
+  cancelQueued(p: ParsedParamsOf<'thread/cancelQueued'>): Promise<ResultOf<'thread/cancelQueued'>> {
+    return this.group.run((tx) => {
       this.threads.require(p.threadId);
       const found = this.store.findAdmission(p.admissionId);
       if (!found || found.threadId !== p.threadId) throw new AdmissionNotFoundError(p.admissionId);
@@ -294,6 +314,7 @@ export class Orchestrator {
       prompt: b.prompt,
       model: b.turn.model,
       mode: b.options.mode ?? b.thread.mode,
+      systemPrompt: b.thread.systemPrompt,
       temperature: b.options.temperature,
       topP: b.options.topP,
       maxTokens: b.options.maxTokens,

@@ -7,18 +7,21 @@ export const RESTART_ERROR = 'server restarted';
 /**
  * Start-up: turns a dead process left `in_progress` end `interrupted` ("server restarted"),
  * their open items keeping the text they had streamed. Pending admissions stay pending until
- * `thread/drain` or the next `thread/startTurn` (PROTOCOL.md §8). Returns how many were recovered.
+ * `thread/drain` or the next `thread/startTurn` (PROTOCOL.md §8). One transaction for all of
+ * them: one fsync, however many there are. Returns how many were recovered.
  */
 export function recoverInterruptedTurns(store: Store, commit: Commit): number {
-  let recovered = 0;
-  for (const turn of store.listInProgressTurns()) {
-    const since = store.turnStartSeq(turn.id);
-    const ended = commit((tx) =>
-      finishTurn(tx, store, turn.id, { status: 'interrupted', error: RESTART_ERROR }, (itemId) =>
+  // The common start-up has nothing to recover: no write transaction, no fsync.
+  if (store.listInProgressTurns().length === 0) return 0;
+  return commit((tx) => {
+    let recovered = 0;
+    for (const turn of store.listInProgressTurns()) {
+      const since = store.turnStartSeq(turn.id);
+      const ended = finishTurn(tx, store, turn.id, { status: 'interrupted', error: RESTART_ERROR }, (itemId) =>
         store.concatDeltas(turn.threadId, since, itemId),
-      ),
-    );
-    if (ended) recovered++;
-  }
-  return recovered;
+      );
+      if (ended) recovered++;
+    }
+    return recovered;
+  });
 }

@@ -8,6 +8,7 @@ import {
   type Thread,
   type Usage,
 } from '@threadline/protocol';
+import { RawJson } from '@threadline/protocol/node';
 import type { Store } from '../store/store.js';
 import type { ThreadPageKey } from '../store/threads.js';
 import { addUsage } from './active-turn.js';
@@ -115,11 +116,12 @@ export class ThreadService {
     });
   }
 
-  events(p: ParsedParamsOf<'thread/events'>): ResultOf<'thread/events'> {
+  /** A page of the log as JSON text: payloads are stored as JSON and go out without a parse. */
+  events(p: ParsedParamsOf<'thread/events'>): RawJson<ResultOf<'thread/events'>> {
     return this.store.read(() => {
       const lastSeq = this.store.lastSeq(p.threadId);
       if (lastSeq === undefined) throw new ThreadNotFoundError(p.threadId);
-      return { events: this.store.listEvents(p.threadId, p.afterSeq, p.limit), lastSeq };
+      return new RawJson(`{"events":${this.store.listEventsJson(p.threadId, p.afterSeq, p.limit)},"lastSeq":${lastSeq}}`);
     });
   }
 

@@ -1,9 +1,10 @@
 import { HostError, type Admission, type ApprovalDecision, type ApprovalRequestParams, type Thread, type Turn } from '@threadline/protocol';
-import type { EngineApprovalRequest, EngineEvent, TurnInput } from '../host/port.js';
+import { EngineApprovalRequestSchema, type EngineApprovalRequest, type EngineEvent, type TurnInput } from '../host/port.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/store.js';
 import { addUsage, newActiveTurn, type ActiveTurn } from './active-turn.js';
 import type { EngineCache } from './engines.js';
+import { HostFault, messageOf } from './host-guard.js';
 import type { Commit, Tx } from './events.js';
 import { newApprovalId, newId } from './ids.js';
 import { cancelPending, finishTurn, type TurnOutcome } from './turns.js';
@@ -23,12 +24,17 @@ export interface TurnRunnerDeps {
   hostName: string;
   log: Logger;
   approvalClient: () => ApprovalClient | undefined;
+  /** An approval nobody answers within this is denied (reason `timed_out`). */
+  approvalTimeoutMs: number;
   /** Called after a turn's end is committed (the orchestrator promotes the next prompt). */
   onTurnEnded: (threadId: string, status: TurnOutcome['status']) => void;
 }
 
 /** A host broke the port's contract (unknown item key, duplicate key…): the turn fails with this. */
 class HostContractError extends Error {}
+
+/** The engine reported `turn.failed`: the turn fails with its error, as given. */
+class EngineReportedFailure extends Error {}
 
 /**
  * Runs turns: starts them on the engine, turns what the engine reports into committed items,
@@ -67,6 +73,7 @@ export class TurnRunner {
       });
     } catch (error) {
       if (active.ended) return;
+      this.deps.engines.discard(active.threadId, active.engine); // the next turn gets a fresh engine
       const message = `${this.deps.hostName} host failed to start the turn: ${messageOf(error)}`;
       this.deps.log.warn(message, { threadId: active.threadId, turnId: active.turnId });
       this.end(active, { status: 'failed', error: message }, false);
@@ -87,6 +94,8 @@ export class TurnRunner {
       outcome = { status: 'completed', usage: active.usage };
     } catch (error) {
       if (active.ended) return;
+      // A faulty engine is in an unknown state: the next turn reloads it from persisted history.
+      if (error instanceof HostFault || error instanceof HostContractError) this.deps.engines.discard(active.threadId, active.engine);
       const prefix = error instanceof HostContractError ? `${this.deps.hostName} host: ` : '';
       outcome = { status: 'failed', error: `${prefix}${messageOf(error)}`, usage: active.usage };
     }
@@ -148,6 +157,8 @@ export class TurnRunner {
       case 'usage':
         active.usage = addUsage(active.usage, event.usage);
         return;
+      case 'turn.failed':
+        throw new EngineReportedFailure(event.error);
       default:
         throw new HostContractError(`unknown event type "${(event as { type?: unknown }).type}"`);
     }
@@ -178,10 +189,17 @@ export class TurnRunner {
     }
   }
 
-  private async requestApproval(active: ActiveTurn, request: EngineApprovalRequest): Promise<'approve' | 'deny'> {
+  private async requestApproval(active: ActiveTurn, raw: EngineApprovalRequest): Promise<'approve' | 'deny'> {
     if (active.ended) return 'deny';
-    const open = active.items.get(request.itemKey);
-    if (!open) throw new HostContractError(`approval for unknown item "${request.itemKey}"`);
+    const parsed = EngineApprovalRequestSchema.safeParse(raw);
+    const request = parsed.data;
+    const open = request && active.items.get(request.itemKey);
+    if (!request || !open) {
+      const problem = request ? `an approval for unknown item "${request.itemKey}"` : `a malformed approval request (${parsed.error?.issues[0]?.message})`;
+      this.deps.engines.discard(active.threadId, active.engine);
+      this.endSafely(active, { status: 'failed', error: `${this.deps.hostName} host asked for ${problem}`, usage: active.usage });
+      return 'deny';
+    }
     const { threadId, turnId } = active;
     const itemId = open.itemId;
     const approvalId = newApprovalId();
@@ -197,13 +215,17 @@ export class TurnRunner {
         resolve(decision);
       };
       active.approvals.set(approvalId, { itemId, settle, cancel: () => cancel.abort() });
-      const decide = (decision: ApprovalDecision, reason: 'client' | 'auto_approve') => {
+      const decide = (decision: ApprovalDecision, reason: 'client' | 'auto_approve' | 'timed_out') => {
         if (active.ended || !active.approvals.has(approvalId)) return;
+        clearTimeout(timer);
+        if (reason === 'timed_out') cancel.abort();
         this.deps.commit((tx) =>
           tx.emit(threadId, 'approval.resolved', { approvalId, decision, reason }, { turnId, itemId }),
         );
         settle(decision);
       };
+      const timer = setTimeout(() => decide('deny', 'timed_out'), this.deps.approvalTimeoutMs);
+      timer.unref();
       const client = this.deps.approvalClient();
       if (!client) {
         decide(active.autoApprove ? 'approve' : 'deny', 'auto_approve');
@@ -267,8 +289,4 @@ export class TurnRunner {
       this.endSafely(active, { status: 'interrupted', error, usage: active.usage });
     }
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

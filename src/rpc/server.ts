@@ -47,6 +47,9 @@ export interface RpcServerOptions {
  * Serves one client on a pair of streams: framing with a size cap, the lifecycle gate, params
  * validated by the method table's schemas, handlers from the same table, events as notifications.
  */
+/** Unread output past which live `item.delta` notifications are skipped (PROTOCOL.md §11). */
+const MAX_OUTBOUND_BYTES = 8 * 1024 * 1024;
+
 export interface RpcServer {
   connection: MessageConnection;
   /**
@@ -123,13 +126,24 @@ export function startRpcServer(o: RpcServerOptions): RpcServer {
       log.debug('handled', { method, ms: Math.round(performance.now() - begun) });
     }
   });
+  orchestrator.setInputBacklog(() => reader.requestsDelivered - started);
   connection.onNotification(EXIT_NOTIFICATION, () => o.stop(0));
   connection.onNotification((method) => log.debug('ignored an unknown notification', { method }));
   connection.onClose(() => o.stop(0));
   connection.onError(([error]) => log.debug('connection error', { message: error.message }));
 
+  let skipping = false;
   orchestrator.bus.subscribe((event) => {
     if (session.state === 'uninitialized') return;
+    // A client that does not read must not make us buffer without bound: live deltas are
+    // skipped while its backlog is over the limit (every event stays in the log; the client
+    // sees a seq gap and fetches it with thread/events). Other events are always sent.
+    if (event.kind === 'item.delta' && writer.bufferedBytes > MAX_OUTBOUND_BYTES) {
+      if (!skipping) log.warn('the client is not reading: skipping live item.delta notifications', { threadId: event.threadId, seq: event.seq });
+      skipping = true;
+      return;
+    }
+    skipping = false;
     // Straight to the writer, in commit order with the responses; still written after stdin
     // closed (the client may be reading), where vscode-jsonrpc's sendNotification would throw.
     const message = { jsonrpc: '2.0', method: THREAD_EVENT_NOTIFICATION, params: event };

@@ -22,17 +22,14 @@ export interface NewEvent {
 }
 
 /**
- * The one row → event mapping, used both for notifications and for `thread/events`, so that a
- * client comparing the two sees the same bytes.
+ * An event as JSON text, byte for byte what JSON.stringify prints for the object `insertEvent`
+ * returns (the one that went out as a notification): same keys, same order, and the payload
+ * exactly as stored — so `thread/events` replays what was sent, without parsing a payload.
  */
-function toEvent(row: EventRow): ThreadEvent {
-  const event: Record<string, unknown> = { seq: row.seq, threadId: row.thread_id };
-  if (row.turn_id !== null) event.turnId = row.turn_id;
-  if (row.item_id !== null) event.itemId = row.item_id;
-  event.kind = row.kind;
-  event.payload = JSON.parse(row.payload);
-  event.time = row.time;
-  return event as unknown as ThreadEvent;
+function toEventJson(row: EventRow): string {
+  const turn = row.turn_id === null ? '' : `,"turnId":${JSON.stringify(row.turn_id)}`;
+  const item = row.item_id === null ? '' : `,"itemId":${JSON.stringify(row.item_id)}`;
+  return `{"seq":${row.seq},"threadId":${JSON.stringify(row.thread_id)}${turn}${item},"kind":${JSON.stringify(row.kind)},"payload":${row.payload},"time":${JSON.stringify(row.time)}}`;
 }
 
 export function eventStatements(db: Database.Database) {
@@ -48,7 +45,7 @@ export function eventStatements(db: Database.Database) {
   return {
     /**
      * Writes the event and returns it as it will read back: same keys in the same order as
-     * `toEvent`, with the payload object itself (its JSON is what was stored, byte for byte).
+     * `toEventJson`, with the payload object itself (its JSON is what was stored).
      */
     insertEvent: (e: NewEvent): ThreadEvent => {
       insert.run({
@@ -68,8 +65,9 @@ export function eventStatements(db: Database.Database) {
       event.time = e.time;
       return event as unknown as ThreadEvent;
     },
-    listEvents: (threadId: string, afterSeq: number, limit: number): ThreadEvent[] =>
-      page.all(threadId, afterSeq, limit).map(toEvent),
+    /** A page of events as one JSON array text (for replies that splice it in unparsed). */
+    listEventsJson: (threadId: string, afterSeq: number, limit: number): string =>
+      `[${page.all(threadId, afterSeq, limit).map(toEventJson).join(',')}]`,
     /** The text an item streamed (for an item a crash left open). */
     concatDeltas: (threadId: string, afterSeq: number, itemId: string): string =>
       deltas

@@ -16,6 +16,9 @@ export interface StartOptions {
   framing?: Framing;
   /** Params of `initialize`; false: do not initialize. */
   initialize?: false | Partial<ParamsOf<'initialize'>>;
+  /** Working directory and environment of the server process (default: this process's). */
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
   /** By default a test fails when the server logged an ERROR line: such a line means a bug. */
   allowErrorLogs?: boolean;
 }
@@ -47,6 +50,8 @@ export async function startServer(t: TestContext, options: StartOptions = {}): P
     bin: BIN,
     args: ['--db', dbPath, '--log-level', 'debug', ...(options.args ?? [])],
     framing: options.framing,
+    cwd: options.cwd,
+    env: options.env,
     stderr: 'pipe',
     initialize: false,
   });
@@ -82,4 +87,26 @@ export async function startServer(t: TestContext, options: StartOptions = {}): P
 /** A thread to work on. */
 export async function newThread(client: ThreadlineClient, params: ParamsOf<'thread/create'> = {}) {
   return (await client.request('thread/create', params)).thread;
+}
+
+/** Resolves once the server wrote a stderr line that matches (lines already written count). */
+export function waitForStderr(server: TestServer, pattern: RegExp, timeoutMs = 10_000): Promise<string> {
+  const stream = server.spawned.process.stderr!;
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      const line = server.stderr.find((l) => pattern.test(l));
+      if (line === undefined) return false;
+      clearTimeout(timer);
+      stream.off('data', onData);
+      resolve(line);
+      return true;
+    };
+    // Registered after the helper's own listener, so server.stderr already holds the new lines.
+    const onData = () => void check();
+    const timer = setTimeout(() => {
+      stream.off('data', onData);
+      reject(new Error(`no stderr line matching ${pattern} within ${timeoutMs} ms:\n${server.stderr.join('\n')}`));
+    }, timeoutMs);
+    if (!check()) stream.on('data', onData);
+  });
 }

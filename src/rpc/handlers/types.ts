@@ -1,5 +1,6 @@
 import type { CancellationToken } from 'vscode-jsonrpc/node';
 import type { MethodName, ParsedParamsOf, ResultOf } from '@threadline/protocol';
+import type { RawJson } from '@threadline/protocol/node';
 
 export interface HandlerContext {
   token: CancellationToken;
@@ -8,7 +9,10 @@ export interface HandlerContext {
 export type Handler<M extends MethodName> = (
   params: ParsedParamsOf<M>,
   context: HandlerContext,
-) => ResultOf<M> | Promise<ResultOf<M>>;
+) => Reply<M> | Promise<Reply<M>>;
+
+/** A result object, or the same result already serialized (see RawJson). */
+export type Reply<M extends MethodName> = ResultOf<M> | RawJson<ResultOf<M>>;
 
 /** A handler for every method of the table: a missing one is a compile error. */
 export type Handlers = { [M in MethodName]: Handler<M> };

@@ -1,0 +1,154 @@
+import { z } from 'zod';
+
+/**
+ * The engine host port, version 1: everything a host sees of Threadline, and the zod schemas of
+ * everything it reports. A host is a module exporting `createHost(options)`; it loads one engine
+ * per thread and the engine runs that thread's turns. Hosts never touch the store or decide a
+ * turn's status: they report, Threadline validates and records. See docs/hosts.md.
+ */
+export const HOST_API_VERSION = 1;
+
+export const EngineItemKindSchema = z.enum(['user_message', 'agent_message', 'reasoning', 'tool_call', 'tool_result', 'error']);
+export type EngineItemKind = z.infer<typeof EngineItemKindSchema>;
+
+export const ApprovalKindSchema = z.enum(['shell', 'edit', 'tool']);
+export type ApprovalKind = z.infer<typeof ApprovalKindSchema>;
+
+const Count = z.number().int().nonnegative();
+const Metadata = z.record(z.string(), z.unknown());
+/** An engine's own name for an item, unique within the turn. */
+const ItemKey = z.string().min(1);
+
+export const EngineUsageSchema = z.object({
+  inputTokens: Count,
+  outputTokens: Count,
+  cachedInputTokens: Count.optional(),
+  reasoningTokens: Count.optional(),
+  costUsd: z.number().nonnegative().optional(),
+});
+export type EngineUsage = z.infer<typeof EngineUsageSchema>;
+
+/**
+ * What a turn reports, in order. Threadline assigns item ids; usage events add up. The stream
+ * ending means the turn completed; `turn.failed` ends it `failed` with that error (as given);
+ * the stream throwing is a host fault: the turn fails with an error naming the host.
+ */
+export const EngineEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('item.started'), key: ItemKey, kind: EngineItemKindSchema, text: z.string().optional(), metadata: Metadata.optional() }),
+  z.object({ type: z.literal('item.delta'), key: ItemKey, text: z.string() }),
+  z.object({
+    type: z.literal('item.completed'),
+    key: ItemKey,
+    status: z.enum(['completed', 'failed']).optional(),
+    /** The item's full text when it is not simply the concatenation of its deltas. */
+    text: z.string().optional(),
+    metadata: Metadata.optional(),
+  }),
+  z.object({ type: z.literal('usage'), usage: EngineUsageSchema }),
+  z.object({ type: z.literal('turn.failed'), error: z.string().min(1) }),
+]);
+export type EngineEvent = z.infer<typeof EngineEventSchema>;
+export type EngineEventType = EngineEvent['type'];
+
+/** An approval the engine needs before it goes on; `itemKey` names its open tool_call item. */
+export const EngineApprovalRequestSchema = z.object({
+  itemKey: ItemKey,
+  kind: ApprovalKindSchema,
+  summary: z.string(),
+  detail: z.string(),
+});
+export type EngineApprovalRequest = z.infer<typeof EngineApprovalRequestSchema>;
+export type ApprovalDecision = 'approve' | 'deny';
+
+/** Thread settings an engine may use. */
+export interface EngineThread {
+  id: string;
+  title: string;
+  model?: string;
+  mode?: string;
+  /** The thread's working directory; tools must stay inside it. */
+  cwd?: string;
+  systemPrompt?: string;
+  autoApprove: boolean;
+  trustMode: boolean;
+  metadata: Record<string, unknown>;
+}
+
+/** One persisted item of the surviving conversation (superseded turns left out), oldest first. */
+export interface HistoryEntry {
+  kind: EngineItemKind;
+  status: 'in_progress' | 'completed' | 'failed';
+  text: string;
+  metadata?: Record<string, unknown>;
+}
+
+export interface TurnInput {
+  turnId: string;
+  prompt: string;
+  /** Resolved when the turn was promoted: routing rule, else the prompt's, else the thread's. */
+  model?: string;
+  mode?: string;
+  /** The thread's system prompt as of this turn (it may change after the engine was loaded). */
+  systemPrompt?: string;
+  temperature?: number;
+  topP?: number;
+  maxTokens?: number;
+  allowShell?: boolean;
+  trustMode?: boolean;
+}
+
+/** What a running turn can ask of Threadline. */
+export interface TurnContext {
+  /** Aborted when the turn is interrupted, fails or the server shuts down. */
+  readonly signal: AbortSignal;
+  /** Resolves with the decision (the client's, the thread's autoApprove, or "deny" on timeout/interrupt). */
+  requestApproval(request: EngineApprovalRequest): Promise<ApprovalDecision>;
+}
+
+export interface Engine {
+  /**
+   * Starts a turn. Rejecting means the turn could not start (it is recorded `failed` and the
+   * caller gets HostError); otherwise the returned stream reports the turn as it runs.
+   */
+  startTurn(input: TurnInput, context: TurnContext): Promise<AsyncIterable<EngineEvent>>;
+  /** Stops the running turn soon; the turn is already recorded `interrupted`. */
+  interrupt(): void;
+  /** Drops the last user message and everything after it from the engine's conversation. */
+  truncateBeforeLastUserMessage(): void;
+  /**
+   * Adds a user message to the running turn. Returns false when the turn can no longer take it
+   * (it is finishing); Threadline then queues the prompt instead.
+   */
+  steer?(text: string): boolean;
+  /** Releases what the engine holds (processes, sockets); called on eviction, deletion, exit. */
+  dispose?(): void | Promise<void>;
+}
+
+export interface EngineHost {
+  readonly name: string;
+  /** The port version the host was written against; absent means 1. */
+  readonly apiVersion?: number;
+  readonly supportsSteer: boolean;
+  loadEngine(thread: EngineThread, history: HistoryEntry[]): Engine | Promise<Engine>;
+  close?(): void | Promise<void>;
+}
+
+/** `--host-option key=value` pairs (and the host's own flags, e.g. `model`), as strings. */
+export interface HostOptions {
+  [key: string]: string | undefined;
+}
+
+/** Where a host writes its logs: Threadline's stderr log, at the server's `--log-level`. */
+export interface HostLogger {
+  error(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  info(message: string, fields?: Record<string, unknown>): void;
+  debug(message: string, fields?: Record<string, unknown>): void;
+}
+
+/** What Threadline lends a host besides its options. */
+export interface HostServices {
+  log: HostLogger;
+}
+
+export type CreateHost = (options: HostOptions, services: HostServices) => EngineHost | Promise<EngineHost>;

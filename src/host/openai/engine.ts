@@ -1,0 +1,158 @@
+import type OpenAI from 'openai';
+import type { Engine, EngineEvent, EngineThread, HistoryEntry, TurnContext, TurnInput } from '../port.js';
+import { closeAssistant, messagesFromHistory, truncateBeforeLastUserMessage, type AssistantMessage, type ChatMessage, type ToolCallMetadata } from './conversation.js';
+import { EndpointFailure } from './failures.js';
+import type { OpenAIHostConfig } from './host.js';
+import { streamRound, type ToolCall } from './round.js';
+import { APPROVAL_OF, runTool, toolDefinitions, type ToolName, type ToolOutcome } from './tools.js';
+
+/** One running turn: steered messages waiting for the next model round, and whether it takes more. */
+interface Run {
+  steers: string[];
+  open: boolean;
+  abort: AbortController;
+}
+
+/**
+ * A conversation with an OpenAI-compatible model. The messages it sends are exactly the ones it
+ * would rebuild from persisted items, so a reload (restart, eviction, fault) changes nothing.
+ */
+export class OpenAIEngine implements Engine {
+  private readonly messages: ChatMessage[];
+  private run: Run | undefined;
+
+  constructor(
+    private readonly config: OpenAIHostConfig,
+    private readonly client: OpenAI,
+    private readonly thread: EngineThread,
+    history: HistoryEntry[],
+  ) {
+    this.messages = messagesFromHistory(history);
+  }
+
+  async startTurn(input: TurnInput, context: TurnContext): Promise<AsyncIterable<EngineEvent>> {
+    const model = input.model ?? this.config.model;
+    if (!model) throw new Error("no model: start serve with --model NAME, or set the thread's or the turn's model");
+    this.messages.push({ role: 'user', content: input.prompt });
+    const run: Run = { steers: [], open: true, abort: new AbortController() };
+    context.signal.addEventListener('abort', () => run.abort.abort(), { once: true });
+    this.run = run;
+    return this.turn(input, model, context, run);
+  }
+
+  private async *turn(input: TurnInput, model: string, context: TurnContext, run: Run): AsyncGenerator<EngineEvent> {
+    const cwd = this.thread.cwd;
+    const tools = cwd ? toolDefinitions(input.allowShell !== false) : [];
+    const system = input.systemPrompt ?? this.thread.systemPrompt;
+    let toolRounds = 0;
+    try {
+      for (let round = 1; ; round++) {
+        for (const text of run.steers.splice(0)) this.messages.push({ role: 'user', content: text });
+        const result = yield* streamRound(
+          {
+            model,
+            messages: system ? [{ role: 'system', content: system }, ...this.messages] : [...this.messages],
+            stream: true,
+            stream_options: { include_usage: true },
+            ...(tools.length > 0 ? { tools } : {}),
+            ...(input.temperature !== undefined ? { temperature: input.temperature } : {}),
+            ...(input.topP !== undefined ? { top_p: input.topP } : {}),
+            ...(input.maxTokens !== undefined ? this.maxTokensParam(input.maxTokens) : {}),
+          },
+          { ...this.config, client: this.client, signal: run.abort.signal, keyPrefix: `r${round}-` },
+        );
+        const assistant: AssistantMessage = { role: 'assistant', content: result.content || null };
+        if (result.toolCalls.length > 0) {
+          assistant.tool_calls = result.toolCalls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } }));
+        }
+        if (result.content || assistant.tool_calls) this.messages.push(assistant);
+        if (result.interrupted) return closeAssistant(this.messages, assistant);
+        if (result.toolCalls.length === 0) {
+          if (run.steers.length > 0) continue; // a steer arrived while the model answered: one more round
+          run.open = false;
+          return;
+        }
+        if (toolRounds === this.config.maxToolRounds) {
+          closeAssistant(this.messages, assistant);
+          yield { type: 'turn.failed', error: `the model was still calling tools after ${toolRounds} tool rounds (--max-tool-rounds)` };
+          return;
+        }
+        toolRounds++;
+        for (const [i, call] of result.toolCalls.entries()) {
+          const outcome = yield* this.callTool(call, `r${round}-call${i}`, cwd!, context, run);
+          this.messages.push({ role: 'tool', tool_call_id: call.id, content: outcome.text });
+          if (run.abort.signal.aborted) return closeAssistant(this.messages, assistant);
+        }
+      }
+    } catch (error) {
+      if (!(error instanceof EndpointFailure)) throw error;
+      yield { type: 'turn.failed', error: error.message };
+    } finally {
+      run.open = false;
+      if (this.run === run) this.run = undefined;
+    }
+  }
+
+  /** A tool_call item, the approval when the tool needs one, then a tool_result item. */
+  private async *callTool(call: ToolCall, key: string, cwd: string, context: TurnContext, run: Run): AsyncGenerator<EngineEvent, ToolOutcome> {
+    const metadata: ToolCallMetadata & Record<string, unknown> = { toolCallId: call.id, name: call.name, arguments: call.arguments };
+    let args: Record<string, unknown> | undefined;
+    try {
+      const parsed: unknown = JSON.parse(call.arguments || '{}');
+      if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) args = parsed as Record<string, unknown>;
+    } catch {
+      args = undefined;
+    }
+    const summary = `${call.name} ${summarize(args)}`.trim();
+    yield { type: 'item.started', key, kind: 'tool_call', text: summary, metadata };
+    let outcome: ToolOutcome;
+    const approvalKind = APPROVAL_OF[call.name as ToolName];
+    if (!args) {
+      outcome = { ok: false, text: `error: the arguments of ${call.name} are not a JSON object: ${call.arguments}` };
+    } else if (approvalKind && (await context.requestApproval({ itemKey: key, kind: approvalKind, summary, detail: detailOf(call.name, args) })) === 'deny') {
+      outcome = { ok: false, text: 'error: the user denied this tool call' };
+    } else {
+      outcome = { ok: true, text: '' };
+    }
+    yield { type: 'item.completed', key, text: summary, metadata };
+    if (outcome.ok) outcome = await runTool(call.name, args!, cwd, this.config, run.abort.signal);
+    const resultKey = `${key}-result`;
+    yield { type: 'item.started', key: resultKey, kind: 'tool_result', metadata: { toolCallId: call.id } };
+    yield { type: 'item.completed', key: resultKey, status: outcome.ok ? 'completed' : 'failed', text: outcome.text, metadata: { toolCallId: call.id } };
+    return outcome;
+  }
+
+  /** OpenAI's own API wants max_completion_tokens (newer models refuse max_tokens); compatible servers know max_tokens. */
+  private maxTokensParam(maxTokens: number) {
+    return new URL(this.config.endpoint).hostname === 'api.openai.com' ? { max_completion_tokens: maxTokens } : { max_tokens: maxTokens };
+  }
+
+  steer(text: string): boolean {
+    if (!this.run?.open) return false;
+    this.run.steers.push(text);
+    return true;
+  }
+
+  interrupt(): void {
+    this.run?.abort.abort();
+  }
+
+  truncateBeforeLastUserMessage(): void {
+    truncateBeforeLastUserMessage(this.messages);
+  }
+
+  dispose(): void {
+    this.run?.abort.abort();
+  }
+}
+
+function summarize(args: Record<string, unknown> | undefined): string {
+  if (!args) return '';
+  const main = args.path ?? args.command;
+  return typeof main === 'string' ? main : JSON.stringify(args);
+}
+
+function detailOf(name: string, args: Record<string, unknown>): string {
+  if (name === 'write_file') return `write ${String(args.path)}:\n${String(args.content ?? '')}`;
+  return String(args.command ?? JSON.stringify(args));
+}

@@ -1,0 +1,57 @@
+import { readFileSync } from 'node:fs';
+import OpenAI from 'openai';
+import { z } from 'zod';
+import type { CreateHost, EngineHost } from '../port.js';
+import { OpenAIEngine } from './engine.js';
+import { BUILTIN_PRICES, parsePricesFile, type ModelPrice } from './prices.js';
+
+const DEFAULT_BASE_URL = 'https://api.openai.com/v1';
+
+/** The host's options (`--host-option key=value`, or the `--openai-*`, `--model`, `--prices`, `--max-tool-rounds` flags). */
+const OptionsSchema = z.object({
+  baseUrl: z.url().default(DEFAULT_BASE_URL),
+  model: z.string().min(1).optional(),
+  maxRetries: z.coerce.number().int().nonnegative().default(2),
+  idleTimeoutMs: z.coerce.number().int().positive().default(60_000),
+  prices: z.string().optional(),
+  maxToolRounds: z.coerce.number().int().positive().default(25),
+  shellTimeoutMs: z.coerce.number().int().positive().default(60_000),
+  maxOutputBytes: z.coerce.number().int().positive().default(64 * 1024),
+});
+
+export interface OpenAIHostConfig {
+  endpoint: string;
+  hasKey: boolean;
+  model?: string;
+  maxRetries: number;
+  idleTimeoutMs: number;
+  prices: Record<string, ModelPrice>;
+  maxToolRounds: number;
+  shellTimeoutMs: number;
+  maxOutputBytes: number;
+}
+
+/** Any OpenAI-compatible chat-completions endpoint (OpenAI, Ollama, vLLM, LM Studio, llama.cpp, OpenRouter…). */
+export const createHost: CreateHost = (options): EngineHost => {
+  const parsed = OptionsSchema.safeParse(options);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new Error(`option ${issue.path.join('.')}: ${issue.message}`);
+  }
+  const o = parsed.data;
+  const apiKey = process.env.OPENAI_API_KEY;
+  const config: OpenAIHostConfig = {
+    ...o,
+    endpoint: o.baseUrl.replace(/\/+$/, ''),
+    hasKey: Boolean(apiKey),
+    prices: { ...BUILTIN_PRICES, ...(o.prices ? parsePricesFile(readFileSync(o.prices, 'utf8'), o.prices) : {}) },
+  };
+  // A local endpoint needs no key; the SDK insists on one, so it gets a placeholder.
+  const client = new OpenAI({ baseURL: config.endpoint, apiKey: apiKey || 'none', maxRetries: o.maxRetries, timeout: 24 * 3600_000 });
+  return {
+    name: 'openai',
+    apiVersion: 1,
+    supportsSteer: true,
+    loadEngine: (thread, history) => new OpenAIEngine(config, client, thread, history),
+  };
+};

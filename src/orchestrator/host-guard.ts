@@ -1,0 +1,143 @@
+import {
+  EngineEventSchema,
+  EngineItemKindSchema,
+  type Engine,
+  type EngineEvent,
+  type TurnContext,
+  type TurnInput,
+} from '../host/port.js';
+import type { Logger } from '../log.js';
+
+/** A host threw, rejected or reported something malformed; the message names the host and the problem. */
+export class HostFault extends Error {}
+
+const EVENT_TYPES = new Set<string>(EngineEventSchema.options.map((o) => o.shape.type.value));
+
+/**
+ * The boundary between Threadline and a host's engine: every call is wrapped so that a throw, a
+ * rejection or a malformed event becomes a HostFault (or a logged warning where no turn runs),
+ * and every event the engine streams is validated with the port's zod schema before it is used.
+ */
+export class GuardedEngine implements Engine {
+  /** Set when a call left the engine in an unknown state: the cache loads a fresh one instead. */
+  discardOnAcquire = false;
+  /** Set when the next turn must fail to start (its conversation could not be truncated). */
+  private startFailure: string | undefined;
+  /** Fails the running turn's stream from outside it (a throwing steer). */
+  private faultRunning: ((fault: HostFault) => void) | undefined;
+
+  constructor(
+    private readonly inner: Engine,
+    private readonly host: string,
+    private readonly log: Logger,
+  ) {}
+
+  async startTurn(input: TurnInput, context: TurnContext): Promise<AsyncIterable<EngineEvent>> {
+    if (this.startFailure !== undefined) throw new Error(this.startFailure);
+    const stream: unknown = await this.inner.startTurn(input, context);
+    if (!isAsyncIterable(stream)) throw new Error('startTurn did not return an async iterable of events');
+    return this.guardStream(stream);
+  }
+
+  private async *guardStream(stream: AsyncIterable<unknown>): AsyncGenerator<EngineEvent> {
+    let faulted!: Promise<never>;
+    faulted = new Promise<never>((_, reject) => (this.faultRunning = reject));
+    faulted.catch(() => undefined); // raced below; never an unhandled rejection
+    let iterator: AsyncIterator<unknown> | undefined;
+    try {
+      iterator = stream[Symbol.asyncIterator]();
+      for (;;) {
+        const next = await Promise.race([iterator.next(), faulted]);
+        if (!next || typeof next !== 'object') throw new Error('the stream yielded a non-object iterator result');
+        if (next.done) return;
+        yield this.validate(next.value);
+      }
+    } catch (error) {
+      if (error instanceof HostFault) throw error;
+      throw new HostFault(`${this.host} host: the turn's event stream failed: ${messageOf(error)}`);
+    } finally {
+      this.faultRunning = undefined;
+      // Stop the host's stream, best effort: it may be stuck, so nobody waits on it.
+      const it = iterator;
+      Promise.resolve()
+        .then(() => it?.return?.())
+        .catch(() => undefined);
+    }
+  }
+
+  private validate(raw: unknown): EngineEvent {
+    const parsed = EngineEventSchema.safeParse(raw);
+    if (parsed.success) return parsed.data;
+    const event = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : undefined;
+    let problem: string;
+    if (!event) problem = `a non-object event (${raw === null ? 'null' : typeof raw})`;
+    else if (typeof event.type === 'string' && !EVENT_TYPES.has(event.type)) problem = `an unknown event type "${event.type}"`;
+    else if (event.type === 'item.started' && typeof event.kind === 'string' && !EngineItemKindSchema.safeParse(event.kind).success) {
+      problem = `an unknown item kind "${event.kind}"`;
+    } else {
+      const issue = parsed.error.issues[0];
+      problem = `a malformed ${typeof event.type === 'string' ? event.type : 'event'} event (${issue?.path.join('.') || 'event'}: ${issue?.message})`;
+    }
+    throw new HostFault(`${this.host} host reported ${problem}`);
+  }
+
+  steer(text: string): boolean {
+    if (!this.inner.steer) return false;
+    try {
+      const taken: unknown = this.inner.steer(text);
+      if (typeof taken !== 'boolean') throw new Error(`steer returned ${typeof taken}, not a boolean`);
+      return taken;
+    } catch (error) {
+      // The prompt is queued instead; the running turn fails, and the next one gets a fresh engine.
+      this.discardOnAcquire = true;
+      this.faultRunning?.(new HostFault(`${this.host} host: steer failed: ${messageOf(error)}`));
+      return false;
+    }
+  }
+
+  interrupt(): void {
+    try {
+      this.inner.interrupt();
+    } catch (error) {
+      this.discardOnAcquire = true;
+      this.log.warn(`${this.host} host: interrupt failed; the engine will be reloaded`, { error: messageOf(error) });
+    }
+  }
+
+  truncateBeforeLastUserMessage(): void {
+    try {
+      this.inner.truncateBeforeLastUserMessage();
+    } catch (error) {
+      this.startFailure = `truncating the conversation failed: ${messageOf(error)}`;
+    }
+  }
+
+  async dispose(): Promise<void> {
+    try {
+      await this.inner.dispose?.();
+    } catch (error) {
+      this.log.warn(`${this.host} host: dispose failed`, { error: messageOf(error) });
+    }
+  }
+}
+
+/** Checks that `loadEngine` gave something shaped like an engine. */
+export function assertEngine(value: unknown): asserts value is Engine {
+  const e = value as Partial<Record<keyof Engine, unknown>> | null;
+  const required = ['startTurn', 'interrupt', 'truncateBeforeLastUserMessage'] as const;
+  const missing = required.filter((m) => typeof e?.[m] !== 'function');
+  if (missing.length > 0) throw new Error(`loadEngine returned an engine without ${missing.join(', ')}`);
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as Record<symbol, unknown>)[Symbol.asyncIterator] === 'function';
+}
+
+export function messageOf(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  try {
+    return typeof error === 'string' ? error : `a thrown ${JSON.stringify(error) ?? String(error)}`;
+  } catch {
+    return String(error);
+  }
+}
