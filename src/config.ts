@@ -15,6 +15,7 @@ export const ServeConfigSchema = z.object({
   maxMessageBytes: z.number().int().positive(),
   maxPromptBytes: z.number().int().positive(),
   maxQueued: z.number().int().positive(),
+  maxItemBytes: z.number().int().positive(),
   maxLoadedEngines: z.number().int().positive(),
   approvalTimeoutMs: z.number().int().positive(),
 });
@@ -28,6 +29,7 @@ export const DEFAULTS = {
   maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES,
   maxPromptBytes: 1024 * 1024,
   maxQueued: 100,
+  maxItemBytes: 1024 * 1024,
   maxLoadedEngines: 8,
   approvalTimeoutSeconds: 120,
 } as const;

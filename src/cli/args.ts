@@ -15,6 +15,7 @@ const OPTIONS = {
   'max-message-bytes': { type: 'string' },
   'max-prompt-bytes': { type: 'string' },
   'max-queued': { type: 'string' },
+  'max-item-bytes': { type: 'string' },
   'max-loaded-engines': { type: 'string' },
   'approval-timeout': { type: 'string' },
   ...HOST_FLAGS,
@@ -51,6 +52,7 @@ export function parseServeArgs(args: string[], env: NodeJS.ProcessEnv = process.
     maxMessageBytes: int('max-message-bytes', DEFAULTS.maxMessageBytes),
     maxPromptBytes: int('max-prompt-bytes', DEFAULTS.maxPromptBytes),
     maxQueued: int('max-queued', DEFAULTS.maxQueued),
+    maxItemBytes: int('max-item-bytes', DEFAULTS.maxItemBytes),
     maxLoadedEngines: int('max-loaded-engines', DEFAULTS.maxLoadedEngines),
     approvalTimeoutMs: seconds('approval-timeout', DEFAULTS.approvalTimeoutSeconds),
   });

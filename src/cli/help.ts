@@ -23,6 +23,7 @@ Options of serve (demo takes the same):
   --max-message-bytes N   larger incoming messages are rejected with -32600 (default: ${DEFAULTS.maxMessageBytes})
   --max-prompt-bytes N    larger prompts are rejected with -32602 (default: ${DEFAULTS.maxPromptBytes})
   --max-queued N          pending prompts per thread before -32015 (default: ${DEFAULTS.maxQueued})
+  --max-item-bytes N      an item's detail is cut past N bytes, marked metadata.truncated (default: ${DEFAULTS.maxItemBytes})
 
 Options of the openai host (OPENAI_API_KEY from the environment; none needed on localhost):
   --openai-base-url URL   any OpenAI-compatible endpoint (default: https://api.openai.com/v1)

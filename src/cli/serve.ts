@@ -32,6 +32,7 @@ export function serve(args: string[]): void {
     hostName: host.name,
     hostSupportsSteer: STEER_SUPPORT[host.name] ?? true,
     maxQueued: config.maxQueued,
+    maxItemBytes: config.maxItemBytes,
     maxPromptBytes: config.maxPromptBytes,
     maxLoadedEngines: config.maxLoadedEngines,
     approvalTimeoutMs: config.approvalTimeoutMs,

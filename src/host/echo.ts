@@ -49,13 +49,12 @@ class EchoEngine implements Engine {
         return;
       }
       if (script.tool) yield* this.toolCall(script.tool, context);
-      const text = script.repeat !== undefined ? Array(script.repeat).fill(script.text).join(' ') : script.text;
-      let outputWords = yield* this.reply('reply', n, text, script, signal);
+      let outputWords = yield* this.reply('reply', n, script.text, script.repeat ?? 1, script, signal);
       let steerIndex = 0;
       // Steers that arrive while replying are answered in the same turn, each with its own message.
       while (run.steers.length > 0) {
         const steer = run.steers.shift()!;
-        outputWords += yield* this.reply(`steer-${++steerIndex}`, steer.n, steer.text, script, signal);
+        outputWords += yield* this.reply(`steer-${++steerIndex}`, steer.n, steer.text, 1, script, signal);
       }
       run.open = false;
       const inputTokens = this.userMessages.reduce((n, m) => n + countWords(m), 0);
@@ -79,22 +78,33 @@ class EchoEngine implements Engine {
       : { type: 'item.completed', key: 'tool-result', status: 'failed', text: 'denied' };
   }
 
-  /** Streams `echo[N]: TEXT` word by word (N: user messages up to this one); returns the words sent. */
-  private async *reply(key: string, n: number, text: string, script: EchoScript, signal: AbortSignal): AsyncGenerator<EngineEvent, number> {
-    const words = [`echo[${n}]:`, ...text.split(' ').filter(Boolean)];
+  /**
+   * Streams `echo[N]: TEXT` word by word (N: user messages up to this one), TEXT `times` over;
+   * returns the words sent. Words are made as they go, so a huge `!repeat` costs no memory.
+   */
+  private async *reply(
+    key: string,
+    n: number,
+    text: string,
+    times: number,
+    script: EchoScript,
+    signal: AbortSignal,
+  ): AsyncGenerator<EngineEvent, number> {
     yield { type: 'item.started', key, kind: 'agent_message' };
-    for (let i = 0; i < words.length; i++) {
-      if (i > 0 && script.wordDelayMs) await delay(script.wordDelayMs, undefined, { signal });
-      else if (i > 0 && i % WORDS_PER_SLICE === 0) await yieldToLoop();
-      if (signal.aborted) return i;
-      yield { type: 'item.delta', key, text: i === 0 ? words[i]! : ` ${words[i]}` };
-      if (i === 0 && script.fail !== undefined) {
+    let sent = 0;
+    for (const word of replyWords(n, text, times)) {
+      if (sent > 0 && script.wordDelayMs) await delay(script.wordDelayMs, undefined, { signal });
+      else if (sent > 0 && sent % WORDS_PER_SLICE === 0) await yieldToLoop();
+      if (signal.aborted) return sent;
+      yield { type: 'item.delta', key, text: sent === 0 ? word : ` ${word}` };
+      sent++;
+      if (sent === 1 && script.fail !== undefined) {
         yield { type: 'turn.failed', error: script.fail }; // a deliberate failure: the error as given
-        return i + 1;
+        return sent;
       }
     }
     yield { type: 'item.completed', key };
-    return words.length;
+    return sent;
   }
 
   steer(text: string): boolean {
@@ -113,6 +123,12 @@ class EchoEngine implements Engine {
   truncateBeforeLastUserMessage(): void {
     this.userMessages.pop();
   }
+}
+
+function* replyWords(n: number, text: string, times: number): Generator<string> {
+  yield `echo[${n}]:`;
+  const words = text.split(' ').filter(Boolean);
+  for (let i = 0; i < times; i++) yield* words;
 }
 
 export const createHost: CreateHost = (): EngineHost => ({

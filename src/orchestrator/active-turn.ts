@@ -1,10 +1,40 @@
 import type { Usage } from '@threadline/protocol';
 import type { GuardedEngine } from './host-guard.js';
+import { PendingWrites } from './pending-writes.js';
 
-/** An item the engine opened, under the engine's own key. */
-export interface OpenItem {
-  itemId: string;
-  text: string;
+/**
+ * An item the engine opened, under the engine's own key, with the text it streamed so far —
+ * kept up to `--max-item-bytes`; past that it is cut and the item marked `truncated` (every
+ * delta still goes to the log).
+ */
+export class OpenItem {
+  text = '';
+  private bytes = 0;
+  truncated = false;
+
+  constructor(
+    readonly itemId: string,
+    private readonly maxBytes: number,
+  ) {}
+
+  append(text: string): void {
+    if (this.truncated) return;
+    const bytes = Buffer.byteLength(text, 'utf8');
+    if (this.bytes + bytes <= this.maxBytes) {
+      this.text += text;
+      this.bytes += bytes;
+      return;
+    }
+    this.text += cutToBytes(text, this.maxBytes - this.bytes);
+    this.truncated = true;
+  }
+}
+
+/** The longest prefix of `text` within `maxBytes` UTF-8 bytes (never half a character). */
+export function cutToBytes(text: string, maxBytes: number): string {
+  if (Buffer.byteLength(text, 'utf8') <= maxBytes) return text;
+  const cut = new TextDecoder().decode(Buffer.from(text, 'utf8').subarray(0, Math.max(0, maxBytes)));
+  return cut.endsWith('\uFFFD') && !text.startsWith(cut) ? cut.slice(0, -1) : cut;
 }
 
 /** In-memory state of a running turn; the database holds the truth, this holds the live parts. */
@@ -17,16 +47,14 @@ export interface ActiveTurn {
   /** Set once the turn's end is committed; anything the engine reports afterwards is dropped. */
   ended: boolean;
   readonly items: Map<string, OpenItem>;
-  /** Deltas not yet committed, in arrival order (coalesced per item). */
-  pendingDeltas: { itemId: string; text: string }[];
-  pendingBytes: number;
-  flushTimer?: NodeJS.Timeout;
+  /** What the engine reported that is not committed yet. */
+  readonly pending: PendingWrites;
   usage?: Usage;
   /** Approvals waiting for a decision: resolving one with 'deny' releases the engine. */
   readonly approvals: Map<string, { itemId: string; settle: (decision: 'approve' | 'deny') => void; cancel: () => void }>;
 }
 
-export function newActiveTurn(threadId: string, turnId: string, autoApprove: boolean): ActiveTurn {
+export function newActiveTurn(threadId: string, turnId: string, autoApprove: boolean, flush: () => void): ActiveTurn {
   return {
     threadId,
     turnId,
@@ -34,8 +62,7 @@ export function newActiveTurn(threadId: string, turnId: string, autoApprove: boo
     abort: new AbortController(),
     ended: false,
     items: new Map(),
-    pendingDeltas: [],
-    pendingBytes: 0,
+    pending: new PendingWrites(threadId, turnId, flush),
     approvals: new Map(),
   };
 }

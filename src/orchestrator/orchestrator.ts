@@ -41,6 +41,8 @@ export interface OrchestratorOptions {
   hostName: string;
   hostSupportsSteer: boolean;
   maxQueued: number;
+  /** `--max-item-bytes`: an item's detail is cut past this and marked `metadata.truncated`. */
+  maxItemBytes: number;
   maxPromptBytes: number;
   /** `--max-loaded-engines`: engines kept loaded, least recently used evicted first. */
   maxLoadedEngines: number;
@@ -94,6 +96,7 @@ export class Orchestrator {
       log: o.log,
       approvalClient: () => this.approvalClient,
       approvalTimeoutMs: o.approvalTimeoutMs,
+      maxItemBytes: o.maxItemBytes,
       onTurnEnded: (threadId, status) => {
         if (status !== 'interrupted') setImmediate(() => this.promoteNext(threadId));
       },
@@ -110,7 +113,7 @@ export class Orchestrator {
   }
 
   recover(): number {
-    return recoverInterruptedTurns(this.store, this.commit);
+    return recoverInterruptedTurns(this.store, this.commit, this.o.maxItemBytes);
   }
 
   private stateOf(thread: Thread): ThreadState {

@@ -2,17 +2,12 @@ import { HostError, type Admission, type ApprovalDecision, type ApprovalRequestP
 import { EngineApprovalRequestSchema, type EngineApprovalRequest, type EngineEvent, type TurnInput } from '../host/port.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/store.js';
-import { addUsage, newActiveTurn, type ActiveTurn } from './active-turn.js';
+import { addUsage, cutToBytes, newActiveTurn, OpenItem, type ActiveTurn } from './active-turn.js';
 import type { EngineCache } from './engines.js';
 import { HostFault, messageOf } from './host-guard.js';
-import type { Commit, Tx } from './events.js';
+import type { Commit } from './events.js';
 import { newApprovalId, newId } from './ids.js';
 import { cancelPending, finishTurn, type TurnOutcome } from './turns.js';
-
-/** Deltas are committed at most this long after they arrive (PROTOCOL.md §5: ≤ 50 ms). */
-export const DELTA_COALESCE_MS = 50;
-/** …or as soon as this much text is waiting, which bounds memory and event size. */
-const DELTA_FLUSH_BYTES = 64 * 1024;
 
 /** The client side of `approval/request`, present when the client declared approvals. */
 export type ApprovalClient = (params: ApprovalRequestParams, signal: AbortSignal) => Promise<ApprovalDecision>;
@@ -26,6 +21,8 @@ export interface TurnRunnerDeps {
   approvalClient: () => ApprovalClient | undefined;
   /** An approval nobody answers within this is denied (reason `timed_out`). */
   approvalTimeoutMs: number;
+  /** `--max-item-bytes`: an item's `detail` is cut past this and marked `metadata.truncated`. */
+  maxItemBytes: number;
   /** Called after a turn's end is committed (the orchestrator promotes the next prompt). */
   onTurnEnded: (threadId: string, status: TurnOutcome['status']) => void;
 }
@@ -55,7 +52,7 @@ export class TurnRunner {
 
   /** Call right after the commit that began the turn, before any await. */
   register(turn: Turn, autoApprove: boolean): ActiveTurn {
-    const active = newActiveTurn(turn.threadId, turn.id, autoApprove);
+    const active: ActiveTurn = newActiveTurn(turn.threadId, turn.id, autoApprove, () => this.flushSafely(active));
     this.active.set(turn.threadId, active);
     return active;
   }
@@ -103,53 +100,41 @@ export class TurnRunner {
   }
 
   private apply(active: ActiveTurn, event: EngineEvent): void {
-    const { threadId, turnId } = active;
+    const { threadId, turnId, pending } = active;
+    const store = this.deps.store;
     switch (event.type) {
       case 'item.started': {
         if (active.items.has(event.key)) throw new HostContractError(`item "${event.key}" started twice`);
-        const itemId = newId('item');
-        this.deps.commit((tx) => {
-          this.writeDeltas(tx, active);
-          const item = this.deps.store.insertItem({
-            id: itemId,
-            turnId,
-            threadId,
-            kind: event.kind,
-            status: 'in_progress',
-            detail: event.text,
-            metadata: event.metadata,
-            now: tx.now,
-          });
-          tx.emit(threadId, 'item.started', { item }, { turnId, itemId });
+        const open = new OpenItem(newId('item'), this.deps.maxItemBytes);
+        if (event.text !== undefined) open.append(event.text);
+        active.items.set(event.key, open);
+        const { kind, metadata } = event;
+        const detail = event.text === undefined ? undefined : open.text;
+        pending.addWrite((tx) => {
+          const item = store.insertItem({ id: open.itemId, turnId, threadId, kind, status: 'in_progress', detail, metadata, now: tx.now });
+          tx.emit(threadId, 'item.started', { item }, { turnId, itemId: open.itemId });
         });
-        active.items.set(event.key, { itemId, text: event.text ?? '' });
         return;
       }
       case 'item.delta': {
         const open = active.items.get(event.key);
         if (!open) throw new HostContractError(`delta for unknown item "${event.key}"`);
         if (event.text.length === 0) return;
-        open.text += event.text;
-        const last = active.pendingDeltas[active.pendingDeltas.length - 1];
-        if (last && last.itemId === open.itemId) last.text += event.text;
-        else active.pendingDeltas.push({ itemId: open.itemId, text: event.text });
-        active.pendingBytes += event.text.length;
-        if (active.pendingBytes >= DELTA_FLUSH_BYTES) this.flush(active);
-        else active.flushTimer ??= setTimeout(() => this.flushSafely(active), DELTA_COALESCE_MS);
+        open.append(event.text);
+        if (pending.addDelta(open.itemId, event.text)) this.flush(active);
         return;
       }
       case 'item.completed': {
         const open = active.items.get(event.key);
         if (!open) throw new HostContractError(`completion of unknown item "${event.key}"`);
         active.items.delete(event.key);
-        this.deps.commit((tx) => {
-          this.writeDeltas(tx, active);
-          const item = this.deps.store.finishItem(open.itemId, {
-            status: event.status ?? 'completed',
-            detail: event.text ?? open.text,
-            metadata: event.metadata,
-            endedAt: tx.now,
-          });
+        const full = event.text ?? open.text;
+        const detail = cutToBytes(full, this.deps.maxItemBytes);
+        const truncated = open.truncated || detail.length < full.length;
+        const metadata = truncated ? { ...event.metadata, truncated: true } : event.metadata;
+        const status = event.status ?? 'completed';
+        pending.addWrite((tx) => {
+          const item = store.finishItem(open.itemId, { status, detail, metadata, endedAt: tx.now });
           tx.emit(threadId, 'item.completed', { item }, { turnId, itemId: open.itemId });
         });
         return;
@@ -164,27 +149,17 @@ export class TurnRunner {
     }
   }
 
-  /** Appends the waiting deltas to the log inside the caller's transaction. */
-  private writeDeltas(tx: Tx, active: ActiveTurn): void {
-    if (active.flushTimer) clearTimeout(active.flushTimer);
-    active.flushTimer = undefined;
-    for (const { itemId, text } of active.pendingDeltas) {
-      tx.emit(active.threadId, 'item.delta', { itemId, text }, { turnId: active.turnId, itemId });
-    }
-    active.pendingDeltas = [];
-    active.pendingBytes = 0;
-  }
-
+  /** Commits what the turn reported so far, in a transaction of its own. */
   private flush(active: ActiveTurn): void {
-    if (active.ended || active.pendingDeltas.length === 0) return;
-    this.deps.commit((tx) => this.writeDeltas(tx, active));
+    if (active.ended || active.pending.isEmpty) return;
+    this.deps.commit((tx) => active.pending.writeAll(tx));
   }
 
   private flushSafely(active: ActiveTurn): void {
     try {
       this.flush(active);
     } catch (error) {
-      this.deps.log.error('could not commit streamed text', { turnId: active.turnId, error });
+      this.deps.log.error('could not commit what a turn reported', { turnId: active.turnId, error });
       this.endSafely(active, { status: 'failed', error: `storage error: ${messageOf(error)}` });
     }
   }
@@ -205,7 +180,7 @@ export class TurnRunner {
     const approvalId = newApprovalId();
     const details = { kind: request.kind, summary: request.summary, detail: request.detail };
     this.deps.commit((tx) => {
-      this.writeDeltas(tx, active);
+      active.pending.writeAll(tx); // the tool call item is committed before anyone is asked about it
       tx.emit(threadId, 'approval.requested', { approvalId, itemId, request: details }, { turnId, itemId });
     });
     return new Promise((resolve) => {
@@ -252,18 +227,21 @@ export class TurnRunner {
     if (active.ended) return undefined;
     const { threadId, turnId } = active;
     const result = this.deps.commit((tx) => {
-      this.writeDeltas(tx, active);
+      active.pending.writeAll(tx);
       for (const [approvalId, approval] of active.approvals) {
         const payload = { approvalId, decision: 'deny' as const, reason: 'interrupted' as const };
         tx.emit(threadId, 'approval.resolved', payload, { turnId, itemId: approval.itemId });
       }
-      const textOf = (itemId: string) =>
-        [...active.items.values()].find((open) => open.itemId === itemId)?.text ?? '';
+      const textOf = (itemId: string) => {
+        const open = [...active.items.values()].find((o) => o.itemId === itemId);
+        return { text: open?.text ?? '', truncated: open?.truncated ?? false };
+      };
       const turn = finishTurn(tx, this.deps.store, turnId, outcome, textOf);
       const cancelled = turn && cancelQueue ? cancelPending(tx, this.deps.store, threadId) : [];
       return turn && { turn, cancelled };
     });
     active.ended = true;
+    active.pending.cancel();
     if (this.active.get(threadId) === active) this.active.delete(threadId);
     for (const approval of [...active.approvals.values()]) {
       approval.cancel();

@@ -86,16 +86,18 @@ export function finishTurn(
   store: Store,
   turnId: string,
   outcome: TurnOutcome,
-  openItemText: (itemId: string) => string,
+  openItemText: (itemId: string) => { text: string; truncated: boolean },
 ): Turn | undefined {
   const before = store.findTurn(turnId);
   if (!before || before.status !== 'in_progress') return undefined;
   for (const item of store.listOpenItemsOfTurn(turnId)) {
     const cut = outcome.status !== 'completed';
+    const { text, truncated } = openItemText(item.id);
+    const metadata = { ...item.metadata, ...(cut ? { interrupted: true } : {}), ...(truncated ? { truncated: true } : {}) };
     const closed = store.finishItem(item.id, {
       status: outcome.status === 'failed' ? 'failed' : 'completed',
-      detail: openItemText(item.id),
-      metadata: cut ? { ...item.metadata, interrupted: true } : item.metadata,
+      detail: text,
+      metadata: Object.keys(metadata).length > 0 ? metadata : undefined,
       endedAt: tx.now,
     });
     tx.emit(before.threadId, 'item.completed', { item: closed }, { turnId, itemId: item.id });

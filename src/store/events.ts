@@ -68,12 +68,15 @@ export function eventStatements(db: Database.Database) {
     /** A page of events as one JSON array text (for replies that splice it in unparsed). */
     listEventsJson: (threadId: string, afterSeq: number, limit: number): string =>
       `[${page.all(threadId, afterSeq, limit).map(toEventJson).join(',')}]`,
-    /** The text an item streamed (for an item a crash left open). */
-    concatDeltas: (threadId: string, afterSeq: number, itemId: string): string =>
-      deltas
-        .all(threadId, afterSeq, itemId)
-        .map((r) => (JSON.parse(r.payload) as { text: string }).text)
-        .join(''),
+    /** The text an item streamed (for an item a crash left open), read up to `maxChars`. */
+    concatDeltas: (threadId: string, afterSeq: number, itemId: string, maxChars: number): { text: string; complete: boolean } => {
+      let text = '';
+      for (const row of deltas.iterate(threadId, afterSeq, itemId)) {
+        text += (JSON.parse(row.payload) as { text: string }).text;
+        if (text.length > maxChars) return { text, complete: false };
+      }
+      return { text, complete: true };
+    },
   };
 }
 

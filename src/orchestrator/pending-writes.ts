@@ -1,0 +1,69 @@
+import type { Tx } from './events.js';
+
+/** Deltas are committed at most this long after they arrive (PROTOCOL.md §5: ≤ 50 ms). */
+export const DELTA_COALESCE_MS = 50;
+/** …or as soon as this much text waits, which bounds memory and event size. */
+const DELTA_FLUSH_BYTES = 64 * 1024;
+
+type PendingWrite =
+  | { kind: 'delta'; itemId: string; text: string }
+  | { kind: 'write'; write: (tx: Tx) => void };
+
+/**
+ * What a running turn reported and is not committed yet, in order. Everything an engine reports
+ * in one burst lands in one transaction (one fsync): item events are flushed on the next turn of
+ * the event loop, text deltas of one item are coalesced for up to 50 ms.
+ */
+export class PendingWrites {
+  private writes: PendingWrite[] = [];
+  private deltaBytes = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private immediate: NodeJS.Immediate | undefined;
+
+  constructor(
+    private readonly threadId: string,
+    private readonly turnId: string,
+    /** Commits what is pending (in a transaction of its own, calling `writeAll`). */
+    private readonly flush: () => void,
+  ) {}
+
+  /** Queues text for an item; true when so much waits that the caller should flush now. */
+  addDelta(itemId: string, text: string): boolean {
+    const last = this.writes[this.writes.length - 1];
+    if (last?.kind === 'delta' && last.itemId === itemId) last.text += text;
+    else this.writes.push({ kind: 'delta', itemId, text });
+    this.deltaBytes += text.length;
+    if (this.deltaBytes >= DELTA_FLUSH_BYTES) return true;
+    if (!this.immediate) this.timer ??= setTimeout(() => this.flush(), DELTA_COALESCE_MS);
+    return false;
+  }
+
+  /** Queues a write (an item started or completed) for the next flush, one event-loop turn away. */
+  addWrite(write: (tx: Tx) => void): void {
+    this.writes.push({ kind: 'write', write });
+    this.immediate ??= setImmediate(() => this.flush());
+  }
+
+  get isEmpty(): boolean {
+    return this.writes.length === 0;
+  }
+
+  /** Writes everything pending inside the caller's transaction, in the order it came. */
+  writeAll(tx: Tx): void {
+    this.cancel();
+    const writes = this.writes;
+    this.writes = [];
+    this.deltaBytes = 0;
+    for (const w of writes) {
+      if (w.kind === 'write') w.write(tx);
+      else tx.emit(this.threadId, 'item.delta', { itemId: w.itemId, text: w.text }, { turnId: this.turnId, itemId: w.itemId });
+    }
+  }
+
+  cancel(): void {
+    if (this.timer) clearTimeout(this.timer);
+    if (this.immediate) clearImmediate(this.immediate);
+    this.timer = undefined;
+    this.immediate = undefined;
+  }
+}
