@@ -1,7 +1,8 @@
 // Bundles the server into one file (better-sqlite3 stays external: it is native) and the
 // protocol package into its publishable dist/. Run by `npm run build`, and before every test.
 import { build } from 'esbuild';
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning' };
@@ -16,6 +17,14 @@ await build({
   define: { THREADLINE_VERSION: JSON.stringify(pkg.version) },
   minifyWhitespace: true,
   minifySyntax: true,
+});
+
+// V8's code cache for the bundle, made by running it once (`--version`: module set-up only);
+// bin/threadline loads it. A stale cache must never outlive the bundle it was made from.
+rmSync('dist/threadline.cjs.cache', { force: true });
+execFileSync(process.execPath, ['bin/threadline', '--version'], {
+  env: { ...process.env, THREADLINE_WRITE_CODE_CACHE: '1' },
+  stdio: 'ignore',
 });
 
 // Heavy built-in hosts are their own files, required on first use, so they never slow start-up.

@@ -51,14 +51,14 @@ export function resolveHost(spec: string, cwd = process.cwd()): HostSpec {
     const path = isAbsolute(spec) ? spec : resolve(cwd, spec);
     if (!MODULE_EXTENSIONS.has(extname(path))) throw new HostNotFoundError(spec, 'a host file must be a .js or .mjs module');
     if (!existsSync(path)) throw new HostNotFoundError(spec, `no such file ${path}`);
-    return { name: path, builtin: false, load: () => import(pathToFileURL(path).href) as Promise<HostModule> };
+    return { name: path, builtin: false, load: () => importModule(pathToFileURL(path).href) };
   }
   const entry = resolvePackageEntry(spec, cwd);
   if (!entry) {
     const names = Object.keys(BUILTIN_HOSTS).join(', ');
     throw new HostNotFoundError(spec, `not a built-in host (${names}), a .js/.mjs file, or an npm package installed under ${cwd}`);
   }
-  return { name: spec, builtin: false, load: () => import(pathToFileURL(entry).href) as Promise<HostModule> };
+  return { name: spec, builtin: false, load: () => importModule(pathToFileURL(entry).href) };
 }
 
 /**
@@ -102,4 +102,13 @@ async function createFrom(spec: HostSpec, options: HostOptions, services: HostSe
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * `import()` of a host module. bin/threadline runs the bundle from V8's code cache, and code
+ * compiled that way cannot call import() itself on Node 20, so the launcher lends its own.
+ */
+function importModule(url: string): Promise<HostModule> {
+  const lent = (globalThis as Record<symbol, unknown>)[Symbol.for('threadline.import')];
+  return (typeof lent === 'function' ? lent(url) : import(url)) as Promise<HostModule>;
 }
