@@ -22,10 +22,22 @@ export function openDatabase(
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${durability === 'full' ? 'FULL' : 'NORMAL'}`);
     db.pragma('foreign_keys = ON');
-    db.pragma('busy_timeout = 5000');
+    db.pragma(`busy_timeout = ${testHook('THREADLINE_TEST_BUSY_TIMEOUT_MS') ?? 5000}`);
+    const maxPages = testHook('THREADLINE_TEST_MAX_PAGE_COUNT');
+    if (maxPages !== undefined) db.pragma(`max_page_count = ${maxPages}`);
     return db;
   } catch (error) {
     db.close();
     throw error;
   }
+}
+
+/**
+ * Undocumented hooks for the storage-fault tests (test/e2e/storage-faults.test.ts), not flags:
+ * THREADLINE_TEST_MAX_PAGE_COUNT caps the file's pages (a full disk), and
+ * THREADLINE_TEST_BUSY_TIMEOUT_MS shortens the wait for another process's write lock.
+ */
+function testHook(name: string): number | undefined {
+  const raw = process.env[name];
+  return raw !== undefined && /^\d+$/.test(raw) ? Number(raw) : undefined;
 }
