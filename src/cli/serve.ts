@@ -38,7 +38,13 @@ export function serve(args: string[]): void {
     approvalTimeoutMs: config.approvalTimeoutMs,
     log,
   });
-  const recovered = orchestrator.recover();
+  let recovered: number;
+  try {
+    recovered = orchestrator.recover();
+  } catch (error) {
+    store.close();
+    throw new UsageError(`cannot open database ${dbPath}: ${(error as Error).message}`);
+  }
   log.info('threadline serving', { version: VERSION, db: dbPath, host: host.name, durability: config.durability, framing: config.framing, recovered });
 
   let stopping = false;

@@ -51,6 +51,9 @@ export interface OrchestratorOptions {
   log: Logger;
 }
 
+/** The longest delay setTimeout honours. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** A turn committed as begun, to be started on its engine once the transaction is over. */
 interface BegunTurn {
   turn: Turn;
@@ -200,10 +203,11 @@ export class Orchestrator {
       const last = this.store.findLastLiveTurn(thread.id);
       const decision = decideEditLastTurn(this.stateOf(thread), last !== undefined);
       if (decision.action === 'reject') throw this.rejection(decision.error, thread);
-      const stored = admitForImmediateUse(tx, this.store, { threadId: thread.id, prompt: p.content, delivery: 'queue', options });
       const turnId = newId('turn');
       this.store.markSuperseded(last!.id, turnId);
       tx.emit(thread.id, 'turn.superseded', { turnId: last!.id, supersededBy: turnId });
+      // After turn.superseded: an admission's admittedSeq is the seq of its prompt.promoted.
+      const stored = admitForImmediateUse(tx, this.store, { threadId: thread.id, prompt: p.content, delivery: 'queue', options });
       const turn = beginTurn(tx, this.store, stored, turnId);
       return { begun: { turn, thread, prompt: p.content, options }, superseded: last! };
     });
@@ -266,7 +270,8 @@ export class Orchestrator {
         unsubscribe();
         resolve({ turn: event.payload.turn });
       });
-      if (p.timeoutMs !== undefined) {
+      // Past 2^31-1 ms setTimeout would fire at once: such a wait is as good as unbounded.
+      if (p.timeoutMs !== undefined && p.timeoutMs <= MAX_TIMER_MS) {
         timer = setTimeout(() => {
           unsubscribe();
           reject(new TimeoutError(`Turn ${p.turnId} still running after ${p.timeoutMs} ms`, { turnId: p.turnId, timeoutMs: p.timeoutMs }));

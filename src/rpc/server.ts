@@ -72,8 +72,9 @@ export function startRpcServer(o: RpcServerOptions): RpcServer {
       void writer.write({ jsonrpc: '2.0', id, error: { code, message, data: { kind: errorKind(name as ErrorName) } } } as never).catch(() => undefined);
     },
   });
+  // vscode-jsonrpc's own complaints are about what a peer sent (e.g. a stray response), not our bugs.
   const rpcLog: RpcLogger = {
-    error: (m) => log.error(m),
+    error: (m) => log.warn(m),
     warn: (m) => log.warn(m),
     info: (m) => log.debug(m),
     log: (m) => log.debug(m),

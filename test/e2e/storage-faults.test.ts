@@ -171,7 +171,6 @@ test('a database in a read-only directory (no room for its -wal file) makes serv
 
 test(
   'a read-only database file that needs recovery makes serve exit 2 with one line, and the file is left untouched',
-  { todo: 'bug: recover() runs outside the try in src/cli/serve.ts; the SqliteError exits 2 with a stack trace' },
   async (t) => {
     const dir = tempDir(t);
     const first = await startServer(t, { dbPath: join(dir, 'threadline.db') });
@@ -203,7 +202,6 @@ test('a database whose pages behind a valid header are garbage makes serve exit 
 
 test(
   'a database whose in-progress-turns index page is garbage makes serve exit 2 with one line, and the file is left untouched',
-  { todo: 'bug: the SQLITE_CORRUPT from recover() in src/cli/serve.ts is not caught; it exits 2 with a stack trace' },
   async (t) => {
     const { dbPath } = await seededDatabase(t, tempDir(t));
     const db = new Database(dbPath, { readonly: true });

@@ -75,10 +75,7 @@ export function checkDatabase(path: string, ledger: Ledger, c: Checker, phase: P
         if (turn && a.promoted_seq === turn.start_seq) startedBy.set(turn.id, [...(startedBy.get(turn.id) ?? []), a]);
         else if (turn) steersOf.set(turn.id, (steersOf.get(turn.id) ?? 0) + 1);
       }
-      // Known bug (see thread-edit-last-turn-admitted-seq todo test): an edit's admittedSeq is the
-      // seq of its `turn.superseded`, one before the `prompt.promoted` that records it.
-      const superseding = (eventAt.get(a.thread_id, a.admitted_seq) as { kind: string } | undefined)?.kind === 'turn.superseded';
-      const recorded = eventAt.get(a.thread_id, a.admitted_seq + (superseding ? 1 : 0)) as { kind: string; payload: string } | undefined;
+      const recorded = eventAt.get(a.thread_id, a.admitted_seq) as { kind: string; payload: string } | undefined;
       c.check(
         recorded !== undefined && ['prompt.admitted', 'prompt.promoted'].includes(recorded.kind) && JSON.parse(recorded.payload).admission.id === a.id,
         `admission ${a.id}: the event at admittedSeq ${a.admitted_seq} records it (${recorded?.kind})`,
