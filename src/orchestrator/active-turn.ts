@@ -1,6 +1,7 @@
 import type { Usage } from '@threadline/protocol';
 import type { GuardedEngine } from './host-guard.js';
 import { PendingWrites } from './pending-writes.js';
+import type { TurnOutcome } from './turns.js';
 
 /**
  * An item the engine opened, under the engine's own key, with the text it streamed so far —
@@ -46,6 +47,11 @@ export interface ActiveTurn {
   engine?: GuardedEngine;
   /** Set once the turn's end is committed; anything the engine reports afterwards is dropped. */
   ended: boolean;
+  /**
+   * Set when the database refused to record the turn's end: the engine is stopped, what it
+   * reports is dropped, and the end is retried until the database takes it.
+   */
+  failing?: { outcome: TurnOutcome; retry?: NodeJS.Timeout };
   readonly items: Map<string, OpenItem>;
   /** What the engine reported that is not committed yet. */
   readonly pending: PendingWrites;

@@ -48,16 +48,22 @@ export class PendingWrites {
     return this.writes.length === 0;
   }
 
-  /** Writes everything pending inside the caller's transaction, in the order it came. */
+  /**
+   * Writes everything pending inside the caller's transaction, in the order it came. It stays
+   * pending until `committed()`: a transaction the database refuses loses nothing.
+   */
   writeAll(tx: Tx): void {
-    this.cancel();
-    const writes = this.writes;
-    this.writes = [];
-    this.deltaBytes = 0;
-    for (const w of writes) {
+    for (const w of this.writes) {
       if (w.kind === 'write') w.write(tx);
       else tx.emit(this.threadId, 'item.delta', { itemId: w.itemId, text: w.text }, { turnId: this.turnId, itemId: w.itemId });
     }
+  }
+
+  /** The transaction that wrote them committed. */
+  committed(): void {
+    this.cancel();
+    this.writes = [];
+    this.deltaBytes = 0;
   }
 
   cancel(): void {

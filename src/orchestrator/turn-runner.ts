@@ -9,6 +9,9 @@ import type { Commit } from './events.js';
 import { newApprovalId, newId } from './ids.js';
 import { cancelPending, finishTurn, type TurnOutcome } from './turns.js';
 
+/** How often the end of a turn the database refused is tried again. */
+const END_RETRY_MS = 1000;
+
 /** The client side of `approval/request`, present when the client declared approvals. */
 export type ApprovalClient = (params: ApprovalRequestParams, signal: AbortSignal) => Promise<ApprovalDecision>;
 
@@ -85,18 +88,18 @@ export class TurnRunner {
     let outcome: TurnOutcome;
     try {
       for await (const event of stream) {
-        if (active.ended) return;
+        if (active.ended || active.failing) return;
         this.apply(active, event);
       }
       outcome = { status: 'completed', usage: active.usage };
     } catch (error) {
-      if (active.ended) return;
+      if (active.ended || active.failing) return;
       // A faulty engine is in an unknown state: the next turn reloads it from persisted history.
       if (error instanceof HostFault || error instanceof HostContractError) this.deps.engines.discard(active.threadId, active.engine);
       const prefix = error instanceof HostContractError ? `${this.deps.hostName} host: ` : '';
       outcome = { status: 'failed', error: `${prefix}${messageOf(error)}`, usage: active.usage };
     }
-    if (!active.ended) this.endSafely(active, outcome);
+    if (!active.ended && !active.failing) this.endSafely(active, outcome);
   }
 
   private apply(active: ActiveTurn, event: EngineEvent): void {
@@ -151,16 +154,17 @@ export class TurnRunner {
 
   /** Commits what the turn reported so far, in a transaction of its own. */
   private flush(active: ActiveTurn): void {
-    if (active.ended || active.pending.isEmpty) return;
+    if (active.ended || active.failing || active.pending.isEmpty) return;
     this.deps.commit((tx) => active.pending.writeAll(tx));
+    active.pending.committed();
   }
 
   private flushSafely(active: ActiveTurn): void {
     try {
       this.flush(active);
     } catch (error) {
-      this.deps.log.error('could not commit what a turn reported', { turnId: active.turnId, error });
-      this.endSafely(active, { status: 'failed', error: `storage error: ${messageOf(error)}` });
+      this.deps.log.warn('the database refused what a turn reported: ending the turn', { turnId: active.turnId, error: messageOf(error) });
+      this.endSafely(active, { status: 'failed', error: `storage error: ${messageOf(error)}`, usage: active.usage });
     }
   }
 
@@ -183,6 +187,7 @@ export class TurnRunner {
       active.pending.writeAll(tx); // the tool call item is committed before anyone is asked about it
       tx.emit(threadId, 'approval.requested', { approvalId, itemId, request: details }, { turnId, itemId });
     });
+    active.pending.committed();
     return new Promise((resolve) => {
       const cancel = new AbortController();
       const settle = (decision: 'approve' | 'deny') => {
@@ -241,7 +246,8 @@ export class TurnRunner {
       return turn && { turn, cancelled };
     });
     active.ended = true;
-    active.pending.cancel();
+    active.pending.committed();
+    if (active.failing?.retry) clearTimeout(active.failing.retry);
     if (this.active.get(threadId) === active) this.active.delete(threadId);
     for (const approval of [...active.approvals.values()]) {
       approval.cancel();
@@ -253,11 +259,24 @@ export class TurnRunner {
     return result;
   }
 
+  /**
+   * Ends the turn; when the database refuses (disk full, locked), stops the engine, keeps what is
+   * pending, and retries every second until the end is recorded — never a turn stuck running.
+   */
   private endSafely(active: ActiveTurn, outcome: TurnOutcome): void {
+    const wanted = active.failing?.outcome ?? outcome;
     try {
-      this.end(active, outcome, false);
+      this.end(active, wanted, false);
     } catch (error) {
-      this.deps.log.error('could not record the end of a turn', { turnId: active.turnId, error });
+      const first = !active.failing;
+      active.failing = { outcome: wanted };
+      if (first) {
+        this.deps.log.warn('the database refused the end of a turn: retrying every second', { turnId: active.turnId, error: messageOf(error) });
+        active.abort.abort();
+        active.engine?.interrupt();
+      }
+      active.failing.retry = setTimeout(() => this.endSafely(active, wanted), END_RETRY_MS);
+      active.failing.retry.unref();
     }
   }
 

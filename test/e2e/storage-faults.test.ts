@@ -265,7 +265,6 @@ test('a write that meets another process\'s lock waits for it (busy_timeout) and
 
 test(
   'a disk that fills while a turn streams: once space frees the turn ends, and each item\'s detail is its concatenated deltas',
-  { todo: 'bug: turn-runner leaves the turn in_progress forever after a refused commit, and loses pending deltas / closes the reply item with detail ""' },
   async (t) => {
     const dir = tempDir(t);
     const dbPath = join(dir, 'threadline.db');
