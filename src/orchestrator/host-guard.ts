@@ -40,14 +40,24 @@ export class GuardedEngine implements Engine {
   }
 
   private async *guardStream(stream: AsyncIterable<unknown>): AsyncGenerator<EngineEvent> {
-    let faulted!: Promise<never>;
-    faulted = new Promise<never>((_, reject) => (this.faultRunning = reject));
-    faulted.catch(() => undefined); // raced below; never an unhandled rejection
+    let fault: HostFault | undefined;
+    let wake: ((fault: HostFault) => void) | undefined;
+    this.faultRunning = (f) => {
+      fault = f;
+      wake?.(f);
+    };
     let iterator: AsyncIterator<unknown> | undefined;
     try {
-      iterator = stream[Symbol.asyncIterator]();
+      const it = stream[Symbol.asyncIterator]();
+      iterator = it;
       for (;;) {
-        const next = await Promise.race([iterator.next(), faulted]);
+        if (fault) throw fault;
+        // A fresh promise per step that a fault can reject: racing every step against one
+        // long-lived promise would leave a reaction on it per event — a leak per streamed word.
+        const next = await new Promise<IteratorResult<unknown>>((resolve, reject) => {
+          wake = reject;
+          it.next().then(resolve, reject);
+        });
         if (!next || typeof next !== 'object') throw new Error('the stream yielded a non-object iterator result');
         if (next.done) return;
         yield this.validate(next.value);
@@ -57,6 +67,7 @@ export class GuardedEngine implements Engine {
       throw new HostFault(`${this.host} host: the turn's event stream failed: ${messageOf(error)}`);
     } finally {
       this.faultRunning = undefined;
+      wake = undefined;
       // Stop the host's stream, best effort: it may be stuck, so nobody waits on it.
       const it = iterator;
       Promise.resolve()
