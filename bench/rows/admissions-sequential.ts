@@ -1,0 +1,40 @@
+import { startCommitBaseline } from '../lib/commit-baseline.js';
+import { dbPath, profileName, type BenchContext } from '../lib/context.js';
+import { unlessCrashed } from '../lib/peer.js';
+import { row, type Row } from '../lib/results.js';
+import { alternatingRates, sequentialSlice } from '../lib/stats.js';
+import { startServer } from '../lib/threadline.js';
+
+/**
+ * Row 2: sequential `thread/startTurn` admissions/s, each queued (`delivery: "queue"`) behind a
+ * running `!hang` turn, at `--durability full` and `normal`; baseline: one request + one
+ * single-row commit at the same `synchronous`, run in alternating slices with the server.
+ * `--max-queued` is raised so the queue never fills.
+ */
+export async function measureSequentialAdmissions(ctx: BenchContext): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const durability of ['full', 'normal'] as const) {
+    const bare = startCommitBaseline(ctx, durability === 'full' ? 'FULL' : 'NORMAL', `row2-${durability}`);
+    const server = await startServer({
+      db: dbPath(ctx, `admissions-${durability}`),
+      durability,
+      args: ['--max-queued', '10000000'],
+      profile: profileName(ctx, `row2-admissions-${durability}`),
+    });
+    const { client } = server;
+    const { thread } = await client.request('thread/create', { title: 'admissions' });
+    await client.request('thread/startTurn', { threadId: thread.id, prompt: '!hang' });
+    const admit = sequentialSlice(() =>
+      client.request('thread/startTurn', { threadId: thread.id, prompt: 'queued prompt', delivery: 'queue' }),
+    );
+    const [rate = NaN, baseline = NaN] = await unlessCrashed(
+      server,
+      'threadline',
+      unlessCrashed(bare.peer, 'commit-server', alternatingRates(ctx.quick ? 1000 : 3000, [admit, bare.slice])),
+    );
+    await server.close();
+    await bare.peer.kill();
+    rows.push(row(`2 sequential admissions/s, --durability ${durability}`, rate, 'req/s', baseline, { atLeast: 0.6 }));
+  }
+  return rows;
+}

@@ -1,0 +1,31 @@
+import { startCommitBaseline } from '../lib/commit-baseline.js';
+import { dbPath, profileName, type BenchContext } from '../lib/context.js';
+import { unlessCrashed } from '../lib/peer.js';
+import { row, type Row } from '../lib/results.js';
+import { alternatingRates, sequentialSlice } from '../lib/stats.js';
+import { startServer } from '../lib/threadline.js';
+
+/**
+ * Row 3: whole turns/s on an idle thread — `thread/startTurn` of a one-word echo turn, then
+ * `turn/wait` until it completed — at the default `--durability full`; baseline as row 2 (FULL),
+ * run in alternating slices with the server.
+ */
+export async function measureIdleTurns(ctx: BenchContext): Promise<Row[]> {
+  const bare = startCommitBaseline(ctx, 'FULL', 'row3');
+  const server = await startServer({ db: dbPath(ctx, 'idle-turns'), profile: profileName(ctx, 'row3-idle-turns') });
+  const { client } = server;
+  const { thread } = await client.request('thread/create', { title: 'idle turns' });
+  const turn = sequentialSlice(async () => {
+    const { turn } = await client.request('thread/startTurn', { threadId: thread.id, prompt: 'hello' });
+    const { turn: ended } = await client.request('turn/wait', { turnId: turn.id });
+    if (ended.status !== 'completed') throw new Error(`turn ended ${ended.status}: ${ended.error}`);
+  });
+  const [rate = NaN, baseline = NaN] = await unlessCrashed(
+    server,
+    'threadline',
+    unlessCrashed(bare.peer, 'commit-server', alternatingRates(ctx.quick ? 1000 : 3000, [turn, bare.slice])),
+  );
+  await server.close();
+  await bare.peer.kill();
+  return [row('3 idle-thread turns/s (startTurn + turn/wait, one word)', rate, 'turns/s', baseline, { atLeast: 0.3 })];
+}

@@ -1,0 +1,88 @@
+// `npm run bench [-- --quick] [--only 2,5] [--profile]`: the table of issue 6, every figure a
+// ratio against a raw baseline measured in the same run. Writes bench/results.json. Exits 0
+// whatever the ratios are; 1 when a row crashed (a crash is never a figure).
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { buildBaselines } from './lib/build.js';
+import type { BenchContext } from './lib/context.js';
+import { formatSelfTime, topSelfTime } from './lib/cpu-profile.js';
+import { PROFILES, RESULTS } from './lib/paths.js';
+import { formatTable, type Row } from './lib/results.js';
+import { measurePipelinedAdmissions } from './rows/admissions-pipelined.js';
+import { measureSequentialAdmissions } from './rows/admissions-sequential.js';
+import { measureIdleTurns } from './rows/idle-turns.js';
+import { measureReplay } from './rows/replay-events.js';
+import { measureRss } from './rows/rss.js';
+import { measureScaleReads } from './rows/scale-reads.js';
+import { measureSpawnInitialize } from './rows/spawn-initialize.js';
+import { measureStartupRecovery } from './rows/startup-recovery.js';
+import { measureStreamedEvents } from './rows/streamed-events.js';
+
+const ROWS: [number, (ctx: BenchContext) => Promise<Row[]>][] = [
+  [1, measureSpawnInitialize],
+  [2, measureSequentialAdmissions],
+  [3, measureIdleTurns],
+  [4, measurePipelinedAdmissions],
+  [5, measureStreamedEvents],
+  [6, measureReplay],
+  [7, measureScaleReads],
+  [8, measureRss],
+  [9, measureStartupRecovery],
+];
+
+const { values } = parseArgs({
+  options: { quick: { type: 'boolean', default: false }, profile: { type: 'boolean', default: false }, only: { type: 'string' } },
+});
+const only = values.only?.split(',').map(Number);
+const tmp = mkdtempSync(join(tmpdir(), 'threadline-bench-'));
+const ctx: BenchContext = {
+  quick: values.quick ?? false,
+  profile: values.profile ?? false,
+  tmp,
+  log: (message) => process.stderr.write(`  ${message}\n`),
+};
+
+// A hung row must fail CI rather than stall it: the whole run has a deadline.
+const deadlineMs = (ctx.quick ? 5 : 15) * 60_000;
+setTimeout(() => {
+  process.stderr.write(`bench: still running after ${deadlineMs / 60_000} min; giving up\n`);
+  process.exit(1);
+}, deadlineMs).unref();
+
+const began = performance.now();
+const rows: Row[] = [];
+const crashes: string[] = [];
+if (ctx.profile) rmSync(PROFILES, { recursive: true, force: true }); // only this run's profiles
+try {
+  await buildBaselines();
+  for (const [n, measure] of ROWS) {
+    if (only && !only.includes(n)) continue;
+    const start = performance.now();
+    process.stderr.write(`row ${n}…\n`);
+    try {
+      rows.push(...(await measure(ctx)));
+    } catch (error) {
+      crashes.push(`row ${n}: ${(error as Error).stack ?? String(error)}`);
+    }
+    process.stderr.write(`  (${((performance.now() - start) / 1000).toFixed(1)} s)\n`);
+  }
+} finally {
+  rmSync(tmp, { recursive: true, force: true });
+}
+
+const mode = ctx.quick ? 'quick' : 'full';
+process.stdout.write(`\nThreadline bench (${mode}${ctx.profile ? ', profiled' : ''}), ${((performance.now() - began) / 1000).toFixed(0)} s\n\n`);
+process.stdout.write(`${formatTable(rows)}\n`);
+writeFileSync(RESULTS, `${JSON.stringify(rows, null, 2)}\n`);
+process.stdout.write(`\n${rows.filter((r) => r.pass).length}/${rows.length} figures meet their goal; written to bench/results.json\n`);
+if (ctx.profile) {
+  for (const file of readdirSync(PROFILES).filter((f) => f.endsWith('.cpuprofile')).sort()) {
+    process.stdout.write(`\n${formatSelfTime(file, topSelfTime(join(PROFILES, file)))}\n`);
+  }
+}
+if (crashes.length > 0) {
+  process.stderr.write(`\n${crashes.length} row(s) crashed:\n${crashes.join('\n\n')}\n`);
+  process.exit(1);
+}
