@@ -1,25 +1,31 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { z } from 'zod';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '@threadline/protocol/node';
 
-/** Everything `threadline serve` is told on its command line, validated once at start-up. */
-export const ServeConfigSchema = z.object({
-  db: z.string().min(1),
-  host: z.string().min(1),
+export const DURABILITIES = ['full', 'normal'] as const;
+export const FRAMINGS = ['lsp', 'ndjson'] as const;
+export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
+
+/**
+ * Everything `threadline serve` is told on its command line, validated once at start-up (by
+ * src/cli/args.ts: a handful of enums and positive integers, checked without zod, whose first
+ * parse would cost start-up time an IDE waits for).
+ */
+export interface ServeConfig {
+  db: string;
+  host: string;
   /** Handed to the host's createHost: `--host-option key=value` plus the host flags (`--model`, `--openai-*`…). */
-  hostOptions: z.record(z.string(), z.string()),
-  durability: z.enum(['full', 'normal']),
-  framing: z.enum(['lsp', 'ndjson']),
-  logLevel: z.enum(['error', 'warn', 'info', 'debug']),
-  maxMessageBytes: z.number().int().positive(),
-  maxPromptBytes: z.number().int().positive(),
-  maxQueued: z.number().int().positive(),
-  maxItemBytes: z.number().int().positive(),
-  maxLoadedEngines: z.number().int().positive(),
-  approvalTimeoutMs: z.number().int().positive(),
-});
-export type ServeConfig = z.infer<typeof ServeConfigSchema>;
+  hostOptions: Record<string, string>;
+  durability: (typeof DURABILITIES)[number];
+  framing: (typeof FRAMINGS)[number];
+  logLevel: (typeof LOG_LEVELS)[number];
+  maxMessageBytes: number;
+  maxPromptBytes: number;
+  maxQueued: number;
+  maxItemBytes: number;
+  maxLoadedEngines: number;
+  approvalTimeoutMs: number;
+}
 
 export const DEFAULTS = {
   host: 'echo',

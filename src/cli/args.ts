@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { DEFAULTS, ServeConfigSchema, defaultDbPath, type ServeConfig } from '../config.js';
+import { DEFAULTS, DURABILITIES, FRAMINGS, LOG_LEVELS, defaultDbPath, type ServeConfig } from '../config.js';
 import { hostOptionsFrom, HOST_FLAGS } from './host-flags.js';
 
 /** Bad command-line usage: one line on stderr, exit 2. */
@@ -32,7 +32,7 @@ export function parseServeArgs(args: string[], env: NodeJS.ProcessEnv = process.
   const int = (flag: string, fallback: number) => {
     const raw = one(flag);
     if (raw === undefined) return fallback;
-    if (!/^\d+$/.test(raw)) throw new UsageError(`--${flag} must be a positive integer, got "${raw}"`);
+    if (!/^\d+$/.test(raw) || Number(raw) === 0) throw new UsageError(`--${flag} must be a positive integer, got "${raw}"`);
     return Number(raw);
   };
   const seconds = (flag: string, fallback: number) => {
@@ -41,25 +41,31 @@ export function parseServeArgs(args: string[], env: NodeJS.ProcessEnv = process.
     if (!/^\d+(\.\d+)?$/.test(raw) || Number(raw) <= 0) throw new UsageError(`--${flag} must be a number of seconds, got "${raw}"`);
     return Math.round(Number(raw) * 1000);
   };
-  const host = one('host') ?? DEFAULTS.host;
-  const parsed = ServeConfigSchema.safeParse({
-    db: one('db') ?? defaultDbPath(env),
+  const choice = <T extends string>(flag: string, allowed: readonly T[], fallback: T): T => {
+    const raw = one(flag) ?? fallback;
+    if (!(allowed as readonly string[]).includes(raw)) {
+      throw new UsageError(`--${flag} must be one of ${allowed.join(', ')}, got "${raw}"`);
+    }
+    return raw as T;
+  };
+  const text = (flag: string, fallback: string) => {
+    const raw = one(flag) ?? fallback;
+    if (raw === '') throw new UsageError(`--${flag} must not be empty`);
+    return raw;
+  };
+  const host = text('host', DEFAULTS.host);
+  return {
+    db: text('db', defaultDbPath(env)),
     host,
     hostOptions: hostOptionsFrom(host, values, (message) => new UsageError(message)),
-    durability: one('durability') ?? DEFAULTS.durability,
-    framing: one('framing') ?? DEFAULTS.framing,
-    logLevel: one('log-level') ?? DEFAULTS.logLevel,
+    durability: choice('durability', DURABILITIES, DEFAULTS.durability),
+    framing: choice('framing', FRAMINGS, DEFAULTS.framing),
+    logLevel: choice('log-level', LOG_LEVELS, DEFAULTS.logLevel),
     maxMessageBytes: int('max-message-bytes', DEFAULTS.maxMessageBytes),
     maxPromptBytes: int('max-prompt-bytes', DEFAULTS.maxPromptBytes),
     maxQueued: int('max-queued', DEFAULTS.maxQueued),
     maxItemBytes: int('max-item-bytes', DEFAULTS.maxItemBytes),
     maxLoadedEngines: int('max-loaded-engines', DEFAULTS.maxLoadedEngines),
     approvalTimeoutMs: seconds('approval-timeout', DEFAULTS.approvalTimeoutSeconds),
-  });
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const flag = String(issue.path[0] ?? '').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-    throw new UsageError(`--${flag}: ${issue.message}`);
-  }
-  return parsed.data;
+  };
 }
