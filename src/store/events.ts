@@ -1,16 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { ThreadEvent } from '@threadline/protocol';
 
-interface EventRow {
-  thread_id: string;
-  seq: number;
-  turn_id: string | null;
-  item_id: string | null;
-  kind: string;
-  payload: string;
-  time: string;
-}
-
 export interface NewEvent {
   threadId: string;
   seq: number;
@@ -26,18 +16,23 @@ export interface NewEvent {
  * returns (the one that went out as a notification): same keys, same order, and the payload
  * exactly as stored — so `thread/events` replays what was sent, without parsing a payload.
  */
-function toEventJson(row: EventRow): string {
-  const turn = row.turn_id === null ? '' : `,"turnId":${JSON.stringify(row.turn_id)}`;
-  const item = row.item_id === null ? '' : `,"itemId":${JSON.stringify(row.item_id)}`;
-  return `{"seq":${row.seq},"threadId":${JSON.stringify(row.thread_id)}${turn}${item},"kind":${JSON.stringify(row.kind)},"payload":${row.payload},"time":${JSON.stringify(row.time)}}`;
+function toEventJson(threadJson: string, [seq, turnId, itemId, kind, payload, time]: PageRow): string {
+  const turn = turnId === null ? '' : `,"turnId":${JSON.stringify(turnId)}`;
+  const item = itemId === null ? '' : `,"itemId":${JSON.stringify(itemId)}`;
+  return `{"seq":${seq},"threadId":${threadJson}${turn}${item},"kind":${JSON.stringify(kind)},"payload":${payload},"time":${JSON.stringify(time)}}`;
 }
+
+/** A page row as an array (better-sqlite3's raw mode: no object per row on a hot read path). */
+type PageRow = [seq: number, turnId: string | null, itemId: string | null, kind: string, payload: string, time: string];
 
 export function eventStatements(db: Database.Database) {
   const insert = db.prepare(`INSERT INTO events (thread_id, seq, turn_id, item_id, kind, payload, time)
     VALUES (@thread_id, @seq, @turn_id, @item_id, @kind, @payload, @time)`);
-  const page = db.prepare<[string, number, number], EventRow>(
-    'SELECT * FROM events WHERE thread_id = ? AND seq > ? ORDER BY seq LIMIT ?',
-  );
+  const page = db
+    .prepare<[string, number, number], PageRow>(
+      'SELECT seq, turn_id, item_id, kind, payload, time FROM events WHERE thread_id = ? AND seq > ? ORDER BY seq LIMIT ?',
+    )
+    .raw();
   const deltas = db.prepare<[string, number, string], { payload: string }>(
     "SELECT payload FROM events WHERE thread_id = ? AND seq > ? AND item_id = ? AND kind = 'item.delta' ORDER BY seq",
   );
@@ -66,8 +61,10 @@ export function eventStatements(db: Database.Database) {
       return event as unknown as ThreadEvent;
     },
     /** A page of events as one JSON array text (for replies that splice it in unparsed). */
-    listEventsJson: (threadId: string, afterSeq: number, limit: number): string =>
-      `[${page.all(threadId, afterSeq, limit).map(toEventJson).join(',')}]`,
+    listEventsJson: (threadId: string, afterSeq: number, limit: number): string => {
+      const threadJson = JSON.stringify(threadId);
+      return `[${page.all(threadId, afterSeq, limit).map((row) => toEventJson(threadJson, row)).join(',')}]`;
+    },
     /** The text an item streamed (for an item a crash left open), read up to `maxChars`. */
     concatDeltas: (threadId: string, afterSeq: number, itemId: string, maxChars: number): { text: string; complete: boolean } => {
       let text = '';
