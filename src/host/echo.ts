@@ -9,6 +9,26 @@ const WORDS_PER_SLICE = 512;
  * The deterministic engine: it remembers the user messages of its conversation and answers
  * `echo[N]: TEXT`, N being how many user messages it holds, so truncation and reloads show.
  */
+/** The user messages of the conversation, with their word count kept as they come and go. */
+class UserMessages {
+  private readonly wordCounts: number[] = [];
+  words = 0;
+
+  get length(): number {
+    return this.wordCounts.length;
+  }
+
+  push(text: string): void {
+    const n = countWords(text);
+    this.wordCounts.push(n);
+    this.words += n;
+  }
+
+  pop(): void {
+    this.words -= this.wordCounts.pop() ?? 0;
+  }
+}
+
 /** One running turn: steers waiting for an answer, and whether it can still take one. */
 interface EchoRun {
   steers: { text: string; n: number }[];
@@ -17,11 +37,11 @@ interface EchoRun {
 }
 
 class EchoEngine implements Engine {
-  private readonly userMessages: string[];
+  private readonly userMessages = new UserMessages();
   private run: EchoRun | undefined;
 
   constructor(history: HistoryEntry[]) {
-    this.userMessages = history.filter((h) => h.kind === 'user_message').map((h) => parseEchoScript(h.text).text);
+    for (const h of history) if (h.kind === 'user_message') this.userMessages.push(parseEchoScript(h.text).text);
   }
 
   async startTurn(input: TurnInput, context: TurnContext): Promise<AsyncIterable<EngineEvent>> {
@@ -57,7 +77,7 @@ class EchoEngine implements Engine {
         outputWords += yield* this.reply(`steer-${++steerIndex}`, steer.n, steer.text, 1, script, signal);
       }
       run.open = false;
-      const inputTokens = this.userMessages.reduce((n, m) => n + countWords(m), 0);
+      const inputTokens = this.userMessages.words;
       yield { type: 'usage', usage: script.usage ?? { inputTokens, outputTokens: outputWords } };
     } catch (error) {
       if (signal.aborted) return;
