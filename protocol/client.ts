@@ -1,5 +1,6 @@
 import type { CancellationToken, Disposable, MessageConnection } from 'vscode-jsonrpc';
 import { ThreadlineError } from './errors.js';
+import { EventSequencer } from './event-sequencer.js';
 import { THREAD_EVENT_NOTIFICATION, type ThreadEvent } from './events.js';
 import {
   EXIT_NOTIFICATION,
@@ -28,11 +29,21 @@ export type ApprovalHandler = (
  */
 export class ThreadlineClient {
   private readonly eventListeners = new Set<(event: ThreadEvent) => void>();
+  private readonly rawEventListeners = new Set<(event: ThreadEvent) => void>();
+  private readonly sequencer: EventSequencer;
   private approvalHandler: ApprovalHandler | undefined;
 
   constructor(readonly connection: MessageConnection) {
+    this.sequencer = new EventSequencer(
+      // The result's zod type does not narrow `payload` by `kind`; its events are ThreadEvents.
+      (threadId, afterSeq, limit) =>
+        this.request('thread/events', { threadId, afterSeq, limit }) as Promise<{ events: ThreadEvent[] }>,
+      (event) => notify(this.eventListeners, event),
+      GAP_PAGE_LIMIT,
+    );
     connection.onNotification(THREAD_EVENT_NOTIFICATION, (event: ThreadEvent) => {
-      for (const listener of this.eventListeners) listener(event);
+      notify(this.rawEventListeners, event);
+      this.sequencer.push(event);
     });
     connection.onRequest('approval/request', (params: ApprovalRequestParams, token: CancellationToken) => {
       if (!this.approvalHandler) return { decision: 'deny' } satisfies ApprovalRequestResult;
@@ -59,10 +70,21 @@ export class ThreadlineClient {
     return this.request('initialize', { protocolVersion: PROTOCOL_VERSION, ...params });
   }
 
-  /** Every `thread/event` notification, in the order the server sent them. */
+  /**
+   * Every event of each thread exactly once, in `seq` order, from the first one this client
+   * receives for the thread (PROTOCOL.md §11): when the server skipped live deltas because this
+   * client fell behind, the gap is fetched with `thread/events` and the events that arrive
+   * meanwhile wait for it.
+   */
   onEvent(listener: (event: ThreadEvent) => void): Disposable {
     this.eventListeners.add(listener);
     return { dispose: () => this.eventListeners.delete(listener) };
+  }
+
+  /** Every `thread/event` notification as it came off the wire, gaps included. */
+  onRawEvent(listener: (event: ThreadEvent) => void): Disposable {
+    this.rawEventListeners.add(listener);
+    return { dispose: () => this.rawEventListeners.delete(listener) };
   }
 
   /** Answers `approval/request`; declare `capabilities.approvals` in initialize to receive them. */
@@ -79,7 +101,29 @@ export class ThreadlineClient {
 
   dispose(): void {
     this.eventListeners.clear();
+    this.rawEventListeners.clear();
     this.connection.dispose();
+  }
+}
+
+/**
+ * `limit` of the `thread/events` pages that fill a gap. Not the protocol's 10000: a page is one
+ * response with no byte cap, and the reader drops a message over 8 MiB (max-message-bytes)
+ * without a word, leaving the request unanswered — a gap of 10000 coalesced deltas (up to
+ * 64 KiB each) would never be filled. 32 such deltas stay under 8 MiB even as 3-byte UTF-8;
+ * a page of several `item.completed` with a 1 MiB detail each could still be over, which only a
+ * byte cap on the server's pages can rule out.
+ */
+const GAP_PAGE_LIMIT = 32;
+
+/** Calls each listener; one that throws is reported and does not keep the event from the others. */
+function notify(listeners: Set<(event: ThreadEvent) => void>, event: ThreadEvent): void {
+  for (const listener of listeners) {
+    try {
+      listener(event);
+    } catch (error) {
+      console.error('a thread/event listener threw:', error);
+    }
   }
 }
 
