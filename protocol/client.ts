@@ -106,15 +106,8 @@ export class ThreadlineClient {
   }
 }
 
-/**
- * `limit` of the `thread/events` pages that fill a gap. Not the protocol's 10000: a page is one
- * response with no byte cap, and the reader drops a message over 8 MiB (max-message-bytes)
- * without a word, leaving the request unanswered — a gap of 10000 coalesced deltas (up to
- * 64 KiB each) would never be filled. 32 such deltas stay under 8 MiB even as 3-byte UTF-8;
- * a page of several `item.completed` with a 1 MiB detail each could still be over, which only a
- * byte cap on the server's pages can rule out.
- */
-const GAP_PAGE_LIMIT = 32;
+/** `limit` of the `thread/events` pages that fill a gap (the server also caps a page's bytes). */
+const GAP_PAGE_LIMIT = 10000;
 
 /** Calls each listener; one that throws is reported and does not keep the event from the others. */
 function notify(listeners: Set<(event: ThreadEvent) => void>, event: ThreadEvent): void {

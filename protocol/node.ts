@@ -35,6 +35,9 @@ export interface SpawnedThreadline {
   close(timeoutMs?: number): Promise<void>;
 }
 
+/** Largest message the spawned server may send this client (its events and pages stay far below). */
+const CLIENT_MAX_MESSAGE_BYTES = 256 * 1024 * 1024;
+
 const silent: Logger = { error() {}, warn() {}, info() {}, log() {} };
 
 /** Spawns `threadline serve` and returns a connected client (initialized unless told otherwise). */
@@ -56,7 +59,8 @@ export async function spawnThreadline(options: SpawnThreadlineOptions = {}): Pro
   // A server that is gone makes writes fail with EPIPE; the connection reports it, nobody crashes.
   child.stdin!.on('error', () => {});
   const connection = createMessageConnection(
-    new FramedMessageReader(child.stdout!, { framing }),
+    // The cap guards a server against hostile input; from its own server a client takes more.
+    new FramedMessageReader(child.stdout!, { framing, maxMessageBytes: CLIENT_MAX_MESSAGE_BYTES }),
     new FramedMessageWriter(child.stdin!, framing),
     options.logger ?? silent,
   );

@@ -136,11 +136,12 @@ export function startRpcServer(o: RpcServerOptions): RpcServer {
   let skipping = false;
   orchestrator.bus.subscribe((event) => {
     if (session.state === 'uninitialized') return;
-    // A client that does not read must not make us buffer without bound: live deltas are
-    // skipped while its backlog is over the limit (every event stays in the log; the client
-    // sees a seq gap and fetches it with thread/events). Other events are always sent.
-    if (event.kind === 'item.delta' && writer.bufferedBytes > MAX_OUTBOUND_BYTES) {
-      if (!skipping) log.warn('the client is not reading: skipping live item.delta notifications', { threadId: event.threadId, seq: event.seq });
+    // A client that does not read must not make us buffer without bound: while its backlog is
+    // over the limit, live events are skipped — all but `turn.completed`, so a client waiting
+    // for a turn's end still gets it (every event stays in the log; the client sees a seq gap
+    // and fetches it with thread/events, as the protocol package's client does by itself).
+    if (event.kind !== 'turn.completed' && writer.bufferedBytes > MAX_OUTBOUND_BYTES) {
+      if (!skipping) log.warn('the client is not reading: skipping live notifications but turn.completed', { threadId: event.threadId, seq: event.seq });
       skipping = true;
       return;
     }

@@ -22,6 +22,9 @@ function toEventJson(threadJson: string, [seq, turnId, itemId, kind, payload, ti
   return `{"seq":${seq},"threadId":${threadJson}${turn}${item},"kind":${JSON.stringify(kind)},"payload":${payload},"time":${JSON.stringify(time)}}`;
 }
 
+/** How much event JSON one `thread/events` page holds at most (past its first event). */
+const PAGE_MAX_CHARS = 4 * 1024 * 1024;
+
 /** A page row as an array (better-sqlite3's raw mode: no object per row on a hot read path). */
 type PageRow = [seq: number, turnId: string | null, itemId: string | null, kind: string, payload: string, time: string];
 
@@ -63,7 +66,17 @@ export function eventStatements(db: Database.Database) {
     /** A page of events as one JSON array text (for replies that splice it in unparsed). */
     listEventsJson: (threadId: string, afterSeq: number, limit: number): string => {
       const threadJson = JSON.stringify(threadId);
-      return `[${page.all(threadId, afterSeq, limit).map((row) => toEventJson(threadJson, row)).join(',')}]`;
+      const events: string[] = [];
+      let chars = 0;
+      for (const row of page.iterate(threadId, afterSeq, limit)) {
+        const json = toEventJson(threadJson, row);
+        // A page stops short of `limit` once it is big enough (never empty): one reply must
+        // stay far below any reader's message limit, whatever the events hold.
+        if (events.length > 0 && chars + json.length > PAGE_MAX_CHARS) break;
+        events.push(json);
+        chars += json.length;
+      }
+      return `[${events.join(',')}]`;
     },
     /** The text an item streamed (for an item a crash left open), read up to `maxChars`. */
     concatDeltas: (threadId: string, afterSeq: number, itemId: string, maxChars: number): { text: string; complete: boolean } => {

@@ -125,7 +125,7 @@ test('a client that stops reading: bounded server memory, nothing lost, onEvent 
   assert.equal(endedInDb, 'completed');
   assert.ok(peakPausedMb < RSS_LIMIT_MB, `the server's RSS reached ${Math.round(peakPausedMb)} MB while stdout was paused (limit ${RSS_LIMIT_MB} MB)`);
   // The server did fall back on skipping live deltas (otherwise the gap path was not tested).
-  await waitForStderr(server, /the client is not reading: skipping live item\.delta/, 1000);
+  await waitForStderr(server, /the client is not reading: skipping live notifications/, 1000);
 
   child.stdout!.resume();
   await server.events.turnCompleted(turn.id, 60_000);
