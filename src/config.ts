@@ -18,6 +18,8 @@ export const ServeConfigSchema = z.object({
   maxItemBytes: z.number().int().positive(),
   maxLoadedEngines: z.number().int().positive(),
   approvalTimeoutMs: z.number().int().positive(),
+  /** `--lease-ttl`: a running turn's lease not renewed within this is expired (heartbeat every ttl/3). */
+  leaseTtlMs: z.number().int().positive(),
 });
 export type ServeConfig = z.infer<typeof ServeConfigSchema>;
 
@@ -32,6 +34,7 @@ export const DEFAULTS = {
   maxItemBytes: 1024 * 1024,
   maxLoadedEngines: 8,
   approvalTimeoutSeconds: 120,
+  leaseTtlSeconds: 15,
 } as const;
 
 /** The user's data directory: $XDG_DATA_HOME, else the platform's usual place. */

@@ -68,6 +68,9 @@ export function eventStatements(db: Database.Database) {
     /** A page of events as one JSON array text (for replies that splice it in unparsed). */
     listEventsJson: (threadId: string, afterSeq: number, limit: number): string =>
       `[${page.all(threadId, afterSeq, limit).map(toEventJson).join(',')}]`,
+    /** A page of events as records, exactly as `listEventsJson` prints them (for live notifications). */
+    listEvents: (threadId: string, afterSeq: number, limit: number): ThreadEvent[] =>
+      page.all(threadId, afterSeq, limit).map((row) => JSON.parse(toEventJson(row)) as ThreadEvent),
     /** The text an item streamed (for an item a crash left open), read up to `maxChars`. */
     concatDeltas: (threadId: string, afterSeq: number, itemId: string, maxChars: number): { text: string; complete: boolean } => {
       let text = '';
