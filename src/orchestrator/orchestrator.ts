@@ -1,13 +1,5 @@
 import {
   AdmissionNotFoundError,
-  InvalidParamsError,
-  NothingToEditError,
-  QueueFullError,
-  ThreadArchivedError,
-  ThreadBusyError,
-  ThreadLeasedError,
-  TimeoutError,
-  TurnMismatchError,
   TurnNotFoundError,
   type ParsedParamsOf,
   type ResultOf,
@@ -25,7 +17,6 @@ import {
   decideRefusedSteer,
   decideStartTurn,
   shouldPromoteAfterEnd,
-  type Rejection,
   type ThreadState,
 } from './coordinator.js';
 import { ChangeWatcher } from './change-watcher.js';
@@ -37,6 +28,8 @@ import { recoverInterruptedTurns, recoverTurn } from './recovery.js';
 import { ThreadService } from './threads.js';
 import type { ActiveTurn } from './active-turn.js';
 import { TurnRunner, type ApprovalClient } from './turn-runner.js';
+import { waitForTurnEnd } from './turn-wait.js';
+import { checkPromptSize, refusal } from './refusals.js';
 import { addUserMessage, admitForImmediateUse, admitPrompt, beginTurn, cancelAdmission, cancelPending, type TurnOutcome } from './turns.js';
 
 export interface OrchestratorOptions {
@@ -65,9 +58,6 @@ interface ThreadRead {
   /** The turn of a dead owner this read ended `interrupted` ("server restarted"). */
   recovered?: Turn;
 }
-
-/** The longest delay setTimeout honours. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** A turn committed as begun, to be started on its engine once the transaction is over. */
 interface BegunTurn {
@@ -173,7 +163,7 @@ export class Orchestrator {
   }
 
   async startTurn(p: ParsedParamsOf<'thread/startTurn'>): Promise<ResultOf<'thread/startTurn'>> {
-    this.checkPromptSize('prompt', p.prompt);
+    checkPromptSize('prompt', p.prompt, this.o.maxPromptBytes);
     const options = this.admissionOptions(p, p.inputSummary);
     const outcome = await this.group.run((tx): StartTurnOutcome => {
       const thread = this.threads.require(p.threadId);
@@ -210,7 +200,7 @@ export class Orchestrator {
       }
       switch (decision.action) {
         case 'reject':
-          throw this.rejection(decision.error, thread, holder, p.expectedTurnId);
+          throw refusal(decision.error, thread, holder, this.o.maxQueued, p.expectedTurnId);
         case 'enqueue': {
           const queued = admitPrompt(tx, this.store, { ...input, delivery: p.delivery ?? 'queue' });
           remember(s.runningTurnId!, queued.id, true);
@@ -241,13 +231,13 @@ export class Orchestrator {
   }
 
   async editLastTurn(p: ParsedParamsOf<'thread/editLastTurn'>): Promise<ResultOf<'thread/editLastTurn'>> {
-    this.checkPromptSize('content', p.content);
+    checkPromptSize('content', p.content, this.o.maxPromptBytes);
     const options = this.admissionOptions(p);
     const { begun, superseded } = await this.group.run((tx) => {
       const { thread, state, holder } = this.readThread(tx, p.threadId);
       const last = this.store.findLastLiveTurn(thread.id);
       const decision = decideEditLastTurn(state, last !== undefined);
-      if (decision.action === 'reject') throw this.rejection(decision.error, thread, holder);
+      if (decision.action === 'reject') throw refusal(decision.error, thread, holder, this.o.maxQueued);
       const turnId = newId('turn');
       this.store.markSuperseded(last!.id, turnId);
       tx.emit(thread.id, 'turn.superseded', { turnId: last!.id, supersededBy: turnId });
@@ -267,7 +257,7 @@ export class Orchestrator {
     const { begun, remaining } = await this.group.run((tx) => {
       const { thread, state, holder } = this.readThread(tx, p.threadId);
       const decision = decideDrain(state);
-      if (decision.action === 'reject') throw this.rejection(decision.error, thread, holder);
+      if (decision.action === 'reject') throw refusal(decision.error, thread, holder, this.o.maxQueued);
       const started = decision.action === 'none' ? undefined : this.promoteOldest(tx, thread);
       return { begun: started, remaining: this.store.countPending(thread.id) };
     });
@@ -286,7 +276,7 @@ export class Orchestrator {
         return { turn: recovered, cancelled: p.keepQueued ? [] : cancelPending(tx, this.store, thread.id) };
       }
       const decision = decideInterrupt(s, p.turnId);
-      if (decision.action === 'reject') throw this.rejection(decision.error, thread, holder, p.turnId);
+      if (decision.action === 'reject') throw refusal(decision.error, thread, holder, this.o.maxQueued, p.turnId);
       if (decision.action === 'none') return { turn: null, cancelled: [] };
       const active = this.runner.running(thread.id) ?? this.runner.register(this.store.findTurn(s.runningTurnId!)!, false);
       const outcome: TurnOutcome = { status: 'interrupted', usage: active.usage };
@@ -315,37 +305,10 @@ export class Orchestrator {
   }
 
   waitForTurn(p: ParsedParamsOf<'turn/wait'>): Promise<ResultOf<'turn/wait'>> {
-    const turn = this.store.findTurn(p.turnId);
-    if (!turn) throw new TurnNotFoundError(p.turnId);
-    if (turn.status !== 'in_progress') return Promise.resolve({ turn });
-    return new Promise((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined;
-      let unwatch = () => {};
-      const done = (ended: Turn) => {
-        clearTimeout(timer);
-        unsubscribe();
-        unwatch();
-        resolve({ turn: ended });
-      };
-      const unsubscribe = this.bus.subscribe((event) => {
-        if (event.kind === 'turn.completed' && event.payload.turn.id === p.turnId) done(event.payload.turn);
-      });
-      // A turn another server process runs ends in its commits, not on this process's bus.
-      if (this.runner.running(turn.threadId)?.turnId !== turn.id) {
-        unwatch = this.changes.watch(() => {
-          const now = this.store.findTurn(p.turnId);
-          if (now && now.status !== 'in_progress') done(now);
-        });
-      }
-      // Past 2^31-1 ms setTimeout would fire at once: such a wait is as good as unbounded.
-      if (p.timeoutMs !== undefined && p.timeoutMs <= MAX_TIMER_MS) {
-        timer = setTimeout(() => {
-          unsubscribe();
-          unwatch();
-          reject(new TimeoutError(`Turn ${p.turnId} still running after ${p.timeoutMs} ms`, { turnId: p.turnId, timeoutMs: p.timeoutMs }));
-        }, p.timeoutMs);
-      }
-    });
+    return waitForTurnEnd(
+      { store: this.store, bus: this.bus, changes: this.changes, runsHere: (threadId, turnId) => this.runner.running(threadId)?.turnId === turnId },
+      p,
+    );
   }
 
   /** Stop accepting work: running turns end `interrupted`, queues stay for the next start. */
@@ -419,31 +382,5 @@ export class Orchestrator {
       trustMode: p.trustMode,
       allowShell: p.allowShell,
     };
-  }
-
-  private checkPromptSize(field: 'prompt' | 'content', text: string): void {
-    const bytes = Buffer.byteLength(text, 'utf8');
-    if (bytes <= this.o.maxPromptBytes) return;
-    const message = `${field} is ${bytes} bytes, over the limit of ${this.o.maxPromptBytes} bytes`;
-    throw new InvalidParamsError(message, [{ path: [field], message, code: 'too_big' }]);
-  }
-
-  private rejection(error: Rejection, thread: Thread, holder: LeaseHolder, expectedTurnId?: string): Error {
-    const running = thread.status === 'running' ? (thread.latestTurnId ?? null) : null;
-    switch (error) {
-      case 'ThreadLeased':
-        if (holder.kind !== 'live') throw new Error('ThreadLeased without a live holder');
-        return new ThreadLeasedError(thread.id, holder.ownerPid, holder.expiresAt);
-      case 'ThreadArchived':
-        return new ThreadArchivedError(thread.id);
-      case 'ThreadBusy':
-        return new ThreadBusyError(thread.id, running ?? undefined);
-      case 'TurnMismatch':
-        return new TurnMismatchError(thread.id, expectedTurnId ?? '', running);
-      case 'QueueFull':
-        return new QueueFullError(thread.id, this.o.maxQueued);
-      case 'NothingToEdit':
-        return new NothingToEditError(thread.id);
-    }
   }
 }

@@ -69,8 +69,9 @@ async function subscribeAll(client: ThreadlineClient, threadIds: string[], load:
   });
   for (const threadId of threadIds) {
     const { events } = await client.request('thread/subscribe', { threadId, afterSeq: 0 });
-    received.set(threadId, [...events]);
-    for (const event of events) load.observe(event);
+    const backlog = events as ThreadEvent[]; // the schema's output type is the same record
+    received.set(threadId, [...backlog]);
+    for (const event of backlog) load.observe(event);
   }
   return { received, load };
 }
@@ -99,7 +100,7 @@ async function fullLog(client: ThreadlineClient, threadId: string): Promise<Thre
   const out: ThreadEvent[] = [];
   for (;;) {
     const { events, lastSeq } = await client.request('thread/events', { threadId, afterSeq: out.length, limit: 10_000 });
-    out.push(...events);
+    out.push(...(events as ThreadEvent[]));
     if (out.length >= lastSeq || events.length === 0) return out;
   }
 }
