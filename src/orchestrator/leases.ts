@@ -77,8 +77,7 @@ export class Leases {
 
   /** True inside a transaction while this process holds `turnId`'s lease on its thread. */
   holds(threadId: string, turnId: string): boolean {
-    const lease = this.store.findThreadLease(threadId);
-    return lease?.runningTurnId === turnId && lease.ownerId === this.ownerId;
+    return this.store.holdsLease(threadId, turnId, this.ownerId);
   }
 
   /** Call inside the transaction that acts on the thread. */

@@ -53,6 +53,9 @@ export function ownerStatements(db: Database.Database) {
   const leasedTo = db.prepare<[string], { id: string; running_turn_id: string | null }>(
     'SELECT id, running_turn_id FROM threads WHERE lease_owner = ?',
   );
+  const holds = db.prepare<[string, string, string], { one: number }>(
+    'SELECT 1 AS one FROM threads WHERE id = ? AND running_turn_id = ? AND lease_owner = ?',
+  );
   const dataVersion = db.prepare('PRAGMA data_version').pluck();
 
   return {
@@ -78,6 +81,8 @@ export function ownerStatements(db: Database.Database) {
         owner: owner && toOwner(owner),
       };
     },
+    /** True while `ownerId` holds the lease of `turnId`, the thread's running turn. */
+    holdsLease: (threadId: string, turnId: string, ownerId: string): boolean => holds.get(threadId, turnId, ownerId) !== undefined,
     /** Threads whose lease `ownerId` holds, with their running turn. */
     listLeasesOf: (ownerId: string) => leasedTo.all(ownerId).map((r) => ({ threadId: r.id, runningTurnId: r.running_turn_id })),
     /** Changes whenever another connection commits to the file (SQLite's `PRAGMA data_version`). */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ThreadBusyError, ThreadLeasedError, type ThreadlineClient } from '@threadline/protocol';
-import { newThread, startServer, type TestServer } from '../helpers/server.js';
+import { newThread, startServer, waitForStderr, type TestServer } from '../helpers/server.js';
 
 // Issue 5 §1: several server processes on one database file. A thread's running turn is leased
 // to the process that runs it; the others get -32040 for what needs the lease.
@@ -137,4 +137,24 @@ test('kill -9 of the owner on this host: thread/drain in another process recover
   const drained = await other.client.request('thread/drain', { threadId: thread.id });
   assert.ok(drained.turn);
   assert.equal((await other.client.request('turn/get', { turnId: turn.id })).turn.error, 'server restarted');
+});
+
+test('an owner that was frozen past its lease and resumes after another process took the thread over writes nothing more for its old turn', async (t) => {
+  const owner = await startServer(t, { args: ['--lease-ttl', '1'] });
+  const other = await startServer(t, { dbPath: owner.dbPath });
+  const thread = await newThread(owner.client);
+  const { turn } = await owner.client.request('thread/startTurn', { threadId: thread.id, prompt: '!word-delay 20\n!repeat 400\nstill streaming' });
+  await owner.events.waitFor({ kind: 'item.delta', turnId: turn.id });
+  owner.spawned.process.kill('SIGSTOP');
+  await untilExpired(await leaseError(other.client.request('thread/drain', { threadId: thread.id })));
+  const { turn: next } = await other.client.request('thread/startTurn', { threadId: thread.id, prompt: '!hang' });
+  const { lastSeq: takenAt } = await other.client.request('thread/events', { threadId: thread.id, limit: 1 });
+  owner.spawned.process.kill('SIGCONT');
+  await waitForStderr(owner, /another process took this turn over/);
+  const { events } = await other.client.request('thread/events', { threadId: thread.id, afterSeq: takenAt, limit: 10_000 });
+  assert.deepStrictEqual(events.filter((e) => e.turnId === turn.id), [], 'nothing of the old turn after the takeover');
+  const { turn: old } = await other.client.request('turn/get', { turnId: turn.id });
+  assert.deepStrictEqual([old.status, old.error], ['interrupted', 'server restarted']);
+  assert.equal((await owner.client.request('thread/get', { threadId: thread.id })).thread.latestTurnId, next.id);
+  await assert.rejects(owner.client.request('thread/interrupt', { threadId: thread.id }), leasedBy(other, thread.id));
 });
