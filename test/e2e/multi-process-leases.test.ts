@@ -81,7 +81,7 @@ async function leaseError(p: Promise<unknown>): Promise<ThreadLeasedError> {
 }
 
 test('a frozen owner (SIGSTOP) keeps its lease until it expires; then thread/drain in another process recovers its turn and promotes the oldest pending prompt', async (t) => {
-  const owner = await startServer(t, { args: ['--lease-ttl', '1'] });
+  const owner = await startServer(t, { args: ['--lease-ttl', '2'] });
   const other = await startServer(t, { dbPath: owner.dbPath });
   const { thread, turn } = await hangingTurn(owner.client);
   const { queued } = await other.client.request('thread/startTurn', { threadId: thread.id, prompt: 'next', delivery: 'queue' });
@@ -101,7 +101,7 @@ test('a frozen owner (SIGSTOP) keeps its lease until it expires; then thread/dra
 });
 
 test('a frozen owner\'s expired lease: thread/startTurn in another process recovers the dead turn and starts the new one in the same call', async (t) => {
-  const owner = await startServer(t, { args: ['--lease-ttl', '1'] });
+  const owner = await startServer(t, { args: ['--lease-ttl', '2'] });
   const other = await startServer(t, { dbPath: owner.dbPath });
   const { thread, turn } = await hangingTurn(owner.client);
   owner.spawned.process.kill('SIGSTOP');
@@ -140,7 +140,7 @@ test('kill -9 of the owner on this host: thread/drain in another process recover
 });
 
 test('an owner that was frozen past its lease and resumes after another process took the thread over writes nothing more for its old turn', async (t) => {
-  const owner = await startServer(t, { args: ['--lease-ttl', '1'] });
+  const owner = await startServer(t, { args: ['--lease-ttl', '2'] });
   const other = await startServer(t, { dbPath: owner.dbPath });
   const thread = await newThread(owner.client);
   const { turn } = await owner.client.request('thread/startTurn', { threadId: thread.id, prompt: '!word-delay 20\n!repeat 400\nstill streaming' });
