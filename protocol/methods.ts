@@ -270,6 +270,23 @@ export const ThreadEventsResultSchema = named(
   z.object({ events: z.array(ThreadEventSchema), lastSeq: z.number().int().nonnegative() }),
 );
 
+export const ThreadSubscribeParamsSchema = named(
+  'ThreadSubscribeParams',
+  "Live tail of one thread, from every server process on the database file; the backlog after `afterSeq` (default: the thread's lastSeq) first.",
+  z.object({ threadId: idParam('threadId'), afterSeq: positiveInt('afterSeq').nonnegative().optional() }),
+);
+export const ThreadSubscribeResultSchema = named(
+  'ThreadSubscribeResult',
+  'The backlog (at most 10000 events after afterSeq; page the rest with thread/events) and the lastSeq after which `thread/event` notifications follow.',
+  z.object({ events: z.array(ThreadEventSchema), lastSeq: z.number().int().nonnegative() }),
+);
+export const ThreadUnsubscribeParamsSchema = named('ThreadUnsubscribeParams', 'Which thread.', ThreadIdParams.clone());
+export const ThreadUnsubscribeResultSchema = named(
+  'ThreadUnsubscribeResult',
+  "The connection is back to receiving only this process's events of the thread.",
+  z.object({}),
+);
+
 export const TurnGetParamsSchema = named('TurnGetParams', 'Which turn.', z.object({ turnId: idParam('turnId') }));
 export const TurnGetResultSchema = named(
   'TurnGetResult',
@@ -322,6 +339,8 @@ export const Methods = {
   'thread/interrupt': { params: ThreadInterruptParamsSchema, result: ThreadInterruptResultSchema },
   'thread/cancelQueued': { params: ThreadCancelQueuedParamsSchema, result: ThreadCancelQueuedResultSchema },
   'thread/events': { params: ThreadEventsParamsSchema, result: ThreadEventsResultSchema },
+  'thread/subscribe': { params: ThreadSubscribeParamsSchema, result: ThreadSubscribeResultSchema },
+  'thread/unsubscribe': { params: ThreadUnsubscribeParamsSchema, result: ThreadUnsubscribeResultSchema },
   'turn/get': { params: TurnGetParamsSchema, result: TurnGetResultSchema },
   'turn/wait': { params: TurnWaitParamsSchema, result: TurnWaitResultSchema },
   'routing/getRules': { params: RoutingGetRulesParamsSchema, result: RoutingGetRulesResultSchema },

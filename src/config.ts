@@ -25,6 +25,8 @@ export interface ServeConfig {
   maxItemBytes: number;
   maxLoadedEngines: number;
   approvalTimeoutMs: number;
+  /** `--lease-ttl`: a running turn's lease not renewed within this is expired (heartbeat every ttl/3). */
+  leaseTtlMs: number;
 }
 
 export const DEFAULTS = {
@@ -38,6 +40,7 @@ export const DEFAULTS = {
   maxItemBytes: 1024 * 1024,
   maxLoadedEngines: 8,
   approvalTimeoutSeconds: 120,
+  leaseTtlSeconds: 15,
 } as const;
 
 /** The user's data directory: $XDG_DATA_HOME, else the platform's usual place. */

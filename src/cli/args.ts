@@ -18,6 +18,7 @@ const OPTIONS = {
   'max-item-bytes': { type: 'string' },
   'max-loaded-engines': { type: 'string' },
   'approval-timeout': { type: 'string' },
+  'lease-ttl': { type: 'string' },
   ...HOST_FLAGS,
 } as const;
 
@@ -67,5 +68,6 @@ export function parseServeArgs(args: string[], env: NodeJS.ProcessEnv = process.
     maxItemBytes: int('max-item-bytes', DEFAULTS.maxItemBytes),
     maxLoadedEngines: int('max-loaded-engines', DEFAULTS.maxLoadedEngines),
     approvalTimeoutMs: seconds('approval-timeout', DEFAULTS.approvalTimeoutSeconds),
+    leaseTtlMs: seconds('lease-ttl', DEFAULTS.leaseTtlSeconds),
   };
 }

@@ -17,6 +17,8 @@ Options of serve (demo takes the same):
   --model NAME            the host's default model (a thread's or turn's model overrides it)
   --max-loaded-engines N  engines kept loaded, least recently used evicted first (default: ${DEFAULTS.maxLoadedEngines})
   --approval-timeout S    seconds before an unanswered approval is denied (default: ${DEFAULTS.approvalTimeoutSeconds})
+  --lease-ttl S           seconds a running turn's lease lasts unless its process renews it (every S/3);
+                          then another process on the same database may take the thread over (default: ${DEFAULTS.leaseTtlSeconds})
   --durability full|normal  full: an acknowledged call survives power loss; normal: a crash (default: ${DEFAULTS.durability})
   --framing lsp|ndjson    Content-Length headers or one JSON message per line (default: ${DEFAULTS.framing})
   --log-level LEVEL       error|warn|info|debug, written to stderr (default: ${DEFAULTS.logLevel})

@@ -36,6 +36,7 @@ export function serve(args: string[]): void {
     maxPromptBytes: config.maxPromptBytes,
     maxLoadedEngines: config.maxLoadedEngines,
     approvalTimeoutMs: config.approvalTimeoutMs,
+    leaseTtlMs: config.leaseTtlMs,
     log,
   });
   let recovered: number;

@@ -9,9 +9,11 @@ export interface ThreadState {
   archived: boolean;
   runningTurnId: string | null;
   pendingCount: number;
+  /** The running turn belongs to another live server process (it holds the thread's lease). */
+  leasedElsewhere: boolean;
 }
 
-export type Rejection = 'ThreadArchived' | 'ThreadBusy' | 'TurnMismatch' | 'QueueFull' | 'NothingToEdit';
+export type Rejection = 'ThreadArchived' | 'ThreadBusy' | 'TurnMismatch' | 'QueueFull' | 'NothingToEdit' | 'ThreadLeased';
 
 export type StartTurnDecision =
   | { action: 'startNow' }
@@ -35,6 +37,8 @@ export function decideStartTurn(s: ThreadState, c: StartTurnCommand): StartTurnD
     return s.pendingCount === 0 ? { action: 'startNow' } : { action: 'enqueueAndPromoteOldest' };
   }
   if (c.delivery === undefined) return reject('ThreadBusy');
+  // The inbox is shared, so a queued prompt is admitted wherever the turn runs; a steer is not.
+  if (c.delivery === 'steer' && s.leasedElsewhere) return reject('ThreadLeased');
   if (c.delivery === 'steer' && c.hostSupportsSteer) return { action: 'steer' };
   return s.pendingCount >= c.maxQueued ? reject('QueueFull') : { action: 'enqueue' };
 }
@@ -49,7 +53,7 @@ export type EditDecision = { action: 'supersede' } | { action: 'reject'; error: 
 /** §4.2: `thread/editLastTurn`. */
 export function decideEditLastTurn(s: ThreadState, hasUserTurn: boolean): EditDecision {
   if (s.archived) return reject('ThreadArchived');
-  if (s.runningTurnId !== null) return reject('ThreadBusy');
+  if (s.runningTurnId !== null) return reject(s.leasedElsewhere ? 'ThreadLeased' : 'ThreadBusy');
   if (!hasUserTurn) return reject('NothingToEdit');
   return { action: 'supersede' };
 }
@@ -59,6 +63,7 @@ export type DrainDecision = { action: 'promoteOldest' } | { action: 'none' } | {
 /** §4.3: `thread/drain` promotes the oldest pending prompt of an idle thread. */
 export function decideDrain(s: ThreadState): DrainDecision {
   if (s.archived) return reject('ThreadArchived');
+  if (s.runningTurnId !== null && s.leasedElsewhere) return reject('ThreadLeased');
   if (s.runningTurnId !== null || s.pendingCount === 0) return { action: 'none' };
   return { action: 'promoteOldest' };
 }
@@ -68,7 +73,8 @@ export type InterruptDecision = { action: 'interrupt' } | { action: 'none' } | {
 /** §4.4: `thread/interrupt`, optionally pinned to `turnId` (whose existence the caller checked). */
 export function decideInterrupt(s: ThreadState, turnId?: string): InterruptDecision {
   if (turnId !== undefined && turnId !== s.runningTurnId) return reject('TurnMismatch');
-  return s.runningTurnId === null ? { action: 'none' } : { action: 'interrupt' };
+  if (s.runningTurnId === null) return { action: 'none' };
+  return s.leasedElsewhere ? reject('ThreadLeased') : { action: 'interrupt' };
 }
 
 /**

@@ -28,7 +28,10 @@ export class EngineCache {
   /** The thread's engine, loaded with its history minus `currentTurnId` (which it is about to start). */
   async acquire(thread: Thread, currentTurnId: string): Promise<GuardedEngine> {
     const cached = this.engines.get(thread.id);
-    if (cached && !cached.discardOnAcquire) {
+    // Another server process on the same file may have run turns since: then reload the history.
+    const previous = this.o.store.findPreviousTurnId(thread.id, currentTurnId);
+    if (cached && !cached.discardOnAcquire && cached.lastTurnId === previous) {
+      cached.lastTurnId = currentTurnId;
       this.engines.delete(thread.id);
       this.engines.set(thread.id, cached);
       this.evictBeyondLimit(); // the cache may have run over while a turn held an engine
@@ -48,6 +51,7 @@ export class EngineCache {
     }
     assertEngine(engine);
     const guarded = new GuardedEngine(engine, this.o.hostName, this.o.log);
+    guarded.lastTurnId = currentTurnId;
     this.engines.set(thread.id, guarded);
     this.evictBeyondLimit();
     return guarded;

@@ -21,6 +21,8 @@ const EVENT_TYPES = new Set<string>(EngineEventSchema.options.map((o) => o.shape
 export class GuardedEngine implements Engine {
   /** Set when a call left the engine in an unknown state: the cache loads a fresh one instead. */
   discardOnAcquire = false;
+  /** The last turn this engine ran: one that is not the thread's previous turn has missed history. */
+  lastTurnId: string | undefined;
   /** Set when the next turn must fail to start (its conversation could not be truncated). */
   private startFailure: string | undefined;
   /** Fails the running turn's stream from outside it (a throwing steer). */

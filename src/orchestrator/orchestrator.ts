@@ -1,12 +1,5 @@
 import {
   AdmissionNotFoundError,
-  InvalidParamsError,
-  NothingToEditError,
-  QueueFullError,
-  ThreadArchivedError,
-  ThreadBusyError,
-  TimeoutError,
-  TurnMismatchError,
   TurnNotFoundError,
   type ParsedParamsOf,
   type ResultOf,
@@ -24,16 +17,20 @@ import {
   decideRefusedSteer,
   decideStartTurn,
   shouldPromoteAfterEnd,
-  type Rejection,
   type ThreadState,
 } from './coordinator.js';
+import { ChangeWatcher } from './change-watcher.js';
 import { EngineCache } from './engines.js';
 import { createCommitter, EventBus, GroupCommitter, type Commit, type Tx } from './events.js';
 import { newId } from './ids.js';
-import { recoverInterruptedTurns } from './recovery.js';
+import { Leases, type LeaseHolder } from './leases.js';
+import { recoverInterruptedTurns, recoverTurn } from './recovery.js';
 import { ThreadService } from './threads.js';
+import type { ActiveTurn } from './active-turn.js';
 import { TurnRunner, type ApprovalClient } from './turn-runner.js';
-import { addUserMessage, admitForImmediateUse, admitPrompt, beginTurn, cancelAdmission } from './turns.js';
+import { waitForTurnEnd } from './turn-wait.js';
+import { checkPromptSize, refusal } from './refusals.js';
+import { addUserMessage, admitForImmediateUse, admitPrompt, beginTurn, cancelAdmission, cancelPending, type TurnOutcome } from './turns.js';
 
 export interface OrchestratorOptions {
   store: Store;
@@ -48,11 +45,19 @@ export interface OrchestratorOptions {
   maxLoadedEngines: number;
   /** `--approval-timeout` in milliseconds: an unanswered approval is denied. */
   approvalTimeoutMs: number;
+  /** `--lease-ttl` in milliseconds: a running turn's lease not renewed within it is expired. */
+  leaseTtlMs: number;
   log: Logger;
 }
 
-/** The longest delay setTimeout honours. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
+/** A thread read inside the transaction that acts on it (a dead owner's turn recovered first). */
+interface ThreadRead {
+  thread: Thread;
+  state: ThreadState;
+  holder: LeaseHolder;
+  /** The turn of a dead owner this read ended `interrupted` ("server restarted"). */
+  recovered?: Turn;
+}
 
 /** A turn committed as begun, to be started on its engine once the transaction is over. */
 interface BegunTurn {
@@ -74,6 +79,10 @@ export class Orchestrator {
   private readonly group: GroupCommitter;
   private readonly engines: EngineCache;
   private readonly runner: TurnRunner;
+  /** This process as an owner of leases on the file's threads. */
+  readonly leases: Leases;
+  /** Commits of other server processes on the same file (live tail, turn/wait on their turns). */
+  readonly changes: ChangeWatcher;
   private approvalClient: ApprovalClient | undefined;
   private closed = false;
 
@@ -83,6 +92,8 @@ export class Orchestrator {
     this.commit = createCommitter(o.store, this.bus);
     this.group = new GroupCommitter(o.store, this.bus);
     this.threads = new ThreadService(o.store, this.commit);
+    this.leases = new Leases(o.store, o.leaseTtlMs, o.log, (held) => this.runner.abandonLost(held));
+    this.changes = new ChangeWatcher(o.store, o.log);
     this.engines = new EngineCache({
       host: o.host,
       hostName: o.hostName,
@@ -100,6 +111,7 @@ export class Orchestrator {
       approvalClient: () => this.approvalClient,
       approvalTimeoutMs: o.approvalTimeoutMs,
       maxItemBytes: o.maxItemBytes,
+      ownsTurn: (threadId, turnId) => this.leases.holds(threadId, turnId),
       onTurnEnded: (threadId, status) => {
         if (status !== 'interrupted') setImmediate(() => this.promoteNext(threadId));
       },
@@ -115,20 +127,43 @@ export class Orchestrator {
     this.approvalClient = client;
   }
 
+  /**
+   * Start-up: ends the turns of dead owners — never one another live process runs — then
+   * records this process as an owner (heartbeat on).
+   */
   recover(): number {
-    return recoverInterruptedTurns(this.store, this.commit, this.o.maxItemBytes);
+    const isOwnerDead = (threadId: string, now: string) => this.leases.holderOf(threadId, now).kind === 'dead';
+    const recovered = recoverInterruptedTurns(this.store, this.commit, this.o.maxItemBytes, isOwnerDead);
+    this.leases.register();
+    return recovered;
   }
 
-  private stateOf(thread: Thread): ThreadState {
-    return {
+  /**
+   * Reads the thread inside the transaction that acts on it. A running turn whose owner is dead
+   * (lease expired, or its process on this host gone) is recovered first, in the same
+   * transaction: this process takes the thread over.
+   */
+  private readThread(tx: Tx, threadId: string): ThreadRead {
+    let thread = this.threads.require(threadId);
+    let holder = this.leases.holderOf(threadId, tx.now);
+    let recovered: Turn | undefined;
+    if (holder.kind === 'dead') {
+      recovered = recoverTurn(tx, this.store, this.store.findTurn(holder.turnId)!, this.o.maxItemBytes);
+      this.o.log.info('took over a thread whose owner is gone', { threadId, turnId: holder.turnId });
+      thread = this.threads.require(threadId);
+      holder = { kind: 'none' };
+    }
+    const state: ThreadState = {
       archived: thread.archived,
       runningTurnId: thread.status === 'running' ? (thread.latestTurnId ?? null) : null,
       pendingCount: thread.queuedCount,
+      leasedElsewhere: holder.kind === 'live',
     };
+    return { thread, state, holder, recovered };
   }
 
   async startTurn(p: ParsedParamsOf<'thread/startTurn'>): Promise<ResultOf<'thread/startTurn'>> {
-    this.checkPromptSize('prompt', p.prompt);
+    checkPromptSize('prompt', p.prompt, this.o.maxPromptBytes);
     const options = this.admissionOptions(p, p.inputSummary);
     const outcome = await this.group.run((tx): StartTurnOutcome => {
       const thread = this.threads.require(p.threadId);
@@ -139,7 +174,7 @@ export class Orchestrator {
           return { result: { turn, queued: first.queued ? this.store.findAdmission(first.admissionId)! : null } };
         }
       }
-      const s = this.stateOf(thread);
+      const { state: s, holder } = this.readThread(tx, thread.id);
       const command = { delivery: p.delivery, expectedTurnId: p.expectedTurnId, hostSupportsSteer: this.o.hostSupportsSteer, maxQueued: this.o.maxQueued };
       let decision = decideStartTurn(s, command);
       const remember = (turnId: string, admissionId: string, queued: boolean) => {
@@ -165,7 +200,7 @@ export class Orchestrator {
       }
       switch (decision.action) {
         case 'reject':
-          throw this.rejection(decision.error, thread, p.expectedTurnId);
+          throw refusal(decision.error, thread, holder, this.o.maxQueued, p.expectedTurnId);
         case 'enqueue': {
           const queued = admitPrompt(tx, this.store, { ...input, delivery: p.delivery ?? 'queue' });
           remember(s.runningTurnId!, queued.id, true);
@@ -173,14 +208,14 @@ export class Orchestrator {
         }
         case 'startNow': {
           const stored = admitForImmediateUse(tx, this.store, { ...input, delivery: 'queue' });
-          const turn = beginTurn(tx, this.store, stored);
+          const turn = beginTurn(tx, this.store, stored, this.leases.grant(tx.now));
           remember(turn.id, stored.admission.id, false);
           return { result: { turn, queued: null }, begun: { turn, thread, prompt: p.prompt, options } };
         }
         case 'enqueueAndPromoteOldest': {
           const queued = admitPrompt(tx, this.store, { ...input, delivery: 'queue' });
           const oldest = this.store.findOldestPending(thread.id)!;
-          const turn = beginTurn(tx, this.store, oldest);
+          const turn = beginTurn(tx, this.store, oldest, this.leases.grant(tx.now));
           remember(turn.id, queued.id, true);
           return {
             result: { turn, queued: this.store.findAdmission(queued.id)! },
@@ -196,19 +231,19 @@ export class Orchestrator {
   }
 
   async editLastTurn(p: ParsedParamsOf<'thread/editLastTurn'>): Promise<ResultOf<'thread/editLastTurn'>> {
-    this.checkPromptSize('content', p.content);
+    checkPromptSize('content', p.content, this.o.maxPromptBytes);
     const options = this.admissionOptions(p);
     const { begun, superseded } = await this.group.run((tx) => {
-      const thread = this.threads.require(p.threadId);
+      const { thread, state, holder } = this.readThread(tx, p.threadId);
       const last = this.store.findLastLiveTurn(thread.id);
-      const decision = decideEditLastTurn(this.stateOf(thread), last !== undefined);
-      if (decision.action === 'reject') throw this.rejection(decision.error, thread);
+      const decision = decideEditLastTurn(state, last !== undefined);
+      if (decision.action === 'reject') throw refusal(decision.error, thread, holder, this.o.maxQueued);
       const turnId = newId('turn');
       this.store.markSuperseded(last!.id, turnId);
       tx.emit(thread.id, 'turn.superseded', { turnId: last!.id, supersededBy: turnId });
       // After turn.superseded: an admission's admittedSeq is the seq of its prompt.promoted.
       const stored = admitForImmediateUse(tx, this.store, { threadId: thread.id, prompt: p.content, delivery: 'queue', options });
-      const turn = beginTurn(tx, this.store, stored, turnId);
+      const turn = beginTurn(tx, this.store, stored, this.leases.grant(tx.now), turnId);
       return { begun: { turn, thread, prompt: p.content, options }, superseded: last! };
     });
     // The engine forgets every user message of the superseded turn (its prompt and its steers).
@@ -219,27 +254,38 @@ export class Orchestrator {
   }
 
   async drain(p: ParsedParamsOf<'thread/drain'>): Promise<ResultOf<'thread/drain'>> {
-    const begun = await this.group.run((tx) => {
-      const thread = this.threads.require(p.threadId);
-      const decision = decideDrain(this.stateOf(thread));
-      if (decision.action === 'reject') throw this.rejection(decision.error, thread);
-      if (decision.action === 'none') return undefined;
-      return this.promoteOldest(tx, thread);
+    const { begun, remaining } = await this.group.run((tx) => {
+      const { thread, state, holder } = this.readThread(tx, p.threadId);
+      const decision = decideDrain(state);
+      if (decision.action === 'reject') throw refusal(decision.error, thread, holder, this.o.maxQueued);
+      const started = decision.action === 'none' ? undefined : this.promoteOldest(tx, thread);
+      return { begun: started, remaining: this.store.countPending(thread.id) };
     });
     if (begun) await this.launch(begun);
-    return { turn: begun?.turn ?? null, remaining: this.store.countPending(p.threadId) };
+    return { turn: begun?.turn ?? null, remaining };
   }
 
+  /** Decided and recorded in one transaction; the engine is told to stop after the commit. */
   interrupt(p: ParsedParamsOf<'thread/interrupt'>): ResultOf<'thread/interrupt'> {
-    const thread = this.threads.require(p.threadId);
-    if (p.turnId !== undefined && !this.store.findTurn(p.turnId)) throw new TurnNotFoundError(p.turnId);
-    const s = this.stateOf(thread);
-    const decision = decideInterrupt(s, p.turnId);
-    if (decision.action === 'reject') throw new TurnMismatchError(thread.id, p.turnId!, s.runningTurnId);
-    if (decision.action === 'none') return { turn: null, cancelled: [] };
-    const active = this.runner.running(thread.id) ?? this.runner.register(this.store.findTurn(s.runningTurnId!)!, false);
-    const ended = this.runner.end(active, { status: 'interrupted', usage: active.usage }, !p.keepQueued);
-    return ended ?? { turn: this.store.findTurn(s.runningTurnId!)!, cancelled: [] };
+    let ended: { active: ActiveTurn; outcome: TurnOutcome; result: ReturnType<TurnRunner['writeEnd']> } | undefined;
+    const result = this.commit((tx): ResultOf<'thread/interrupt'> => {
+      const { thread, state: s, holder, recovered } = this.readThread(tx, p.threadId);
+      if (p.turnId !== undefined && !this.store.findTurn(p.turnId)) throw new TurnNotFoundError(p.turnId);
+      // A dead owner's turn was just ended "server restarted": that is the turn this call stopped.
+      if (recovered && (p.turnId === undefined || p.turnId === recovered.id)) {
+        return { turn: recovered, cancelled: p.keepQueued ? [] : cancelPending(tx, this.store, thread.id) };
+      }
+      const decision = decideInterrupt(s, p.turnId);
+      if (decision.action === 'reject') throw refusal(decision.error, thread, holder, this.o.maxQueued, p.turnId);
+      if (decision.action === 'none') return { turn: null, cancelled: [] };
+      const active = this.runner.running(thread.id) ?? this.runner.register(this.store.findTurn(s.runningTurnId!)!, false);
+      const outcome: TurnOutcome = { status: 'interrupted', usage: active.usage };
+      const written = this.runner.writeEnd(tx, active, outcome, !p.keepQueued);
+      ended = { active, outcome, result: written };
+      return written ?? { turn: this.store.findTurn(s.runningTurnId!)!, cancelled: [] };
+    });
+    if (ended) this.runner.settleEnd(ended.active, ended.outcome, ended.result);
+    return result;
   }
 
   deleteThread(threadId: string): ResultOf<'thread/delete'> {
@@ -259,25 +305,10 @@ export class Orchestrator {
   }
 
   waitForTurn(p: ParsedParamsOf<'turn/wait'>): Promise<ResultOf<'turn/wait'>> {
-    const turn = this.store.findTurn(p.turnId);
-    if (!turn) throw new TurnNotFoundError(p.turnId);
-    if (turn.status !== 'in_progress') return Promise.resolve({ turn });
-    return new Promise((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined;
-      const unsubscribe = this.bus.subscribe((event) => {
-        if (event.kind !== 'turn.completed' || event.payload.turn.id !== p.turnId) return;
-        clearTimeout(timer);
-        unsubscribe();
-        resolve({ turn: event.payload.turn });
-      });
-      // Past 2^31-1 ms setTimeout would fire at once: such a wait is as good as unbounded.
-      if (p.timeoutMs !== undefined && p.timeoutMs <= MAX_TIMER_MS) {
-        timer = setTimeout(() => {
-          unsubscribe();
-          reject(new TimeoutError(`Turn ${p.turnId} still running after ${p.timeoutMs} ms`, { turnId: p.turnId, timeoutMs: p.timeoutMs }));
-        }, p.timeoutMs);
-      }
-    });
+    return waitForTurnEnd(
+      { store: this.store, bus: this.bus, changes: this.changes, runsHere: (threadId, turnId) => this.runner.running(threadId)?.turnId === turnId },
+      p,
+    );
   }
 
   /** Stop accepting work: running turns end `interrupted`, queues stay for the next start. */
@@ -285,7 +316,9 @@ export class Orchestrator {
     if (this.closed) return;
     this.closed = true;
     this.runner.interruptAll(reason);
+    this.changes.stop();
     await this.engines.dropAll();
+    this.leases.release();
   }
 
   get runningTurns(): number {
@@ -295,7 +328,7 @@ export class Orchestrator {
   private promoteOldest(tx: Tx, thread: Thread): BegunTurn | undefined {
     const oldest: StoredAdmission | undefined = this.store.findOldestPending(thread.id);
     if (!oldest) return undefined;
-    const turn = beginTurn(tx, this.store, oldest);
+    const turn = beginTurn(tx, this.store, oldest, this.leases.grant(tx.now));
     return { turn, thread, prompt: oldest.admission.prompt, options: oldest.options };
   }
 
@@ -304,8 +337,9 @@ export class Orchestrator {
     if (this.closed) return;
     try {
       const begun = this.commit((tx) => {
-        const thread = this.store.findThread(threadId);
-        if (!thread || !shouldPromoteAfterEnd('completed', this.stateOf(thread))) return undefined;
+        if (!this.store.findThreadState(threadId)) return undefined;
+        const { thread, state } = this.readThread(tx, threadId);
+        if (!shouldPromoteAfterEnd('completed', state)) return undefined;
         return this.promoteOldest(tx, thread);
       });
       if (begun) this.launch(begun).catch(() => undefined); // a host failure is recorded on the turn
@@ -348,28 +382,5 @@ export class Orchestrator {
       trustMode: p.trustMode,
       allowShell: p.allowShell,
     };
-  }
-
-  private checkPromptSize(field: 'prompt' | 'content', text: string): void {
-    const bytes = Buffer.byteLength(text, 'utf8');
-    if (bytes <= this.o.maxPromptBytes) return;
-    const message = `${field} is ${bytes} bytes, over the limit of ${this.o.maxPromptBytes} bytes`;
-    throw new InvalidParamsError(message, [{ path: [field], message, code: 'too_big' }]);
-  }
-
-  private rejection(error: Rejection, thread: Thread, expectedTurnId?: string): Error {
-    const running = thread.status === 'running' ? (thread.latestTurnId ?? null) : null;
-    switch (error) {
-      case 'ThreadArchived':
-        return new ThreadArchivedError(thread.id);
-      case 'ThreadBusy':
-        return new ThreadBusyError(thread.id, running ?? undefined);
-      case 'TurnMismatch':
-        return new TurnMismatchError(thread.id, expectedTurnId ?? '', running);
-      case 'QueueFull':
-        return new QueueFullError(thread.id, this.o.maxQueued);
-      case 'NothingToEdit':
-        return new NothingToEditError(thread.id);
-    }
   }
 }

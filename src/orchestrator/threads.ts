@@ -6,6 +6,7 @@ import {
   type ParsedParamsOf,
   type ResultOf,
   type Thread,
+  type ThreadEvent,
   type Usage,
 } from '@threadline/protocol';
 import { RawJson } from '@threadline/protocol/node';
@@ -123,6 +124,28 @@ export class ThreadService {
       if (lastSeq === undefined) throw new ThreadNotFoundError(p.threadId);
       return new RawJson(`{"events":${this.store.listEventsJson(p.threadId, p.afterSeq, p.limit)},"lastSeq":${lastSeq}}`);
     });
+  }
+
+  /**
+   * A subscription's starting point, on one snapshot: the backlog after `afterSeq` (at most
+   * `limit` events) and the thread's lastSeq, after which the live stream begins.
+   */
+  backlog(threadId: string, afterSeq: number | undefined, limit: number): { events: ThreadEvent[]; lastSeq: number } {
+    return this.store.read(() => {
+      const lastSeq = this.store.lastSeq(threadId);
+      if (lastSeq === undefined) throw new ThreadNotFoundError(threadId);
+      const from = afterSeq ?? lastSeq;
+      return { events: from >= lastSeq ? [] : this.store.listEvents(threadId, from, limit), lastSeq };
+    });
+  }
+
+  /** Committed events of the thread after `afterSeq`, oldest first (a live tail's next page). */
+  eventsAfter(threadId: string, afterSeq: number, limit: number): ThreadEvent[] {
+    return this.store.listEvents(threadId, afterSeq, limit);
+  }
+
+  exists(threadId: string): boolean {
+    return this.store.findThreadState(threadId) !== undefined;
   }
 
   getTurn(turnId: string): ResultOf<'turn/get'> {

@@ -5,7 +5,7 @@ import type { Store } from '../store/store.js';
 import { addUsage, cutToBytes, newActiveTurn, OpenItem, type ActiveTurn } from './active-turn.js';
 import type { EngineCache } from './engines.js';
 import { HostFault, messageOf } from './host-guard.js';
-import type { Commit } from './events.js';
+import type { Commit, Tx } from './events.js';
 import { newApprovalId, newId } from './ids.js';
 import { cancelPending, finishTurn, type TurnOutcome } from './turns.js';
 
@@ -26,6 +26,11 @@ export interface TurnRunnerDeps {
   approvalTimeoutMs: number;
   /** `--max-item-bytes`: an item's `detail` is cut past this and marked `metadata.truncated`. */
   maxItemBytes: number;
+  /**
+   * True (inside a transaction) while this process still holds the turn's lease; another
+   * process may have recovered the turn after this one stalled past the lease.
+   */
+  ownsTurn: (threadId: string, turnId: string) => boolean;
   /** Called after a turn's end is committed (the orchestrator promotes the next prompt). */
   onTurnEnded: (threadId: string, status: TurnOutcome['status']) => void;
 }
@@ -155,8 +160,34 @@ export class TurnRunner {
   /** Commits what the turn reported so far, in a transaction of its own. */
   private flush(active: ActiveTurn): void {
     if (active.ended || active.failing || active.pending.isEmpty) return;
-    this.deps.commit((tx) => active.pending.writeAll(tx));
+    if (!this.commitOwned(active, (tx) => active.pending.writeAll(tx))) return;
     active.pending.committed();
+  }
+
+  /**
+   * Commits `write` for a turn this process still holds; a turn another process took over
+   * (its lease had expired) is abandoned instead, and nothing is written for it.
+   */
+  private commitOwned(active: ActiveTurn, write: (tx: Tx) => void): boolean {
+    const owned = this.deps.commit((tx) => {
+      if (!this.deps.ownsTurn(active.threadId, active.turnId)) return false;
+      write(tx);
+      return true;
+    });
+    if (!owned) this.abandon(active);
+    return owned;
+  }
+
+  /** Stops a turn this process no longer holds, writing nothing: its new holder ended it. */
+  abandon(active: ActiveTurn): void {
+    if (active.ended) return;
+    this.deps.log.warn('another process took this turn over (its lease had expired): stopping it here', { threadId: active.threadId, turnId: active.turnId });
+    this.settleEnd(active, { status: 'interrupted' }, undefined);
+  }
+
+  /** After a heartbeat: turns running here whose thread lease this process no longer holds are abandoned. */
+  abandonLost(held: Set<string>): void {
+    for (const active of [...this.active.values()]) if (!held.has(active.threadId)) this.abandon(active);
   }
 
   private flushSafely(active: ActiveTurn): void {
@@ -183,10 +214,11 @@ export class TurnRunner {
     const itemId = open.itemId;
     const approvalId = newApprovalId();
     const details = { kind: request.kind, summary: request.summary, detail: request.detail };
-    this.deps.commit((tx) => {
+    const asked = this.commitOwned(active, (tx) => {
       active.pending.writeAll(tx); // the tool call item is committed before anyone is asked about it
       tx.emit(threadId, 'approval.requested', { approvalId, itemId, request: details }, { turnId, itemId });
     });
+    if (!asked) return 'deny';
     active.pending.committed();
     return new Promise((resolve) => {
       const cancel = new AbortController();
@@ -199,10 +231,10 @@ export class TurnRunner {
         if (active.ended || !active.approvals.has(approvalId)) return;
         clearTimeout(timer);
         if (reason === 'timed_out') cancel.abort();
-        this.deps.commit((tx) =>
-          tx.emit(threadId, 'approval.resolved', { approvalId, decision, reason }, { turnId, itemId }),
-        );
-        settle(decision);
+        const recorded = this.commitOwned(active, (tx) => {
+          tx.emit(threadId, 'approval.resolved', { approvalId, decision, reason }, { turnId, itemId });
+        });
+        settle(recorded ? decision : 'deny');
       };
       const timer = setTimeout(() => decide('deny', 'timed_out'), this.deps.approvalTimeoutMs);
       timer.unref();
@@ -230,21 +262,36 @@ export class TurnRunner {
    */
   end(active: ActiveTurn, outcome: TurnOutcome, cancelQueue: boolean): { turn: Turn; cancelled: Admission[] } | undefined {
     if (active.ended) return undefined;
+    const result = this.deps.commit((tx) => this.writeEnd(tx, active, outcome, cancelQueue));
+    this.settleEnd(active, outcome, result);
+    return result;
+  }
+
+  /**
+   * The transactional half of `end`, inside the caller's transaction: nothing is written for a
+   * turn this process no longer holds. Call `settleEnd` once the transaction committed.
+   */
+  writeEnd(tx: Tx, active: ActiveTurn, outcome: TurnOutcome, cancelQueue: boolean): { turn: Turn; cancelled: Admission[] } | undefined {
     const { threadId, turnId } = active;
-    const result = this.deps.commit((tx) => {
-      active.pending.writeAll(tx);
-      for (const [approvalId, approval] of active.approvals) {
-        const payload = { approvalId, decision: 'deny' as const, reason: 'interrupted' as const };
-        tx.emit(threadId, 'approval.resolved', payload, { turnId, itemId: approval.itemId });
-      }
-      const textOf = (itemId: string) => {
-        const open = [...active.items.values()].find((o) => o.itemId === itemId);
-        return { text: open?.text ?? '', truncated: open?.truncated ?? false };
-      };
-      const turn = finishTurn(tx, this.deps.store, turnId, outcome, textOf);
-      const cancelled = turn && cancelQueue ? cancelPending(tx, this.deps.store, threadId) : [];
-      return turn && { turn, cancelled };
-    });
+    if (active.ended || !this.deps.ownsTurn(threadId, turnId)) return undefined;
+    active.pending.writeAll(tx);
+    for (const [approvalId, approval] of active.approvals) {
+      const payload = { approvalId, decision: 'deny' as const, reason: 'interrupted' as const };
+      tx.emit(threadId, 'approval.resolved', payload, { turnId, itemId: approval.itemId });
+    }
+    const textOf = (itemId: string) => {
+      const open = [...active.items.values()].find((o) => o.itemId === itemId);
+      return { text: open?.text ?? '', truncated: open?.truncated ?? false };
+    };
+    const turn = finishTurn(tx, this.deps.store, turnId, outcome, textOf);
+    const cancelled = turn && cancelQueue ? cancelPending(tx, this.deps.store, threadId) : [];
+    return turn && { turn, cancelled };
+  }
+
+  /** After the end committed (or when the turn is abandoned): the engine stops, waiters are released. */
+  settleEnd(active: ActiveTurn, outcome: TurnOutcome, result: { turn: Turn } | undefined): void {
+    if (active.ended) return;
+    const { threadId } = active;
     active.ended = true;
     active.pending.committed();
     if (active.failing?.retry) clearTimeout(active.failing.retry);
@@ -254,9 +301,8 @@ export class TurnRunner {
       approval.settle('deny');
     }
     active.abort.abort();
-    if (outcome.status === 'interrupted') active.engine?.interrupt();
+    if (outcome.status === 'interrupted' || !result) active.engine?.interrupt();
     if (result) this.deps.onTurnEnded(threadId, outcome.status);
-    return result;
   }
 
   /**

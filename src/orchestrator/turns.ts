@@ -36,8 +36,15 @@ export function admitForImmediateUse(tx: Tx, store: Store, input: PromptInput): 
 /**
  * Promotes a pending admission into a new running turn. Events, in PROTOCOL.md §5's order:
  * `prompt.promoted`, `turn.started`, `item.started` and `item.completed` of the user message.
+ * The turn is leased to `lease.owner` in the same transaction.
  */
-export function beginTurn(tx: Tx, store: Store, stored: StoredAdmission, turnId = newId('turn')): Turn {
+export function beginTurn(
+  tx: Tx,
+  store: Store,
+  stored: StoredAdmission,
+  lease: { owner: string; expiresAt: string },
+  turnId = newId('turn'),
+): Turn {
   const { admission, options } = stored;
   const threadId = admission.threadId;
   const promotedSeq = store.lastSeq(threadId)! + 1;
@@ -54,7 +61,7 @@ export function beginTurn(tx: Tx, store: Store, stored: StoredAdmission, turnId 
     now: tx.now,
     startSeq: promotedSeq,
   });
-  store.setRunningTurn(threadId, turnId, tx.now);
+  store.setRunningTurn(threadId, turnId, tx.now, lease);
   tx.emit(threadId, 'turn.started', { turn: store.findTurn(turnId)! }, { turnId });
   addUserMessage(tx, store, threadId, turnId, admission.prompt);
   return store.findTurn(turnId)!;

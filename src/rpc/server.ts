@@ -15,6 +15,7 @@ import {
   isMethodName,
   type ErrorName,
   type ResultOf,
+  type ThreadEvent,
 } from '@threadline/protocol';
 import { FramedMessageReader, FramedMessageWriter, type Framing } from '@threadline/protocol/node';
 import type { Logger } from '../log.js';
@@ -27,6 +28,8 @@ import { turnHandlers } from './handlers/turn.js';
 import type { Handlers } from './handlers/types.js';
 import { usageHandlers } from './handlers/usage.js';
 import { Session } from './lifecycle.js';
+import { subscriptionHandlers } from './handlers/subscription.js';
+import { Subscriptions } from './subscriptions.js';
 
 export interface RpcServerOptions {
   input: NodeJS.ReadableStream;
@@ -80,6 +83,24 @@ export function startRpcServer(o: RpcServerOptions): RpcServer {
     log: (m) => log.debug(m),
   };
   const connection = createMessageConnection(reader, writer, rpcLog);
+  let skipping = false;
+  const sendEvent = (event: ThreadEvent) => {
+    // A client that does not read must not make us buffer without bound: while its backlog is
+    // over the limit, live events are skipped — all but `turn.completed`, so a client waiting
+    // for a turn's end still gets it (every event stays in the log; the client sees a seq gap
+    // and fetches it with thread/events, as the protocol package's client does by itself).
+    if (event.kind !== 'turn.completed' && writer.bufferedBytes > MAX_OUTBOUND_BYTES) {
+      if (!skipping) log.warn('the client is not reading: skipping live notifications but turn.completed', { threadId: event.threadId, seq: event.seq });
+      skipping = true;
+      return;
+    }
+    skipping = false;
+    // Straight to the writer, in commit order with the responses; still written after stdin
+    // closed (the client may be reading), where vscode-jsonrpc's sendNotification would throw.
+    const message = { jsonrpc: '2.0', method: THREAD_EVENT_NOTIFICATION, params: event };
+    void writer.write(message as never).catch(() => undefined);
+  };
+  const subscriptions = new Subscriptions(orchestrator, sendEvent);
 
   const handlers: Handlers = {
     initialize: (p) => {
@@ -105,6 +126,7 @@ export function startRpcServer(o: RpcServerOptions): RpcServer {
     ...turnHandlers(orchestrator),
     ...routingHandlers(orchestrator),
     ...usageHandlers(orchestrator),
+    ...subscriptionHandlers(subscriptions),
   };
 
   let started = 0;
@@ -133,23 +155,11 @@ export function startRpcServer(o: RpcServerOptions): RpcServer {
   connection.onClose(() => o.stop(0));
   connection.onError(([error]) => log.debug('connection error', { message: error.message }));
 
-  let skipping = false;
   orchestrator.bus.subscribe((event) => {
     if (session.state === 'uninitialized') return;
-    // A client that does not read must not make us buffer without bound: while its backlog is
-    // over the limit, live events are skipped — all but `turn.completed`, so a client waiting
-    // for a turn's end still gets it (every event stays in the log; the client sees a seq gap
-    // and fetches it with thread/events, as the protocol package's client does by itself).
-    if (event.kind !== 'turn.completed' && writer.bufferedBytes > MAX_OUTBOUND_BYTES) {
-      if (!skipping) log.warn('the client is not reading: skipping live notifications but turn.completed', { threadId: event.threadId, seq: event.seq });
-      skipping = true;
-      return;
-    }
-    skipping = false;
-    // Straight to the writer, in commit order with the responses; still written after stdin
-    // closed (the client may be reading), where vscode-jsonrpc's sendNotification would throw.
-    const message = { jsonrpc: '2.0', method: THREAD_EVENT_NOTIFICATION, params: event };
-    void writer.write(message as never).catch(() => undefined);
+    // A subscribed thread's events go through its subscription (no gap, no duplicate); any
+    // other thread's events are this process's own, sent as they commit.
+    if (!subscriptions.deliverOwn(event)) sendEvent(event);
   });
   connection.listen();
 

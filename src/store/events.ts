@@ -40,6 +40,24 @@ export function eventStatements(db: Database.Database) {
     "SELECT payload FROM events WHERE thread_id = ? AND seq > ? AND item_id = ? AND kind = 'item.delta' ORDER BY seq",
   );
 
+  /**
+   * A page of events as one JSON array text (for replies that splice it in unparsed). It stops
+   * short of `limit` once it is big enough (never empty): one reply must stay far below any
+   * reader's message limit, whatever the events hold.
+   */
+  const listEventsJson = (threadId: string, afterSeq: number, limit: number): string => {
+    const threadJson = JSON.stringify(threadId);
+    const events: string[] = [];
+    let chars = 0;
+    for (const row of page.iterate(threadId, afterSeq, limit)) {
+      const json = toEventJson(threadJson, row);
+      if (events.length > 0 && chars + json.length > PAGE_MAX_CHARS) break;
+      events.push(json);
+      chars += json.length;
+    }
+    return `[${events.join(',')}]`;
+  };
+
   return {
     /**
      * Writes the event and returns it as it will read back: same keys in the same order as
@@ -63,21 +81,10 @@ export function eventStatements(db: Database.Database) {
       event.time = e.time;
       return event as unknown as ThreadEvent;
     },
-    /** A page of events as one JSON array text (for replies that splice it in unparsed). */
-    listEventsJson: (threadId: string, afterSeq: number, limit: number): string => {
-      const threadJson = JSON.stringify(threadId);
-      const events: string[] = [];
-      let chars = 0;
-      for (const row of page.iterate(threadId, afterSeq, limit)) {
-        const json = toEventJson(threadJson, row);
-        // A page stops short of `limit` once it is big enough (never empty): one reply must
-        // stay far below any reader's message limit, whatever the events hold.
-        if (events.length > 0 && chars + json.length > PAGE_MAX_CHARS) break;
-        events.push(json);
-        chars += json.length;
-      }
-      return `[${events.join(',')}]`;
-    },
+    listEventsJson,
+    /** A page of events as records, exactly as `listEventsJson` prints them (for live notifications). */
+    listEvents: (threadId: string, afterSeq: number, limit: number): ThreadEvent[] =>
+      JSON.parse(listEventsJson(threadId, afterSeq, limit)) as ThreadEvent[],
     /** The text an item streamed (for an item a crash left open), read up to `maxChars`. */
     concatDeltas: (threadId: string, afterSeq: number, itemId: string, maxChars: number): { text: string; complete: boolean } => {
       let text = '';

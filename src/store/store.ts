@@ -5,6 +5,7 @@ import { openDatabase, type Durability } from './db.js';
 import { eventStatements } from './events.js';
 import { itemStatements } from './items.js';
 import { migrate, refuseNewerSchema } from './migrate.js';
+import { ownerStatements } from './owners.js';
 import { routingStatements } from './routing.js';
 import { threadStatements } from './threads.js';
 import { turnStatements } from './turns.js';
@@ -22,6 +23,7 @@ export function createStore(db: Database.Database) {
     ...eventStatements(db),
     ...clientRequestStatements(db),
     ...routingStatements(db),
+    ...ownerStatements(db),
   };
   return {
     ...statements,

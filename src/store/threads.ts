@@ -66,8 +66,10 @@ export function threadStatements(db: Database.Database) {
   const nextSeq = db.prepare<[string], { last_seq: number }>(
     'UPDATE threads SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq',
   );
-  const setRunning = db.prepare('UPDATE threads SET running_turn_id = ?, latest_turn_id = ?, updated_at = ? WHERE id = ?');
-  const clearRunning = db.prepare('UPDATE threads SET running_turn_id = NULL, updated_at = ? WHERE id = ? AND running_turn_id = ?');
+  const setRunning = db.prepare(`UPDATE threads SET running_turn_id = ?, latest_turn_id = ?, updated_at = ?,
+    lease_owner = ?, lease_expires_at = ? WHERE id = ?`);
+  const clearRunning = db.prepare(`UPDATE threads SET running_turn_id = NULL, lease_owner = NULL, lease_expires_at = NULL,
+    updated_at = ? WHERE id = ? AND running_turn_id = ?`);
   const listFirst = db.prepare<[number, number], ThreadRow>(
     `${SELECT} WHERE t.archived = ? ORDER BY t.updated_at DESC, t.id DESC LIMIT ?`,
   );
@@ -115,7 +117,10 @@ export function threadStatements(db: Database.Database) {
     /** Allocates the thread's next event seq (gap-free: only inside the transaction that writes it). */
     nextSeq: (id: string): number => nextSeq.get(id)!.last_seq,
     lastSeq: (id: string): number | undefined => lastSeq.get(id)?.last_seq,
-    setRunningTurn: (id: string, turnId: string, now: string) => setRunning.run(turnId, turnId, now, id),
+    /** The turn runs, leased to `lease.owner` until `lease.expiresAt` (the same transaction begins it). */
+    setRunningTurn: (id: string, turnId: string, now: string, lease: { owner: string; expiresAt: string }) =>
+      setRunning.run(turnId, turnId, now, lease.owner, lease.expiresAt, id),
+    /** The turn ended: the thread is idle and its lease released. */
     clearRunningTurn: (id: string, turnId: string, now: string) => clearRunning.run(now, id, turnId),
     listThreads: (archived: boolean, limit: number, after?: ThreadPageKey): Thread[] => {
       const rows = after

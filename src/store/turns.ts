@@ -64,6 +64,9 @@ export function turnStatements(db: Database.Database) {
   const lastLive = db.prepare<[string], TurnRow>(
     'SELECT * FROM turns WHERE thread_id = ? AND superseded_by IS NULL ORDER BY start_seq DESC LIMIT 1',
   );
+  const previous = db.prepare<[string, string], { id: string }>(
+    'SELECT id FROM turns WHERE thread_id = ? AND id != ? ORDER BY start_seq DESC LIMIT 1',
+  );
   const finish = db.prepare(`UPDATE turns SET status = @status, ended_at = @endedAt, duration_ms = @durationMs,
     usage = @usage, error = @error WHERE id = @id AND status = 'in_progress'`);
   const supersede = db.prepare('UPDATE turns SET superseded_by = ? WHERE id = ?');
@@ -111,6 +114,8 @@ export function turnStatements(db: Database.Database) {
       const row = lastLive.get(threadId);
       return row && toTurn(row);
     },
+    /** The thread's latest turn other than `turnId` (what an engine must have seen last). */
+    findPreviousTurnId: (threadId: string, turnId: string): string | undefined => previous.get(threadId, turnId)?.id,
     /** Ends an in-progress turn; false when it had already ended (the end is decided once). */
     finishTurn: (id: string, end: TurnEnd): boolean =>
       finish.run({ id, ...end, usage: toJson(end.usage), error: end.error ?? null }).changes === 1,

@@ -2,8 +2,8 @@ import { ThreadlineError, type ParamsOf, type ThreadEvent, type ThreadlineClient
 import type { Ledger } from './ledger.js';
 import type { Rng } from './rng.js';
 
-/** Error codes a well-behaved server gives to racing, mixed load (PROTOCOL.md §7). */
-const EXPECTED_CODES = new Set([-32004, -32010, -32011, -32012, -32013, -32014, -32015, -32020]);
+/** Error codes a well-behaved server gives to racing, mixed load (PROTOCOL.md §7; -32040 with several processes). */
+const EXPECTED_CODES = new Set([-32004, -32010, -32011, -32012, -32013, -32014, -32015, -32020, -32040]);
 
 /** What the load learns from events: a guess at each thread's state, good enough to pick calls. */
 interface ThreadView {
@@ -17,6 +17,8 @@ export interface LoadStats {
   operations: number;
   answered: number;
   expectedErrors: number;
+  /** How often each expected error code was answered. */
+  codes: Record<number, number>;
 }
 
 const MAX_THREADS = 6;
@@ -28,7 +30,7 @@ const MAX_THREADS = 6;
  * that a well-behaved server would not give is pushed to `violations`.
  */
 export class Load {
-  readonly stats: LoadStats = { operations: 0, answered: 0, expectedErrors: 0 };
+  readonly stats: LoadStats = { operations: 0, answered: 0, expectedErrors: 0, codes: {} };
   private readonly views = new Map<string, ThreadView>();
   private stopped = false;
 
@@ -37,6 +39,8 @@ export class Load {
     private readonly ledger: Ledger,
     private readonly rng: Rng,
     private readonly violations: string[],
+    /** False: work only on the ledger's threads (several servers hammering the same ones). */
+    private readonly createThreads = true,
   ) {
     for (const id of ledger.threads) this.views.set(id, { pending: new Set(), archived: false });
   }
@@ -76,6 +80,7 @@ export class Load {
       if (this.stopped) return;
       if (error instanceof ThreadlineError && EXPECTED_CODES.has(error.code)) {
         this.stats.expectedErrors++;
+        this.stats.codes[error.code] = (this.stats.codes[error.code] ?? 0) + 1;
         return;
       }
       const code = error instanceof ThreadlineError ? ` ${error.code}` : '';
@@ -89,7 +94,7 @@ export class Load {
     const view = this.views.get(threadId)!;
     const op = this.rng.weighted({
       start: 18, queue: 20, steer: 10, edit: 7, interrupt: 7, drain: 10, cancel: 6, wait: 6,
-      events: 4, create: this.views.size < MAX_THREADS ? 3 : 0, archive: view.archived ? 0 : 1,
+      events: 4, create: this.createThreads && this.views.size < MAX_THREADS ? 3 : 0, archive: view.archived ? 0 : 1,
       unarchive: view.archived ? 6 : 0, repeat: 4,
     });
     switch (op) {

@@ -11,13 +11,13 @@ import {
   type ThreadState,
 } from '../../src/orchestrator/coordinator.js';
 
-const idle: ThreadState = { archived: false, runningTurnId: null, pendingCount: 0 };
-const idleWithPending: ThreadState = { archived: false, runningTurnId: null, pendingCount: 2 };
-const running: ThreadState = { archived: false, runningTurnId: 'turn_running', pendingCount: 0 };
-const runningWithPending: ThreadState = { archived: false, runningTurnId: 'turn_running', pendingCount: 3 };
-const runningFullQueue: ThreadState = { archived: false, runningTurnId: 'turn_running', pendingCount: 5 };
-const archived: ThreadState = { archived: true, runningTurnId: null, pendingCount: 0 };
-const archivedRunning: ThreadState = { archived: true, runningTurnId: 'turn_running', pendingCount: 1 };
+const idle: ThreadState = { archived: false, runningTurnId: null, pendingCount: 0, leasedElsewhere: false };
+const idleWithPending: ThreadState = { archived: false, runningTurnId: null, pendingCount: 2, leasedElsewhere: false };
+const running: ThreadState = { archived: false, runningTurnId: 'turn_running', pendingCount: 0, leasedElsewhere: false };
+const runningWithPending: ThreadState = { archived: false, runningTurnId: 'turn_running', pendingCount: 3, leasedElsewhere: false };
+const runningFullQueue: ThreadState = { archived: false, runningTurnId: 'turn_running', pendingCount: 5, leasedElsewhere: false };
+const archived: ThreadState = { archived: true, runningTurnId: null, pendingCount: 0, leasedElsewhere: false };
+const archivedRunning: ThreadState = { archived: true, runningTurnId: 'turn_running', pendingCount: 1, leasedElsewhere: false };
 
 const cmd = (over: Partial<StartTurnCommand> = {}): StartTurnCommand => ({ hostSupportsSteer: true, maxQueued: 5, ...over });
 
@@ -239,5 +239,32 @@ const promoteCases: {
 for (const { title, status, state, expected } of promoteCases) {
   test(`turn end: ${title}`, () => {
     assert.equal(shouldPromoteAfterEnd(status, state), expected);
+  });
+}
+
+// §11 leases: the running turn belongs to another live server process on the same file.
+const leased: ThreadState = { ...runningWithPending, leasedElsewhere: true };
+const leaseCases: { title: string; decide: () => unknown; expected: unknown }[] = [
+  { title: 'startTurn without delivery fails with ThreadBusy', decide: () => decideStartTurn(leased, cmd()), expected: { action: 'reject', error: 'ThreadBusy' } },
+  { title: 'startTurn with delivery "queue" is admitted (the inbox is shared)', decide: () => decideStartTurn(leased, cmd({ delivery: 'queue' })), expected: { action: 'enqueue' } },
+  { title: 'a steer fails with ThreadLeased', decide: () => decideStartTurn(leased, cmd({ delivery: 'steer' })), expected: { action: 'reject', error: 'ThreadLeased' } },
+  {
+    title: 'a steer pinned to another turn fails with TurnMismatch first',
+    decide: () => decideStartTurn(leased, cmd({ delivery: 'steer', expectedTurnId: 'turn_other' })),
+    expected: { action: 'reject', error: 'TurnMismatch' },
+  },
+  { title: 'editLastTurn fails with ThreadLeased', decide: () => decideEditLastTurn(leased, true), expected: { action: 'reject', error: 'ThreadLeased' } },
+  { title: 'drain fails with ThreadLeased', decide: () => decideDrain(leased), expected: { action: 'reject', error: 'ThreadLeased' } },
+  { title: 'interrupt fails with ThreadLeased', decide: () => decideInterrupt(leased), expected: { action: 'reject', error: 'ThreadLeased' } },
+  {
+    title: 'interrupt pinned to another turn fails with TurnMismatch first',
+    decide: () => decideInterrupt(leased, 'turn_other'),
+    expected: { action: 'reject', error: 'TurnMismatch' },
+  },
+];
+
+for (const { title, decide, expected } of leaseCases) {
+  test(`a thread leased by another process: ${title}`, () => {
+    assert.deepStrictEqual(decide(), expected);
   });
 }

@@ -8,7 +8,7 @@ import { openDatabase } from '../../src/store/db.js';
 import { LATEST_SCHEMA_VERSION, NewerSchemaError, migrate, schemaVersion } from '../../src/store/migrate.js';
 import type { Migration } from '../../src/store/migrations/index.js';
 
-const TABLES = ['admissions', 'client_requests', 'events', 'items', 'routing_rules', 'threads', 'turns'];
+const TABLES = ['admissions', 'client_requests', 'events', 'items', 'owners', 'routing_rules', 'threads', 'turns'];
 
 /** A fresh database path in its own temp directory; connections opened through `open` are closed after the test. */
 function tempDb(t: TestContext) {

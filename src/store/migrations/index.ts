@@ -1,5 +1,6 @@
 import { sql as init } from './001_init.js';
 import { sql as queuedCount } from './002_queued_count.js';
+import { sql as ownersAndLeases } from './003_owners_and_leases.js';
 
 export interface Migration {
   version: number;
@@ -11,6 +12,7 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: '001_init', sql: init },
   { version: 2, name: '002_queued_count', sql: queuedCount },
+  { version: 3, name: '003_owners_and_leases', sql: ownersAndLeases },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -1,0 +1,131 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Logger } from '../log.js';
+import type { ThreadLease } from '../store/owners.js';
+import type { Store } from '../store/store.js';
+import { isProcessAlive, ownProcessKey } from './process-identity.js';
+
+/** Who holds a thread's running turn, as seen inside a transaction. */
+export type LeaseHolder =
+  | { kind: 'none' }
+  | { kind: 'self' }
+  | { kind: 'live'; ownerPid: number; expiresAt: string }
+  /** Its lease expired, or its process (on this host) is gone: any process may recover the turn. */
+  | { kind: 'dead'; turnId: string };
+
+/** Owners silent for this many lease lifetimes, holding nothing, are forgotten at start-up. */
+const STALE_OWNER_TTLS = 100;
+
+/**
+ * This process as an owner (issue 5 §1): its row in `owners`, the leases of the turns it runs,
+ * and the heartbeat that renews them every ttl/3. A lease not renewed within the ttl is expired.
+ */
+export class Leases {
+  readonly ownerId = randomUUID();
+  private readonly host = hostname();
+  private timer: NodeJS.Timeout | undefined;
+  private readonly startedAt = new Date().toISOString();
+  /** Whether the owner row is (believed) written; a failed write is retried by the heartbeat. */
+  private recorded = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly ttlMs: number,
+    private readonly log: Logger,
+    /** Told after each heartbeat which threads this process still holds (a lost one is abandoned). */
+    private readonly onHeld: (held: Set<string>) => void = () => {},
+  ) {}
+
+  /**
+   * Records this process and starts the heartbeat. A database that refuses the write (read-only,
+   * full) is no reason not to serve reads: the heartbeat records the owner once it can, and a
+   * turn's first lease records it in the transaction that begins the turn.
+   */
+  register(): void {
+    const now = new Date();
+    try {
+      this.store.write(() => {
+        this.store.deleteStaleOwners(new Date(now.getTime() - STALE_OWNER_TTLS * this.ttlMs).toISOString());
+        this.record(now.toISOString());
+      });
+    } catch (error) {
+      this.recorded = false;
+      this.log.warn('could not record this server process as an owner yet', { error: (error as Error).message });
+    }
+    this.timer = setInterval(() => this.renew(), Math.max(10, Math.floor(this.ttlMs / 3)));
+    this.timer.unref();
+  }
+
+  /** Inside a transaction: this process's owner row, inserted or its heartbeat moved on. */
+  private record(now: string): void {
+    this.store.upsertOwner({
+      id: this.ownerId,
+      pid: process.pid,
+      hostname: this.host,
+      processKey: ownProcessKey(),
+      startedAt: this.startedAt,
+      heartbeatAt: now,
+    });
+    this.recorded = true;
+  }
+
+  /** The lease a turn begun at `now` gets (call inside the transaction that begins it). */
+  grant(now: string): { owner: string; expiresAt: string } {
+    if (!this.recorded) this.record(now);
+    return { owner: this.ownerId, expiresAt: this.expiry(now) };
+  }
+
+  /** True inside a transaction while this process holds `turnId`'s lease on its thread. */
+  holds(threadId: string, turnId: string): boolean {
+    return this.store.holdsLease(threadId, turnId, this.ownerId);
+  }
+
+  /** Call inside the transaction that acts on the thread. */
+  holderOf(threadId: string, now: string): LeaseHolder {
+    const lease = this.store.findThreadLease(threadId);
+    return lease ? this.classify(lease, now) : { kind: 'none' };
+  }
+
+  classify(lease: ThreadLease, now: string): LeaseHolder {
+    if (lease.runningTurnId === null) return { kind: 'none' };
+    if (lease.ownerId === this.ownerId) return { kind: 'self' };
+    const owner = lease.owner;
+    // No owner recorded: a turn from before leases existed (or an owner row gone): nobody runs it.
+    const dead = { kind: 'dead' as const, turnId: lease.runningTurnId };
+    if (!owner || lease.expiresAt === null || lease.expiresAt <= now) return dead;
+    if (owner.hostname === this.host && !isProcessAlive(owner.pid, owner.processKey)) return dead;
+    return { kind: 'live', ownerPid: owner.pid, expiresAt: lease.expiresAt };
+  }
+
+  /** The heartbeat: renews this owner's row and every lease it holds. */
+  renew(): void {
+    const now = new Date().toISOString();
+    let held: Set<string>;
+    try {
+      held = this.store.write(() => {
+        this.record(now);
+        this.store.renewLeases(this.ownerId, this.expiry(now));
+        return new Set(this.store.listLeasesOf(this.ownerId).map((l) => l.threadId));
+      });
+    } catch (error) {
+      this.log.warn('could not renew the leases (retrying at the next heartbeat)', { error: (error as Error).message });
+      return;
+    }
+    this.onHeld(held);
+  }
+
+  /** Stops the heartbeat and forgets this owner (its turns have ended). */
+  release(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    try {
+      this.store.write(() => this.store.deleteOwner(this.ownerId));
+    } catch (error) {
+      this.log.warn('could not remove the owner record', { error: (error as Error).message });
+    }
+  }
+
+  private expiry(now: string): string {
+    return new Date(Date.parse(now) + this.ttlMs).toISOString();
+  }
+}

@@ -1,0 +1,40 @@
+import {
+  InvalidParamsError,
+  NothingToEditError,
+  QueueFullError,
+  ThreadArchivedError,
+  ThreadBusyError,
+  ThreadLeasedError,
+  TurnMismatchError,
+  type Thread,
+} from '@threadline/protocol';
+import type { Rejection } from './coordinator.js';
+import type { LeaseHolder } from './leases.js';
+
+/** The typed error for a coordinator's rejection, with the ids and facts its `data` names. */
+export function refusal(error: Rejection, thread: Thread, holder: LeaseHolder, maxQueued: number, expectedTurnId?: string): Error {
+  const running = thread.status === 'running' ? (thread.latestTurnId ?? null) : null;
+  switch (error) {
+    case 'ThreadLeased':
+      if (holder.kind !== 'live') throw new Error('ThreadLeased without a live holder');
+      return new ThreadLeasedError(thread.id, holder.ownerPid, holder.expiresAt);
+    case 'ThreadArchived':
+      return new ThreadArchivedError(thread.id);
+    case 'ThreadBusy':
+      return new ThreadBusyError(thread.id, running ?? undefined);
+    case 'TurnMismatch':
+      return new TurnMismatchError(thread.id, expectedTurnId ?? '', running);
+    case 'QueueFull':
+      return new QueueFullError(thread.id, maxQueued);
+    case 'NothingToEdit':
+      return new NothingToEditError(thread.id);
+  }
+}
+
+/** `--max-prompt-bytes`: a larger prompt (or edit content) is refused with -32602. */
+export function checkPromptSize(field: 'prompt' | 'content', text: string, maxBytes: number): void {
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes <= maxBytes) return;
+  const message = `${field} is ${bytes} bytes, over the limit of ${maxBytes} bytes`;
+  throw new InvalidParamsError(message, [{ path: [field], message, code: 'too_big' }]);
+}
