@@ -27,8 +27,8 @@ import { threadHandlers } from './handlers/thread.js';
 import { turnHandlers } from './handlers/turn.js';
 import type { Handlers } from './handlers/types.js';
 import { usageHandlers } from './handlers/usage.js';
-import { Session } from './lifecycle.js';
 import { subscriptionHandlers } from './handlers/subscription.js';
+import { Session } from './lifecycle.js';
 import { Subscriptions } from './subscriptions.js';
 
 export interface RpcServerOptions {
@@ -46,11 +46,7 @@ export interface RpcServerOptions {
   stop: (exitCode: number) => void;
 }
 
-/**
- * Serves one client on a pair of streams: framing with a size cap, the lifecycle gate, params
- * validated by the method table's schemas, handlers from the same table, events as notifications.
- */
-/** Unread output past which live `item.delta` notifications are skipped (PROTOCOL.md §11). */
+/** Unread output past which live notifications but `turn.completed` are skipped (PROTOCOL.md §11). */
 const MAX_OUTBOUND_BYTES = 8 * 1024 * 1024;
 
 export interface RpcServer {
@@ -62,6 +58,10 @@ export interface RpcServer {
   settle(timeoutMs: number): Promise<void>;
 }
 
+/**
+ * Serves one client on a pair of streams: framing with a size cap, the lifecycle gate, params
+ * validated by the method table's schemas, handlers from the same table, events as notifications.
+ */
 export function startRpcServer(o: RpcServerOptions): RpcServer {
   const { orchestrator, log } = o;
   const session = new Session();
