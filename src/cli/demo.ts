@@ -21,7 +21,7 @@ export async function demo(args: string[]): Promise<void> {
     if (event.kind === 'item.delta') process.stdout.write(event.payload.text);
     else if (event.kind === 'item.completed' && event.payload.item.kind === 'agent_message') process.stdout.write('\n');
     else if (event.kind === 'turn.completed') out(`  [turn ${event.payload.turn.status}: ${JSON.stringify(event.payload.turn.usage ?? {})}]`);
-    else if (event.kind === 'prompt.admitted') out(`  [queued: "${event.payload.admission.prompt}"]`);
+    else if (event.kind === 'prompt.admitted') out(`  [queued: "${event.payload.admission.prompt.split('\n').at(-1)}"]`);
   });
 
   let completed = 0;
@@ -36,7 +36,8 @@ export async function demo(args: string[]): Promise<void> {
   out('\n> Hello from the demo, streamed word by word');
   await client.request('thread/startTurn', {
     threadId: thread.id,
-    prompt: '!word-delay 60\nHello from the demo, streamed word by word',
+    // A short pause before the reply, so the two prompts queued below show before it streams.
+    prompt: '!sleep 300\n!word-delay 60\nHello from the demo, streamed word by word',
   });
   await client.request('thread/startTurn', { threadId: thread.id, prompt: 'queued one', delivery: 'queue' });
   await client.request('thread/startTurn', { threadId: thread.id, prompt: '!word-delay 40\nqueued two', delivery: 'queue' });

@@ -83,3 +83,12 @@ test('serve creates the database in $XDG_DATA_HOME/threadline by default, and --
   const { thread } = await server.client.request('thread/create', {});
   assert.equal((await server.client.request('thread/get', { threadId: thread.id })).thread.id, thread.id);
 });
+
+test('threadline demo (what npm start runs) drives a real session on the default database and exits 0', async (t) => {
+  const home = tempDir(t);
+  const { code, stdout } = await run(['demo'], { ...process.env, XDG_DATA_HOME: home });
+  assert.equal(code, 0, stdout);
+  assert.match(stdout, /echo\[3\]: queued two/);
+  assert.match(stdout, /the 36 notifications received match it exactly/);
+  assert.ok(readFileSync(join(home, 'threadline', 'threadline.db')).length > 0);
+});
