@@ -76,10 +76,6 @@ export class EngineCache {
     await Promise.allSettled([...this.engines.keys()].map((id) => this.drop(id)));
   }
 
-  get loadedCount(): number {
-    return this.engines.size;
-  }
-
   /** Least recently used first; an engine with a running turn stays (the cache may run over until it ends). */
   private evictBeyondLimit(): void {
     let excess = this.engines.size - this.o.maxLoaded;

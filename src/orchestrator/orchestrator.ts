@@ -321,10 +321,6 @@ export class Orchestrator {
     this.leases.release();
   }
 
-  get runningTurns(): number {
-    return this.runner.runningCount;
-  }
-
   private promoteOldest(tx: Tx, thread: Thread): BegunTurn | undefined {
     const oldest: StoredAdmission | undefined = this.store.findOldestPending(thread.id);
     if (!oldest) return undefined;

@@ -21,7 +21,7 @@ export function recoverInterruptedTurns(
   isOwnerDead: (threadId: string, now: string) => boolean,
 ): number {
   // The common start-up has nothing to recover: no write transaction, no fsync.
-  if (store.listInProgressTurns().length === 0) return 0;
+  if (!store.hasInProgressTurns()) return 0;
   return commit((tx) => {
     let recovered = 0;
     for (const turn of store.listInProgressTurns()) {
@@ -35,7 +35,7 @@ export function recoverInterruptedTurns(
 export function recoverTurn(tx: Tx, store: Store, turn: Turn, maxItemBytes: number): Turn | undefined {
   const since = store.turnStartSeq(turn.id);
   return finishTurn(tx, store, turn.id, { status: 'interrupted', error: RESTART_ERROR }, (itemId) => {
-    const { text } = store.concatDeltas(turn.threadId, since, itemId, maxItemBytes);
+    const text = store.concatDeltas(turn.threadId, since, itemId, maxItemBytes);
     const kept = cutToBytes(text, maxItemBytes);
     return { text: kept, truncated: kept.length < text.length };
   });

@@ -54,10 +54,6 @@ export class TurnRunner {
     return this.active.get(threadId);
   }
 
-  get runningCount(): number {
-    return this.active.size;
-  }
-
   /** Call right after the commit that began the turn, before any await. */
   register(turn: Turn, autoApprove: boolean): ActiveTurn {
     const active: ActiveTurn = newActiveTurn(turn.threadId, turn.id, autoApprove, () => this.flushSafely(active));

@@ -86,13 +86,13 @@ export function eventStatements(db: Database.Database) {
     listEvents: (threadId: string, afterSeq: number, limit: number): ThreadEvent[] =>
       JSON.parse(listEventsJson(threadId, afterSeq, limit)) as ThreadEvent[],
     /** The text an item streamed (for an item a crash left open), read up to `maxChars`. */
-    concatDeltas: (threadId: string, afterSeq: number, itemId: string, maxChars: number): { text: string; complete: boolean } => {
+    concatDeltas: (threadId: string, afterSeq: number, itemId: string, maxChars: number): string => {
       let text = '';
       for (const row of deltas.iterate(threadId, afterSeq, itemId)) {
         text += (JSON.parse(row.payload) as { text: string }).text;
-        if (text.length > maxChars) return { text, complete: false };
+        if (text.length > maxChars) break; // past the cap: the caller cuts it and marks it truncated
       }
-      return { text, complete: true };
+      return text;
     },
   };
 }

@@ -72,6 +72,7 @@ export function turnStatements(db: Database.Database) {
   const supersede = db.prepare('UPDATE turns SET superseded_by = ? WHERE id = ?');
   const steer = db.prepare('UPDATE turns SET steer_count = steer_count + 1 WHERE id = ?');
   const inProgress = db.prepare<[], TurnRow>("SELECT * FROM turns WHERE status = 'in_progress'");
+  const anyInProgress = db.prepare<[], { one: number }>("SELECT 1 AS one FROM turns WHERE status = 'in_progress' LIMIT 1");
   const usageRows = db.prepare<[], { usage: string | null }>("SELECT usage FROM turns WHERE status = 'completed'");
   const usageRowsOfThread = db.prepare<[string], { usage: string | null }>(
     "SELECT usage FROM turns WHERE thread_id = ? AND status = 'completed'",
@@ -122,6 +123,8 @@ export function turnStatements(db: Database.Database) {
     markSuperseded: (id: string, by: string) => supersede.run(by, id),
     countSteer: (id: string) => steer.run(id),
     listInProgressTurns: (): Turn[] => inProgress.all().map(toTurn),
+    /** Whether any turn is in progress (one index probe; no records built). */
+    hasInProgressTurns: (): boolean => anyInProgress.get() !== undefined,
     listCompletedUsage: (threadId?: string): Usage[] =>
       (threadId ? usageRowsOfThread.all(threadId) : usageRows.all()).map(
         (r) => parseJson<Usage>(r.usage) ?? { inputTokens: 0, outputTokens: 0 },
