@@ -1,20 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
+import { DEFAULTS } from '../config.js';
 import type { Logger } from '../log.js';
 import type { ThreadLease } from '../store/owners.js';
 import type { Store } from '../store/store.js';
-import { isProcessAlive, ownProcessKey } from './process-identity.js';
+import { judgeProcess, ownHostname, ownPidNamespace, ownProcessKey } from './process-identity.js';
 
 /** Who holds a thread's running turn, as seen inside a transaction. */
 export type LeaseHolder =
   | { kind: 'none' }
   | { kind: 'self' }
   | { kind: 'live'; ownerPid: number; expiresAt: string }
-  /** Its lease expired, or its process (on this host) is gone: any process may recover the turn. */
+  /** Its lease expired, or its process is surely gone: any process may recover the turn. */
   | { kind: 'dead'; turnId: string };
 
-/** Owners silent for this many lease lifetimes, holding nothing, are forgotten at start-up. */
+/** Owners silent for this many of their own lease lifetimes, holding nothing, are forgotten at start-up. */
 const STALE_OWNER_TTLS = 100;
+/** An owner row from before migration 004 recorded no ttl: judged as if it had at least the default. */
+const UNRECORDED_TTL_MS = DEFAULTS.leaseTtlSeconds * 1000;
 
 /**
  * This process as an owner (issue 5 §1): its row in `owners`, the leases of the turns it runs,
@@ -22,7 +24,6 @@ const STALE_OWNER_TTLS = 100;
  */
 export class Leases {
   readonly ownerId = randomUUID();
-  private readonly host = hostname();
   private timer: NodeJS.Timeout | undefined;
   private readonly startedAt = new Date().toISOString();
   /** Whether the owner row is (believed) written; a failed write is retried by the heartbeat. */
@@ -45,7 +46,7 @@ export class Leases {
     const now = new Date();
     try {
       this.store.write(() => {
-        this.store.deleteStaleOwners(new Date(now.getTime() - STALE_OWNER_TTLS * this.ttlMs).toISOString());
+        this.store.deleteStaleOwners(now.toISOString(), STALE_OWNER_TTLS, Math.max(this.ttlMs, UNRECORDED_TTL_MS));
         this.record(now.toISOString());
       });
     } catch (error) {
@@ -61,17 +62,22 @@ export class Leases {
     this.store.upsertOwner({
       id: this.ownerId,
       pid: process.pid,
-      hostname: this.host,
+      hostname: ownHostname(),
       processKey: ownProcessKey(),
+      pidNamespace: ownPidNamespace(),
+      leaseTtlMs: this.ttlMs,
       startedAt: this.startedAt,
       heartbeatAt: now,
     });
     this.recorded = true;
   }
 
-  /** The lease a turn begun at `now` gets (call inside the transaction that begins it). */
+  /**
+   * The lease a turn begun at `now` gets (call inside the transaction that begins it). The owner
+   * row goes with it: a lease whose owner has no row names no pid to report.
+   */
   grant(now: string): { owner: string; expiresAt: string } {
-    if (!this.recorded) this.record(now);
+    if (!this.recorded || !this.store.findOwner(this.ownerId)) this.record(now);
     return { owner: this.ownerId, expiresAt: this.expiry(now) };
   }
 
@@ -89,12 +95,15 @@ export class Leases {
   classify(lease: ThreadLease, now: string): LeaseHolder {
     if (lease.runningTurnId === null) return { kind: 'none' };
     if (lease.ownerId === this.ownerId) return { kind: 'self' };
-    const owner = lease.owner;
-    // No owner recorded: a turn from before leases existed (or an owner row gone): nobody runs it.
     const dead = { kind: 'dead' as const, turnId: lease.runningTurnId };
-    if (!owner || lease.expiresAt === null || lease.expiresAt <= now) return dead;
-    if (owner.hostname === this.host && !isProcessAlive(owner.pid, owner.processKey)) return dead;
-    return { kind: 'live', ownerPid: owner.pid, expiresAt: lease.expiresAt };
+    // No lease: a turn from before leases existed (migration 003): nobody runs it.
+    if (lease.ownerId === null || lease.expiresAt === null || lease.expiresAt <= now) return dead;
+    // The expiry is the owner's own (its clock and ttl; one host shares one clock). Before it, only
+    // a process this one can judge for certain (same host, boot and PID namespace) is dead early.
+    // An owner whose row is gone is judged by its lease alone (pid 0: unknown).
+    const owner = lease.owner;
+    if (owner && judgeProcess(owner) === 'gone') return dead;
+    return { kind: 'live', ownerPid: owner?.pid ?? 0, expiresAt: lease.expiresAt };
   }
 
   /** The heartbeat: renews this owner's row and every lease it holds. */

@@ -1,12 +1,16 @@
 import type Database from 'better-sqlite3';
 
-/** A server process working on the database file (migration 003). */
+/** A server process working on the database file (migrations 003 and 004). */
 export interface Owner {
   id: string;
   pid: number;
   hostname: string;
   /** Names the process beyond its pid (boot id + start time), so a reused pid is not mistaken for it. */
   processKey: string;
+  /** The PID namespace `pid` is a pid in; null in a row from before migration 004 (or unknown). */
+  pidNamespace: string | null;
+  /** The owner's own `--lease-ttl`; null in a row from before migration 004. */
+  leaseTtlMs: number | null;
   startedAt: string;
   heartbeatAt: string;
 }
@@ -24,6 +28,8 @@ interface OwnerRow {
   pid: number;
   hostname: string;
   process_key: string;
+  pid_namespace: string | null;
+  lease_ttl_ms: number | null;
   started_at: string;
   heartbeat_at: string;
 }
@@ -33,19 +39,22 @@ const toOwner = (r: OwnerRow): Owner => ({
   pid: r.pid,
   hostname: r.hostname,
   processKey: r.process_key,
+  pidNamespace: r.pid_namespace,
+  leaseTtlMs: r.lease_ttl_ms,
   startedAt: r.started_at,
   heartbeatAt: r.heartbeat_at,
 });
 
 export function ownerStatements(db: Database.Database) {
-  const upsert = db.prepare(`INSERT INTO owners (id, pid, hostname, process_key, started_at, heartbeat_at)
-    VALUES (@id, @pid, @hostname, @processKey, @startedAt, @heartbeatAt)
+  const upsert = db.prepare(`INSERT INTO owners (id, pid, hostname, process_key, pid_namespace, lease_ttl_ms, started_at, heartbeat_at)
+    VALUES (@id, @pid, @hostname, @processKey, @pidNamespace, @leaseTtlMs, @startedAt, @heartbeatAt)
     ON CONFLICT (id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at`);
   const find = db.prepare<[string], OwnerRow>('SELECT * FROM owners WHERE id = ?');
   const remove = db.prepare('DELETE FROM owners WHERE id = ?');
-  const removeStale = db.prepare(
-    'DELETE FROM owners WHERE heartbeat_at < ? AND id NOT IN (SELECT lease_owner FROM threads WHERE lease_owner IS NOT NULL)',
-  );
+  // Each owner by its own ttl: a process with a tiny --lease-ttl must not forget a live one.
+  const removeStale = db.prepare(`DELETE FROM owners
+    WHERE (julianday(@now) - julianday(heartbeat_at)) * 86400000 > @ttls * COALESCE(lease_ttl_ms, @unknownTtlMs)
+      AND id NOT IN (SELECT lease_owner FROM threads WHERE lease_owner IS NOT NULL)`);
   const renew = db.prepare('UPDATE threads SET lease_expires_at = ? WHERE lease_owner = ?');
   const lease = db.prepare<[string], { running_turn_id: string | null; lease_owner: string | null; lease_expires_at: string | null }>(
     'SELECT running_turn_id, lease_owner, lease_expires_at FROM threads WHERE id = ?',
@@ -68,8 +77,12 @@ export function ownerStatements(db: Database.Database) {
     /** The owner's heartbeat: its row and every lease it holds move on to `expiresAt`. */
     renewLeases: (ownerId: string, expiresAt: string) => renew.run(expiresAt, ownerId),
     deleteOwner: (id: string) => remove.run(id),
-    /** Forgets owners silent since `before` that hold no lease. */
-    deleteStaleOwners: (before: string): number => removeStale.run(before).changes,
+    /**
+     * Forgets owners that hold no lease and were silent at `now` for over `ttls` of their own lease
+     * ttl (`unknownTtlMs` for a row that recorded none).
+     */
+    deleteStaleOwners: (now: string, ttls: number, unknownTtlMs: number): number =>
+      removeStale.run({ now, ttls, unknownTtlMs }).changes,
     findThreadLease: (threadId: string): ThreadLease | undefined => {
       const row = lease.get(threadId);
       if (!row) return undefined;
