@@ -65,7 +65,7 @@ export class Leases {
       hostname: ownHostname(),
       processKey: ownProcessKey(),
       pidNamespace: ownPidNamespace(),
-      leaseTtlMs: this.ttlMs,
+      leaseTtlMs: Math.ceil(this.ttlMs), // an INTEGER column of a STRICT table
       startedAt: this.startedAt,
       heartbeatAt: now,
     });

@@ -40,3 +40,35 @@ test('a server with a tiny --lease-ttl neither forgets a live idle owner nor tak
   const { turn: stopped } = await owner.client.request('thread/interrupt', { threadId: thread.id });
   assert.deepStrictEqual([stopped!.status, stopped!.error], ['interrupted', undefined]);
 });
+
+test('an owner whose row was removed while it was idle records it again in the transaction that begins its next turn', async (t) => {
+  const owner = await startServer(t, { args: ['--lease-ttl', '60'] });
+  const other = await startServer(t, { dbPath: owner.dbPath });
+  const thread = await newThread(owner.client);
+  const db = new Database(owner.dbPath);
+  t.after(() => db.close());
+  assert.equal(db.prepare('DELETE FROM owners WHERE pid = ?').run(owner.spawned.process.pid).changes, 1);
+  const { turn } = await owner.client.request('thread/startTurn', { threadId: thread.id, prompt: '!hang' });
+  const leased = await other.client.request('thread/drain', { threadId: thread.id }).then(() => undefined, (e: unknown) => e);
+  assert.ok(leased instanceof ThreadLeasedError, `expected -32040, got ${String(leased)}`);
+  assert.equal(leased.data.ownerPid, owner.spawned.process.pid);
+  assert.equal((await other.client.request('turn/get', { turnId: turn.id })).turn.status, 'in_progress');
+});
+
+test('start-up forgets an idle owner row after 100 × the ttl that owner recorded (a row from before migration 004: at least the default ttl)', async (t) => {
+  const first = await startServer(t);
+  await first.kill(); // leaves a migrated file and its own row (holding no lease) behind
+  const ago = (s: number) => new Date(Date.now() - s * 1000).toISOString();
+  const db = new Database(first.dbPath);
+  t.after(() => db.close());
+  db.prepare('DELETE FROM owners').run();
+  const insert = db.prepare(`INSERT INTO owners (id, pid, hostname, process_key, pid_namespace, lease_ttl_ms, started_at, heartbeat_at)
+    VALUES (?, 999999, 'elsewhere', 'k:1', NULL, ?, ?, ?)`);
+  insert.run('ttl-1s-silent-200s', 1000, ago(300), ago(200));
+  insert.run('ttl-60s-silent-200s', 60_000, ago(300), ago(200));
+  insert.run('no-ttl-silent-200s', null, ago(300), ago(200));
+  insert.run('no-ttl-silent-2000s', null, ago(3000), ago(2000));
+  const tiny = await startServer(t, { dbPath: first.dbPath, args: ['--lease-ttl', '0.001'] });
+  const left = db.prepare('SELECT id FROM owners WHERE pid != ? ORDER BY id').all(tiny.spawned.process.pid) as { id: string }[];
+  assert.deepStrictEqual(left.map((r) => r.id), ['no-ttl-silent-200s', 'ttl-60s-silent-200s']);
+});

@@ -6,7 +6,7 @@ import { test, type TestContext } from 'node:test';
 import Database from 'better-sqlite3';
 import { openDatabase } from '../../src/store/db.js';
 import { LATEST_SCHEMA_VERSION, NewerSchemaError, migrate, schemaVersion } from '../../src/store/migrate.js';
-import type { Migration } from '../../src/store/migrations/index.js';
+import { MIGRATIONS, type Migration } from '../../src/store/migrations/index.js';
 
 const TABLES = ['admissions', 'client_requests', 'events', 'items', 'owners', 'routing_rules', 'threads', 'turns'];
 
@@ -131,4 +131,15 @@ test("openDatabase with durability 'normal' uses WAL and synchronous NORMAL", (t
   const db = open(openDatabase(path, 'normal'));
   assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
   assert.equal(db.pragma('synchronous', { simple: true }), 1);
+});
+
+test('migration 004 keeps the owner rows of a version-3 file, with no PID namespace and no ttl (never judged by pid)', (t) => {
+  const db = tempDb(t).open();
+  migrate(db, MIGRATIONS.filter((m) => m.version <= 3));
+  db.prepare(`INSERT INTO owners (id, pid, hostname, process_key, started_at, heartbeat_at)
+    VALUES ('old', 42, 'host', 'boot:1', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:01.000Z')`).run();
+  assert.equal(migrate(db), LATEST_SCHEMA_VERSION);
+  assert.deepStrictEqual(db.prepare('SELECT id, pid, pid_namespace, lease_ttl_ms FROM owners').all(), [
+    { id: 'old', pid: 42, pid_namespace: null, lease_ttl_ms: null },
+  ]);
 });
