@@ -25,9 +25,9 @@ const OPTIONS = {
 export function parseServeArgs(args: string[], env: NodeJS.ProcessEnv = process.env): ServeConfig {
   let values: Record<string, string | string[] | undefined>;
   try {
-    values = parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: false }).values;
+    values = parseArgs({ args: joinDashValues(args), options: OPTIONS, strict: true, allowPositionals: false }).values;
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    throw new UsageError(readableParseError(error as Error & { code?: string }));
   }
   const one = (flag: string) => values[flag] as string | undefined;
   const int = (flag: string, fallback: number) => {
@@ -39,7 +39,7 @@ export function parseServeArgs(args: string[], env: NodeJS.ProcessEnv = process.
   const seconds = (flag: string, fallback: number) => {
     const raw = one(flag);
     if (raw === undefined) return fallback * 1000;
-    if (!/^\d+(\.\d+)?$/.test(raw) || Number(raw) <= 0) throw new UsageError(`--${flag} must be a number of seconds, got "${raw}"`);
+    if (!/^\d+(\.\d+)?$/.test(raw) || Number(raw) <= 0) throw new UsageError(`--${flag} must be a positive number of seconds, got "${raw}"`);
     return Math.round(Number(raw) * 1000);
   };
   const choice = <T extends string>(flag: string, allowed: readonly T[], fallback: T): T => {
@@ -70,4 +70,34 @@ export function parseServeArgs(args: string[], env: NodeJS.ProcessEnv = process.
     approvalTimeoutMs: seconds('approval-timeout', DEFAULTS.approvalTimeoutSeconds),
     leaseTtlMs: seconds('lease-ttl', DEFAULTS.leaseTtlSeconds),
   };
+}
+
+/**
+ * `--max-queued -5` is ambiguous to parseArgs (the value looks like an option) and its message
+ * says so in its own words; joined as `--max-queued=-5`, the flag's own check answers instead.
+ */
+function joinDashValues(args: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const flag = args[i]!.startsWith('--') ? args[i]!.slice(2) : undefined;
+    const next = args[i + 1];
+    if (flag !== undefined && flag in OPTIONS && next !== undefined && /^-\d/.test(next)) {
+      out.push(`--${flag}=${next}`);
+      i++;
+    } else {
+      out.push(args[i]!);
+    }
+  }
+  return out;
+}
+
+/** parseArgs' errors rephrased as one line a person can act on. */
+function readableParseError(error: Error & { code?: string }): string {
+  const missing = /^Option '(--[\w-]+)(?: <value>)?' argument missing/.exec(error.message);
+  if (missing) return `${missing[1]} needs a value (try: threadline --help)`;
+  const unknown = /^Unknown option '([^']+)'/.exec(error.message);
+  if (unknown) return `unknown option ${unknown[1]} (try: threadline --help)`;
+  const positional = /^Unexpected argument '([^']+)'/.exec(error.message);
+  if (positional) return `unexpected argument "${positional[1]}" (options are --name value; try: threadline --help)`;
+  return `${error.message.split('\n')[0]} (try: threadline --help)`;
 }

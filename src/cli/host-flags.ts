@@ -50,18 +50,26 @@ function url(raw: string): string {
 }
 
 function count(raw: string): string {
-  if (!/^\d+$/.test(raw)) throw new Error(`must be a whole number, got "${raw}"`);
+  if (!/^\d+$/.test(raw)) throw new Error(`must be a whole number (0 or more), got "${raw}"`);
   return raw;
 }
 
 function secondsToMs(raw: string): string {
-  if (!/^\d+(\.\d+)?$/.test(raw) || Number(raw) <= 0) throw new Error(`must be a number of seconds, got "${raw}"`);
+  if (!/^\d+(\.\d+)?$/.test(raw) || Number(raw) <= 0) throw new Error(`must be a positive number of seconds, got "${raw}"`);
   return String(Math.round(Number(raw) * 1000));
 }
 
 /** Read and checked at start-up, so a bad price file stops serve at once rather than failing a turn. */
 function pricesFile(raw: string): string {
   const path = resolve(raw);
-  parsePricesFile(readFileSync(path, 'utf8'), path);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (error as Error).message;
+    throw new Error(`cannot read ${path}: ${why}`);
+  }
+  parsePricesFile(text, path);
   return path;
 }
