@@ -133,9 +133,9 @@ export const InitializeResultSchema = named(
       'What the server can do.',
       z.object({
         framing: doc('The framing of this connection (`--framing`).', z.enum(['lsp', 'ndjson'])),
-        hosts: doc('Engine hosts this server can run (`echo`, `openai`, or a module).', z.array(z.string())),
-        steer: doc('Whether the host can take `delivery: "steer"` (else a steer is queued).', z.boolean()),
-        approvals: doc('Whether this connection gets `approval/request` (the client declared it).', z.boolean()),
+        hosts: doc('The built-in engine hosts, plus the `--host` module in use when it is not one of them.', z.array(z.string())),
+        steer: doc('Whether the host in use can take `delivery: "steer"` (else a steer is queued).', z.boolean()),
+        approvals: doc('The server can ask for approvals (`approval/request`); always true in version 1.', z.boolean()),
       }),
     ),
     dbPath: doc('The database file this server uses (`:memory:` for none).', z.string()),

@@ -208,13 +208,13 @@ class InitializeParams(_InitializeParamsRequired, total=False):
 
 class InitializeResultCapabilities(TypedDict):
     """What the server can do."""
-    #: Whether this connection gets `approval/request` (the client declared it).
+    #: The server can ask for approvals (`approval/request`); always true in version 1.
     approvals: bool
     #: The framing of this connection (`--framing`).
     framing: Literal["lsp", "ndjson"]
-    #: Engine hosts this server can run (`echo`, `openai`, or a module).
+    #: The built-in engine hosts, plus the `--host` module in use when it is not one of them.
     hosts: List[str]
-    #: Whether the host can take `delivery: "steer"` (else a steer is queued).
+    #: Whether the host in use can take `delivery: "steer"` (else a steer is queued).
     steer: bool
 
 
