@@ -34,6 +34,14 @@ function comment(text: string, indent: string): string {
   return `${indent}#: ${text.replace(/\n/g, ' ')}\n`;
 }
 
+/** A JSON value as a Python literal (`true` → `True`, `null` → `None`). */
+function pyLiteral(value: unknown): string {
+  if (value === true) return 'True';
+  if (value === false) return 'False';
+  if (value === null) return 'None';
+  return JSON.stringify(value);
+}
+
 const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 /** TypedDict classes and aliases, in an order Python can evaluate (aliases after classes). */
@@ -44,8 +52,8 @@ function typesModule(schema: Schema): string {
 
   const typeOf = (s: Schema, owner: string): string => {
     if (typeof s.$ref === 'string') return s.$ref.replace('#/$defs/', '');
-    if ('const' in s) return `Literal[${JSON.stringify(s.const)}]`;
-    if (Array.isArray(s.enum)) return `Literal[${s.enum.map((v) => JSON.stringify(v)).join(', ')}]`;
+    if ('const' in s) return `Literal[${pyLiteral(s.const)}]`;
+    if (Array.isArray(s.enum)) return `Literal[${s.enum.map(pyLiteral).join(', ')}]`;
     const union = (s.anyOf ?? s.oneOf) as Schema[] | undefined;
     if (union) {
       const parts = union.filter((b) => b.type !== 'null').map((b) => typeOf(b, owner));

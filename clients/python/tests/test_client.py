@@ -199,6 +199,20 @@ class Compatibility(unittest.TestCase):
             ast.parse(path.read_text(encoding="utf-8"), str(path), feature_version=(3, 9))
 
 
+    def test_every_generated_typeddict_resolves_its_annotations(self):
+        import typing
+
+        from threadline_client import types
+
+        checked = 0
+        for name in dir(types):
+            value = getattr(types, name)
+            if isinstance(value, type) and hasattr(value, "__total__"):
+                typing.get_type_hints(value)  # raises on a bad annotation (e.g. Literal[true])
+                checked += 1
+        self.assertGreater(checked, 80)
+
+
 def _take(iterator, n):
     out = []
     for item in iterator:

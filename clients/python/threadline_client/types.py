@@ -726,7 +726,7 @@ class ThreadDeleteParams(TypedDict):
 class ThreadDeleteResult(TypedDict):
     """The thread and everything in it are gone."""
     #: Always true.
-    deleted: Literal[true]
+    deleted: Literal[True]
 
 
 class ThreadDrainParams(TypedDict):
