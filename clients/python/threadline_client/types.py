@@ -285,11 +285,11 @@ class _ItemRequired(TypedDict):
 
 class Item(_ItemRequired, total=False):
     """A unit of a turn: a message, reasoning, a tool call or its result. `summary` is `detail` cut to 200 characters."""
-    #: Full text (present once the item completed; cut at `--max-item-bytes`).
+    #: Full text; `item.completed` always carries it (cut at `--max-item-bytes`).
     detail: str
     #: When it ended.
     endedAt: str
-    #: Extra facts: `interrupted`, `truncated`, tool name and arguments…
+    #: Extra facts, e.g. `interrupted: true`, `truncated: true`; hosts may add their own.
     metadata: Dict[str, Any]
     #: When it began.
     startedAt: str
