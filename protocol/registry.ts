@@ -40,8 +40,3 @@ export function doc<T extends z.ZodType>(description: string, schema: T): T {
 export function wireSchema(id: string): z.ZodType | undefined {
   return byId.get(id);
 }
-
-/** The description registered for `schema` (its own, or inherited from what it was cloned from). */
-export function descriptionOf(schema: z.ZodType): string | undefined {
-  return wireRegistry.get(schema)?.description;
-}
