@@ -62,7 +62,7 @@ function typeText(s: Schema): string {
     base = item.includes(' ') ? `(${item})[]` : `${item}[]`;
   } else if (typeof s.type === 'string') base = s.type;
   else base = 'any';
-  const bounds: string[] = [];
+  const bounds: string[] = typeof s.format === 'string' ? [s.format] : [];
   const min = s.minimum ?? s.minLength ?? (typeof s.exclusiveMinimum === 'number' ? s.exclusiveMinimum + 1 : undefined);
   const max = s.maximum ?? s.maxLength;
   const unit = s.type === 'string' ? ' chars' : '';
