@@ -1,53 +1,94 @@
 import { z } from 'zod';
 import { ErrorCodes, errorKind, type ErrorName } from './errors.js';
-import { named } from './registry.js';
+import { doc, named } from './registry.js';
 
 const data = <T extends z.ZodRawShape>(name: ErrorName, shape: T) =>
-  z.object({ kind: z.literal(errorKind(name)), ...shape }).loose();
+  z.object({ kind: doc(`Always \`${errorKind(name)}\`.`, z.literal(errorKind(name))), ...shape }).loose();
 
 const IssueSchema = z.object({
-  path: z.array(z.union([z.string(), z.number()])),
-  message: z.string(),
-  code: z.string().optional(),
+  path: doc('Where in params: keys and array indexes.', z.array(z.union([z.string(), z.number()]))),
+  message: doc('What is wrong, in words.', z.string()),
+  code: doc("zod's issue code (`invalid_type`, `too_big`…).", z.string().optional()),
 });
+
+const threadId = doc('The thread the call named.', z.string());
 
 /** The `data` of each error of PROTOCOL.md §7: `kind` plus what names the offending thing. */
 export const ErrorDataSchemas = {
   ParseError: data('ParseError', {}),
   InvalidRequest: data('InvalidRequest', {}),
-  MethodNotFound: data('MethodNotFound', { method: z.string().optional() }),
-  InvalidParams: data('InvalidParams', { issues: z.array(IssueSchema) }),
+  MethodNotFound: data('MethodNotFound', { method: doc('The unknown method.', z.string().optional()) }),
+  InvalidParams: data('InvalidParams', { issues: doc('Every problem found in params.', z.array(IssueSchema)) }),
   InternalError: data('InternalError', {}),
-  ServerNotInitialized: data('ServerNotInitialized', { method: z.string() }),
-  ThreadNotFound: data('ThreadNotFound', { threadId: z.string() }),
-  TurnNotFound: data('TurnNotFound', { turnId: z.string() }),
-  AdmissionNotFound: data('AdmissionNotFound', { admissionId: z.string() }),
-  ThreadBusy: data('ThreadBusy', { threadId: z.string(), runningTurnId: z.string().optional() }),
-  NothingToEdit: data('NothingToEdit', { threadId: z.string() }),
-  ThreadArchived: data('ThreadArchived', { threadId: z.string() }),
-  Timeout: data('Timeout', { turnId: z.string().optional(), timeoutMs: z.number().optional() }),
-  TurnMismatch: data('TurnMismatch', {
-    threadId: z.string(),
-    expectedTurnId: z.string(),
-    runningTurnId: z.string().nullable(),
+  ServerNotInitialized: data('ServerNotInitialized', { method: doc('The method sent before `initialize`.', z.string()) }),
+  ThreadNotFound: data('ThreadNotFound', { threadId: doc('The unknown thread id.', z.string()) }),
+  TurnNotFound: data('TurnNotFound', { turnId: doc('The unknown turn id.', z.string()) }),
+  AdmissionNotFound: data('AdmissionNotFound', { admissionId: doc('The unknown or no longer pending admission id.', z.string()) }),
+  ThreadBusy: data('ThreadBusy', { threadId, runningTurnId: doc('The turn that runs.', z.string().optional()) }),
+  NothingToEdit: data('NothingToEdit', { threadId }),
+  ThreadArchived: data('ThreadArchived', { threadId }),
+  Timeout: data('Timeout', {
+    turnId: doc('The turn waited for.', z.string().optional()),
+    timeoutMs: doc('The wait that elapsed, in milliseconds.', z.number().optional()),
   }),
-  QueueFull: data('QueueFull', { threadId: z.string(), limit: z.number().int() }),
-  HostError: data('HostError', { threadId: z.string().optional(), turnId: z.string().optional(), host: z.string().optional() }),
-  StorageError: data('StorageError', { sqliteCode: z.string().optional(), retryable: z.boolean().optional() }),
-  ThreadLeased: data('ThreadLeased', { threadId: z.string(), ownerPid: z.number().int(), leaseExpiresAt: z.string() }),
+  TurnMismatch: data('TurnMismatch', {
+    threadId,
+    expectedTurnId: doc('The turn the call expected to be running.', z.string()),
+    runningTurnId: doc('The turn that runs, or null when none does.', z.string().nullable()),
+  }),
+  QueueFull: data('QueueFull', { threadId, limit: doc('The `--max-queued` limit reached.', z.number().int()) }),
+  HostError: data('HostError', {
+    threadId: doc('The thread of the failed turn.', z.string().optional()),
+    turnId: doc('The failed turn (persisted `failed`).', z.string().optional()),
+    host: doc('The host that failed (`echo`, `openai`, a module path).', z.string().optional()),
+  }),
+  StorageError: data('StorageError', {
+    sqliteCode: doc('SQLite\'s code (`SQLITE_FULL`, `SQLITE_BUSY`, `SQLITE_READONLY`…).', z.string().optional()),
+    retryable: doc('Whether the same call may succeed later (full disk, lock) or not (read-only file).', z.boolean().optional()),
+  }),
+  ThreadLeased: data('ThreadLeased', {
+    threadId,
+    ownerPid: doc('Pid of the server process that runs the turn.', z.number().int()),
+    leaseExpiresAt: doc('When its lease expires unless renewed (ISO-8601 UTC).', z.string()),
+  }),
 } satisfies Record<ErrorName, z.ZodType>;
 
+/** When each error is answered (PROTOCOL.md §7): the `x-errors` table and docs/PROTOCOL.md use it. */
+export const ERROR_WHEN: Record<ErrorName, string> = {
+  ParseError: 'The message is not valid JSON.',
+  InvalidRequest: 'Not a JSON-RPC request, a batch, larger than `--max-message-bytes`, a second `initialize`, or any request after `shutdown`.',
+  MethodNotFound: 'No such method.',
+  InvalidParams: 'Params fail validation (`data.issues`), or an unsupported `protocolVersion`, a bad cursor, a prompt over `--max-prompt-bytes`.',
+  InternalError: 'A bug in the server; the call changed nothing.',
+  ServerNotInitialized: 'A request before `initialize`.',
+  ThreadNotFound: 'Unknown `threadId`.',
+  TurnNotFound: 'Unknown `turnId`.',
+  AdmissionNotFound: 'Unknown or no longer pending `admissionId`.',
+  ThreadBusy: 'A turn is running and the call needs an idle thread (`startTurn` without `delivery`, `editLastTurn`, `delete`).',
+  NothingToEdit: 'No user message to edit.',
+  ThreadArchived: '`startTurn`, `editLastTurn` or `drain` on an archived thread (reads, `update`, `unarchive`, `delete` work).',
+  Timeout: '`turn/wait` timed out.',
+  TurnMismatch: '`expectedTurnId` / `turnId` is not the running turn.',
+  QueueFull: "The thread's inbox holds `--max-queued` pending admissions.",
+  HostError: 'The engine host failed to load or start the turn (the turn is persisted `failed`).',
+  StorageError: 'The database refused the write (disk full, read-only, locked); nothing was half-written.',
+  ThreadLeased: "Another server process on the same database file runs this thread's turn.",
+};
+
 for (const name of Object.keys(ErrorDataSchemas) as ErrorName[]) {
-  named(`${name}ErrorData`, `data of error ${ErrorCodes[name]} (${name})`, ErrorDataSchemas[name]);
+  named(`${name}ErrorData`, `\`data\` of error ${ErrorCodes[name]} ${name}: ${ERROR_WHEN[name]}`, ErrorDataSchemas[name]);
 }
 
 export const ErrorObjectSchema = named(
   'ErrorObject',
   'A JSON-RPC error as Threadline sends it: `data.kind` always names the error (PROTOCOL.md §7).',
   z.object({
-    code: z.number().int(),
-    message: z.string(),
-    data: z.object({ kind: z.string() }).loose(),
+    code: doc('The error code (the table of PROTOCOL.md §7).', z.number().int()),
+    message: doc('Human-readable; do not parse it.', z.string()),
+    data: doc(
+      'Machine-readable details: `kind` and the fields of the `<Name>ErrorData` definition.',
+      z.object({ kind: doc('The error name in snake_case (`thread_busy`).', z.string()) }).loose(),
+    ),
   }),
 );
 export type ErrorObject = z.infer<typeof ErrorObjectSchema>;

@@ -1,12 +1,14 @@
 import { z } from 'zod';
 import { ItemIdSchema, ThreadIdSchema, TurnIdSchema } from './ids.js';
-import { named } from './registry.js';
+import { doc, named } from './registry.js';
 import { AdmissionSchema, ItemSchema, ThreadSchema, TimestampSchema, TurnSchema } from './schemas.js';
 
 /** The one server → client notification; its params are a {@link ThreadEvent}. */
 export const THREAD_EVENT_NOTIFICATION = 'thread/event';
 
-const ThreadPayload = z.object({ thread: ThreadSchema });
+const ThreadPayload = z.object({ thread: doc('The thread as of this event (its `lastSeq` counts this event).', ThreadSchema) });
+const AdmissionField = doc('The admission, in its new state.', AdmissionSchema);
+const ApprovalId = doc('Id of the approval, unique within the server process.', z.string());
 
 export const ApprovalKindSchema = z.enum(['shell', 'edit', 'tool']);
 export type ApprovalKind = z.infer<typeof ApprovalKindSchema>;
@@ -17,7 +19,11 @@ export type ApprovalDecision = z.infer<typeof ApprovalDecisionSchema>;
 export const ApprovalRequestSchema = named(
   'ApprovalRequest',
   'What an engine asks permission for.',
-  z.object({ kind: ApprovalKindSchema, summary: z.string(), detail: z.string() }),
+  z.object({
+    kind: doc('`shell`: run a command; `edit`: change a file; `tool`: call another tool.', ApprovalKindSchema),
+    summary: doc('One line to show the user.', z.string()),
+    detail: doc('The full request (command line, diff, tool arguments).', z.string()),
+  }),
 );
 export type ApprovalRequest = z.infer<typeof ApprovalRequestSchema>;
 
@@ -30,53 +36,74 @@ export const Events = {
   'prompt.admitted': named(
     'PromptAdmittedPayload',
     'A prompt entered the durable inbox as pending.',
-    z.object({ admission: AdmissionSchema }),
+    z.object({ admission: AdmissionField }),
   ),
   'prompt.promoted': named(
     'PromptPromotedPayload',
     'A prompt became a turn (or joined the running turn, for a steer).',
-    z.object({ admission: AdmissionSchema, turnId: TurnIdSchema }),
+    z.object({ admission: AdmissionField, turnId: doc('The turn it started or joined.', TurnIdSchema) }),
   ),
   'prompt.cancelled': named(
     'PromptCancelledPayload',
     'A pending prompt was cancelled and will never run.',
-    z.object({ admission: AdmissionSchema }),
+    z.object({ admission: AdmissionField }),
   ),
-  'turn.started': named('TurnStartedPayload', 'A turn started.', z.object({ turn: TurnSchema })),
+  'turn.started': named(
+    'TurnStartedPayload',
+    'A turn started.',
+    z.object({ turn: doc('The new turn, `in_progress`.', TurnSchema) }),
+  ),
   'turn.superseded': named(
     'TurnSupersededPayload',
     'thread/editLastTurn replaced a turn by a new one.',
-    z.object({ turnId: TurnIdSchema, supersededBy: TurnIdSchema }),
+    z.object({
+      turnId: doc('The replaced turn.', TurnIdSchema),
+      supersededBy: doc('The new turn that replaces it.', TurnIdSchema),
+    }),
   ),
-  'item.started': named('ItemStartedPayload', 'An item began.', z.object({ item: ItemSchema })),
+  'item.started': named(
+    'ItemStartedPayload',
+    'An item began.',
+    z.object({ item: doc('The new item, `in_progress`.', ItemSchema) }),
+  ),
   'item.delta': named(
     'ItemDeltaPayload',
     'Text appended to an item; consecutive deltas of one item may be coalesced (≤ 50 ms).',
-    z.object({ itemId: ItemIdSchema, text: z.string() }),
+    z.object({
+      itemId: doc('The item the text belongs to.', ItemIdSchema),
+      text: doc('The text to append.', z.string()),
+    }),
   ),
   'item.completed': named(
     'ItemCompletedPayload',
     'An item ended; carries the full `detail`.',
-    z.object({ item: ItemSchema }),
+    z.object({ item: doc('The ended item, with its full `detail`.', ItemSchema) }),
   ),
   'approval.requested': named(
     'ApprovalRequestedPayload',
     'The engine asked for an approval.',
-    z.object({ approvalId: z.string(), itemId: ItemIdSchema, request: ApprovalRequestSchema }),
+    z.object({
+      approvalId: ApprovalId,
+      itemId: doc('The `tool_call` item that waits for it.', ItemIdSchema),
+      request: doc('What is asked.', ApprovalRequestSchema),
+    }),
   ),
   'approval.resolved': named(
     'ApprovalResolvedPayload',
     'An approval was decided: by the client, by the thread\'s autoApprove, or denied by an interrupt.',
     z.object({
-      approvalId: z.string(),
-      decision: ApprovalDecisionSchema,
-      reason: z.enum(['client', 'auto_approve', 'interrupted', 'timed_out']).optional(),
+      approvalId: ApprovalId,
+      decision: doc('The decision the engine got.', ApprovalDecisionSchema),
+      reason: doc(
+        'Who decided: the `client`, the thread\'s `auto_approve`, an interrupt (`interrupted`, deny) or nobody in time (`timed_out`, deny).',
+        z.enum(['client', 'auto_approve', 'interrupted', 'timed_out']).optional(),
+      ),
     }),
   ),
   'turn.completed': named(
     'TurnCompletedPayload',
     "A turn ended; always the turn's last event. `turn.status` tells how.",
-    z.object({ turn: TurnSchema }),
+    z.object({ turn: doc('The ended turn with its final status, usage and error.', TurnSchema) }),
   ),
 } as const;
 
@@ -85,15 +112,28 @@ export type EventPayload<K extends EventKind> = z.infer<(typeof Events)[K]>;
 export const EVENT_KINDS = Object.keys(Events) as EventKind[];
 
 const envelope = {
-  seq: z.number().int().positive(),
-  threadId: ThreadIdSchema,
-  turnId: TurnIdSchema.optional(),
-  itemId: ItemIdSchema.optional(),
-  time: TimestampSchema,
+  seq: doc('Position in the thread\'s log: 1, 2, 3… without gaps or repeats.', z.number().int().positive()),
+  threadId: doc('The thread whose log holds it.', ThreadIdSchema),
+  turnId: doc('The turn it concerns, if any.', TurnIdSchema.optional()),
+  itemId: doc('The item it concerns, if any.', ItemIdSchema.optional()),
+  time: doc('When it was committed (ISO-8601 UTC).', TimestampSchema),
 };
 
+/** `thread.created` → `ThreadCreatedEvent`: the `$defs` name of one kind's whole event. */
+export function eventDefName(kind: EventKind): string {
+  return `${kind.replace(/(^|\.)([a-z])/g, (_m, _dot: string, c: string) => c.toUpperCase())}Event`;
+}
+
 function eventSchema<K extends EventKind>(kind: K) {
-  return z.object({ ...envelope, kind: z.literal(kind), payload: Events[kind] });
+  return named(
+    eventDefName(kind),
+    `A \`${kind}\` event.`,
+    z.object({
+      ...envelope,
+      kind: doc('The event kind; it decides the payload.', z.literal(kind)),
+      payload: doc('What happened.', Events[kind]),
+    }),
+  );
 }
 
 type EventSchemaOf<K extends EventKind> = ReturnType<typeof eventSchema<K>>;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { idParam } from './ids.js';
-import { named } from './registry.js';
+import { doc, named } from './registry.js';
+import type { ErrorName } from './errors.js';
 import {
   AdmissionSchema,
   DeliverySchema,
@@ -18,6 +19,11 @@ import { SUPPORTED_PROTOCOL_VERSIONS } from './version.js';
 export interface MethodSpec {
   params: z.ZodType;
   result: z.ZodType;
+  /**
+   * The errors this method answers besides those every method may (-32600, -32602, -32603,
+   * -32002, and -32030 for a write): documentation for docs/PROTOCOL.md and the JSON Schema.
+   */
+  errors: readonly ErrorName[];
 }
 
 // Params are tolerant readers: zod's `z.object` strips unknown keys (PROTOCOL.md §4), while the
@@ -38,15 +44,15 @@ const absolutePath = z
 
 /** Per-turn engine options shared by startTurn and editLastTurn. */
 const turnOptions = {
-  model: optionalText('model'),
-  mode: optionalText('mode'),
-  routeIntent: optionalText('routeIntent'),
-  temperature: z.number().min(0).max(2).optional(),
-  topP: z.number().min(0).max(1).optional(),
-  maxTokens: positiveInt('maxTokens').positive().optional(),
-  autoApprove: z.boolean().optional(),
-  trustMode: z.boolean().optional(),
-  allowShell: z.boolean().optional(),
+  model: doc("Model for this turn instead of the thread's.", optionalText('model')),
+  mode: doc("Mode for this turn instead of the thread's.", optionalText('mode')),
+  routeIntent: doc('Picks the model through the routing rules (case-insensitive); overrides `model`.', optionalText('routeIntent')),
+  temperature: doc('Sampling temperature, 0..2, passed to the engine host.', z.number().min(0).max(2).optional()),
+  topP: doc('Nucleus sampling, 0..1, passed to the engine host.', z.number().min(0).max(1).optional()),
+  maxTokens: doc('Upper bound on output tokens, passed to the engine host.', positiveInt('maxTokens').positive().optional()),
+  autoApprove: doc("This turn's approvals nobody answers: approve (true) or deny (false).", z.boolean().optional()),
+  trustMode: doc("Overrides the thread's trustMode for this turn.", z.boolean().optional()),
+  allowShell: doc('Lets the engine run shell commands where the host supports it.', z.boolean().optional()),
 };
 
 /** Metadata nested deeper than this is refused (-32602): storing it would overflow the stack. */
@@ -85,13 +91,29 @@ export const InitializeParamsSchema = named(
   'InitializeParams',
   'The first request of a connection.',
   z.object({
-    protocolVersion: z
-      .number({ error: 'protocolVersion is required (a number)' })
-      .refine((v) => SUPPORTED_PROTOCOL_VERSIONS.includes(v), {
-        message: `unsupported protocolVersion; this server supports: ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')}`,
-      }),
-    clientInfo: z.object({ name: z.string(), version: z.string().optional() }).optional(),
-    capabilities: z.object({ approvals: z.boolean().optional() }).optional(),
+    protocolVersion: doc(
+      'The protocol version the client speaks (1).',
+      z
+        .number({ error: 'protocolVersion is required (a number)' })
+        .refine((v) => SUPPORTED_PROTOCOL_VERSIONS.includes(v), {
+          message: `unsupported protocolVersion; this server supports: ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')}`,
+        }),
+    ),
+    clientInfo: doc(
+      'Who the client is (logged).',
+      z
+        .object({
+          name: doc('Client name.', z.string()),
+          version: doc('Client version.', z.string().optional()),
+        })
+        .optional(),
+    ),
+    capabilities: doc(
+      'What the client can do.',
+      z
+        .object({ approvals: doc('The client answers `approval/request` (§6).', z.boolean().optional()) })
+        .optional(),
+    ),
   }),
 );
 
@@ -99,15 +121,24 @@ export const InitializeResultSchema = named(
   'InitializeResult',
   'What the server is and can do.',
   z.object({
-    protocolVersion: z.number().int(),
-    serverInfo: z.object({ name: z.literal('threadline'), version: z.string() }),
-    capabilities: z.object({
-      framing: z.enum(['lsp', 'ndjson']),
-      hosts: z.array(z.string()),
-      steer: z.boolean(),
-      approvals: z.boolean(),
-    }),
-    dbPath: z.string(),
+    protocolVersion: doc('The protocol version of this connection.', z.number().int()),
+    serverInfo: doc(
+      'The server.',
+      z.object({
+        name: doc('Always `threadline`.', z.literal('threadline')),
+        version: doc("The server's package version.", z.string()),
+      }),
+    ),
+    capabilities: doc(
+      'What the server can do.',
+      z.object({
+        framing: doc('The framing of this connection (`--framing`).', z.enum(['lsp', 'ndjson'])),
+        hosts: doc('The built-in engine hosts, plus the `--host` module in use when it is not one of them.', z.array(z.string())),
+        steer: doc('Whether the host in use can take `delivery: "steer"` (else a steer is queued).', z.boolean()),
+        approvals: doc('The server can ask for approvals (`approval/request`); always true in version 1.', z.boolean()),
+      }),
+    ),
+    dbPath: doc('The database file this server uses (`:memory:` for none).', z.string()),
   }),
 );
 
@@ -120,21 +151,24 @@ export const ShutdownResultSchema = named(
   z.null(),
 );
 
-const ThreadResult = z.object({ thread: ThreadSchema });
-const ThreadIdParams = z.object({ threadId: idParam('threadId') });
+const ThreadField = doc('The thread as it is now.', ThreadSchema);
+const ThreadResult = z.object({ thread: ThreadField });
+const threadIdParam = doc('The thread.', idParam('threadId'));
+const ThreadIdParams = z.object({ threadId: threadIdParam });
+const metadataField = doc('Client-owned JSON object (replaced whole; at most 256 levels deep).', metadataParam.optional());
 
 export const ThreadCreateParamsSchema = named(
   'ThreadCreateParams',
   'Settings of the new thread; all optional.',
   z.object({
-    title: optionalText('title'),
-    model: optionalText('model'),
-    mode: optionalText('mode'),
-    cwd: absolutePath.optional(),
-    systemPrompt: optionalText('systemPrompt'),
-    autoApprove: z.boolean().optional(),
-    trustMode: z.boolean().optional(),
-    metadata: metadataParam.optional(),
+    title: doc('Display title (default `""`).', optionalText('title')),
+    model: doc('Default model of its turns.', optionalText('model')),
+    mode: doc('Free-form mode passed to the engine host.', optionalText('mode')),
+    cwd: doc('Absolute working directory of its engine; fixed for the thread.', absolutePath.optional()),
+    systemPrompt: doc('System prompt the engine starts from.', optionalText('systemPrompt')),
+    autoApprove: doc('Approvals nobody answers are approved (default false: denied).', z.boolean().optional()),
+    trustMode: doc('Passed to the engine host (default false).', z.boolean().optional()),
+    metadata: metadataField,
   }),
 );
 export const ThreadCreateResultSchema = named('ThreadCreateResult', 'The new thread.', ThreadResult.clone());
@@ -142,41 +176,51 @@ export const ThreadCreateResultSchema = named('ThreadCreateResult', 'The new thr
 export const ThreadGetParamsSchema = named(
   'ThreadGetParams',
   'Which thread, and whether to include its turns.',
-  z.object({ threadId: idParam('threadId'), includeTurns: z.boolean().optional() }),
+  z.object({
+    threadId: threadIdParam,
+    includeTurns: doc('Also return every turn, oldest first (superseded ones included).', z.boolean().optional()),
+  }),
 );
 export const ThreadGetResultSchema = named(
   'ThreadGetResult',
   'The thread, its turns oldest first when asked, and its pending admissions in FIFO order.',
-  z.object({ thread: ThreadSchema, turns: z.array(TurnSchema).optional(), queued: z.array(AdmissionSchema) }),
+  z.object({
+    thread: ThreadField,
+    turns: doc('Every turn, oldest first; only with `includeTurns`.', z.array(TurnSchema).optional()),
+    queued: doc('Pending admissions, oldest first.', z.array(AdmissionSchema)),
+  }),
 );
 
 export const ThreadListParamsSchema = named(
   'ThreadListParams',
   'A page of threads, newest updatedAt first.',
   z.object({
-    cursor: z.string().optional(),
-    limit: positiveInt('limit').min(1).max(200).default(50),
-    archived: z.boolean().optional(),
+    cursor: doc('`nextCursor` of the previous page; absent for the first.', z.string().optional()),
+    limit: doc('Page size, 1..200.', positiveInt('limit').min(1).max(200).default(50)),
+    archived: doc('true: archived threads only; absent or false: unarchived only.', z.boolean().optional()),
   }),
 );
 export const ThreadListResultSchema = named(
   'ThreadListResult',
   'One page; `nextCursor` is absent on the last page.',
-  z.object({ threads: z.array(ThreadSchema), nextCursor: z.string().optional() }),
+  z.object({
+    threads: doc('Newest `updatedAt` first (ties by id).', z.array(ThreadSchema)),
+    nextCursor: doc('Opaque; pass it as `cursor` for the next page. Absent on the last page.', z.string().optional()),
+  }),
 );
 
 export const ThreadUpdateParamsSchema = named(
   'ThreadUpdateParams',
   'Fields to replace; absent fields stay, `null` clears model, mode or systemPrompt.',
   z.object({
-    threadId: idParam('threadId'),
-    title: optionalText('title'),
-    model: clearableText('model'),
-    mode: clearableText('mode'),
-    systemPrompt: clearableText('systemPrompt'),
-    autoApprove: z.boolean().optional(),
-    trustMode: z.boolean().optional(),
-    metadata: metadataParam.optional(),
+    threadId: threadIdParam,
+    title: doc('New title.', optionalText('title')),
+    model: doc('New default model; null clears it.', clearableText('model')),
+    mode: doc('New mode; null clears it.', clearableText('mode')),
+    systemPrompt: doc('New system prompt; null clears it.', clearableText('systemPrompt')),
+    autoApprove: doc('New autoApprove.', z.boolean().optional()),
+    trustMode: doc('New trustMode.', z.boolean().optional()),
+    metadata: metadataField,
   }),
 );
 export const ThreadUpdateResultSchema = named('ThreadUpdateResult', 'The updated thread.', ThreadResult.clone());
@@ -193,92 +237,126 @@ export const ThreadDeleteParamsSchema = named('ThreadDeleteParams', 'Which threa
 export const ThreadDeleteResultSchema = named(
   'ThreadDeleteResult',
   'The thread and everything in it are gone.',
-  z.object({ deleted: z.literal(true) }),
+  z.object({ deleted: doc('Always true.', z.literal(true)) }),
 );
+
+const TurnField = doc('The turn.', TurnSchema);
 
 export const ThreadStartTurnParamsSchema = named(
   'ThreadStartTurnParams',
   'A prompt to run now, queue behind the running turn, or steer into it (PROTOCOL.md §4.1).',
   z.object({
-    threadId: idParam('threadId'),
-    prompt: requiredText('prompt'),
-    delivery: DeliverySchema.optional(),
-    expectedTurnId: z.string().optional(),
-    clientRequestId: z.string().min(1).max(256).optional(),
-    inputSummary: optionalText('inputSummary'),
+    threadId: threadIdParam,
+    prompt: doc('The user message; trimmed, must not be empty, at most `--max-prompt-bytes`.', requiredText('prompt')),
+    delivery: doc(
+      'When a turn runs: `queue` it behind, or `steer` it into the running turn. Absent: -32010 when busy.',
+      DeliverySchema.optional(),
+    ),
+    expectedTurnId: doc('Act only if this turn is the running one (else -32014).', z.string().optional()),
+    clientRequestId: doc(
+      'Idempotency key (1..256 characters): a repeat on the same thread answers the first result.',
+      z.string().min(1).max(256).optional(),
+    ),
+    inputSummary: doc("The turn's `inputSummary` (default: the prompt cut to 200 characters).", optionalText('inputSummary')),
     ...turnOptions,
   }),
 );
 export const ThreadStartTurnResultSchema = named(
   'ThreadStartTurnResult',
   'The started or running turn, and the admission when the prompt was queued.',
-  z.object({ turn: TurnSchema, queued: AdmissionSchema.nullable() }),
+  z.object({
+    turn: doc('The turn that started, or the running turn the prompt was queued behind or steered into.', TurnSchema),
+    queued: doc('The admission when the prompt waits in the inbox, else null.', AdmissionSchema.nullable()),
+  }),
 );
 
 export const ThreadEditLastTurnParamsSchema = named(
   'ThreadEditLastTurnParams',
   'New content for the last user turn (PROTOCOL.md §4.2).',
-  z.object({ threadId: idParam('threadId'), content: requiredText('content'), ...turnOptions }),
+  z.object({
+    threadId: threadIdParam,
+    content: doc('The new user message; trimmed, must not be empty.', requiredText('content')),
+    ...turnOptions,
+  }),
 );
 export const ThreadEditLastTurnResultSchema = named(
   'ThreadEditLastTurnResult',
   'The new turn that supersedes the last one.',
-  z.object({ turn: TurnSchema, queued: z.null() }),
+  z.object({ turn: doc('The new turn.', TurnSchema), queued: doc('Always null.', z.null()) }),
 );
 
 export const ThreadDrainParamsSchema = named('ThreadDrainParams', 'Which thread.', ThreadIdParams.clone());
 export const ThreadDrainResultSchema = named(
   'ThreadDrainResult',
   'The turn started from the oldest pending admission (null when none or busy), and how many stay pending.',
-  z.object({ turn: TurnSchema.nullable(), remaining: z.number().int().nonnegative() }),
+  z.object({
+    turn: doc('The started turn, or null when nothing was pending or the thread is busy.', TurnSchema.nullable()),
+    remaining: doc('Admissions still pending.', z.number().int().nonnegative()),
+  }),
 );
 
 export const ThreadInterruptParamsSchema = named(
   'ThreadInterruptParams',
   'Stop the running turn (only `turnId` when given); cancel the queue unless keepQueued.',
-  z.object({ threadId: idParam('threadId'), turnId: z.string().optional(), keepQueued: z.boolean().optional() }),
+  z.object({
+    threadId: threadIdParam,
+    turnId: doc('Act only if this turn is the running one (else -32014; unknown: -32003).', z.string().optional()),
+    keepQueued: doc('Keep pending admissions (not auto-promoted; `thread/drain` resumes them).', z.boolean().optional()),
+  }),
 );
 export const ThreadInterruptResultSchema = named(
   'ThreadInterruptResult',
   'The interrupted turn (null when none ran) and the admissions cancelled.',
-  z.object({ turn: TurnSchema.nullable(), cancelled: z.array(AdmissionSchema) }),
+  z.object({
+    turn: doc('The interrupted turn, or null when none ran.', TurnSchema.nullable()),
+    cancelled: doc('The admissions cancelled.', z.array(AdmissionSchema)),
+  }),
 );
 
 export const ThreadCancelQueuedParamsSchema = named(
   'ThreadCancelQueuedParams',
   'Which pending admission to cancel.',
-  z.object({ threadId: idParam('threadId'), admissionId: idParam('admissionId') }),
+  z.object({ threadId: threadIdParam, admissionId: doc('The pending admission.', idParam('admissionId')) }),
 );
 export const ThreadCancelQueuedResultSchema = named(
   'ThreadCancelQueuedResult',
   'The cancelled admission.',
-  z.object({ admission: AdmissionSchema }),
+  z.object({ admission: doc('The admission, now `cancelled`.', AdmissionSchema) }),
 );
+
+const EventsField = doc('Events in seq order, exactly as they were sent.', z.array(ThreadEventSchema));
+const LastSeqField = doc("The thread's newest seq.", z.number().int().nonnegative());
 
 export const ThreadEventsParamsSchema = named(
   'ThreadEventsParams',
   'A page of the event log after `afterSeq`.',
   z.object({
-    threadId: idParam('threadId'),
-    afterSeq: positiveInt('afterSeq').nonnegative().default(0),
-    limit: positiveInt('limit').min(1).max(10000).default(1000),
+    threadId: threadIdParam,
+    afterSeq: doc('Return events with a larger seq.', positiveInt('afterSeq').nonnegative().default(0)),
+    limit: doc('At most this many events, 1..10000 (a page also stops at about 4 MiB).', positiveInt('limit').min(1).max(10000).default(1000)),
   }),
 );
 export const ThreadEventsResultSchema = named(
   'ThreadEventsResult',
   'Events in seq order, exactly as they were sent, and the thread\'s last seq.',
-  z.object({ events: z.array(ThreadEventSchema), lastSeq: z.number().int().nonnegative() }),
+  z.object({ events: EventsField, lastSeq: LastSeqField }),
 );
 
 export const ThreadSubscribeParamsSchema = named(
   'ThreadSubscribeParams',
   "Live tail of one thread, from every server process on the database file; the backlog after `afterSeq` (default: the thread's lastSeq) first.",
-  z.object({ threadId: idParam('threadId'), afterSeq: positiveInt('afterSeq').nonnegative().optional() }),
+  z.object({
+    threadId: threadIdParam,
+    afterSeq: doc("Backlog from after this seq (default: the thread's lastSeq, no backlog).", positiveInt('afterSeq').nonnegative().optional()),
+  }),
 );
 export const ThreadSubscribeResultSchema = named(
   'ThreadSubscribeResult',
   'The backlog (at most 10000 events after afterSeq; page the rest with thread/events) and the lastSeq after which `thread/event` notifications follow.',
-  z.object({ events: z.array(ThreadEventSchema), lastSeq: z.number().int().nonnegative() }),
+  z.object({
+    events: doc('The backlog: at most 10000 events after `afterSeq`.', z.array(ThreadEventSchema)),
+    lastSeq: doc('Live `thread/event` notifications follow after this seq.', z.number().int().nonnegative()),
+  }),
 );
 export const ThreadUnsubscribeParamsSchema = named('ThreadUnsubscribeParams', 'Which thread.', ThreadIdParams.clone());
 export const ThreadUnsubscribeResultSchema = named(
@@ -287,65 +365,113 @@ export const ThreadUnsubscribeResultSchema = named(
   z.object({}),
 );
 
-export const TurnGetParamsSchema = named('TurnGetParams', 'Which turn.', z.object({ turnId: idParam('turnId') }));
+const turnIdParam = doc('The turn.', idParam('turnId'));
+
+export const TurnGetParamsSchema = named('TurnGetParams', 'Which turn.', z.object({ turnId: turnIdParam }));
 export const TurnGetResultSchema = named(
   'TurnGetResult',
   'The turn and its items in order.',
-  z.object({ turn: TurnSchema, items: z.array(ItemSchema) }),
+  z.object({ turn: TurnField, items: doc('Its items in order.', z.array(ItemSchema)) }),
 );
 
 export const TurnWaitParamsSchema = named(
   'TurnWaitParams',
   'Wait until the turn ends; `timeoutMs` bounds the wait (none: wait as long as it runs).',
-  z.object({ turnId: idParam('turnId'), timeoutMs: positiveInt('timeoutMs').nonnegative().optional() }),
+  z.object({
+    turnId: turnIdParam,
+    timeoutMs: doc('Give up after this many milliseconds (-32013).', positiveInt('timeoutMs').nonnegative().optional()),
+  }),
 );
-export const TurnWaitResultSchema = named('TurnWaitResult', 'The ended turn.', z.object({ turn: TurnSchema }));
+export const TurnWaitResultSchema = named(
+  'TurnWaitResult',
+  'The ended turn.',
+  z.object({ turn: doc('The turn, no longer `in_progress`.', TurnSchema) }),
+);
 
-const RulesResult = z.object({ rules: z.array(RoutingRuleSchema) });
+const RulesResult = z.object({ rules: doc('The persisted rules, in match order.', z.array(RoutingRuleSchema)) });
 export const RoutingGetRulesParamsSchema = named('RoutingGetRulesParams', 'No params.', EmptyParams.clone());
 export const RoutingGetRulesResultSchema = named('RoutingGetRulesResult', 'The persisted rules.', RulesResult.clone());
 export const RoutingSetRulesParamsSchema = named(
   'RoutingSetRulesParams',
   'The complete new rule list (replaces the old one).',
-  z.object({ rules: z.array(RoutingRuleSchema) }),
+  z.object({ rules: doc('The new rules; the first match wins.', z.array(RoutingRuleSchema)) }),
 );
 export const RoutingSetRulesResultSchema = named('RoutingSetRulesResult', 'The persisted rules.', RulesResult.clone());
 
 export const UsageGetParamsSchema = named(
   'UsageGetParams',
   'One thread, or all threads when absent.',
-  z.object({ threadId: idParam('threadId').optional() }),
+  z.object({ threadId: doc('Sum this thread only; absent: every thread.', idParam('threadId').optional()) }),
 );
 export const UsageGetResultSchema = named(
   'UsageGetResult',
   'Usage summed over completed turns, and how many turns that is.',
-  z.object({ usage: UsageSchema, turns: z.number().int().nonnegative() }),
+  z.object({
+    usage: doc('The sum over completed turns.', UsageSchema),
+    turns: doc('How many turns were summed.', z.number().int().nonnegative()),
+  }),
 );
 
 /** Client → server methods (PROTOCOL.md §2, §4): the single source of truth. */
 export const Methods = {
-  initialize: { params: InitializeParamsSchema, result: InitializeResultSchema },
-  shutdown: { params: ShutdownParamsSchema, result: ShutdownResultSchema },
-  'thread/create': { params: ThreadCreateParamsSchema, result: ThreadCreateResultSchema },
-  'thread/get': { params: ThreadGetParamsSchema, result: ThreadGetResultSchema },
-  'thread/list': { params: ThreadListParamsSchema, result: ThreadListResultSchema },
-  'thread/update': { params: ThreadUpdateParamsSchema, result: ThreadUpdateResultSchema },
-  'thread/archive': { params: ThreadArchiveParamsSchema, result: ThreadArchiveResultSchema },
-  'thread/unarchive': { params: ThreadUnarchiveParamsSchema, result: ThreadUnarchiveResultSchema },
-  'thread/delete': { params: ThreadDeleteParamsSchema, result: ThreadDeleteResultSchema },
-  'thread/startTurn': { params: ThreadStartTurnParamsSchema, result: ThreadStartTurnResultSchema },
-  'thread/editLastTurn': { params: ThreadEditLastTurnParamsSchema, result: ThreadEditLastTurnResultSchema },
-  'thread/drain': { params: ThreadDrainParamsSchema, result: ThreadDrainResultSchema },
-  'thread/interrupt': { params: ThreadInterruptParamsSchema, result: ThreadInterruptResultSchema },
-  'thread/cancelQueued': { params: ThreadCancelQueuedParamsSchema, result: ThreadCancelQueuedResultSchema },
-  'thread/events': { params: ThreadEventsParamsSchema, result: ThreadEventsResultSchema },
-  'thread/subscribe': { params: ThreadSubscribeParamsSchema, result: ThreadSubscribeResultSchema },
-  'thread/unsubscribe': { params: ThreadUnsubscribeParamsSchema, result: ThreadUnsubscribeResultSchema },
-  'turn/get': { params: TurnGetParamsSchema, result: TurnGetResultSchema },
-  'turn/wait': { params: TurnWaitParamsSchema, result: TurnWaitResultSchema },
-  'routing/getRules': { params: RoutingGetRulesParamsSchema, result: RoutingGetRulesResultSchema },
-  'routing/setRules': { params: RoutingSetRulesParamsSchema, result: RoutingSetRulesResultSchema },
-  'usage/get': { params: UsageGetParamsSchema, result: UsageGetResultSchema },
+  initialize: { params: InitializeParamsSchema, result: InitializeResultSchema, errors: ['InvalidRequest'] },
+  shutdown: { params: ShutdownParamsSchema, result: ShutdownResultSchema, errors: [] },
+  'thread/create': { params: ThreadCreateParamsSchema, result: ThreadCreateResultSchema, errors: [] },
+  'thread/get': { params: ThreadGetParamsSchema, result: ThreadGetResultSchema, errors: ['ThreadNotFound'] },
+  'thread/list': { params: ThreadListParamsSchema, result: ThreadListResultSchema, errors: [] },
+  'thread/update': { params: ThreadUpdateParamsSchema, result: ThreadUpdateResultSchema, errors: ['ThreadNotFound'] },
+  'thread/archive': { params: ThreadArchiveParamsSchema, result: ThreadArchiveResultSchema, errors: ['ThreadNotFound'] },
+  'thread/unarchive': {
+    params: ThreadUnarchiveParamsSchema,
+    result: ThreadUnarchiveResultSchema,
+    errors: ['ThreadNotFound'],
+  },
+  'thread/delete': {
+    params: ThreadDeleteParamsSchema,
+    result: ThreadDeleteResultSchema,
+    errors: ['ThreadNotFound', 'ThreadBusy'],
+  },
+  'thread/startTurn': {
+    params: ThreadStartTurnParamsSchema,
+    result: ThreadStartTurnResultSchema,
+    errors: ['ThreadNotFound', 'ThreadArchived', 'ThreadBusy', 'TurnMismatch', 'QueueFull', 'ThreadLeased', 'HostError'],
+  },
+  'thread/editLastTurn': {
+    params: ThreadEditLastTurnParamsSchema,
+    result: ThreadEditLastTurnResultSchema,
+    errors: ['ThreadNotFound', 'ThreadArchived', 'ThreadBusy', 'NothingToEdit', 'ThreadLeased', 'HostError'],
+  },
+  'thread/drain': {
+    params: ThreadDrainParamsSchema,
+    result: ThreadDrainResultSchema,
+    errors: ['ThreadNotFound', 'ThreadArchived', 'ThreadLeased', 'HostError'],
+  },
+  'thread/interrupt': {
+    params: ThreadInterruptParamsSchema,
+    result: ThreadInterruptResultSchema,
+    errors: ['ThreadNotFound', 'TurnNotFound', 'TurnMismatch', 'ThreadLeased'],
+  },
+  'thread/cancelQueued': {
+    params: ThreadCancelQueuedParamsSchema,
+    result: ThreadCancelQueuedResultSchema,
+    errors: ['ThreadNotFound', 'AdmissionNotFound'],
+  },
+  'thread/events': { params: ThreadEventsParamsSchema, result: ThreadEventsResultSchema, errors: ['ThreadNotFound'] },
+  'thread/subscribe': {
+    params: ThreadSubscribeParamsSchema,
+    result: ThreadSubscribeResultSchema,
+    errors: ['ThreadNotFound'],
+  },
+  'thread/unsubscribe': {
+    params: ThreadUnsubscribeParamsSchema,
+    result: ThreadUnsubscribeResultSchema,
+    errors: ['ThreadNotFound'],
+  },
+  'turn/get': { params: TurnGetParamsSchema, result: TurnGetResultSchema, errors: ['TurnNotFound'] },
+  'turn/wait': { params: TurnWaitParamsSchema, result: TurnWaitResultSchema, errors: ['TurnNotFound', 'Timeout'] },
+  'routing/getRules': { params: RoutingGetRulesParamsSchema, result: RoutingGetRulesResultSchema, errors: [] },
+  'routing/setRules': { params: RoutingSetRulesParamsSchema, result: RoutingSetRulesResultSchema, errors: [] },
+  'usage/get': { params: UsageGetParamsSchema, result: UsageGetResultSchema, errors: ['ThreadNotFound'] },
 } as const satisfies Record<string, MethodSpec>;
 
 export type MethodName = keyof typeof Methods;

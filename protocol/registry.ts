@@ -1,8 +1,12 @@
 import { z } from 'zod';
 
-/** Metadata of every named wire shape: the `$defs` name in schema/ and its documentation. */
+/**
+ * Metadata of wire shapes. A named shape (a `$defs` entry of schema/threadline.schema.json) has
+ * an `id`; a field has only its `description`, which becomes the `description` of its property
+ * in the JSON Schema and of its row in docs/PROTOCOL.md.
+ */
 export interface WireMeta {
-  id: string;
+  id?: string;
   description: string;
 }
 
@@ -19,6 +23,17 @@ export function named<T extends z.ZodType>(id: string, description: string, sche
   wireRegistry.add(schema, { id, description });
   byId.set(id, schema);
   return schema;
+}
+
+/**
+ * A field's schema with its description: a clone of `schema`, so one shared schema (a timestamp,
+ * an id, a named record) can be described differently in every field that uses it. A clone of a
+ * named record is still emitted as a `$ref` to it, with the description beside the `$ref`.
+ */
+export function doc<T extends z.ZodType>(description: string, schema: T): T {
+  const described = schema.clone() as T;
+  wireRegistry.add(described, { description });
+  return described;
 }
 
 /** The wire schema registered under `id` (a `$defs` name of schema/threadline.schema.json). */

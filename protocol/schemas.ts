@@ -1,20 +1,23 @@
 import { z } from 'zod';
 import { AdmissionIdSchema, ItemIdSchema, ThreadIdSchema, TurnIdSchema } from './ids.js';
-import { named } from './registry.js';
+import { doc, named } from './registry.js';
 
-const Timestamp = z.iso.datetime({ offset: false }).describe('ISO-8601 UTC time');
+// Every field carries a description (`doc`): it feeds the JSON Schema and docs/PROTOCOL.md alike.
+
+const Timestamp = z.iso.datetime({ offset: false });
 const Seq = z.number().int().nonnegative();
+const Count = z.number().int().nonnegative();
 const JsonObject = z.record(z.string(), z.unknown());
 
 export const UsageSchema = named(
   'Usage',
   'Token usage of a turn (or a sum of turns).',
   z.object({
-    inputTokens: z.number().int().nonnegative(),
-    outputTokens: z.number().int().nonnegative(),
-    cachedInputTokens: z.number().int().nonnegative().optional(),
-    reasoningTokens: z.number().int().nonnegative().optional(),
-    costUsd: z.number().nonnegative().optional(),
+    inputTokens: doc('Tokens of input the model read (prompt and history).', Count),
+    outputTokens: doc('Tokens the model wrote.', Count),
+    cachedInputTokens: doc('Of `inputTokens`, how many the provider served from its cache.', Count.optional()),
+    reasoningTokens: doc('Of `outputTokens`, how many were hidden reasoning.', Count.optional()),
+    costUsd: doc('Price in US dollars, when the model has a known price (`--prices`).', z.number().nonnegative().optional()),
   }),
 );
 export type Usage = z.infer<typeof UsageSchema>;
@@ -26,22 +29,22 @@ export const ThreadSchema = named(
   'Thread',
   'A conversation: its settings, whether a turn runs, its event log position and queue length.',
   z.object({
-    id: ThreadIdSchema,
-    title: z.string(),
-    status: ThreadStatusSchema,
-    archived: z.boolean(),
-    model: z.string().optional(),
-    mode: z.string().optional(),
-    cwd: z.string().optional(),
-    systemPrompt: z.string().optional(),
-    autoApprove: z.boolean(),
-    trustMode: z.boolean(),
-    metadata: JsonObject,
-    latestTurnId: TurnIdSchema.optional(),
-    createdAt: Timestamp,
-    updatedAt: Timestamp,
-    lastSeq: Seq,
-    queuedCount: z.number().int().nonnegative(),
+    id: doc('Thread id (`thr_` + UUIDv7).', ThreadIdSchema),
+    title: doc('Display title; `""` when none was given.', z.string()),
+    status: doc('`running` while one of its turns is in progress, else `idle`.', ThreadStatusSchema),
+    archived: doc('Archived threads accept no new turns and are listed only with `archived: true`.', z.boolean()),
+    model: doc('Default model of its turns (the host chooses when absent).', z.string().optional()),
+    mode: doc('Free-form mode passed to the engine host (e.g. `plan`, `edit`).', z.string().optional()),
+    cwd: doc('Absolute working directory of its engine; fixed at creation.', z.string().optional()),
+    systemPrompt: doc('System prompt the engine starts from.', z.string().optional()),
+    autoApprove: doc('Approvals nobody answers are approved (true) or denied (false).', z.boolean()),
+    trustMode: doc('Passed to the engine host: run without asking where the host supports it.', z.boolean()),
+    metadata: doc('Client-owned JSON object, stored and returned as given.', JsonObject),
+    latestTurnId: doc('The most recently created turn.', TurnIdSchema.optional()),
+    createdAt: doc('When the thread was created (ISO-8601 UTC).', Timestamp),
+    updatedAt: doc('Last settings change or turn start/end (ISO-8601 UTC); `thread/list` sorts on it.', Timestamp),
+    lastSeq: doc("Seq of the thread's newest event (0 before any).", Seq),
+    queuedCount: doc('Pending admissions in its inbox.', Count),
   }),
 );
 export type Thread = z.infer<typeof ThreadSchema>;
@@ -53,20 +56,20 @@ export const TurnSchema = named(
   'Turn',
   'One exchange: a user prompt and everything the engine did in answer to it.',
   z.object({
-    id: TurnIdSchema,
-    threadId: ThreadIdSchema,
-    status: TurnStatusSchema,
-    inputSummary: z.string(),
-    createdAt: Timestamp,
-    startedAt: Timestamp.optional(),
-    endedAt: Timestamp.optional(),
-    durationMs: z.number().int().nonnegative().optional(),
-    usage: UsageSchema.optional(),
-    error: z.string().optional(),
-    itemIds: z.array(ItemIdSchema),
-    steerCount: z.number().int().nonnegative(),
-    model: z.string().optional(),
-    supersededBy: TurnIdSchema.optional(),
+    id: doc('Turn id (`turn_` + UUIDv7).', TurnIdSchema),
+    threadId: doc('The thread it belongs to.', ThreadIdSchema),
+    status: doc('`in_progress` until it ends `completed`, `failed` or `interrupted`.', TurnStatusSchema),
+    inputSummary: doc('Short text shown for the prompt (the prompt cut to 200 characters unless given).', z.string()),
+    createdAt: doc('When the turn was created (ISO-8601 UTC).', Timestamp),
+    startedAt: doc('When the engine started it.', Timestamp.optional()),
+    endedAt: doc('When it ended.', Timestamp.optional()),
+    durationMs: doc('endedAt − startedAt in milliseconds.', Count.optional()),
+    usage: doc('Token usage the engine reported.', UsageSchema.optional()),
+    error: doc('Why it failed or was interrupted (e.g. `server restarted`).', z.string().optional()),
+    itemIds: doc('Its items in order.', z.array(ItemIdSchema)),
+    steerCount: doc('How many prompts were steered into it.', Count),
+    model: doc('The model it ran with (routing rule, prompt, or thread default).', z.string().optional()),
+    supersededBy: doc('The turn that replaced it through `thread/editLastTurn`.', TurnIdSchema.optional()),
   }),
 );
 export type Turn = z.infer<typeof TurnSchema>;
@@ -88,15 +91,15 @@ export const ItemSchema = named(
   'Item',
   'A unit of a turn: a message, reasoning, a tool call or its result. `summary` is `detail` cut to 200 characters.',
   z.object({
-    id: ItemIdSchema,
-    turnId: TurnIdSchema,
-    kind: ItemKindSchema,
-    status: ItemStatusSchema,
-    summary: z.string(),
-    detail: z.string().optional(),
-    metadata: JsonObject.optional(),
-    startedAt: Timestamp.optional(),
-    endedAt: Timestamp.optional(),
+    id: doc('Item id (`item_` + UUIDv7).', ItemIdSchema),
+    turnId: doc('The turn it belongs to.', TurnIdSchema),
+    kind: doc('What it is.', ItemKindSchema),
+    status: doc('`in_progress` while it streams, then `completed` or `failed`.', ItemStatusSchema),
+    summary: doc('`detail` cut to 200 characters.', z.string()),
+    detail: doc('Full text; `item.completed` always carries it (cut at `--max-item-bytes`).', z.string().optional()),
+    metadata: doc('Extra facts, e.g. `interrupted: true`, `truncated: true`; hosts may add their own.', JsonObject.optional()),
+    startedAt: doc('When it began.', Timestamp.optional()),
+    endedAt: doc('When it ended.', Timestamp.optional()),
   }),
 );
 export type Item = z.infer<typeof ItemSchema>;
@@ -111,15 +114,15 @@ export const AdmissionSchema = named(
   'Admission',
   'A prompt in the durable inbox. `admittedSeq` is the seq of the event that recorded it.',
   z.object({
-    id: AdmissionIdSchema,
-    threadId: ThreadIdSchema,
-    admittedSeq: Seq,
-    prompt: z.string(),
-    delivery: DeliverySchema,
-    state: AdmissionStateSchema,
-    createdAt: Timestamp,
-    promotedSeq: Seq.optional(),
-    turnId: TurnIdSchema.optional(),
+    id: doc('Admission id (`inp_` + UUIDv7).', AdmissionIdSchema),
+    threadId: doc('The thread whose inbox holds it.', ThreadIdSchema),
+    admittedSeq: doc('Seq of the event that recorded it (`prompt.admitted`, or `prompt.promoted` when it ran at once).', Seq),
+    prompt: doc('The prompt text, trimmed.', z.string()),
+    delivery: doc('`queue`: a turn of its own; `steer`: into the running turn.', DeliverySchema),
+    state: doc('`pending` until `promoted` (it ran) or `cancelled`.', AdmissionStateSchema),
+    createdAt: doc('When it was admitted (ISO-8601 UTC).', Timestamp),
+    promotedSeq: doc('Seq of its `prompt.promoted` event.', Seq.optional()),
+    turnId: doc('The turn it started or joined, once promoted.', TurnIdSchema.optional()),
   }),
 );
 export type Admission = z.infer<typeof AdmissionSchema>;
@@ -128,8 +131,8 @@ export const RoutingRuleSchema = named(
   'RoutingRule',
   'Maps a `routeIntent` (matched case-insensitively) to the model that serves it.',
   z.object({
-    intent: z.string().trim().min(1, 'intent must not be empty'),
-    model: z.string().trim().min(1, 'model must not be empty'),
+    intent: doc('The `routeIntent` it matches, case-insensitively.', z.string().trim().min(1, 'intent must not be empty')),
+    model: doc('The model a matching turn runs with.', z.string().trim().min(1, 'model must not be empty')),
   }),
 );
 export type RoutingRule = z.infer<typeof RoutingRuleSchema>;

@@ -1,19 +1,19 @@
 import { z } from 'zod';
 import { ApprovalDecisionSchema, ApprovalKindSchema } from './events.js';
 import { ItemIdSchema, ThreadIdSchema, TurnIdSchema } from './ids.js';
-import { named } from './registry.js';
+import { doc, named } from './registry.js';
 
 export const ApprovalRequestParamsSchema = named(
   'ApprovalRequestParams',
   'The server asks a client that declared `approvals` to decide (PROTOCOL.md §6).',
   z.object({
-    threadId: ThreadIdSchema,
-    turnId: TurnIdSchema,
-    itemId: ItemIdSchema,
-    approvalId: z.string(),
-    kind: ApprovalKindSchema,
-    summary: z.string(),
-    detail: z.string(),
+    threadId: doc('The thread of the turn that asks.', ThreadIdSchema),
+    turnId: doc('The turn that waits for the decision.', TurnIdSchema),
+    itemId: doc('The `tool_call` item that waits for it.', ItemIdSchema),
+    approvalId: doc('Id of the approval, as in the `approval.*` events.', z.string()),
+    kind: doc('`shell`: run a command; `edit`: change a file; `tool`: call another tool.', ApprovalKindSchema),
+    summary: doc('One line to show the user.', z.string()),
+    detail: doc('The full request (command line, diff, tool arguments).', z.string()),
   }),
 );
 export type ApprovalRequestParams = z.infer<typeof ApprovalRequestParamsSchema>;
@@ -21,7 +21,7 @@ export type ApprovalRequestParams = z.infer<typeof ApprovalRequestParamsSchema>;
 export const ApprovalRequestResultSchema = named(
   'ApprovalRequestResult',
   "The client's decision.",
-  z.object({ decision: ApprovalDecisionSchema }),
+  z.object({ decision: doc('`approve` lets the engine go on; `deny` refuses.', ApprovalDecisionSchema) }),
 );
 export type ApprovalRequestResult = z.infer<typeof ApprovalRequestResultSchema>;
 
@@ -31,3 +31,24 @@ export const ServerRequests = {
 } as const;
 
 export type ServerRequestName = keyof typeof ServerRequests;
+
+export const CancelRequestParamsSchema = named(
+  'CancelRequestParams',
+  'The server withdraws an `approval/request` it sent (interrupted or timed out): do not answer it; a late answer is ignored.',
+  z.object({ id: doc('The JSON-RPC id of the withdrawn request.', z.union([z.number().int(), z.string()])) }),
+);
+
+export const ExitParamsSchema = named(
+  'ExitParams',
+  'No params (absent or null). The server ends the process with exit code 0, after `shutdown` or without it.',
+  z.null(),
+);
+
+/**
+ * Notifications other than `thread/event` (which is `x-notification` of the JSON Schema), with the
+ * direction they travel. `$/cancelRequest` is vscode-jsonrpc's own; listed so other languages know it.
+ */
+export const Notifications = {
+  exit: { params: ExitParamsSchema, direction: 'client-to-server' },
+  '$/cancelRequest': { params: CancelRequestParamsSchema, direction: 'server-to-client' },
+} as const;

@@ -22,7 +22,7 @@ for (const dir of dirs) {
 test('every method of the table has at least one params fixture', () => {
   const missing = Object.values(Methods)
     .map((m) => wireRegistry.get(m.params)!.id)
-    .filter((id) => !dirs.includes(id));
+    .filter((id) => !id || !dirs.includes(id));
   assert.deepStrictEqual(missing, []);
 });
 
