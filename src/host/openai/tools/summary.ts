@@ -7,8 +7,18 @@ const MAX_SHOWN = 1000;
  */
 const HIDDEN = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
 
+const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/**
+ * `text` for a one-line summary, cut at MAX_SHOWN characters saying so. Text with a hidden
+ * character is shown as a quoted string with escapes (`"ls\nrm -rf x"`); text starting with a quote
+ * is quoted too, so a quoted summary always means escapes and cannot be imitated verbatim.
+ */
 export function shown(text: string): string {
-  const escaped = text.replace(HIDDEN, (c) => JSON.stringify(c).slice(1, -1).replace(/^\\u(....)$/, (_, hex: string) => `\\u${hex.toUpperCase()}`));
+  const quote = text.startsWith('"') || new RegExp(HIDDEN.source).test(text);
+  const escaped = quote
+    ? `"${text.replace(/[\\"]/g, '\\$&').replace(HIDDEN, (c) => NAMED[c] ?? `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`)}"`
+    : text;
   if (escaped.length <= MAX_SHOWN) return escaped;
   return `${escaped.slice(0, MAX_SHOWN)}… [${escaped.length - MAX_SHOWN} more characters in the detail]`;
 }
