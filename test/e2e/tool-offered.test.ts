@@ -91,6 +91,17 @@ test('openai: a tool name the host never offered is refused before approval', as
   assert.equal(items.find((i) => i.kind === 'tool_result')!.detail, 'error: there is no tool "delete_everything" in this turn (the tools are read_file, list_dir, write_file, shell); it was not run');
 });
 
+test('openai: a reply with more tool calls than the host takes in one round fails the turn saying so, and runs none of them', async (t) => {
+  const cwd = tempDir(t, 'threadline-cwd-');
+  const { fake, server } = await startOpenAIServer(t);
+  fake.respond(toolCallReply(Array.from({ length: 129 }, (_, i) => ({ id: `c${i}`, name: 'write_file', args: { path: `f${i}`, content: '' } }))));
+  const thread = await newThread(server.client, { cwd, autoApprove: true });
+  const { turn, items } = await turnOf(server, { threadId: thread.id, prompt: 'go' });
+  assert.deepStrictEqual([turn.status, turn.error], ['failed', 'the model sent more than 128 tool calls in one reply; refused']);
+  assert.equal(items.filter((i) => i.kind === 'tool_call').length, 0);
+  assert.equal(existsSync(join(cwd, 'f0')), false);
+});
+
 /** One write_file call whose arguments stream in 64 KiB pieces up to `total` bytes. */
 function hugeWrite(total: number): Responder {
   return (_req, res) => {

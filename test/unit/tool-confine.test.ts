@@ -66,3 +66,17 @@ test('shellEnvironment keeps only the minimal variables, LC_*, and the names pas
   assert.deepStrictEqual(env, { PATH: '/bin', HOME: '/h', LC_CTYPE: 'C', EXTRA: 'e' });
   assert.equal(shellEnvironment([], {}).PATH, '/usr/local/bin:/usr/bin:/bin');
 });
+
+test('openByPath (the fallback without /proc) opens a file beneath root and refuses a symbolic link at the path', async (t) => {
+  const { constants } = await import('node:fs');
+  const { openByPath } = await import('../../src/host/openai/tools/confine.js');
+  const root = realpathSync(mkdtempSync(join(tmpdir(), 'threadline-confine-')));
+  t.after(() => rmSync(root, { recursive: true, force: true }));
+  writeFileSync(join(root, 'a.txt'), 'a');
+  symlinkSync('a.txt', join(root, 'link'));
+  const flags = constants.O_RDONLY | constants.O_NOFOLLOW;
+  const handle = await openByPath(root, ['a.txt'], { flags });
+  assert.equal(await handle.readFile('utf8'), 'a');
+  await handle.close();
+  await assert.rejects(openByPath(root, ['link'], { flags }), /symbolic link/);
+});

@@ -114,11 +114,17 @@ export async function openBeneath(root: string, components: string[], o: OpenOpt
   }
 }
 
+/** A name for what `handle` has open: its /proc entry on Linux (the very directory checked), else `fallback`. */
+export function handleName(handle: FileHandle, fallback: string): string {
+  return PROC_FD ? `/proc/self/fd/${handle.fd}` : fallback;
+}
+
 function openDirectory(name: string): Promise<FileHandle> {
   return fs.open(name, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW);
 }
 
-async function openByPath(root: string, components: string[], o: OpenOptions): Promise<FileHandle> {
+/** Without /proc: O_NOFOLLOW on the full path, then its real path and identity checked against the handle. */
+export async function openByPath(root: string, components: string[], o: OpenOptions): Promise<FileHandle> {
   const full = join(root, ...components);
   if (o.makeParents && components.length > 1) await fs.mkdir(join(root, ...components.slice(0, -1)), { recursive: true });
   const handle = await fs.open(full, o.flags, o.mode).catch((error: NodeJS.ErrnoException) => Promise.reject(linkError(error)));

@@ -1,5 +1,6 @@
 import { constants, promises as fs, type Stats } from 'node:fs';
-import { openBeneath, pathArgument, resolveBeneath, ToolError } from './confine.js';
+import { join } from 'node:path';
+import { handleName, openBeneath, pathArgument, resolveBeneath, ToolError } from './confine.js';
 
 /** Where a file tool works: the thread's cwd as given and its real path (the confinement root). */
 export interface Place {
@@ -48,8 +49,8 @@ export async function listTool(place: Place, p: unknown, limits: FileLimits): Pr
   if (stat && !stat.isDirectory()) throw new ToolError(`${path} is not a directory`);
   const handle = await openBeneath(place.root, components, { flags: constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NONBLOCK });
   try {
-    // The open handle's directory, by its /proc name where there is one: what was checked is what is listed.
-    const dir = await fs.opendir(process.platform === 'linux' ? `/proc/self/fd/${handle.fd}` : `${place.root}/${components.join('/')}`);
+    // The directory the handle has open, not the path again: what was checked is what is listed.
+    const dir = await fs.opendir(handleName(handle, join(place.root, ...components)));
     const names: string[] = [];
     let more = false;
     for await (const entry of dir) {
