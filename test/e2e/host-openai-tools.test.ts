@@ -72,7 +72,7 @@ test('openai: write_file asks approval of kind edit and writes when approved; sh
   const { turn, items } = await runTurn(server, thread.id, 'write b and touch pwned');
   assert.equal(turn.status, 'completed');
   assert.deepStrictEqual(asked.map((a) => [a.kind, a.summary, a.detail]), [
-    ['edit', 'write_file out/b.txt', 'write out/b.txt:\nbeta'],
+    ['edit', 'write_file out/b.txt (4 bytes)', 'write out/b.txt (4 bytes):\nbeta'],
     ['shell', 'shell touch pwned', 'touch pwned'],
   ]);
   assert.equal(readFileSync(join(cwd, 'out', 'b.txt'), 'utf8'), 'beta');

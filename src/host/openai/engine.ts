@@ -4,7 +4,8 @@ import { closeAssistant, messagesFromHistory, truncateBeforeLastUserMessage, typ
 import { EndpointFailure } from './failures.js';
 import type { OpenAIHostConfig } from './host.js';
 import { streamRound, type ToolCall } from './round.js';
-import { APPROVAL_OF, runTool, toolDefinitions, type ToolName, type ToolOutcome } from './tools.js';
+import { APPROVAL_OF, describeCall, runTool, toolDefinitions, type ToolName, type ToolOutcome } from './tools/index.js';
+import { shown } from './tools/summary.js';
 
 /** One running turn: steered messages waiting for the next model round, and whether it takes more. */
 interface Run {
@@ -42,7 +43,8 @@ export class OpenAIEngine implements Engine {
 
   private async *turn(input: TurnInput, model: string, context: TurnContext, run: Run): AsyncGenerator<EngineEvent> {
     const cwd = this.thread.cwd;
-    const tools = cwd ? toolDefinitions(input.allowShell !== false) : [];
+    const tools = toolDefinitions(cwd, input.allowShell !== false);
+    const offered = new Set(tools.flatMap((t) => (t.type === 'function' ? [t.function.name] : [])));
     const system = input.systemPrompt ?? this.thread.systemPrompt;
     let toolRounds = 0;
     try {
@@ -79,7 +81,7 @@ export class OpenAIEngine implements Engine {
         }
         toolRounds++;
         for (const [i, call] of result.toolCalls.entries()) {
-          const outcome = yield* this.callTool(call, `r${round}-call${i}`, cwd!, context, run);
+          const outcome = yield* this.callTool(call, `r${round}-call${i}`, offered, input.allowShell === false, context, run);
           this.messages.push({ role: 'tool', tool_call_id: call.id, content: outcome.text });
           if (run.abort.signal.aborted) return closeAssistant(this.messages, assistant);
         }
@@ -93,33 +95,46 @@ export class OpenAIEngine implements Engine {
     }
   }
 
-  /** A tool_call item, the approval when the tool needs one, then a tool_result item. */
-  private async *callTool(call: ToolCall, key: string, cwd: string, context: TurnContext, run: Run): AsyncGenerator<EngineEvent, ToolOutcome> {
+  /**
+   * A tool_call item, the approval when the tool needs one, then a tool_result item. A call the
+   * turn did not offer, or whose arguments ran past the cap, is answered with an error the model
+   * sees before any approval is asked: it never runs.
+   */
+  private async *callTool(call: ToolCall, key: string, offered: Set<string>, noShell: boolean, context: TurnContext, run: Run): AsyncGenerator<EngineEvent, ToolOutcome> {
     const metadata: ToolCallMetadata & Record<string, unknown> = { toolCallId: call.id, name: call.name, arguments: call.arguments };
-    let args: Record<string, unknown> | undefined;
-    try {
-      const parsed: unknown = JSON.parse(call.arguments || '{}');
-      if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) args = parsed as Record<string, unknown>;
-    } catch {
-      args = undefined;
-    }
-    const summary = `${call.name} ${summarize(args)}`.trim();
+    if (call.oversized) metadata.argumentsOverLimit = this.config.maxToolArgumentBytes;
+    const args = call.oversized ? {} : parseArguments(call.arguments);
+    const { summary, detail } = call.oversized ? { summary: `${shown(call.name)} (arguments over ${this.config.maxToolArgumentBytes} bytes)`, detail: '' } : describeCall(call.name, args);
     yield { type: 'item.started', key, kind: 'tool_call', text: summary, metadata };
     let outcome: ToolOutcome;
     const approvalKind = APPROVAL_OF[call.name as ToolName];
-    if (!args) {
-      outcome = { ok: false, text: `error: the arguments of ${call.name} are not a JSON object: ${call.arguments}` };
-    } else if (approvalKind && (await context.requestApproval({ itemKey: key, kind: approvalKind, summary, detail: detailOf(call.name, args) })) === 'deny') {
+    const refusal = this.refusal(call, offered, noShell, args);
+    if (refusal) {
+      outcome = { ok: false, text: `error: ${refusal}` };
+    } else if (approvalKind && (await context.requestApproval({ itemKey: key, kind: approvalKind, summary, detail })) === 'deny') {
       outcome = { ok: false, text: 'error: the user denied this tool call' };
     } else {
       outcome = { ok: true, text: '' };
     }
     yield { type: 'item.completed', key, text: summary, metadata };
-    if (outcome.ok) outcome = await runTool(call.name, args!, cwd, this.config, run.abort.signal);
+    if (outcome.ok) outcome = await runTool(call.name, args!, this.thread.cwd!, this.config, run.abort.signal);
     const resultKey = `${key}-result`;
     yield { type: 'item.started', key: resultKey, kind: 'tool_result', metadata: { toolCallId: call.id } };
     yield { type: 'item.completed', key: resultKey, status: outcome.ok ? 'completed' : 'failed', text: outcome.text, metadata: { toolCallId: call.id } };
     return outcome;
+  }
+
+  /** Why `call` must not run (checked before any approval), or undefined. */
+  private refusal(call: ToolCall, offered: Set<string>, noShell: boolean, args: Record<string, unknown> | undefined): string | undefined {
+    const name = shown(call.name);
+    if (call.oversized) return `the arguments of ${name} are over ${this.config.maxToolArgumentBytes} bytes (maxToolArgumentBytes); the call was not run`;
+    if (offered.size === 0) return `no tools are available: this thread has no working directory (cwd); ${name} was not run`;
+    if (!offered.has(call.name)) {
+      if (call.name === 'shell' && noShell) return 'shell is not allowed in this turn (allowShell: false); the command was not run';
+      return `there is no tool "${name}" in this turn (the tools are ${[...offered].join(', ')}); it was not run`;
+    }
+    if (!args) return `the arguments of ${name} are not a JSON object: ${shown(call.arguments.slice(0, 200))}`;
+    return undefined;
   }
 
   /** OpenAI's own API wants max_completion_tokens (newer models refuse max_tokens); compatible servers know max_tokens. */
@@ -146,13 +161,12 @@ export class OpenAIEngine implements Engine {
   }
 }
 
-function summarize(args: Record<string, unknown> | undefined): string {
-  if (!args) return '';
-  const main = args.path ?? args.command;
-  return typeof main === 'string' ? main : JSON.stringify(args);
-}
-
-function detailOf(name: string, args: Record<string, unknown>): string {
-  if (name === 'write_file') return `write ${String(args.path)}:\n${String(args.content ?? '')}`;
-  return String(args.command ?? JSON.stringify(args));
+function parseArguments(text: string): Record<string, unknown> | undefined {
+  try {
+    const parsed: unknown = JSON.parse(text || '{}');
+    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+  } catch {
+    // not JSON: refused below
+  }
+  return undefined;
 }

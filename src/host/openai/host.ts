@@ -3,6 +3,7 @@ import OpenAI from 'openai';
 import { z } from 'zod';
 import type { CreateHost, EngineHost } from '../port.js';
 import { OpenAIEngine } from './engine.js';
+import { ENV_NAME } from './tools/env.js';
 import { BUILTIN_PRICES, parsePricesFile, type ModelPrice } from './prices.js';
 
 const DEFAULT_BASE_URL = 'https://api.openai.com/v1';
@@ -17,6 +18,14 @@ const OptionsSchema = z.object({
   maxToolRounds: z.coerce.number().int().positive().default(25),
   shellTimeoutMs: z.coerce.number().int().positive().default(60_000),
   maxOutputBytes: z.coerce.number().int().positive().default(64 * 1024),
+  maxListEntries: z.coerce.number().int().positive().default(1000),
+  maxToolArgumentBytes: z.coerce.number().int().positive().default(1024 * 1024),
+  /** More variables tool shells get on top of the minimal environment (tools/env.ts): NAME1,NAME2. */
+  shellEnv: z
+    .string()
+    .default('')
+    .transform((list) => list.split(',').map((name) => name.trim()).filter(Boolean))
+    .refine((names) => names.every((name) => ENV_NAME.test(name)), 'a comma-separated list of environment variable names'),
 });
 
 export interface OpenAIHostConfig {
@@ -29,6 +38,9 @@ export interface OpenAIHostConfig {
   maxToolRounds: number;
   shellTimeoutMs: number;
   maxOutputBytes: number;
+  maxListEntries: number;
+  maxToolArgumentBytes: number;
+  shellEnv: string[];
 }
 
 /** Any OpenAI-compatible chat-completions endpoint (OpenAI, Ollama, vLLM, LM Studio, llama.cpp, OpenRouter…). */

@@ -10,7 +10,17 @@ export interface ToolCall {
   id: string;
   name: string;
   arguments: string;
+  /** The arguments (or name) ran past the cap: they were not kept, and the call is refused, never run. */
+  oversized?: boolean;
 }
+
+/** A call being streamed: `bytes` counts its arguments' UTF-8 bytes so far. */
+type PendingCall = ToolCall & { bytes: number };
+
+/** A tool name or id longer than this is not a name the host offered: the call is refused. */
+const MAX_NAME_CHARS = 256;
+/** More tool calls than this in one reply fail the turn (each would become items and events). */
+export const MAX_TOOL_CALLS_PER_ROUND = 128;
 
 export interface RoundResult {
   content: string;
@@ -26,6 +36,8 @@ export interface RoundOptions {
   maxRetries: number;
   idleTimeoutMs: number;
   prices: Record<string, ModelPrice>;
+  /** The streamed arguments of one tool call are kept up to this many bytes (`maxToolArgumentBytes`). */
+  maxToolArgumentBytes: number;
   signal: AbortSignal;
   /** Item keys are unique per turn: each round prefixes its own. */
   keyPrefix: string;
@@ -54,7 +66,7 @@ export async function* streamRound(params: Params, o: RoundOptions): AsyncGenera
   const keys = { text: `${o.keyPrefix}text`, reasoning: `${o.keyPrefix}reasoning` };
   let content = '';
   let finished = false;
-  const calls = new Map<number, ToolCall>();
+  const calls = new Map<number, PendingCall>();
   arm();
   try {
     const stream = await o.client.chat.completions.create(params, { signal: abort.signal, maxRetries: o.maxRetries });
@@ -78,15 +90,18 @@ export async function* streamRound(params: Params, o: RoundOptions): AsyncGenera
       }
       for (const [position, part] of (delta.tool_calls ?? []).entries()) {
         const index = part.index ?? position;
-        const call = calls.get(index) ?? { id: '', name: '', arguments: '' };
-        if (part.id) call.id = part.id;
-        if (part.function?.name) call.name += part.function.name;
-        if (part.function?.arguments) call.arguments += part.function.arguments;
-        calls.set(index, call);
+        let call = calls.get(index);
+        if (!call) {
+          if (calls.size === MAX_TOOL_CALLS_PER_ROUND) throw new EndpointFailure(`the model sent more than ${MAX_TOOL_CALLS_PER_ROUND} tool calls in one reply; refused`);
+          call = { id: '', name: '', arguments: '', bytes: 0 };
+          calls.set(index, call);
+        }
+        accumulate(call, part, o.maxToolArgumentBytes);
       }
       if (choice.finish_reason) finished = true;
     }
   } catch (error) {
+    if (error instanceof EndpointFailure) throw error;
     if (!idle && o.signal.aborted) return { content, toolCalls: [], interrupted: true };
     if (!idle) throw new EndpointFailure(describeFailure(error, o.endpoint, o.maxRetries, o.hasKey));
   } finally {
@@ -100,8 +115,30 @@ export async function* streamRound(params: Params, o: RoundOptions): AsyncGenera
   if (!finished) throw new EndpointFailure(`the stream from ${o.endpoint} ended before the reply was complete (the connection was cut)`);
   if (open.reasoning) yield { type: 'item.completed', key: keys.reasoning };
   if (open.text) yield { type: 'item.completed', key: keys.text };
-  const toolCalls = [...calls.entries()].sort(([a], [b]) => a - b).map(([index, c]) => ({ ...c, id: c.id || `call_${o.keyPrefix}${index}` }));
+  const toolCalls = [...calls.entries()].sort(([a], [b]) => a - b).map(([index, { bytes: _, ...c }]) => ({ ...c, id: c.id || `call_${o.keyPrefix}${index}` }));
   return { content, toolCalls, interrupted: false };
+}
+
+/**
+ * Joins one streamed fragment into its call. Past the cap nothing more is kept (a model streaming
+ * hundreds of megabytes of arguments costs no memory): the call is marked oversized and its
+ * arguments become `{}`, which is also what the conversation and the stored item carry.
+ */
+function accumulate(call: PendingCall, part: OpenAI.Chat.Completions.ChatCompletionChunk.Choice.Delta.ToolCall, maxBytes: number): void {
+  if (typeof part.id === 'string' && part.id) call.id = part.id.slice(0, MAX_NAME_CHARS);
+  if (call.oversized) return;
+  const name = part.function?.name;
+  const args = part.function?.arguments;
+  if (typeof name === 'string') call.name += name;
+  if (typeof args === 'string') {
+    call.arguments += args;
+    call.bytes += Buffer.byteLength(args);
+  }
+  if (call.name.length > MAX_NAME_CHARS || call.bytes > maxBytes) {
+    call.oversized = true;
+    call.name = call.name.slice(0, MAX_NAME_CHARS);
+    call.arguments = '{}';
+  }
 }
 
 function usageOf(u: OpenAI.Completions.CompletionUsage, model: string, prices: Record<string, ModelPrice>): EngineUsage {
