@@ -52,17 +52,25 @@ export class MetadataError extends Error {}
 /**
  * A JSON copy of `metadata` within `maxBytes` (its JSON's UTF-8 bytes). An oversized one keeps
  * its top-level entries, in order, that still fit; the others are left out and named in the
- * marker `metadataTruncated: { originalBytes, omittedKeys }` (the first few names, cut). The copy
+ * marker `metadataTruncated: { originalBytes, omittedKeys }` (the first few names, cut;
+ * `originalBytes` is the JSON size, not counting escapes in a string entry over the cap). The copy
  * is plain data: nothing a host's getters or `toJSON` return later can change or grow it.
  */
 export function capMetadata(metadata: Record<string, unknown> | undefined, maxBytes: number): Record<string, unknown> | undefined {
   if (metadata === undefined) return undefined;
   const kept: { key: string; entry: string; bytes: number }[] = [];
   const omitted: string[] = [];
-  let keptBytes = 2; // {}
-  let originalBytes = 2;
+  let keptBytes = 2; // {}, and a comma counted per entry (one more than needed)
+  let originalBytes = 1; // {}, and a comma between entries
   for (const key of Object.keys(metadata)) {
-    const json = serialize(metadata, key);
+    const value = metadata[key];
+    if (typeof value === 'string' && value.length > maxBytes) {
+      // Cannot fit: measured without a JSON copy of what may be hundreds of MB (escapes uncounted).
+      originalBytes += Buffer.byteLength(JSON.stringify(key), 'utf8') + Buffer.byteLength(value, 'utf8') + 4;
+      omitted.push(key);
+      continue;
+    }
+    const json = serialize(value, key);
     if (json === undefined) continue; // JSON leaves it out too
     const entry = json === TOO_LONG ? '' : `${JSON.stringify(key)}:${json}`;
     const bytes = json === TOO_LONG ? Infinity : Buffer.byteLength(entry, 'utf8') + 1;
@@ -90,9 +98,9 @@ export function capMetadata(metadata: Record<string, unknown> | undefined, maxBy
 const TOO_LONG = Symbol('too long');
 
 /** A value's JSON (undefined where JSON leaves it out), or TOO_LONG. */
-function serialize(metadata: Record<string, unknown>, key: string): string | typeof TOO_LONG | undefined {
+function serialize(value: unknown, key: string): string | typeof TOO_LONG | undefined {
   try {
-    return JSON.stringify(metadata[key]) as string | undefined;
+    return JSON.stringify(value) as string | undefined;
   } catch (error) {
     if (error instanceof RangeError && /string length/i.test(error.message)) return TOO_LONG;
     throw new MetadataError(`metadata ${quoted(key)} is not JSON: ${error instanceof Error ? error.message : String(error)}`);
