@@ -7,7 +7,7 @@ import type { EngineCache } from './engines.js';
 import { HostFault, messageOf } from './host-guard.js';
 import type { Commit, Tx } from './events.js';
 import { newApprovalId, newId } from './ids.js';
-import { APPROVAL_SUMMARY_BYTES, capMetadata, capText, ERROR_BYTES, quoted } from './item-limits.js';
+import { APPROVAL_SUMMARY_BYTES, capMetadata, capText, ERROR_BYTES, MetadataError, quoted } from './item-limits.js';
 import { cancelPending, finishTurn, type TurnOutcome } from './turns.js';
 
 /** How often the end of a turn the database refused is tried again. */
@@ -170,7 +170,7 @@ export class TurnRunner {
     try {
       return capMetadata(metadata, this.deps.maxItemBytes - reserve);
     } catch (error) {
-      throw new HostContractError(`reported metadata that is not JSON: ${messageOf(error)}`);
+      throw new HostContractError(error instanceof MetadataError ? error.message : `metadata could not be read: ${messageOf(error)}`);
     }
   }
 

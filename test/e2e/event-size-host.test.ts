@@ -40,6 +40,9 @@ const PROMPTS = {
   'type-huge': async function* () {
     yield { type: big('q') };
   },
+  bigint: async function* () {
+    yield { type: 'item.started', key: 'a', kind: 'agent_message', metadata: { n: 10n } };
+  },
   'key-huge': async function* () {
     yield { type: 'item.delta', key: big('k'), text: 'x' };
   },
@@ -148,7 +151,7 @@ test('a host reporting 20 MB metadata, delta, approval and errors: every event a
   assert.ok(peak < 400, `the server's peak RSS is ${Math.round(peak)} MB`);
 });
 
-test("a host's 20 MB error text, thrown message, event type or item key is cut in the turn's error", async (t) => {
+test("a host's 20 MB error text, thrown message, event type or item key is cut in the turn's error; metadata that is not JSON fails the turn naming the host", async (t) => {
   const server = await startServer(t, { args: ['--host', hostFile(t)] });
   const thread = await newThread(server.client);
   for (const [prompt, pattern] of [
@@ -156,6 +159,7 @@ test("a host's 20 MB error text, thrown message, event type or item key is cut i
     ['throw-huge', / host: the turn's event stream failed: t+… \[\d+ bytes cut\]$/],
     ['type-huge', / host reported an unknown event type "q{100}…"$/],
     ['key-huge', / host: delta for unknown item "k{100}…"$/],
+    ['bigint', / host: metadata "n" is not JSON: Do not know how to serialize a BigInt$/],
   ] as const) {
     const { turn } = await server.client.request('thread/startTurn', { threadId: thread.id, prompt });
     const done = (await server.events.turnCompleted(turn.id)).payload.turn;
