@@ -1,7 +1,10 @@
 import type { Usage } from '@threadline/protocol';
 import type { GuardedEngine } from './host-guard.js';
+import { cutToBytes } from './item-limits.js';
 import { PendingWrites } from './pending-writes.js';
 import type { TurnOutcome } from './turns.js';
+
+export { cutToBytes };
 
 /**
  * An item the engine opened, under the engine's own key, with the text it streamed so far —
@@ -31,12 +34,6 @@ export class OpenItem {
   }
 }
 
-/** The longest prefix of `text` within `maxBytes` UTF-8 bytes (never half a character). */
-export function cutToBytes(text: string, maxBytes: number): string {
-  if (Buffer.byteLength(text, 'utf8') <= maxBytes) return text;
-  const cut = new TextDecoder().decode(Buffer.from(text, 'utf8').subarray(0, Math.max(0, maxBytes)));
-  return cut.endsWith('\uFFFD') && !text.startsWith(cut) ? cut.slice(0, -1) : cut;
-}
 
 /** In-memory state of a running turn; the database holds the truth, this holds the live parts. */
 export interface ActiveTurn {

@@ -7,6 +7,7 @@ import {
   type TurnInput,
 } from '../host/port.js';
 import type { Logger } from '../log.js';
+import { capText, ERROR_BYTES, quoted } from './item-limits.js';
 
 /** A host threw, rejected or reported something malformed; the message names the host and the problem. */
 export class HostFault extends Error {}
@@ -84,12 +85,14 @@ export class GuardedEngine implements Engine {
     const event = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : undefined;
     let problem: string;
     if (!event) problem = `a non-object event (${raw === null ? 'null' : typeof raw})`;
-    else if (typeof event.type === 'string' && !EVENT_TYPES.has(event.type)) problem = `an unknown event type "${event.type}"`;
+    else if (typeof event.type === 'string' && !EVENT_TYPES.has(event.type)) problem = `an unknown event type ${quoted(event.type)}`;
     else if (event.type === 'item.started' && typeof event.kind === 'string' && !EngineItemKindSchema.safeParse(event.kind).success) {
-      problem = `an unknown item kind "${event.kind}"`;
+      problem = `an unknown item kind ${quoted(event.kind)}`;
     } else {
+      // A zod message may quote the value it refused, and a path may hold a host's keys: both cut.
       const issue = parsed.error.issues[0];
-      problem = `a malformed ${typeof event.type === 'string' ? event.type : 'event'} event (${issue?.path.join('.') || 'event'}: ${issue?.message})`;
+      const where = capText(issue?.path.join('.') || 'event', 200);
+      problem = `a malformed ${typeof event.type === 'string' ? event.type : 'event'} event (${where}: ${capText(String(issue?.message), 1024)})`;
     }
     throw new HostFault(`${this.host} host reported ${problem}`);
   }
@@ -146,11 +149,21 @@ function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
   return typeof value === 'object' && value !== null && typeof (value as Record<symbol, unknown>)[Symbol.asyncIterator] === 'function';
 }
 
+/**
+ * What was thrown, as text for an error or a log line: cut past ERROR_BYTES (a host may throw
+ * anything, of any size), and never a throw of its own (a throwing getter, a BigInt, a cycle).
+ */
 export function messageOf(error: unknown): string {
-  if (error instanceof Error) return error.message;
+  let text: string;
   try {
-    return typeof error === 'string' ? error : `a thrown ${JSON.stringify(error) ?? String(error)}`;
+    if (error instanceof Error) text = String(error.message);
+    else text = typeof error === 'string' ? error : `a thrown ${JSON.stringify(error) ?? String(error)}`;
   } catch {
-    return String(error);
+    try {
+      text = String(error);
+    } catch {
+      text = 'a thrown value that cannot be printed';
+    }
   }
+  return capText(text, ERROR_BYTES);
 }

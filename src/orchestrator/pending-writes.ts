@@ -1,4 +1,5 @@
 import type { Tx } from './events.js';
+import { DELTA_CHUNK_CHARS } from './item-limits.js';
 
 /** Deltas are committed at most this long after they arrive (PROTOCOL.md §5: ≤ 50 ms). */
 export const DELTA_COALESCE_MS = 50;
@@ -27,11 +28,27 @@ export class PendingWrites {
     private readonly flush: () => void,
   ) {}
 
-  /** Queues text for an item; true when so much waits that the caller should flush now. */
+  /**
+   * Queues text for an item; true when so much waits that the caller should flush now. Text is
+   * coalesced into deltas of at most DELTA_CHUNK_CHARS: a host's larger delta becomes several
+   * `item.delta` events, so no event grows with what one delta holds.
+   */
   addDelta(itemId: string, text: string): boolean {
-    const last = this.writes[this.writes.length - 1];
-    if (last?.kind === 'delta' && last.itemId === itemId) last.text += text;
-    else this.writes.push({ kind: 'delta', itemId, text });
+    let at = 0;
+    while (at < text.length) {
+      const last = this.writes[this.writes.length - 1];
+      const joins = last?.kind === 'delta' && last.itemId === itemId && last.text.length < DELTA_CHUNK_CHARS;
+      const room = joins ? DELTA_CHUNK_CHARS - last.text.length : DELTA_CHUNK_CHARS;
+      const end = chunkEnd(text, at, room);
+      if (joins && end === at) {
+        this.writes.push({ kind: 'delta', itemId, text: '' }); // no room for a whole character: a new chunk
+        continue;
+      }
+      const chunk = text.slice(at, end);
+      if (joins) last.text += chunk;
+      else this.writes.push({ kind: 'delta', itemId, text: chunk });
+      at = end;
+    }
     this.deltaBytes += text.length;
     if (this.deltaBytes >= DELTA_FLUSH_BYTES) return true;
     if (!this.immediate) this.timer ??= setTimeout(() => this.flush(), DELTA_COALESCE_MS);
@@ -72,4 +89,12 @@ export class PendingWrites {
     this.timer = undefined;
     this.immediate = undefined;
   }
+}
+
+/** Where a chunk of at most `room` UTF-16 units from `at` ends, never between a surrogate pair. */
+function chunkEnd(text: string, at: number, room: number): number {
+  const end = Math.min(text.length, at + room);
+  if (end === text.length || end === at) return end;
+  const before = text.charCodeAt(end - 1);
+  return before >= 0xd800 && before <= 0xdbff ? end - 1 : end;
 }

@@ -7,6 +7,7 @@ import type { EngineCache } from './engines.js';
 import { HostFault, messageOf } from './host-guard.js';
 import type { Commit, Tx } from './events.js';
 import { newApprovalId, newId } from './ids.js';
+import { APPROVAL_SUMMARY_BYTES, capMetadata, capText, ERROR_BYTES, MetadataError, quoted } from './item-limits.js';
 import { cancelPending, finishTurn, type TurnOutcome } from './turns.js';
 
 /** How often the end of a turn the database refused is tried again. */
@@ -24,7 +25,10 @@ export interface TurnRunnerDeps {
   approvalClient: () => ApprovalClient | undefined;
   /** An approval nobody answers within this is denied (reason `timed_out`). */
   approvalTimeoutMs: number;
-  /** `--max-item-bytes`: an item's `detail` is cut past this and marked `metadata.truncated`. */
+  /**
+   * `--max-item-bytes`: an item's `detail` is cut past this and marked `metadata.truncated`; its
+   * `metadata` and an approval's detail are capped at it too (item-limits.ts).
+   */
   maxItemBytes: number;
   /**
    * True (inside a transaction) while this process still holds the turn's lease; another
@@ -34,6 +38,9 @@ export interface TurnRunnerDeps {
   /** Called after a turn's end is committed (the orchestrator promotes the next prompt). */
   onTurnEnded: (threadId: string, status: TurnOutcome['status']) => void;
 }
+
+/** Room `metadata.truncated: true` takes, kept free when an item's metadata is capped. */
+const TRUNCATED_MARK_BYTES = 32;
 
 /** A host broke the port's contract (unknown item key, duplicate key…): the turn fails with this. */
 class HostContractError extends Error {}
@@ -108,11 +115,12 @@ export class TurnRunner {
     const store = this.deps.store;
     switch (event.type) {
       case 'item.started': {
-        if (active.items.has(event.key)) throw new HostContractError(`item "${event.key}" started twice`);
+        if (active.items.has(event.key)) throw new HostContractError(`item ${quoted(event.key)} started twice`);
+        const metadata = this.metadataOf(event.metadata);
         const open = new OpenItem(newId('item'), this.deps.maxItemBytes);
         if (event.text !== undefined) open.append(event.text);
         active.items.set(event.key, open);
-        const { kind, metadata } = event;
+        const { kind } = event;
         const detail = event.text === undefined ? undefined : open.text;
         pending.addWrite((tx) => {
           const item = store.insertItem({ id: open.itemId, turnId, threadId, kind, status: 'in_progress', detail, metadata, now: tx.now });
@@ -122,7 +130,7 @@ export class TurnRunner {
       }
       case 'item.delta': {
         const open = active.items.get(event.key);
-        if (!open) throw new HostContractError(`delta for unknown item "${event.key}"`);
+        if (!open) throw new HostContractError(`delta for unknown item ${quoted(event.key)}`);
         if (event.text.length === 0) return;
         open.append(event.text);
         if (pending.addDelta(open.itemId, event.text)) this.flush(active);
@@ -130,12 +138,13 @@ export class TurnRunner {
       }
       case 'item.completed': {
         const open = active.items.get(event.key);
-        if (!open) throw new HostContractError(`completion of unknown item "${event.key}"`);
+        if (!open) throw new HostContractError(`completion of unknown item ${quoted(event.key)}`);
+        const hostMetadata = this.metadataOf(event.metadata, TRUNCATED_MARK_BYTES);
         active.items.delete(event.key);
         const full = event.text ?? open.text;
         const detail = cutToBytes(full, this.deps.maxItemBytes);
         const truncated = open.truncated || detail.length < full.length;
-        const metadata = truncated ? { ...event.metadata, truncated: true } : event.metadata;
+        const metadata = truncated ? { ...hostMetadata, truncated: true } : hostMetadata;
         const status = event.status ?? 'completed';
         pending.addWrite((tx) => {
           const item = store.finishItem(open.itemId, { status, detail, metadata, endedAt: tx.now });
@@ -150,6 +159,18 @@ export class TurnRunner {
         throw new EngineReportedFailure(event.error);
       default:
         throw new HostContractError(`unknown event type "${(event as { type?: unknown }).type}"`);
+    }
+  }
+
+  /**
+   * The host's metadata as plain JSON within `--max-item-bytes` (less `reserve`, room for a mark
+   * added after): an oversized one keeps the entries that fit and is marked `metadataTruncated`.
+   */
+  private metadataOf(metadata: Record<string, unknown> | undefined, reserve = 0): Record<string, unknown> | undefined {
+    try {
+      return capMetadata(metadata, this.deps.maxItemBytes - reserve);
+    } catch (error) {
+      throw new HostContractError(error instanceof MetadataError ? error.message : `metadata could not be read: ${messageOf(error)}`);
     }
   }
 
@@ -201,7 +222,9 @@ export class TurnRunner {
     const request = parsed.data;
     const open = request && active.items.get(request.itemKey);
     if (!request || !open) {
-      const problem = request ? `an approval for unknown item "${request.itemKey}"` : `a malformed approval request (${parsed.error?.issues[0]?.message})`;
+      const problem = request
+        ? `an approval for unknown item ${quoted(request.itemKey)}`
+        : `a malformed approval request (${capText(String(parsed.error?.issues[0]?.message), 200)})`;
       this.deps.engines.discard(active.threadId, active.engine);
       this.endSafely(active, { status: 'failed', error: `${this.deps.hostName} host asked for ${problem}`, usage: active.usage });
       return 'deny';
@@ -209,7 +232,13 @@ export class TurnRunner {
     const { threadId, turnId } = active;
     const itemId = open.itemId;
     const approvalId = newApprovalId();
-    const details = { kind: request.kind, summary: request.summary, detail: request.detail };
+    // What the client is asked stays within the caps (each cut one says so): the event and the
+    // `approval/request` never grow with what a model asks to run.
+    const details = {
+      kind: request.kind,
+      summary: capText(request.summary, APPROVAL_SUMMARY_BYTES),
+      detail: capText(request.detail, this.deps.maxItemBytes),
+    };
     const asked = this.commitOwned(active, (tx) => {
       active.pending.writeAll(tx); // the tool call item is committed before anyone is asked about it
       tx.emit(threadId, 'approval.requested', { approvalId, itemId, request: details }, { turnId, itemId });
@@ -270,6 +299,8 @@ export class TurnRunner {
   writeEnd(tx: Tx, active: ActiveTurn, outcome: TurnOutcome, cancelQueue: boolean): { turn: Turn; cancelled: Admission[] } | undefined {
     const { threadId, turnId } = active;
     if (active.ended || !this.deps.ownsTurn(threadId, turnId)) return undefined;
+    // A host's error text (turn.failed, a thrown message) is stored and sent: cap it.
+    if (outcome.error !== undefined) outcome = { ...outcome, error: capText(outcome.error, ERROR_BYTES) };
     active.pending.writeAll(tx);
     for (const [approvalId, approval] of active.approvals) {
       const payload = { approvalId, decision: 'deny' as const, reason: 'interrupted' as const };
