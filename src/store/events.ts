@@ -22,8 +22,8 @@ function toEventJson(threadJson: string, [seq, turnId, itemId, kind, payload, ti
   return `{"seq":${seq},"threadId":${threadJson}${turn}${item},"kind":${JSON.stringify(kind)},"payload":${payload},"time":${JSON.stringify(time)}}`;
 }
 
-/** How much event JSON one `thread/events` page holds at most (past its first event). */
-const PAGE_MAX_CHARS = 4 * 1024 * 1024;
+/** How many UTF-8 bytes of event JSON one `thread/events` page holds at most (past its first event). */
+const PAGE_MAX_BYTES = 4 * 1024 * 1024;
 
 /** A page row as an array (better-sqlite3's raw mode: no object per row on a hot read path). */
 type PageRow = [seq: number, turnId: string | null, itemId: string | null, kind: string, payload: string, time: string];
@@ -48,12 +48,22 @@ export function eventStatements(db: Database.Database) {
   const listEventsJson = (threadId: string, afterSeq: number, limit: number): string => {
     const threadJson = JSON.stringify(threadId);
     const events: string[] = [];
-    let chars = 0;
+    // A reader's limit is in bytes, and CJK text is 3 bytes a character. Counting every event's
+    // bytes would cost a replay about a sixth of its speed, so bytes are counted only once the
+    // cheap bound (3 bytes a UTF-16 unit) could pass the cap: `exact` covers events[0, counted).
+    let exact = 0;
+    let counted = 0;
+    let pendingChars = 0;
     for (const row of page.iterate(threadId, afterSeq, limit)) {
       const json = toEventJson(threadJson, row);
-      if (events.length > 0 && chars + json.length > PAGE_MAX_CHARS) break;
+      if (events.length > 0 && exact + 3 * (pendingChars + json.length) > PAGE_MAX_BYTES) {
+        exact += Buffer.byteLength(events.slice(counted).join('')) + (events.length - counted);
+        counted = events.length;
+        pendingChars = 0;
+        if (exact + Buffer.byteLength(json) + 1 > PAGE_MAX_BYTES) break;
+      }
       events.push(json);
-      chars += json.length;
+      pendingChars += json.length + 1;
     }
     return `[${events.join(',')}]`;
   };

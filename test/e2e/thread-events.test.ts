@@ -61,16 +61,19 @@ test('usage/get sums the usage of completed turns, per thread or over all thread
   await assert.rejects(client.request('usage/get', { threadId: 'thr_nope' }), (err: { code?: number }) => err.code === -32001);
 });
 
-test('a thread/events page stops short of its limit once it holds about 4 MiB, and paging on returns every event', async (t) => {
+for (const [script, word, repeat] of [
+  ['ASCII', 'x'.repeat(99), 100000],
+  ['CJK (3 bytes a character)', '字'.repeat(99), 40000],
+] as const) {
+test(`a thread/events page stops short of its limit once it holds about 4 MiB of UTF-8, and paging on returns every event: ${script}`, async (t) => {
   const { client, events } = await startServer(t);
   const thread = await newThread(client);
-  const word = 'x'.repeat(99);
-  const { turn } = await client.request('thread/startTurn', { threadId: thread.id, prompt: `!repeat 100000\n${word}` });
+  const { turn } = await client.request('thread/startTurn', { threadId: thread.id, prompt: `!repeat ${repeat}\n${word}` });
   await events.turnCompleted(turn.id, 60_000);
   const { lastSeq } = (await client.request('thread/get', { threadId: thread.id })).thread;
   const first = await client.request('thread/events', { threadId: thread.id, limit: 10000 });
   assert.ok(first.events.length < lastSeq, `one page of ${first.events.length} of ${lastSeq} events`);
-  assert.ok(JSON.stringify(first.events).length < 4.2 * 1024 * 1024);
+  assert.ok(Buffer.byteLength(JSON.stringify(first.events)) < 4.2 * 1024 * 1024);
   let seen = first.events.length;
   let streamed = 0;
   for (let after = first.events.at(-1)!.seq; after < lastSeq; ) {
@@ -82,5 +85,6 @@ test('a thread/events page stops short of its limit once it holds about 4 MiB, a
   }
   for (const e of first.events) if (e.kind === 'item.delta') streamed += (e.payload as { text: string }).text.length;
   assert.equal(seen, lastSeq);
-  assert.equal(streamed, 'echo[1]:'.length + 100000 * (word.length + 1));
+  assert.equal(streamed, 'echo[1]:'.length + repeat * (word.length + 1));
 });
+}
