@@ -29,7 +29,15 @@ export interface MethodSpec {
 // Params are tolerant readers: zod's `z.object` strips unknown keys (PROTOCOL.md §4), while the
 // known ones are checked strictly.
 
-const optionalText = (name: string) => z.string({ error: `${name} must be a string` }).optional();
+/**
+ * Text settings are bounded: a thread record travels in every `thread/list` page and `thread.*`
+ * event, so none of its fields may grow one without limit (PROTOCOL.md, Limits).
+ */
+export const TEXT_LIMITS = { name: 256, title: 1000, inputSummary: 1000, systemPrompt: 1024 * 1024, metadataJson: 64 * 1024, routingRules: 1000 } as const;
+
+const boundedText = (name: string, max: number) =>
+  z.string({ error: `${name} must be a string` }).max(max, `${name} is longer than ${max} characters`);
+const optionalText = (name: string, max: number = TEXT_LIMITS.name) => boundedText(name, max).optional();
 // The type message only: range checks keep zod's own ("Too small: expected number to be >=1").
 const positiveInt = (name: string) =>
   z
@@ -74,6 +82,9 @@ function nestingDepth(value: unknown): number {
 
 const metadataParam = JsonObjectSchema.refine((m) => nestingDepth(m) <= MAX_METADATA_DEPTH, {
   message: `metadata is nested more than ${MAX_METADATA_DEPTH} levels deep`,
+  abort: true,
+}).refine((m) => JSON.stringify(m).length <= TEXT_LIMITS.metadataJson, {
+  message: `metadata is longer than ${TEXT_LIMITS.metadataJson} characters of JSON`,
 });
 
 const requiredText = (name: string) =>
@@ -85,7 +96,8 @@ const requiredText = (name: string) =>
     .min(1, `${name} is required`);
 
 /** `null` clears an optional setting in thread/update; absent leaves it as it is. */
-const clearableText = (name: string) => z.string({ error: `${name} must be a string or null` }).nullable().optional();
+const clearableText = (name: string, max: number = TEXT_LIMITS.name) =>
+  z.string({ error: `${name} must be a string or null` }).max(max, `${name} is longer than ${max} characters`).nullable().optional();
 
 export const InitializeParamsSchema = named(
   'InitializeParams',
@@ -161,11 +173,11 @@ export const ThreadCreateParamsSchema = named(
   'ThreadCreateParams',
   'Settings of the new thread; all optional.',
   z.object({
-    title: doc('Display title (default `""`).', optionalText('title')),
+    title: doc('Display title (default `""`).', optionalText('title', TEXT_LIMITS.title)),
     model: doc('Default model of its turns.', optionalText('model')),
     mode: doc('Free-form mode passed to the engine host.', optionalText('mode')),
     cwd: doc('Absolute working directory of its engine; fixed for the thread.', absolutePath.optional()),
-    systemPrompt: doc('System prompt the engine starts from.', optionalText('systemPrompt')),
+    systemPrompt: doc('System prompt the engine starts from.', optionalText('systemPrompt', TEXT_LIMITS.systemPrompt)),
     autoApprove: doc('Approvals nobody answers are approved (default false: denied).', z.boolean().optional()),
     trustMode: doc('Passed to the engine host (default false).', z.boolean().optional()),
     metadata: metadataField,
@@ -214,10 +226,10 @@ export const ThreadUpdateParamsSchema = named(
   'Fields to replace; absent fields stay, `null` clears model, mode or systemPrompt.',
   z.object({
     threadId: threadIdParam,
-    title: doc('New title.', optionalText('title')),
+    title: doc('New title.', optionalText('title', TEXT_LIMITS.title)),
     model: doc('New default model; null clears it.', clearableText('model')),
     mode: doc('New mode; null clears it.', clearableText('mode')),
-    systemPrompt: doc('New system prompt; null clears it.', clearableText('systemPrompt')),
+    systemPrompt: doc('New system prompt; null clears it.', clearableText('systemPrompt', TEXT_LIMITS.systemPrompt)),
     autoApprove: doc('New autoApprove.', z.boolean().optional()),
     trustMode: doc('New trustMode.', z.boolean().optional()),
     metadata: metadataField,
@@ -257,7 +269,7 @@ export const ThreadStartTurnParamsSchema = named(
       'Idempotency key (1..256 characters): a repeat on the same thread answers the first result.',
       z.string().min(1).max(256).optional(),
     ),
-    inputSummary: doc("The turn's `inputSummary` (default: the prompt cut to 200 characters).", optionalText('inputSummary')),
+    inputSummary: doc("The turn's `inputSummary` (default: the prompt cut to 200 characters).", optionalText('inputSummary', TEXT_LIMITS.inputSummary)),
     ...turnOptions,
   }),
 );
@@ -394,7 +406,12 @@ export const RoutingGetRulesResultSchema = named('RoutingGetRulesResult', 'The p
 export const RoutingSetRulesParamsSchema = named(
   'RoutingSetRulesParams',
   'The complete new rule list (replaces the old one).',
-  z.object({ rules: doc('The new rules; the first match wins.', z.array(RoutingRuleSchema)) }),
+  z.object({
+    rules: doc(
+      `The new rules; the first match wins (at most ${TEXT_LIMITS.routingRules}).`,
+      z.array(RoutingRuleSchema).max(TEXT_LIMITS.routingRules, `rules: at most ${TEXT_LIMITS.routingRules} rules`),
+    ),
+  }),
 );
 export const RoutingSetRulesResultSchema = named('RoutingSetRulesResult', 'The persisted rules.', RulesResult.clone());
 

@@ -131,8 +131,8 @@ export const RoutingRuleSchema = named(
   'RoutingRule',
   'Maps a `routeIntent` (matched case-insensitively) to the model that serves it.',
   z.object({
-    intent: doc('The `routeIntent` it matches, case-insensitively.', z.string().trim().min(1, 'intent must not be empty')),
-    model: doc('The model a matching turn runs with.', z.string().trim().min(1, 'model must not be empty')),
+    intent: doc('The `routeIntent` it matches, case-insensitively (at most 256 characters).', z.string().trim().min(1, 'intent must not be empty').max(256, 'intent is longer than 256 characters')),
+    model: doc('The model a matching turn runs with (at most 256 characters).', z.string().trim().min(1, 'model must not be empty').max(256, 'model is longer than 256 characters')),
   }),
 );
 export type RoutingRule = z.infer<typeof RoutingRuleSchema>;

@@ -64,9 +64,9 @@ export class ThreadService {
   list(p: ParsedParamsOf<'thread/list'>): ResultOf<'thread/list'> {
     const after = p.cursor === undefined ? undefined : decodeCursor(p.cursor);
     const rows = this.store.listThreads(p.archived ?? false, p.limit + 1, after);
-    const threads = rows.slice(0, p.limit);
+    const threads = fitPage(rows.slice(0, p.limit));
     const last = threads[threads.length - 1];
-    return rows.length > p.limit && last
+    return rows.length > threads.length && last
       ? { threads, nextCursor: encodeCursor({ updatedAt: last.updatedAt, id: last.id }) }
       : { threads };
   }
@@ -191,4 +191,22 @@ function decodeCursor(cursor: string): ThreadPageKey {
   throw new InvalidParamsError('cursor is not one this server returned', [
     { path: ['cursor'], message: 'cursor is not one this server returned', code: 'custom' },
   ]);
+}
+
+/** What one `thread/list` page holds at most (past its first thread), in UTF-8 bytes of JSON. */
+const LIST_PAGE_MAX_BYTES = 4 * 1024 * 1024;
+
+/**
+ * The threads that fit in one page. A thread record is bounded (a 1 Mi-character system prompt,
+ * 64 KiB of metadata), but 200 of them are not: the page stops short, and nextCursor goes on.
+ */
+function fitPage(threads: Thread[]): Thread[] {
+  let bytes = 0;
+  for (let i = 0; i < threads.length; i++) {
+    const t = threads[i]!;
+    // Only long text can be large (6 bytes a character bounds its escaped JSON); the rest is a few hundred bytes.
+    bytes += 512 + 6 * ((t.systemPrompt?.length ?? 0) + t.title.length) + (Object.keys(t.metadata).length === 0 ? 0 : Buffer.byteLength(JSON.stringify(t.metadata)));
+    if (i > 0 && bytes > LIST_PAGE_MAX_BYTES) return threads.slice(0, i);
+  }
+  return threads;
 }

@@ -508,15 +508,15 @@ class RoutingGetRulesResult(TypedDict):
 
 class RoutingRule(TypedDict):
     """Maps a `routeIntent` (matched case-insensitively) to the model that serves it."""
-    #: The `routeIntent` it matches, case-insensitively.
+    #: The `routeIntent` it matches, case-insensitively (at most 256 characters).
     intent: str
-    #: The model a matching turn runs with.
+    #: The model a matching turn runs with (at most 256 characters).
     model: str
 
 
 class RoutingSetRulesParams(TypedDict):
     """The complete new rule list (replaces the old one)."""
-    #: The new rules; the first match wins.
+    #: The new rules; the first match wins (at most 1000).
     rules: List[RoutingRule]
 
 
@@ -1012,11 +1012,11 @@ class ThreadUpdateParams(_ThreadUpdateParamsRequired, total=False):
     #: Client-owned JSON object (replaced whole; at most 256 levels deep).
     metadata: Dict[str, Any]
     #: New mode; null clears it.
-    mode: Any
+    mode: Optional[str]
     #: New default model; null clears it.
-    model: Any
+    model: Optional[str]
     #: New system prompt; null clears it.
-    systemPrompt: Any
+    systemPrompt: Optional[str]
     #: New title.
     title: str
     #: New trustMode.
