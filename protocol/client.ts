@@ -111,8 +111,9 @@ export class ThreadlineClient {
     ]);
     if ('closed' in outcome) throw outcome.closed;
     if ('error' in outcome) {
-      // "Connection is closed" / "Pending response rejected": the close is being reported; use it.
-      if (isConnectionGone(outcome.error)) throw await this.closed;
+      // "Connection is closed", a failed write, "Pending response rejected": the stream is gone and
+      // its close is on the way; report that (or close with this error if no close follows).
+      if (isConnectionGone(outcome.error)) throw await this.closedSoon(outcome.error);
       throw toThreadlineError(outcome.error);
     }
     return outcome.result as ClientResultOf<M>;
@@ -166,6 +167,15 @@ export class ThreadlineClient {
     this.connection.dispose();
   }
 
+  private async closedSoon(cause: unknown): Promise<ServerExitedError> {
+    const timer = setTimeout(() => {
+      this.close(new ServerExitedError(`the connection to the threadline server failed: ${(cause as Error).message}`, {}, { cause }));
+    }, CLOSE_REASON_WAIT_MS);
+    const error = await this.closed;
+    clearTimeout(timer);
+    return error;
+  }
+
   /** The first reason wins; pending and later requests reject with it. */
   private close(error: ServerExitedError): void {
     if (this.closeError) return;
@@ -177,9 +187,14 @@ export class ThreadlineClient {
 /** How long a closed connection waits for `closeReason` before closing without it. */
 const CLOSE_REASON_WAIT_MS = 2000;
 
-/** vscode-jsonrpc's errors for "the connection is closed or disposed" (code -32097: rejected on dispose). */
+/**
+ * vscode-jsonrpc's errors for "the connection is closed or broken": ConnectionError (closed,
+ * disposed) and its reserved codes -32099 (write failed) to -32096 (connection inactive).
+ */
 function isConnectionGone(error: unknown): boolean {
-  return error instanceof ConnectionError || (error as { code?: unknown } | null)?.code === -32097;
+  if (error instanceof ConnectionError) return true;
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'number' && code >= -32099 && code <= -32096;
 }
 
 /** `limit` of the `thread/events` pages that fill a gap (the server also caps a page's bytes). */

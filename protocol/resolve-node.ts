@@ -1,5 +1,5 @@
 import { accessSync, constants } from 'node:fs';
-import { join } from 'node:path';
+import { posix, win32 } from 'node:path';
 
 /** What {@link resolveNodeExecutable} looks at; tests inject their own. */
 export interface NodeRuntime {
@@ -47,6 +47,7 @@ function findOnPath(name: string, runtime: NodeRuntime): string | undefined {
   const pathVar = runtime.env.PATH ?? runtime.env.Path ?? '';
   const extensions = windows ? (runtime.env.PATHEXT ?? '.EXE;.CMD;.BAT').split(';').filter(Boolean) : [''];
   const sep = windows ? ';' : ':';
+  const join = windows ? win32.join : posix.join;
   for (const dir of pathVar.split(sep)) {
     if (!dir) continue;
     for (const ext of extensions) {

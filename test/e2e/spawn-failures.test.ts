@@ -57,6 +57,11 @@ test('a wrong bin: node\'s own error, and a missing command: the spawn error as 
   assert.equal((noCommand.cause as NodeJS.ErrnoException).code, 'ENOENT');
 });
 
+test('the `node` option picks the Node.js that runs bin', async () => {
+  const error = await spawnFailure({ bin: BIN, node: join(tmpdir(), 'no-such-node'), args: ['--db', ':memory:'] });
+  assert.match(error.message, /could not start the threadline server \(.*no-such-node\).*ENOENT/);
+});
+
 /** Settles within 10 s or fails: a pending request must never hang. */
 function settled<T>(promise: Promise<T>): Promise<{ value: T } | { error: unknown }> {
   return Promise.race([
