@@ -1,5 +1,6 @@
 import { ConnectionError, type CancellationToken, type Disposable, type MessageConnection } from 'vscode-jsonrpc';
-import { ServerExitedError, ThreadlineError } from './errors.js';
+import { ThreadlineError } from './errors.js';
+import { ServerExitedError } from './server-exited.js';
 import { EventSequencer } from './event-sequencer.js';
 import { THREAD_EVENT_NOTIFICATION, type ThreadEvent } from './events.js';
 import {
@@ -50,6 +51,8 @@ export class ThreadlineClient {
   private readonly sequencer: EventSequencer;
   private approvalHandler: ApprovalHandler | undefined;
   private closeError: ServerExitedError | undefined;
+  /** One callback per request in flight; close() settles them all. */
+  private readonly pending = new Set<(error: ServerExitedError) => void>();
   private resolveClosed!: (error: ServerExitedError) => void;
   /**
    * Resolves (never rejects) with the ServerExitedError once the connection is gone: the server
@@ -102,13 +105,22 @@ export class ThreadlineClient {
       sent = Promise.reject(error);
     }
     // vscode-jsonrpc leaves a request pending forever when the connection closes: race the close.
-    const outcome = await Promise.race([
+    // (A per-request callback that is removed on settling, not `this.closed.then`: that would
+    // keep one reaction per request ever sent until the connection closes.)
+    const outcome = await new Promise<{ result: unknown } | { error: unknown } | { closed: ServerExitedError }>((resolve) => {
+      const onClose = (closed: ServerExitedError) => resolve({ closed });
+      this.pending.add(onClose);
       sent.then(
-        (result) => ({ result }),
-        (error: unknown) => ({ error }),
-      ),
-      this.closed.then((closed) => ({ closed })),
-    ]);
+        (result) => {
+          this.pending.delete(onClose);
+          resolve({ result });
+        },
+        (error: unknown) => {
+          this.pending.delete(onClose);
+          resolve({ error });
+        },
+      );
+    });
     if ('closed' in outcome) throw outcome.closed;
     if ('error' in outcome) {
       // "Connection is closed", a failed write, "Pending response rejected": the stream is gone and
@@ -181,6 +193,8 @@ export class ThreadlineClient {
     if (this.closeError) return;
     this.closeError = error;
     this.resolveClosed(error);
+    for (const settle of this.pending) settle(error);
+    this.pending.clear();
   }
 }
 

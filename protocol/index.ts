@@ -91,8 +91,6 @@ export {
   HostError,
   StorageError,
   ThreadLeasedError,
-  ServerExitedError,
-  type ServerExit,
   type ErrorDataOf,
   type ThreadBusyErrorData,
   type TurnMismatchErrorData,
@@ -104,6 +102,7 @@ export {
   type ErrorData,
   type ParamIssue,
 } from './errors.js';
+export { ServerExitedError, type ServerExit } from './server-exited.js';
 export { ErrorDataSchemas, ErrorObjectSchema, type ErrorObject } from './error-schemas.js';
 export {
   ThreadlineClient,

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createMessageConnection, type Logger } from 'vscode-jsonrpc/node';
 import { ThreadlineClient } from './client.js';
-import { ServerExitedError } from './errors.js';
+import { ServerExitedError } from './server-exited.js';
 import { FramedMessageReader, FramedMessageWriter, type Framing } from './framing.js';
 import type { ParamsOf, ResultOf } from './methods.js';
 import { resolveNodeExecutable } from './resolve-node.js';
