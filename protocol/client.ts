@@ -1,5 +1,6 @@
-import type { CancellationToken, Disposable, MessageConnection } from 'vscode-jsonrpc';
+import { ConnectionError, type CancellationToken, type Disposable, type MessageConnection } from 'vscode-jsonrpc';
 import { ThreadlineError } from './errors.js';
+import { ServerExitedError } from './server-exited.js';
 import { EventSequencer } from './event-sequencer.js';
 import { THREAD_EVENT_NOTIFICATION, type ThreadEvent } from './events.js';
 import {
@@ -17,6 +18,23 @@ export type ParamsArg<M extends MethodName> = {} extends ParamsOf<M>
   ? [params?: ParamsOf<M>, token?: CancellationToken]
   : [params: ParamsOf<M>, token?: CancellationToken];
 
+/**
+ * What a client receives for method M: the method table's result, except that event pages are
+ * `ThreadEvent[]`, so checking `kind` narrows `payload` (zod's inferred union does not).
+ */
+export type ClientResultOf<M extends MethodName> = M extends 'thread/events' | 'thread/subscribe'
+  ? Omit<ResultOf<M>, 'events'> & { events: ThreadEvent[] }
+  : ResultOf<M>;
+
+export interface ThreadlineClientOptions {
+  /**
+   * Settles with the reason the connection is going to close, when the caller knows more than
+   * "the stream ended" (spawnThreadline: the exit code, signal and stderr of the process). When
+   * it settles, or the connection closes, the client closes with it.
+   */
+  closeReason?: Promise<ServerExitedError>;
+}
+
 export type ApprovalHandler = (
   params: ApprovalRequestParams,
   token: CancellationToken,
@@ -32,12 +50,31 @@ export class ThreadlineClient {
   private readonly rawEventListeners = new Set<(event: ThreadEvent) => void>();
   private readonly sequencer: EventSequencer;
   private approvalHandler: ApprovalHandler | undefined;
+  private closeError: ServerExitedError | undefined;
+  /** One callback per request in flight; close() settles them all. */
+  private readonly pending = new Set<(error: ServerExitedError) => void>();
+  private resolveClosed!: (error: ServerExitedError) => void;
+  /**
+   * Resolves (never rejects) with the ServerExitedError once the connection is gone: the server
+   * exited, its stdout closed, or the client was disposed.
+   */
+  readonly closed: Promise<ServerExitedError>;
 
-  constructor(readonly connection: MessageConnection) {
+  constructor(
+    readonly connection: MessageConnection,
+    options: ThreadlineClientOptions = {},
+  ) {
+    this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
+    const { closeReason } = options;
+    void closeReason?.then((error) => this.close(error));
+    connection.onClose(() => {
+      if (!closeReason) return this.close(new ServerExitedError('the connection to the threadline server closed'));
+      // The process's exit status follows the end of its stdout; wait a moment for it.
+      setTimeout(() => this.close(new ServerExitedError('the threadline server closed its stdout')), CLOSE_REASON_WAIT_MS).unref();
+    });
+    connection.onDispose(() => this.close(new ServerExitedError('the threadline client was disposed')));
     this.sequencer = new EventSequencer(
-      // The result's zod type does not narrow `payload` by `kind`; its events are ThreadEvents.
-      (threadId, afterSeq, limit) =>
-        this.request('thread/events', { threadId, afterSeq, limit }) as Promise<{ events: ThreadEvent[] }>,
+      (threadId, afterSeq, limit) => this.request('thread/events', { threadId, afterSeq, limit }),
       (event) => notify(this.eventListeners, event),
       GAP_PAGE_LIMIT,
     );
@@ -52,21 +89,50 @@ export class ThreadlineClient {
     connection.listen();
   }
 
-  /** Sends `method` with `params`; resolves with the typed result or rejects with a ThreadlineError. */
-  async request<M extends MethodName>(method: M, ...[params, token]: ParamsArg<M>): Promise<ResultOf<M>> {
+  /**
+   * Sends `method` with `params`; resolves with the typed result, or rejects with a ThreadlineError
+   * (an error response) or a ServerExitedError (no answer will ever come).
+   */
+  async request<M extends MethodName>(method: M, ...[params, token]: ParamsArg<M>): Promise<ClientResultOf<M>> {
+    if (this.closeError) throw this.closeError;
+    let sent: Promise<unknown>;
     try {
       // A trailing `undefined` would be sent as a second positional param: pass the token only if given.
-      const result = token
-        ? await this.connection.sendRequest(method, params ?? {}, token)
-        : await this.connection.sendRequest(method, params ?? {});
-      return result as ResultOf<M>;
+      sent = token
+        ? this.connection.sendRequest(method, params ?? {}, token)
+        : this.connection.sendRequest(method, params ?? {});
     } catch (error) {
-      throw toThreadlineError(error);
+      sent = Promise.reject(error);
     }
+    // vscode-jsonrpc leaves a request pending forever when the connection closes: race the close.
+    // (A per-request callback that is removed on settling, not `this.closed.then`: that would
+    // keep one reaction per request ever sent until the connection closes.)
+    const outcome = await new Promise<{ result: unknown } | { error: unknown } | { closed: ServerExitedError }>((resolve) => {
+      const onClose = (closed: ServerExitedError) => resolve({ closed });
+      this.pending.add(onClose);
+      sent.then(
+        (result) => {
+          this.pending.delete(onClose);
+          resolve({ result });
+        },
+        (error: unknown) => {
+          this.pending.delete(onClose);
+          resolve({ error });
+        },
+      );
+    });
+    if ('closed' in outcome) throw outcome.closed;
+    if ('error' in outcome) {
+      // "Connection is closed", a failed write, "Pending response rejected": the stream is gone and
+      // its close is on the way; report that (or close with this error if no close follows).
+      if (isConnectionGone(outcome.error)) throw await this.closedSoon(outcome.error);
+      throw toThreadlineError(outcome.error);
+    }
+    return outcome.result as ClientResultOf<M>;
   }
 
   /** `initialize` with this package's protocol version filled in. */
-  initialize(params: Partial<ParamsOf<'initialize'>> = {}): Promise<ResultOf<'initialize'>> {
+  initialize(params: Partial<ParamsOf<'initialize'>> = {}): Promise<ClientResultOf<'initialize'>> {
     return this.request('initialize', { protocolVersion: PROTOCOL_VERSION, ...params });
   }
 
@@ -93,6 +159,13 @@ export class ThreadlineClient {
     return { dispose: () => (this.approvalHandler = undefined) };
   }
 
+  /** Calls `listener` once, with the ServerExitedError, when the connection is gone. */
+  onClose(listener: (error: ServerExitedError) => void): Disposable {
+    let live = true;
+    void this.closed.then((error) => live && listener(error));
+    return { dispose: () => (live = false) };
+  }
+
   /** `shutdown` then `exit`: running turns end `interrupted` and the server exits 0. */
   async shutdown(): Promise<void> {
     await this.request('shutdown');
@@ -100,10 +173,42 @@ export class ThreadlineClient {
   }
 
   dispose(): void {
+    this.close(new ServerExitedError('the threadline client was disposed'));
     this.eventListeners.clear();
     this.rawEventListeners.clear();
     this.connection.dispose();
   }
+
+  private async closedSoon(cause: unknown): Promise<ServerExitedError> {
+    const timer = setTimeout(() => {
+      this.close(new ServerExitedError(`the connection to the threadline server failed: ${(cause as Error).message}`, {}, { cause }));
+    }, CLOSE_REASON_WAIT_MS);
+    const error = await this.closed;
+    clearTimeout(timer);
+    return error;
+  }
+
+  /** The first reason wins; pending and later requests reject with it. */
+  private close(error: ServerExitedError): void {
+    if (this.closeError) return;
+    this.closeError = error;
+    this.resolveClosed(error);
+    for (const settle of this.pending) settle(error);
+    this.pending.clear();
+  }
+}
+
+/** How long a closed connection waits for `closeReason` before closing without it. */
+const CLOSE_REASON_WAIT_MS = 2000;
+
+/**
+ * vscode-jsonrpc's errors for "the connection is closed or broken": ConnectionError (closed,
+ * disposed) and its reserved codes -32099 (write failed) to -32096 (connection inactive).
+ */
+function isConnectionGone(error: unknown): boolean {
+  if (error instanceof ConnectionError) return true;
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'number' && code >= -32099 && code <= -32096;
 }
 
 /** `limit` of the `thread/events` pages that fill a gap (the server also caps a page's bytes). */

@@ -1,3 +1,6 @@
+import type { z } from 'zod';
+import type { ErrorDataSchemas } from './error-schemas.js';
+
 /**
  * The error table of PROTOCOL.md §7, and one class per row, so that callers write
  * `err instanceof ThreadBusyError` on both sides of the wire.
@@ -43,17 +46,29 @@ export interface ParamIssue {
   code?: string;
 }
 
-export class ThreadlineError extends Error {
+/** The `data` of error N as the schema defines it, e.g. `ErrorDataOf<'ThreadBusy'>`. */
+export type ErrorDataOf<N extends ErrorName> = z.infer<(typeof ErrorDataSchemas)[N]>;
+export type ThreadBusyErrorData = ErrorDataOf<'ThreadBusy'>;
+export type TurnMismatchErrorData = ErrorDataOf<'TurnMismatch'>;
+export type QueueFullErrorData = ErrorDataOf<'QueueFull'>;
+export type ThreadLeasedErrorData = ErrorDataOf<'ThreadLeased'>;
+export type InvalidParamsErrorData = ErrorDataOf<'InvalidParams'>;
+
+/**
+ * Any Threadline error; `D` is its `data`. Catch as `ThreadlineError` and narrow with
+ * `instanceof ThreadBusyError` (then `data` is `ThreadBusyErrorData`), or switch on `code`.
+ */
+export class ThreadlineError<D extends ErrorData = ErrorData> extends Error {
   readonly code: ErrorCode;
   readonly kind: string;
-  readonly data: ErrorData;
+  readonly data: D;
 
   constructor(name: ErrorName, message: string, data: Record<string, unknown> = {}) {
     super(message);
     this.name = `${name}Error`;
     this.code = ErrorCodes[name];
     this.kind = errorKind(name);
-    this.data = { ...data, kind: this.kind };
+    this.data = { ...data, kind: this.kind } as unknown as D;
   }
 
   /** Rebuilds the typed error from an error response (what a client receives). */
@@ -76,73 +91,72 @@ export class ThreadlineError extends Error {
   }
 }
 
-export class ParseError extends ThreadlineError {
+export class ParseError extends ThreadlineError<ErrorDataOf<'ParseError'>> {
   constructor(message = 'Parse error: the message is not valid JSON', data: Record<string, unknown> = {}) {
     super('ParseError', message, data);
   }
 }
-export class InvalidRequestError extends ThreadlineError {
+export class InvalidRequestError extends ThreadlineError<ErrorDataOf<'InvalidRequest'>> {
   constructor(message: string, data: Record<string, unknown> = {}) {
     super('InvalidRequest', message, data);
   }
 }
-export class MethodNotFoundError extends ThreadlineError {
+export class MethodNotFoundError extends ThreadlineError<ErrorDataOf<'MethodNotFound'>> {
   constructor(method: string) {
     super('MethodNotFound', `Unknown method "${method}"`, { method });
   }
 }
-export class InvalidParamsError extends ThreadlineError {
-  declare readonly data: ErrorData & { issues: ParamIssue[] };
+export class InvalidParamsError extends ThreadlineError<ErrorDataOf<'InvalidParams'>> {
   constructor(message: string, issues: ParamIssue[]) {
     super('InvalidParams', message, { issues });
   }
 }
-export class InternalError extends ThreadlineError {
+export class InternalError extends ThreadlineError<ErrorDataOf<'InternalError'>> {
   constructor(message = 'Internal error', data: Record<string, unknown> = {}) {
     super('InternalError', message, data);
   }
 }
-export class ServerNotInitializedError extends ThreadlineError {
+export class ServerNotInitializedError extends ThreadlineError<ErrorDataOf<'ServerNotInitialized'>> {
   constructor(method: string) {
     super('ServerNotInitialized', `Server not initialized: send "initialize" before "${method}"`, { method });
   }
 }
-export class ThreadNotFoundError extends ThreadlineError {
+export class ThreadNotFoundError extends ThreadlineError<ErrorDataOf<'ThreadNotFound'>> {
   constructor(threadId: string) {
     super('ThreadNotFound', `Thread not found: ${threadId}`, { threadId });
   }
 }
-export class TurnNotFoundError extends ThreadlineError {
+export class TurnNotFoundError extends ThreadlineError<ErrorDataOf<'TurnNotFound'>> {
   constructor(turnId: string) {
     super('TurnNotFound', `Turn not found: ${turnId}`, { turnId });
   }
 }
-export class AdmissionNotFoundError extends ThreadlineError {
+export class AdmissionNotFoundError extends ThreadlineError<ErrorDataOf<'AdmissionNotFound'>> {
   constructor(admissionId: string, reason = 'not found') {
     super('AdmissionNotFound', `Admission ${reason}: ${admissionId}`, { admissionId });
   }
 }
-export class ThreadBusyError extends ThreadlineError {
+export class ThreadBusyError extends ThreadlineError<ErrorDataOf<'ThreadBusy'>> {
   constructor(threadId: string, runningTurnId?: string) {
     super('ThreadBusy', 'Thread already has an active turn', { threadId, runningTurnId });
   }
 }
-export class NothingToEditError extends ThreadlineError {
+export class NothingToEditError extends ThreadlineError<ErrorDataOf<'NothingToEdit'>> {
   constructor(threadId: string) {
     super('NothingToEdit', 'No user message to edit', { threadId });
   }
 }
-export class ThreadArchivedError extends ThreadlineError {
+export class ThreadArchivedError extends ThreadlineError<ErrorDataOf<'ThreadArchived'>> {
   constructor(threadId: string) {
     super('ThreadArchived', 'Thread is archived: unarchive it to start turns', { threadId });
   }
 }
-export class TimeoutError extends ThreadlineError {
+export class TimeoutError extends ThreadlineError<ErrorDataOf<'Timeout'>> {
   constructor(message: string, data: Record<string, unknown> = {}) {
     super('Timeout', message, data);
   }
 }
-export class TurnMismatchError extends ThreadlineError {
+export class TurnMismatchError extends ThreadlineError<ErrorDataOf<'TurnMismatch'>> {
   constructor(threadId: string, expectedTurnId: string, runningTurnId: string | null) {
     super(
       'TurnMismatch',
@@ -153,22 +167,22 @@ export class TurnMismatchError extends ThreadlineError {
     );
   }
 }
-export class QueueFullError extends ThreadlineError {
+export class QueueFullError extends ThreadlineError<ErrorDataOf<'QueueFull'>> {
   constructor(threadId: string, limit: number) {
     super('QueueFull', `Thread inbox is full (${limit} pending prompts)`, { threadId, limit });
   }
 }
-export class HostError extends ThreadlineError {
+export class HostError extends ThreadlineError<ErrorDataOf<'HostError'>> {
   constructor(message: string, data: Record<string, unknown> = {}) {
     super('HostError', message, data);
   }
 }
-export class StorageError extends ThreadlineError {
+export class StorageError extends ThreadlineError<ErrorDataOf<'StorageError'>> {
   constructor(message: string, data: Record<string, unknown> = {}) {
     super('StorageError', message, data);
   }
 }
-export class ThreadLeasedError extends ThreadlineError {
+export class ThreadLeasedError extends ThreadlineError<ErrorDataOf<'ThreadLeased'>> {
   constructor(threadId: string, ownerPid: number, leaseExpiresAt: string) {
     super('ThreadLeased', `Thread is leased by another server process (pid ${ownerPid})`, {
       threadId,
@@ -205,3 +219,4 @@ export const ERROR_TABLE = (Object.keys(ErrorCodes) as ErrorName[]).map((name) =
   code: ErrorCodes[name],
   kind: errorKind(name),
 }));
+

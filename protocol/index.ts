@@ -91,12 +91,25 @@ export {
   HostError,
   StorageError,
   ThreadLeasedError,
+  type ErrorDataOf,
+  type ThreadBusyErrorData,
+  type TurnMismatchErrorData,
+  type QueueFullErrorData,
+  type ThreadLeasedErrorData,
+  type InvalidParamsErrorData,
   type ErrorName,
   type ErrorCode,
   type ErrorData,
   type ParamIssue,
 } from './errors.js';
+export { ServerExitedError, type ServerExit } from './server-exited.js';
 export { ErrorDataSchemas, ErrorObjectSchema, type ErrorObject } from './error-schemas.js';
-export { ThreadlineClient, type ApprovalHandler, type ParamsArg } from './client.js';
+export {
+  ThreadlineClient,
+  type ApprovalHandler,
+  type ClientResultOf,
+  type ParamsArg,
+  type ThreadlineClientOptions,
+} from './client.js';
 export { buildJsonSchema } from './json-schema.js';
 export { wireRegistry, wireSchema, type WireMeta } from './registry.js';

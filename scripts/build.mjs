@@ -1,5 +1,5 @@
 // Bundles the server into one file (better-sqlite3 stays external: it is native) and the
-// protocol package into its publishable dist/. Run by `npm run build`, and before every test.
+// protocol package into its publishable dist/ (ESM and CommonJS). Run by `npm run build`, and before every test.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
@@ -37,11 +37,5 @@ await build({
   conditions: ['@threadline/source'],
 });
 
-await build({
-  ...common,
-  entryPoints: ['protocol/index.ts', 'protocol/node.ts', 'protocol/host.ts'],
-  outdir: 'protocol/dist',
-  format: 'esm',
-  splitting: true,
-  external: ['zod', 'vscode-jsonrpc', 'vscode-jsonrpc/node'],
-});
+// The protocol package: ESM + CommonJS + declarations (scripts/build-protocol.mjs).
+await import('./build-protocol.mjs');

@@ -1,5 +1,5 @@
 import { spawnThreadline } from '@threadline/protocol/node';
-import type { ThreadEvent } from '@threadline/protocol';
+import { ServerExitedError, type ThreadEvent } from '@threadline/protocol';
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -8,6 +8,18 @@ const out = (line: string) => process.stdout.write(`${line}\n`);
  * short session through the protocol package's client, printing what goes over the wire.
  */
 export async function demo(args: string[]): Promise<void> {
+  try {
+    await run(args);
+  } catch (error) {
+    if (!(error instanceof ServerExitedError)) throw error;
+    // The server's own lines went to this stderr already; say what happened, once, and fail.
+    const how = error.signal ? `was killed by ${error.signal}` : error.exitCode !== null ? `exited with code ${error.exitCode}` : error.message;
+    process.stderr.write(`threadline demo: the server ${how}\n`);
+    process.exit(2);
+  }
+}
+
+async function run(args: string[]): Promise<void> {
   const bin = process.argv[1]!;
   const { client, initializeResult, close } = await spawnThreadline({
     bin,
