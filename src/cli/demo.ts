@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { spawnThreadline } from '@threadline/protocol/node';
 import { ServerExitedError, type ThreadEvent } from '@threadline/protocol';
 
@@ -8,14 +11,24 @@ const out = (line: string) => process.stdout.write(`${line}\n`);
  * short session through the protocol package's client, printing what goes over the wire.
  */
 export async function demo(args: string[]): Promise<void> {
+  // The demo's threads do not belong in the user's own database: a fresh SQLite file in a private
+  // temp folder (the same store, WAL and all, as the default), unless --db says where.
+  const given = args.some((a) => a === '--db' || a.startsWith('--db='));
+  const dir = given ? undefined : mkdtempSync(join(tmpdir(), 'threadline-demo-'));
   try {
-    await run(args);
+    await run(dir ? ['--db', join(dir, 'demo.db'), ...args] : args);
+    out(
+      '\nnext: `threadline serve` speaks JSON-RPC on stdio to your client (README: "Using it from an IDE extension");' +
+        ' `threadline serve --framing ndjson` lets you type it by hand; `threadline --help` lists every flag.',
+    );
   } catch (error) {
     if (!(error instanceof ServerExitedError)) throw error;
     // The server's own lines went to this stderr already; say what happened, once, and fail.
     const how = error.signal ? `was killed by ${error.signal}` : error.exitCode !== null ? `exited with code ${error.exitCode}` : error.message;
     process.stderr.write(`threadline demo: the server ${how}\n`);
-    process.exit(2);
+    process.exitCode = 2;
+  } finally {
+    if (dir) rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
@@ -84,11 +84,19 @@ test('serve creates the database in $XDG_DATA_HOME/threadline by default, and --
   assert.equal((await server.client.request('thread/get', { threadId: thread.id })).thread.id, thread.id);
 });
 
-test('threadline demo (what npm start runs) drives a real session on the default database and exits 0', async (t) => {
+test('threadline demo (what npm start runs) drives a real session on a temp database, leaves the default one alone and exits 0', async (t) => {
   const home = tempDir(t);
   const { code, stdout } = await run(['demo'], { ...process.env, XDG_DATA_HOME: home });
   assert.equal(code, 0, stdout);
+  assert.match(stdout, /database \/.*threadline-demo-[^/]+\/demo\.db/);
   assert.match(stdout, /echo\[3\]: queued two/);
   assert.match(stdout, /the 36 notifications received match it exactly/);
-  assert.ok(readFileSync(join(home, 'threadline', 'threadline.db')).length > 0);
+  assert.match(stdout, /next: /);
+  assert.ok(!existsSync(join(home, 'threadline')), 'the default database was not created');
+  const temp = /database (\/\S+demo\.db)/.exec(stdout)![1]!;
+  assert.ok(!existsSync(temp), 'the temp database was removed');
+
+  const kept = join(home, 'kept.db');
+  assert.equal((await run(['demo', '--db', kept])).code, 0);
+  assert.ok(readFileSync(kept).length > 0);
 });
