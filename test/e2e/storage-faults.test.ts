@@ -204,6 +204,7 @@ test('a database in a read-only directory (no room for its -wal file) makes serv
   const dir = tempDir(t);
   const { dbPath } = await seededDatabase(t, dir);
   const bytes = readFileSync(dbPath);
+  if (asRoot) chownSync(dbPath, NOBODY, NOBODY); // the server's own file (0600): only the directory is read-only
   chmodSync(dir, 0o555);
   const { exited, stderr } = startConstrained(t, dbPath);
   assert.equal(await exited, 2, stderr.join('\n'));
