@@ -1,5 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { chmodSync, closeSync, fchmodSync, mkdirSync, openSync } from 'node:fs';
+import { dirname, join, relative, sep } from 'node:path';
 import Database from 'better-sqlite3';
 
 export type Durability = 'full' | 'normal';
@@ -15,7 +15,7 @@ export function openDatabase(
   /** Runs before anything is written (WAL mode changes the file header), e.g. to refuse the file. */
   inspect: (db: Database.Database) => void = () => {},
 ): Database.Database {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:') createPrivately(path);
   const db = new Database(path);
   try {
     inspect(db);
@@ -29,6 +29,34 @@ export function openDatabase(
   } catch (error) {
     db.close();
     throw error;
+  }
+}
+
+/**
+ * The database holds conversations and tool output: a directory this creates is 0700 and a new
+ * file 0600, set explicitly so no umask widens them. SQLite gives the -wal and -shm files the
+ * main file's mode. An existing directory or file keeps the mode its owner chose.
+ */
+function createPrivately(path: string): void {
+  const dir = dirname(path);
+  const first = mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (first !== undefined) {
+    // Every directory mkdir made, from the first down to the database's own.
+    let made = first;
+    chmodSync(made, 0o700);
+    for (const part of relative(first, dir).split(sep).filter(Boolean)) chmodSync((made = join(made, part)), 0o700);
+  }
+  let fd: number;
+  try {
+    fd = openSync(path, 'wx', 0o600); // an empty file is an empty database to SQLite
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return;
+    throw error;
+  }
+  try {
+    fchmodSync(fd, 0o600);
+  } finally {
+    closeSync(fd);
   }
 }
 

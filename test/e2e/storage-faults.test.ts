@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { chmodSync, chownSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, chownSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import Database from 'better-sqlite3';
 import { createMessageConnection } from 'vscode-jsonrpc/node';
@@ -59,11 +59,50 @@ async function seededDatabase(t: TestContext, dir: string) {
 const asRoot = process.getuid?.() === 0;
 const NOBODY = 65534;
 
-/** `bin/threadline serve` as a user whom the file modes bind (see `asRoot`), with a typed client. */
+/**
+ * What `bin/threadline serve` needs at run time, copied where `nobody` can read it: the checkout
+ * may live where `nobody` cannot enter (a `mktemp -d` folder, root's home). The bundle needs
+ * only better-sqlite3 (its JS, its compiled addon, and `bindings`, which finds the addon).
+ */
+const RUNTIME_FILES = [
+  'package.json', // "type": "module" for bin/threadline
+  'bin',
+  'dist',
+  'node_modules/better-sqlite3/package.json',
+  'node_modules/better-sqlite3/lib',
+  'node_modules/better-sqlite3/build/Release/better_sqlite3.node',
+  'node_modules/bindings',
+  'node_modules/file-uri-to-path',
+];
+let nobodyBin: string | undefined;
+
+/** bin/threadline in a copy of the runtime that `nobody` can read and run (made once per file). */
+function binForNobody(): string {
+  if (nobodyBin) return nobodyBin;
+  const root = mkdtempSync(join(tmpdir(), 'threadline-runtime-'));
+  process.once('exit', () => rmSync(root, { recursive: true, force: true }));
+  const checkout = dirname(dirname(BIN));
+  for (const path of RUNTIME_FILES) cpSync(join(checkout, path), join(root, path), { recursive: true });
+  chmodSync(root, 0o755); // mkdtemp made it 0700; its contents keep their (readable) modes
+  const probe = spawnSync(process.execPath, ['-e', 'require("fs").accessSync(process.argv[1], require("fs").constants.R_OK)', join(root, 'bin/threadline')], {
+    uid: NOBODY,
+    gid: NOBODY,
+    cwd: root,
+    encoding: 'utf8',
+  });
+  if (probe.status !== 0) throw new Error(`user nobody cannot run node on the copied runtime in ${root}: ${probe.error?.message ?? probe.stderr}`);
+  return (nobodyBin = join(root, 'bin/threadline'));
+}
+
+/**
+ * `bin/threadline serve` as a user whom the file modes bind (see `asRoot`), with a typed client.
+ * A server that exits fails every request still waiting with its exit code and stderr, at once.
+ */
 function startConstrained(t: TestContext, dbPath: string, constrained = true) {
-  const child = spawn(process.execPath, [BIN, 'serve', '--db', dbPath, '--log-level', 'debug'], {
+  const asNobody = asRoot && constrained;
+  const child = spawn(process.execPath, [asNobody ? binForNobody() : BIN, 'serve', '--db', dbPath, '--log-level', 'debug'], {
     stdio: ['pipe', 'pipe', 'pipe'],
-    ...(asRoot && constrained ? { uid: NOBODY, gid: NOBODY } : {}),
+    ...(asNobody ? { uid: NOBODY, gid: NOBODY, cwd: dirname(dbPath) } : {}),
   });
   child.stdin.on('error', () => {});
   const stderr: string[] = [];
@@ -72,6 +111,11 @@ function startConstrained(t: TestContext, dbPath: string, constrained = true) {
   const client = new ThreadlineClient(
     createMessageConnection(new FramedMessageReader(child.stdout, { framing: 'lsp' }), new FramedMessageWriter(child.stdin, 'lsp')),
   );
+  // Requests race the process's exit: one that cannot start must not leave a test waiting forever.
+  const gone = exited.then((code) => Promise.reject(new Error(`the server exited (code ${code}) before answering:\n${stderr.join('\n')}`)));
+  gone.catch(() => {});
+  const request = client.request.bind(client);
+  client.request = ((...args: Parameters<typeof request>) => Promise.race([request(...args), gone])) as typeof client.request;
   t.after(async () => {
     child.kill('SIGKILL');
     await exited;
@@ -160,9 +204,10 @@ test('a database in a read-only directory (no room for its -wal file) makes serv
   const dir = tempDir(t);
   const { dbPath } = await seededDatabase(t, dir);
   const bytes = readFileSync(dbPath);
+  if (asRoot) chownSync(dbPath, NOBODY, NOBODY); // the server's own file (0600): only the directory is read-only
   chmodSync(dir, 0o555);
   const { exited, stderr } = startConstrained(t, dbPath);
-  assert.equal(await exited, 2);
+  assert.equal(await exited, 2, stderr.join('\n'));
   assert.equal(stderr.length, 1, stderr.join('\n'));
   assert.match(stderr[0]!, /^threadline: cannot open database .*threadline\.db: attempt to write a readonly database$/);
   chmodSync(dir, 0o755);
@@ -181,7 +226,7 @@ test(
     if (asRoot) chownSync(dir, NOBODY, NOBODY);
     const bytes = readFileSync(first.dbPath);
     const { exited, stderr } = startConstrained(t, first.dbPath);
-    assert.equal(await exited, 2);
+    assert.equal(await exited, 2, stderr.join('\n'));
     assert.equal(stderr.length, 1, stderr.join('\n'));
     assert.match(stderr[0]!, /^threadline: /);
     assert.deepStrictEqual(readFileSync(first.dbPath), bytes);
@@ -194,7 +239,7 @@ test('a database whose pages behind a valid header are garbage makes serve exit 
   bytes.fill(0xab, 4096); // page 1 (header and the start of the schema) stays; every other page is garbage
   writeFileSync(dbPath, bytes);
   const { exited, stderr } = startConstrained(t, dbPath, false);
-  assert.equal(await exited, 2);
+  assert.equal(await exited, 2, stderr.join('\n'));
   assert.equal(stderr.length, 1, stderr.join('\n'));
   assert.match(stderr[0]!, /^threadline: cannot open database .*threadline\.db: /);
   assert.deepStrictEqual(readFileSync(dbPath), bytes);
@@ -212,7 +257,7 @@ test(
     bytes.fill(0xab, (rootpage - 1) * pageSize, rootpage * pageSize);
     writeFileSync(dbPath, bytes);
     const { exited, stderr } = startConstrained(t, dbPath, false);
-    assert.equal(await exited, 2);
+    assert.equal(await exited, 2, stderr.join('\n'));
     assert.equal(stderr.length, 1, stderr.join('\n'));
     assert.match(stderr[0]!, /^threadline: cannot open database .*threadline\.db: database disk image is malformed$/);
     assert.deepStrictEqual(readFileSync(dbPath), bytes);

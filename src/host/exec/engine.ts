@@ -7,7 +7,9 @@ export const ENGINE_PROTOCOL_VERSION = 1;
 
 export interface ExecConfig {
   argv: string[];
+  env: NodeJS.ProcessEnv;
   loadTimeoutMs: number;
+  maxLineBytes: number;
   log: (line: string) => void;
 }
 
@@ -28,12 +30,14 @@ export class ExecEngine implements Engine {
   private ready: { resolve: () => void; reject: (error: Error) => void } | undefined;
 
   private constructor(config: ExecConfig) {
-    this.proc = new EngineProcess(
-      config.argv,
-      (message) => this.receive(message),
-      (problem) => this.protocolError(problem),
-      (line) => config.log(line),
-    );
+    this.proc = new EngineProcess({
+      argv: config.argv,
+      env: config.env,
+      maxLineBytes: config.maxLineBytes,
+      onMessage: (message) => this.receive(message),
+      onProtocolError: (problem) => this.protocolError(problem),
+      onStderrLine: (line) => config.log(line),
+    });
     void this.proc.exited.then((exit) => {
       const problem = describeExit(exit);
       this.ready?.reject(new Error(problem));
@@ -97,6 +101,7 @@ export class ExecEngine implements Engine {
 
   /** The engine broke the protocol: its turn fails and the process goes (the next turn respawns it). */
   private protocolError(problem: string): void {
+    this.ready?.reject(new Error(problem)); // while loading: the load fails with this, not a later exit
     this.turn?.queue.fail(new Error(problem));
     this.turn = undefined;
     void this.proc.stop();

@@ -2,17 +2,26 @@ import { z } from 'zod';
 import type { CreateHost, EngineHost } from '../port.js';
 import { splitCommand } from './command.js';
 import { ExecEngine } from './engine.js';
+import { engineEnvironment, parseVariableNames } from './environment.js';
 
 const OptionsSchema = z.object({
   command: z.string({ error: 'command is required: --host-option command="python3 my_engine.py"' }).trim().min(1, 'command is empty'),
   loadTimeoutMs: z.coerce.number().int().positive().default(10_000),
+  /** The longest line an engine may write; past it the turn fails and the engine is killed. */
+  maxLineBytes: z.coerce.number().int().positive().default(8 * 1024 * 1024),
+  /** Variables passed to the engine beyond the minimal environment: `env=NAME1,NAME2`. */
+  env: z.string().default(''),
 });
 
 /** Engines in any language: each loaded engine is a child process speaking docs/engine-protocol.md. */
 export const createHost: CreateHost = (options, { log }): EngineHost => {
   const parsed = OptionsSchema.safeParse(options);
-  if (!parsed.success) throw new Error(parsed.error.issues[0]!.message);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new Error(issue.path[0] === 'command' ? issue.message : `option ${issue.path.join('.')}: ${issue.message}`);
+  }
   const argv = splitCommand(parsed.data.command);
+  const env = engineEnvironment(parseVariableNames(parsed.data.env));
   return {
     name: 'exec',
     apiVersion: 1,
@@ -20,7 +29,13 @@ export const createHost: CreateHost = (options, { log }): EngineHost => {
     loadEngine: (thread, history) =>
       ExecEngine.load(
         // The engine's stderr is its log: it goes to ours, and its tail into any failure message.
-        { argv, loadTimeoutMs: parsed.data.loadTimeoutMs, log: (line) => log.debug(`engine stderr: ${line}`, { threadId: thread.id }) },
+        {
+          argv,
+          env,
+          loadTimeoutMs: parsed.data.loadTimeoutMs,
+          maxLineBytes: parsed.data.maxLineBytes,
+          log: (line) => log.debug(`engine stderr: ${line}`, { threadId: thread.id }),
+        },
         thread,
         history,
       ),

@@ -3,8 +3,51 @@ import { APIConnectionError, APIError } from 'openai';
 /** A failure of the endpoint (not of Threadline or the host): the turn fails with this message as is. */
 export class EndpointFailure extends Error {}
 
-/** One sentence a person understands, naming the endpoint and what it said. */
+/**
+ * One sentence a person understands, naming the endpoint and what it said. It is stored as the
+ * turn's error and may be logged: any URL in it (fetch quotes the request's) loses its secrets.
+ */
 export function describeFailure(error: unknown, endpoint: string, retries: number, hasKey: boolean): string {
+  return redactUrls(describe(error, redactUrl(endpoint), retries, hasKey));
+}
+
+/** Query parameters that carry a credential (`?api_key=`, `?token=`, Azure's `sig=`…). */
+const SECRET_PARAM = /key|token|secret|password|passwd|sig|auth|credential/i;
+
+/**
+ * The URL with its userinfo (`user:pw@`) shown as `***@` and secret-looking query values as
+ * `***`; unchanged (byte for byte) when it holds neither, or is not a URL.
+ */
+export function redactUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return raw;
+  }
+  let changed = false;
+  if (url.username || url.password) {
+    url.username = '***';
+    url.password = '';
+    changed = true;
+  }
+  for (const name of new Set(url.searchParams.keys())) {
+    if (!SECRET_PARAM.test(name)) continue;
+    url.searchParams.set(name, '***');
+    changed = true;
+  }
+  return changed ? url.href : raw;
+}
+
+/** Every URL in a text redacted (see redactUrl); punctuation that ends a sentence stays outside it. */
+export function redactUrls(text: string): string {
+  return text.replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi, (match) => {
+    const [, url, tail] = /^(.*?)([.,:;!?)\]]*)$/s.exec(match)!;
+    return redactUrl(url!) + tail!;
+  });
+}
+
+function describe(error: unknown, endpoint: string, retries: number, hasKey: boolean): string {
   if (error instanceof APIConnectionError) {
     return `cannot reach the model endpoint ${endpoint}: ${causeOf(error)}`;
   }

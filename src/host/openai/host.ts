@@ -3,6 +3,7 @@ import OpenAI from 'openai';
 import { z } from 'zod';
 import type { CreateHost, EngineHost } from '../port.js';
 import { OpenAIEngine } from './engine.js';
+import { redactUrl } from './failures.js';
 import { ENV_NAME } from './tools/env.js';
 import { BUILTIN_PRICES, parsePricesFile, type ModelPrice } from './prices.js';
 
@@ -52,14 +53,15 @@ export const createHost: CreateHost = (options): EngineHost => {
   }
   const o = parsed.data;
   const apiKey = process.env.OPENAI_API_KEY;
+  const baseURL = o.baseUrl.replace(/\/+$/, '');
   const config: OpenAIHostConfig = {
     ...o,
-    endpoint: o.baseUrl.replace(/\/+$/, ''),
+    endpoint: redactUrl(baseURL), // names the endpoint in turn errors: never its credentials
     hasKey: Boolean(apiKey),
     prices: { ...BUILTIN_PRICES, ...(o.prices ? parsePricesFile(readFileSync(o.prices, 'utf8'), o.prices) : {}) },
   };
   // A local endpoint needs no key; the SDK insists on one, so it gets a placeholder.
-  const client = new OpenAI({ baseURL: config.endpoint, apiKey: apiKey || 'none', maxRetries: o.maxRetries, timeout: 24 * 3600_000 });
+  const client = new OpenAI({ baseURL, apiKey: apiKey || 'none', maxRetries: o.maxRetries, timeout: 24 * 3600_000 });
   return {
     name: 'openai',
     apiVersion: 1,
