@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { CreateHost, EngineHost } from '../port.js';
 import { splitCommand } from './command.js';
 import { ExecEngine } from './engine.js';
-import { engineEnvironment, parseVariableNames } from './environment.js';
+import { minimalEnvironment, parseVariableNames } from '../minimal-env.js';
 
 const OptionsSchema = z.object({
   command: z.string({ error: 'command is required: --host-option command="python3 my_engine.py"' }).trim().min(1, 'command is empty'),
@@ -21,7 +21,7 @@ export const createHost: CreateHost = (options, { log }): EngineHost => {
     throw new Error(issue.path[0] === 'command' ? issue.message : `option ${issue.path.join('.')}: ${issue.message}`);
   }
   const argv = splitCommand(parsed.data.command);
-  const env = engineEnvironment(parseVariableNames(parsed.data.env));
+  const env = minimalEnvironment(parseVariableNames(parsed.data.env));
   return {
     name: 'exec',
     apiVersion: 1,

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { CreateHost, EngineHost } from '../port.js';
 import { OpenAIEngine } from './engine.js';
 import { redactUrl } from './failures.js';
-import { ENV_NAME } from './tools/env.js';
+import { ENV_NAME } from '../minimal-env.js';
 import { BUILTIN_PRICES, parsePricesFile, type ModelPrice } from './prices.js';
 
 const DEFAULT_BASE_URL = 'https://api.openai.com/v1';
@@ -21,7 +21,7 @@ const OptionsSchema = z.object({
   maxOutputBytes: z.coerce.number().int().positive().default(64 * 1024),
   maxListEntries: z.coerce.number().int().positive().default(1000),
   maxToolArgumentBytes: z.coerce.number().int().positive().default(1024 * 1024),
-  /** More variables tool shells get on top of the minimal environment (tools/env.ts): NAME1,NAME2. */
+  /** More variables tool shells get on top of the minimal environment (host/minimal-env.ts): NAME1,NAME2. */
   shellEnv: z
     .string()
     .default('')
