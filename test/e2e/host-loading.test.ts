@@ -56,7 +56,7 @@ test('a --host that cannot be resolved, or bad host flags, stop serve at once wi
     [['--host', 'no-such-package'], /host "no-such-package" not found: not a built-in host \(echo, .*openai\), a \.js\/\.mjs file, or an npm package installed under/],
     [['--host-option', 'novalue'], /--host-option must be key=value, got "novalue"/],
     [['--openai-base-url', 'http://127.0.0.1:1/v1'], /--openai-base-url only applies to --host openai/],
-    [['--host', 'openai', '--openai-max-retries', 'many'], /--openai-max-retries: must be a whole number, got "many"/],
+    [['--host', 'openai', '--openai-max-retries', 'many'], /--openai-max-retries: must be a whole number \(0 or more\), got "many"/],
     [['--host', 'openai', '--prices', join(dir, 'notes.txt')], /--prices: .*notes\.txt is not JSON/],
     [['--max-loaded-engines', '0'], /--max-loaded-engines/],
     [['--approval-timeout', 'soon'], /--approval-timeout must be a number of seconds, got "soon"/],
