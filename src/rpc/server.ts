@@ -28,7 +28,9 @@ import { turnHandlers } from './handlers/turn.js';
 import type { Handlers } from './handlers/types.js';
 import { usageHandlers } from './handlers/usage.js';
 import { subscriptionHandlers } from './handlers/subscription.js';
+import { OutputGate } from './backpressure.js';
 import { Session } from './lifecycle.js';
+import { RequestIds } from './request-ids.js';
 import { Subscriptions } from './subscriptions.js';
 
 export interface RpcServerOptions {
@@ -46,8 +48,12 @@ export interface RpcServerOptions {
   stop: (exitCode: number) => void;
 }
 
-/** Unread output past which live notifications but `turn.completed` are skipped (PROTOCOL.md §11). */
+/**
+ * Unread output past which live notifications but `turn.completed` are skipped (PROTOCOL.md §11),
+ * and requests are held back (and the input not read) until the client reads below the low mark.
+ */
 const MAX_OUTBOUND_BYTES = 8 * 1024 * 1024;
+const RESUME_OUTBOUND_BYTES = 4 * 1024 * 1024;
 
 export interface RpcServer {
   connection: MessageConnection;
@@ -82,7 +88,17 @@ export function startRpcServer(o: RpcServerOptions): RpcServer {
     info: (m) => log.debug(m),
     log: (m) => log.debug(m),
   };
-  const connection = createMessageConnection(reader, writer, rpcLog);
+  const ids = new RequestIds({
+    onDuplicate: (id, method) => {
+      log.debug('refused a request whose id is already in flight', { id, method });
+      const message = `Invalid request: id ${JSON.stringify(id)} is already used by a request in flight; it was not run`;
+      const data = { kind: errorKind('InvalidRequest'), id, method };
+      void writer.write({ jsonrpc: '2.0', id, error: { code: -32600, message, data } } as never).catch(() => undefined);
+    },
+    onIgnored: (reason, method) => log.debug('ignored a notification', { reason, method }),
+  });
+  const connection = createMessageConnection(ids.reader(reader), ids.writer(writer), rpcLog, { messageStrategy: ids.messageStrategy });
+  const gate = new OutputGate({ reader, writer, log, highWaterBytes: MAX_OUTBOUND_BYTES, lowWaterBytes: RESUME_OUTBOUND_BYTES });
   let skipping = false;
   const sendEvent = (event: ThreadEvent) => {
     // A client that does not read must not make us buffer without bound: while its backlog is
@@ -136,6 +152,8 @@ export function startRpcServer(o: RpcServerOptions): RpcServer {
     inFlight++;
     const begun = performance.now();
     try {
+      const held = gate.admit();
+      if (held) await held;
       if (!isMethodName(method)) throw new MethodNotFoundError(method);
       session.admit(method);
       const parsed = Methods[method].params.safeParse(Array.isArray(rawParams) ? rawParams : (rawParams ?? {}));
@@ -149,7 +167,7 @@ export function startRpcServer(o: RpcServerOptions): RpcServer {
       log.debug('handled', { method, ms: Math.round(performance.now() - begun) });
     }
   });
-  orchestrator.setInputBacklog(() => reader.requestsDelivered - started);
+  orchestrator.setInputBacklog(() => ids.backlog);
   connection.onNotification(EXIT_NOTIFICATION, () => o.stop(0));
   connection.onNotification((method) => log.debug('ignored an unknown notification', { method }));
   connection.onClose(() => o.stop(0));
