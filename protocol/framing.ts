@@ -48,6 +48,8 @@ export class FramedMessageReader extends AbstractMessageReader implements Messag
   private skippingLine = false;
   private readonly maxMessageBytes: number;
   private readonly decoder = new TextDecoder('utf-8', { fatal: true });
+  /** Size in bytes of the message being delivered (read it in the callback): for flow control. */
+  lastMessageBytes = 0;
   /** Set by `pause()`: no message is delivered and the stream is not read until `resume()`. */
   private paused = false;
   /** The stream ended while paused with messages still unread; the close is reported after them. */
@@ -227,6 +229,7 @@ export class FramedMessageReader extends AbstractMessageReader implements Messag
       this.reject(ErrorCodes.InvalidRequest, `Invalid request: ${problem}`, readableId(value));
       return;
     }
+    this.lastMessageBytes = body.length;
     try {
       this.callback?.(value as Message);
     } catch (error) {

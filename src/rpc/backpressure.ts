@@ -1,9 +1,10 @@
-import type { FramedMessageReader, FramedMessageWriter } from '@threadline/protocol/node';
+import type { FramedMessageWriter } from '@threadline/protocol/node';
 import type { Logger } from '../log.js';
 
 export interface OutputGateOptions {
-  reader: FramedMessageReader;
   writer: FramedMessageWriter;
+  /** `holding` changed: the caller stops reading the input while it is true. */
+  onHoldChange: () => void;
   log: Logger;
   /** Unread output past which no request is run and the input is not read. */
   highWaterBytes: number;
@@ -16,7 +17,7 @@ export interface OutputGateOptions {
  * `admit()` before its handler runs. While the client's unread output is over the high-water
  * mark, requests wait here in arrival order and the input stream is paused, so a client that
  * sends requests without reading the answers is held back by its own pipe instead of growing
- * our memory. Once the client has read down to the low-water mark, waiting requests run one per
+ * our memory (the caller pauses the input while `holding`). Once the client has read down to the low-water mark, waiting requests run one per
  * event-loop turn (each writes its answer before the next is let through) and reading resumes.
  */
 export class OutputGate {
@@ -26,9 +27,9 @@ export class OutputGate {
 
   constructor(private readonly o: OutputGateOptions) {}
 
-  /** Requests held back right now. */
-  get held(): number {
-    return this.waiting.length;
+  /** True while requests are held back (or being let through): the input should not be read. */
+  get holding(): boolean {
+    return this.closed || this.waiting.length > 0;
   }
 
   /** Undefined when the request may run at once; otherwise a promise of when it may. */
@@ -40,9 +41,14 @@ export class OutputGate {
     return new Promise((resolve) => this.waiting.push(resolve));
   }
 
+  /** After output the client did not ask for by a request (an error for garbage it sent): hold back if over. */
+  check(): void {
+    if (!this.closed && this.o.writer.bufferedBytes > this.o.highWaterBytes) this.close();
+  }
+
   private close(): void {
     this.closed = true;
-    this.o.reader.pause();
+    this.o.onHoldChange();
     this.o.log.warn('the client is not reading its answers: holding requests back until it does', {
       unreadBytes: this.o.writer.bufferedBytes,
     });
@@ -59,7 +65,7 @@ export class OutputGate {
   private pump(): void {
     if (this.pumping || this.closed) return;
     if (this.waiting.length === 0) {
-      this.o.reader.resume();
+      this.o.onHoldChange();
       return;
     }
     if (this.o.writer.bufferedBytes > this.o.highWaterBytes) {

@@ -13,16 +13,24 @@ import {
 export type WireId = string | number;
 
 export interface RequestIdHooks {
-  /** A request whose id is already in flight: answer it -32600; it never reaches the connection. */
-  onDuplicate(id: WireId, method: string): void;
-  /** A notification dropped here (a malformed or unknown `$/` one): log it; notifications get no answer. */
-  onIgnored(reason: string, method: string): void;
+  /** A request refused here (its id is in flight, or too many are): answer it -32600; it is not run. */
+  onRefused(id: WireId, method: string, message: string, data: Record<string, unknown>): void;
+  /** A message dropped here (a malformed `$/cancelRequest`, a stray response): log it; it gets no answer. */
+  onIgnored(reason: string, detail: Record<string, unknown>): void;
+  /** `backlog` or `backlogBytes` changed: the input may be paused or resumed. */
+  onBacklog(): void;
 }
+
+/** Requests received and not yet answered, at most: past it a request is refused (each costs ~4 KB). */
+export const MAX_IN_FLIGHT = 10_000;
 
 const CANCEL = '$/cancelRequest';
 
 /** What a MessageStrategy's handler returns (vscode-jsonrpc does not export the name). */
 type NotificationResult = void | Promise<void>;
+
+/** Notifications the server acts on; any other is dropped here (logged at debug). */
+const KNOWN_NOTIFICATIONS = new Set(['exit']);
 
 /** 1 and "1" are different JSON-RPC ids. */
 const keyOf = (id: WireId) => (typeof id === 'number' ? `n:${id}` : `s:${id}`);
@@ -42,14 +50,26 @@ export class RequestIds {
   private readonly inner = new Map<string, number>();
   /** The other way: the connection's id → the client's id. */
   private readonly outer = new Map<number, WireId>();
-  /** Requests handed to the connection and not yet dispatched to a handler. */
-  private readonly undispatched = new Set<number>();
+  /** Requests handed to the connection and not yet dispatched to a handler, with their sizes. */
+  private readonly undispatched = new Map<number, number>();
+  private undispatchedBytes = 0;
+  /** Ids of the server's own requests (approval/request) still waiting for the client's answer. */
+  private readonly asked = new Set<number>();
 
-  constructor(private readonly hooks: RequestIdHooks) {}
+  constructor(
+    private readonly hooks: RequestIdHooks,
+    /** The size of the message being read, for `backlogBytes`. */
+    private readonly messageBytes: () => number = () => 0,
+  ) {}
 
   /** Received requests that wait for vscode-jsonrpc to dispatch them (group commit waits for them). */
   get backlog(): number {
     return this.undispatched.size;
+  }
+
+  /** Bytes of the requests in `backlog`, as they came off the wire. */
+  get backlogBytes(): number {
+    return this.undispatchedBytes;
   }
 
   /** Requests received and not yet answered. */
@@ -60,7 +80,7 @@ export class RequestIds {
   /** For the connection's options: sees each message as it leaves vscode-jsonrpc's queue. */
   readonly messageStrategy: MessageStrategy = {
     handleMessage: (message: Message, next: (message: Message) => NotificationResult): NotificationResult => {
-      if (Message.isRequest(message) && typeof message.id === 'number') this.undispatched.delete(message.id);
+      if (Message.isRequest(message) && typeof message.id === 'number') this.dispatched(message.id);
       return next(message);
     },
   };
@@ -80,44 +100,70 @@ export class RequestIds {
       const id = message.id as WireId;
       const key = keyOf(id);
       if (this.inner.has(key)) {
-        this.hooks.onDuplicate(id, message.method);
+        const text = `Invalid request: id ${JSON.stringify(id)} is already used by a request in flight; it was not run`;
+        this.hooks.onRefused(id, message.method, text, { id, method: message.method });
+        return undefined;
+      }
+      if (this.outer.size >= MAX_IN_FLIGHT) {
+        const text = `Invalid request: ${MAX_IN_FLIGHT} requests are already in flight, the most a connection may have; "${message.method}" was not run`;
+        this.hooks.onRefused(id, message.method, text, { id, method: message.method, maxInFlight: MAX_IN_FLIGHT });
         return undefined;
       }
       const mine = this.nextId++;
       this.inner.set(key, mine);
       this.outer.set(mine, id);
-      this.undispatched.add(mine);
+      const bytes = this.messageBytes();
+      this.undispatched.set(mine, bytes);
+      this.undispatchedBytes += bytes;
+      this.hooks.onBacklog();
       return { ...message, id: mine } as Message;
     }
-    if (Message.isNotification(message) && message.method.startsWith('$/')) {
-      if (message.method !== CANCEL) {
-        this.hooks.onIgnored('an unsupported $/ notification', message.method);
-        return undefined;
-      }
-      // vscode-jsonrpc reads params.id before anything else and throws when it is missing or null.
-      const params = message.params as { id?: unknown } | undefined;
-      const id = params && !Array.isArray(params) ? params.id : undefined;
-      if (typeof id !== 'string' && (typeof id !== 'number' || !Number.isFinite(id))) {
-        this.hooks.onIgnored('a $/cancelRequest without a string or number params.id', message.method);
-        return undefined;
-      }
-      const mine = this.inner.get(keyOf(id));
-      if (mine === undefined) {
-        this.hooks.onIgnored('a $/cancelRequest for no request in flight', message.method);
-        return undefined;
-      }
-      return { jsonrpc: '2.0', method: CANCEL, params: { id: mine } } as Message;
+    if (Message.isResponse(message)) {
+      // Only an answer to a request of ours still waiting reaches the connection: a second answer,
+      // or one whose id is not ours ("5" for 5), is dropped here.
+      if (typeof message.id === 'number' && this.asked.delete(message.id)) return message;
+      this.hooks.onIgnored('a response to no request of ours in flight', { id: message.id });
+      return undefined;
     }
-    return message;
+    const note = message as unknown as { method: string; params?: unknown };
+    if (note.method === CANCEL) return this.cancel(note.params);
+    if (KNOWN_NOTIFICATIONS.has(note.method)) return message;
+    this.hooks.onIgnored('an unknown notification', { method: note.method });
+    return undefined;
+  }
+
+  /** vscode-jsonrpc reads `params.id` unchecked and throws on a missing or null one: checked here. */
+  private cancel(params: unknown): Message | undefined {
+    const id = params && typeof params === 'object' && !Array.isArray(params) ? (params as { id?: unknown }).id : undefined;
+    if (typeof id !== 'string' && (typeof id !== 'number' || !Number.isFinite(id))) {
+      const got = id === null ? 'null' : Array.isArray(params) ? 'params as an array' : typeof id;
+      this.hooks.onIgnored('a $/cancelRequest without a string or number params.id', { got });
+      return undefined;
+    }
+    const mine = this.inner.get(keyOf(id));
+    if (mine === undefined) {
+      this.hooks.onIgnored('a $/cancelRequest for no request in flight', { id });
+      return undefined;
+    }
+    return { jsonrpc: '2.0', method: CANCEL, params: { id: mine } } as Message;
+  }
+
+  private dispatched(mine: number): void {
+    const bytes = this.undispatched.get(mine);
+    if (bytes === undefined) return;
+    this.undispatched.delete(mine);
+    this.undispatchedBytes -= bytes;
+    this.hooks.onBacklog();
   }
 
   private outgoing(message: Message): Message {
+    if (Message.isRequest(message) && typeof message.id === 'number') this.asked.add(message.id);
     if (!Message.isResponse(message) || typeof message.id !== 'number') return message;
     const id = this.outer.get(message.id);
     if (id === undefined) return message;
     this.outer.delete(message.id);
     this.inner.delete(keyOf(id));
-    this.undispatched.delete(message.id); // answered without a dispatch: no longer waiting either
+    this.dispatched(message.id); // answered without a dispatch: no longer waiting either
     return { ...message, id } as Message;
   }
 }

@@ -54,6 +54,9 @@ export interface RpcServerOptions {
  */
 const MAX_OUTBOUND_BYTES = 8 * 1024 * 1024;
 const RESUME_OUTBOUND_BYTES = 4 * 1024 * 1024;
+/** Received requests waiting for dispatch past which the input is not read (group commit's batch). */
+const MAX_UNDISPATCHED = 256;
+const MAX_UNDISPATCHED_BYTES = 16 * 1024 * 1024;
 
 export interface RpcServer {
   connection: MessageConnection;
@@ -79,6 +82,7 @@ export function startRpcServer(o: RpcServerOptions): RpcServer {
       log.debug('rejected an incoming message', { code, message, id });
       const name = code === -32700 ? 'ParseError' : 'InvalidRequest';
       void writer.write({ jsonrpc: '2.0', id, error: { code, message, data: { kind: errorKind(name as ErrorName) } } } as never).catch(() => undefined);
+      gate.check(); // garbage answered faster than it is read must not grow our output without bound
     },
   });
   // vscode-jsonrpc's own complaints are about what a peer sent (e.g. a stray response), not our bugs.
@@ -88,17 +92,37 @@ export function startRpcServer(o: RpcServerOptions): RpcServer {
     info: (m) => log.debug(m),
     log: (m) => log.debug(m),
   };
-  const ids = new RequestIds({
-    onDuplicate: (id, method) => {
-      log.debug('refused a request whose id is already in flight', { id, method });
-      const message = `Invalid request: id ${JSON.stringify(id)} is already used by a request in flight; it was not run`;
-      const data = { kind: errorKind('InvalidRequest'), id, method };
-      void writer.write({ jsonrpc: '2.0', id, error: { code: -32600, message, data } } as never).catch(() => undefined);
+  const ids = new RequestIds(
+    {
+      onRefused: (id, method, message, data) => {
+        log.debug('refused a request', { id, method, message });
+        const error = { code: -32600, message, data: { kind: errorKind('InvalidRequest'), ...data } };
+        void writer.write({ jsonrpc: '2.0', id, error } as never).catch(() => undefined);
+        gate.check();
+      },
+      onIgnored: (reason, detail) => log.debug(`ignored ${reason}`, detail),
+      onBacklog: () => updateInput(),
     },
-    onIgnored: (reason, method) => log.debug('ignored a notification', { reason, method }),
-  });
+    () => reader.lastMessageBytes,
+  );
   const connection = createMessageConnection(ids.reader(reader), ids.writer(writer), rpcLog, { messageStrategy: ids.messageStrategy });
-  const gate = new OutputGate({ reader, writer, log, highWaterBytes: MAX_OUTBOUND_BYTES, lowWaterBytes: RESUME_OUTBOUND_BYTES });
+  const gate = new OutputGate({
+    writer,
+    log,
+    highWaterBytes: MAX_OUTBOUND_BYTES,
+    lowWaterBytes: RESUME_OUTBOUND_BYTES,
+    onHoldChange: () => updateInput(),
+  });
+  /**
+   * Reads the input only while it can be served: not while answers are held back for a client
+   * that does not read them, nor while many requests already wait for dispatch (a client that
+   * writes faster than we dispatch is held back by its pipe, not queued in our memory).
+   */
+  function updateInput(): void {
+    const queueFull = ids.backlog >= MAX_UNDISPATCHED || ids.backlogBytes >= MAX_UNDISPATCHED_BYTES;
+    if (queueFull || gate.holding) reader.pause();
+    else reader.resume();
+  }
   let skipping = false;
   const sendEvent = (event: ThreadEvent) => {
     // A client that does not read must not make us buffer without bound: while its backlog is
@@ -169,7 +193,6 @@ export function startRpcServer(o: RpcServerOptions): RpcServer {
   });
   orchestrator.setInputBacklog(() => ids.backlog);
   connection.onNotification(EXIT_NOTIFICATION, () => o.stop(0));
-  connection.onNotification((method) => log.debug('ignored an unknown notification', { method }));
   connection.onClose(() => o.stop(0));
   connection.onError(([error]) => log.debug('connection error', { message: error.message }));
 
