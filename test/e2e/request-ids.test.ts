@@ -105,3 +105,23 @@ test('many pipelined requests reusing a handful of ids: every request gets exact
   for (const m of got) if (m.error) assert.equal(m.error.code, -32600, JSON.stringify(m));
   await writesStillCommit(server);
 });
+
+test('answers to approval/request: one with the id as a string and a second answer are ignored; the real one decides', async (t) => {
+  const server = startRaw(t);
+  await server.call(0, 'initialize', { protocolVersion: PROTOCOL_VERSION, capabilities: { approvals: true } });
+  const threadId = ((await server.call(1, 'thread/create', {})).result as { thread: { id: string } }).thread.id;
+  server.request(2, 'thread/startTurn', { threadId, prompt: '!tool shell make\ndone' });
+  const [x, y] = await answers(server, 2);
+  const asked = [x, y].find((m) => m!.method === 'approval/request')!;
+  const turnId = ([x, y].find((m) => m!.id === 2)!.result as { turn: { id: string } }).turn.id;
+  assert.equal(typeof asked.id, 'number', JSON.stringify(asked));
+  const answer = (id: unknown, decision: string) => server.frame(JSON.stringify({ jsonrpc: '2.0', id, result: { decision } }));
+  answer(String(asked.id), 'deny'); // not our id: 7 is not "7"
+  answer(asked.id, 'approve');
+  answer(asked.id, 'deny'); // a second answer
+  const waited = await server.call(3, 'turn/wait', { turnId });
+  assert.equal((waited.result as { turn: { status: string } }).turn.status, 'completed', JSON.stringify(waited));
+  const { items } = (await server.call(4, 'turn/get', { turnId })).result as { items: { kind: string; detail: string }[] };
+  assert.deepStrictEqual(items.map((i) => [i.kind, i.detail]).slice(1, 3), [['tool_call', 'make'], ['tool_result', 'approved']]);
+  assert.deepStrictEqual(server.stderr.filter((line) => / (WARN|ERROR) /.test(line)), []);
+});
