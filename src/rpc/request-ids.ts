@@ -24,6 +24,9 @@ export interface RequestIdHooks {
 /** Requests received and not yet answered, at most: past it a request is refused (each costs ~4 KB). */
 export const MAX_IN_FLIGHT = 10_000;
 
+/** Longest string id taken: an id is kept for as long as its request is in flight. */
+export const MAX_ID_LENGTH = 1024;
+
 const CANCEL = '$/cancelRequest';
 
 /** What a MessageStrategy's handler returns (vscode-jsonrpc does not export the name). */
@@ -85,7 +88,7 @@ export class RequestIds {
     },
   };
 
-  /** The client's messages with request ids renamed, duplicates and bad `$/` notifications taken out. */
+  /** The client's messages with request ids renamed; refused requests, stray responses and unknown or malformed notifications taken out. */
   reader(from: MessageReader): MessageReader {
     return new RenamingReader(from, (message) => this.incoming(message));
   }
@@ -98,6 +101,11 @@ export class RequestIds {
   private incoming(message: Message): Message | undefined {
     if (Message.isRequest(message)) {
       const id = message.id as WireId;
+      if (typeof id === 'string' && id.length > MAX_ID_LENGTH) {
+        const text = `Invalid request: a string id may have at most ${MAX_ID_LENGTH} characters, this one has ${id.length}; "${message.method}" was not run`;
+        this.hooks.onRefused(id, message.method, text, { method: message.method, maxIdLength: MAX_ID_LENGTH });
+        return undefined;
+      }
       const key = keyOf(id);
       if (this.inner.has(key)) {
         const text = `Invalid request: id ${JSON.stringify(id)} is already used by a request in flight; it was not run`;

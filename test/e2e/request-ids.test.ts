@@ -125,3 +125,13 @@ test('answers to approval/request: one with the id as a string and a second answ
   assert.deepStrictEqual(items.map((i) => [i.kind, i.detail]).slice(1, 3), [['tool_call', 'make'], ['tool_result', 'approved']]);
   assert.deepStrictEqual(server.stderr.filter((line) => / (WARN|ERROR) /.test(line)), []);
 });
+
+test('a string id over 1024 characters is refused -32600 (an id is kept while its request is in flight); 1024 are fine', async (t) => {
+  const server = await initialized(t);
+  const long = 'i'.repeat(1025);
+  const refused = await server.call(long, 'thread/create', { title: 'must not exist' });
+  assert.deepStrictEqual([refused.id, refused.error?.code, refused.error?.data?.maxIdLength], [long, -32600, 1024]);
+  const ok = await server.call(long.slice(1), 'thread/create', { title: 'ok' });
+  assert.equal(ok.id, long.slice(1));
+  assert.deepStrictEqual(await titles(server), ['ok']);
+});
