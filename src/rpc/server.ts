@@ -215,6 +215,12 @@ export function startRpcServer(o: RpcServerOptions): RpcServer {
       quietTurns = started === before && inFlight === 0 ? quietTurns + 1 : 0;
       if (inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 5));
     }
+    // The answers must leave too: the caller exits next, and output still queued in the process
+    // (more than the pipe holds, e.g. 10000 answers at once) would be lost.
+    let timer: NodeJS.Timeout | undefined;
+    const left = Math.max(0, deadline - performance.now());
+    await Promise.race([writer.whenBelow(0), new Promise((resolve) => (timer = setTimeout(resolve, left)))]);
+    clearTimeout(timer);
   };
   return { connection, settle };
 }

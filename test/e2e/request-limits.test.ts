@@ -35,10 +35,11 @@ test(`past ${MAX_IN_FLIGHT} requests in flight a request is answered -32600 and 
   await server.call(0, 'initialize', { protocolVersion: PROTOCOL_VERSION });
   const threadId = ((await server.call(1, 'thread/create', {})).result as { thread: { id: string } }).thread.id;
   const { turn } = (await server.call(2, 'thread/startTurn', { threadId, prompt: '!hang' })).result as { turn: { id: string } };
-  // Each waits until it times out: nothing but time frees them (the client cannot interrupt meanwhile).
+  // Each waits as long as the turn runs; the client cannot interrupt meanwhile (that request would
+  // be refused too), so it closes stdin: the server ends the turn and answers every wait, then exits.
   const frames: string[] = [];
   for (let i = 0; i < MAX_IN_FLIGHT; i++) {
-    const body = JSON.stringify({ jsonrpc: '2.0', id: 1000 + i, method: 'turn/wait', params: { turnId: turn.id, timeoutMs: 4000 } });
+    const body = JSON.stringify({ jsonrpc: '2.0', id: 1000 + i, method: 'turn/wait', params: { turnId: turn.id } });
     frames.push(`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
   }
   server.send(frames.join(''));
@@ -48,15 +49,16 @@ test(`past ${MAX_IN_FLIGHT} requests in flight a request is answered -32600 and 
     ['over', -32600, 'invalid_request', MAX_IN_FLIGHT],
     JSON.stringify(refused),
   );
+  server.child.stdin!.end();
   const answered = new Map<unknown, RawMessage>();
   while (answered.size < MAX_IN_FLIGHT) {
     const answer = await server.next(20_000);
     assert.ok(!answered.has(answer.id), `answered twice: ${JSON.stringify(answer)}`);
+    assert.equal((answer.result as { turn?: { status?: string } } | undefined)?.turn?.status, 'interrupted', JSON.stringify(answer));
     answered.set(answer.id, answer);
   }
   assert.deepStrictEqual([...answered.keys()].sort(), Array.from({ length: MAX_IN_FLIGHT }, (_, i) => 1000 + i).sort());
-  const listed = await server.call('list', 'thread/list', {});
-  assert.equal((listed.result as { threads: unknown[] }).threads.length, 1, 'the refused thread/create ran');
+  assert.deepStrictEqual(await server.exited, { code: 0, signal: null });
 });
 
 test('a client that sends garbage without reading the errors it earns keeps the server memory bounded', async (t) => {
@@ -80,4 +82,22 @@ test('a client that sends garbage without reading the errors it earns keeps the 
   server.child.stdout!.resume();
   const first = await server.next(10_000);
   assert.equal(first.error?.code, -32700);
+});
+
+test('requests sent just before stdin closes are all answered even when the answers are far more than a pipe holds', async (t) => {
+  const server = startRaw(t);
+  await server.call(0, 'initialize', { protocolVersion: PROTOCOL_VERSION });
+  const N = 2000;
+  const title = 't'.repeat(1000); // ~1.3 KB an answer, 2.6 MB in all
+  const frames: string[] = [];
+  for (let i = 0; i < N; i++) {
+    const body = JSON.stringify({ jsonrpc: '2.0', id: i + 1, method: 'thread/create', params: { title } });
+    frames.push(`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+  }
+  server.send(frames.join(''));
+  server.child.stdin!.end();
+  const ids: unknown[] = [];
+  for (let i = 0; i < N; i++) ids.push((await server.next(10_000)).id);
+  assert.deepStrictEqual(ids, Array.from({ length: N }, (_, i) => i + 1));
+  assert.deepStrictEqual(await server.exited, { code: 0, signal: null });
 });
