@@ -48,8 +48,12 @@ export class FramedMessageReader extends AbstractMessageReader implements Messag
   private skippingLine = false;
   private readonly maxMessageBytes: number;
   private readonly decoder = new TextDecoder('utf-8', { fatal: true });
-  /** Requests (messages with a method and an id) handed to the connection so far. */
-  requestsDelivered = 0;
+  /** Size in bytes of the message being delivered (read it in the callback): for flow control. */
+  lastMessageBytes = 0;
+  /** Set by `pause()`: no message is delivered and the stream is not read until `resume()`. */
+  private paused = false;
+  /** The stream ended while paused with messages still unread; the close is reported after them. */
+  private endedWhilePaused = false;
 
   constructor(
     private readonly readable: NodeJS.ReadableStream,
@@ -62,7 +66,10 @@ export class FramedMessageReader extends AbstractMessageReader implements Messag
   listen(callback: DataCallback): Disposable {
     this.callback = callback;
     const onData = (chunk: Buffer | string) => this.receive(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-    const onEnd = () => this.fireClose();
+    const onEnd = () => {
+      if (this.paused) this.endedWhilePaused = true;
+      else this.fireClose();
+    };
     const onError = (error: Error) => this.fireError(error);
     this.readable.on('data', onData);
     this.readable.on('end', onEnd);
@@ -78,14 +85,45 @@ export class FramedMessageReader extends AbstractMessageReader implements Messag
     };
   }
 
+  /**
+   * Stops delivering messages and reading the stream (what is already buffered waits here), so a
+   * peer that sends faster than it is served is held back by the pipe instead of our memory.
+   */
+  pause(): void {
+    if (this.paused) return;
+    this.paused = true;
+    this.readable.pause();
+  }
+
+  /** Delivers what waited since `pause()`, then reads the stream again. */
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.drain();
+    if (this.paused) return; // a delivered message paused us again
+    this.readable.resume();
+    if (this.endedWhilePaused) {
+      this.endedWhilePaused = false;
+      this.fireClose();
+    }
+  }
+
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
   private receive(chunk: Buffer): void {
     this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
+    this.drain();
+  }
+
+  private drain(): void {
     if (this.options.framing === 'lsp') this.drainHeaderFrames();
     else this.drainLines();
   }
 
   private drainHeaderFrames(): void {
-    for (;;) {
+    while (!this.paused) {
       if (this.oversized && !this.discardOversized(this.oversized)) return;
       const end = this.buffer.indexOf(HEADER_END);
       if (end < 0) {
@@ -140,7 +178,7 @@ export class FramedMessageReader extends AbstractMessageReader implements Messag
   }
 
   private drainLines(): void {
-    for (;;) {
+    while (!this.paused) {
       const newline = this.buffer.indexOf(10);
       if (this.skippingLine) {
         if (newline < 0) {
@@ -191,8 +229,14 @@ export class FramedMessageReader extends AbstractMessageReader implements Messag
       this.reject(ErrorCodes.InvalidRequest, `Invalid request: ${problem}`, readableId(value));
       return;
     }
-    if ('method' in (value as object) && 'id' in (value as object)) this.requestsDelivered++;
-    this.callback?.(value as Message);
+    this.lastMessageBytes = body.length;
+    try {
+      this.callback?.(value as Message);
+    } catch (error) {
+      // The connection choked on one message (vscode-jsonrpc threw on a malformed $/cancelRequest):
+      // report it and go on, so the messages after it in this chunk are still delivered now.
+      this.fireError(error instanceof Error ? error : new Error(String(error)));
+    }
   }
 
   /** `length` undefined: a line still arriving, of which only the limit is known to be passed. */
@@ -291,6 +335,8 @@ export class FramedMessageWriter extends AbstractMessageWriter implements Messag
   private settlers: { resolve: () => void; reject: (error: Error) => void }[] = [];
   private scheduled = false;
   private waitingForDrain = false;
+  /** `whenBelow` callers, each waiting for the unread output to fall to its mark. */
+  private lowWaiters: { bytes: number; resolve: () => void }[] = [];
 
   constructor(
     private readonly writable: NodeJS.WritableStream,
@@ -298,10 +344,14 @@ export class FramedMessageWriter extends AbstractMessageWriter implements Messag
   ) {
     super();
     writable.on('error', (error: Error) => this.fireError(error));
-    writable.on('close', () => this.fireClose());
+    writable.on('close', () => {
+      this.fireClose();
+      for (const w of this.lowWaiters.splice(0)) w.resolve(); // nothing will be read any more
+    });
     writable.on('drain', () => {
       this.waitingForDrain = false;
       this.schedule();
+      this.checkLow();
     });
   }
 
@@ -339,6 +389,7 @@ export class FramedMessageWriter extends AbstractMessageWriter implements Messag
         this.errorCount = 0;
         for (const s of settlers) s.resolve();
       }
+      this.checkLow();
     });
     if (!accepted) this.waitingForDrain = true;
     else this.schedule();
@@ -347,6 +398,21 @@ export class FramedMessageWriter extends AbstractMessageWriter implements Messag
   /** Output not yet taken by the peer: frames waiting here plus what the stream holds. */
   get bufferedBytes(): number {
     return this.pendingChars + ((this.writable as { writableLength?: number }).writableLength ?? 0);
+  }
+
+  /** Resolves once `bufferedBytes` is at most `bytes` (at once if it is): the peer has read enough. */
+  whenBelow(bytes: number): Promise<void> {
+    if (this.bufferedBytes <= bytes) return Promise.resolve();
+    return new Promise((resolve) => this.lowWaiters.push({ bytes, resolve }));
+  }
+
+  private checkLow(): void {
+    if (this.lowWaiters.length === 0) return;
+    const buffered = this.bufferedBytes;
+    const ready = this.lowWaiters.filter((w) => buffered <= w.bytes);
+    if (ready.length === 0) return;
+    this.lowWaiters = this.lowWaiters.filter((w) => buffered > w.bytes);
+    for (const w of ready) w.resolve();
   }
 
   end(): void {

@@ -106,6 +106,12 @@ export type Commit = ReturnType<typeof createCommitter>;
 
 /** Jobs in one group commit, at most: a bound on how long the first of them waits. */
 const MAX_BATCH = 256;
+/**
+ * Event-loop turns a batch waits for the backlog, at most (the transport dispatches one request
+ * per turn). The backlog is the set of requests actually queued for dispatch, so it drains; this
+ * bound only makes sure a backlog that stopped moving could delay a commit, never wedge it.
+ */
+const MAX_WAIT_TURNS = 2 * MAX_BATCH;
 
 /**
  * Group commit: operations that arrive together share one transaction — one fsync at
@@ -116,6 +122,7 @@ const MAX_BATCH = 256;
 export class GroupCommitter {
   private queue: Job[] = [];
   private scheduled = false;
+  private waitedTurns = 0;
   /** How many received requests still wait for dispatch; set by the rpc layer. */
   backlog: () => number = () => 0;
 
@@ -138,7 +145,7 @@ export class GroupCommitter {
   }
 
   private tick(): void {
-    if (this.backlog() > 0 && this.queue.length < MAX_BATCH) {
+    if (this.backlog() > 0 && this.queue.length < MAX_BATCH && ++this.waitedTurns < MAX_WAIT_TURNS) {
       setImmediate(() => this.tick());
       return;
     }
@@ -147,6 +154,7 @@ export class GroupCommitter {
 
   private flush(): void {
     this.scheduled = false;
+    this.waitedTurns = 0;
     const jobs = this.queue;
     this.queue = [];
     if (jobs.length > 0) runBatch(this.store, this.bus, this.clock, jobs);

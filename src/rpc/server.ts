@@ -28,7 +28,9 @@ import { turnHandlers } from './handlers/turn.js';
 import type { Handlers } from './handlers/types.js';
 import { usageHandlers } from './handlers/usage.js';
 import { subscriptionHandlers } from './handlers/subscription.js';
+import { OutputGate } from './backpressure.js';
 import { Session } from './lifecycle.js';
+import { RequestIds } from './request-ids.js';
 import { Subscriptions } from './subscriptions.js';
 
 export interface RpcServerOptions {
@@ -46,8 +48,15 @@ export interface RpcServerOptions {
   stop: (exitCode: number) => void;
 }
 
-/** Unread output past which live notifications but `turn.completed` are skipped (PROTOCOL.md §11). */
+/**
+ * Unread output past which live notifications but `turn.completed` are skipped (PROTOCOL.md §11),
+ * and requests are held back (and the input not read) until the client reads below the low mark.
+ */
 const MAX_OUTBOUND_BYTES = 8 * 1024 * 1024;
+const RESUME_OUTBOUND_BYTES = 4 * 1024 * 1024;
+/** Received requests waiting for dispatch past which the input is not read (group commit's batch). */
+const MAX_UNDISPATCHED = 256;
+const MAX_UNDISPATCHED_BYTES = 16 * 1024 * 1024;
 
 export interface RpcServer {
   connection: MessageConnection;
@@ -73,6 +82,7 @@ export function startRpcServer(o: RpcServerOptions): RpcServer {
       log.debug('rejected an incoming message', { code, message, id });
       const name = code === -32700 ? 'ParseError' : 'InvalidRequest';
       void writer.write({ jsonrpc: '2.0', id, error: { code, message, data: { kind: errorKind(name as ErrorName) } } } as never).catch(() => undefined);
+      gate.check(); // garbage answered faster than it is read must not grow our output without bound
     },
   });
   // vscode-jsonrpc's own complaints are about what a peer sent (e.g. a stray response), not our bugs.
@@ -82,7 +92,37 @@ export function startRpcServer(o: RpcServerOptions): RpcServer {
     info: (m) => log.debug(m),
     log: (m) => log.debug(m),
   };
-  const connection = createMessageConnection(reader, writer, rpcLog);
+  const ids = new RequestIds(
+    {
+      onRefused: (id, method, message, data) => {
+        log.debug('refused a request', { id, method, message });
+        const error = { code: -32600, message, data: { kind: errorKind('InvalidRequest'), ...data } };
+        void writer.write({ jsonrpc: '2.0', id, error } as never).catch(() => undefined);
+        gate.check();
+      },
+      onIgnored: (reason, detail) => log.debug(`ignored ${reason}`, detail),
+      onBacklog: () => updateInput(),
+    },
+    () => reader.lastMessageBytes,
+  );
+  const connection = createMessageConnection(ids.reader(reader), ids.writer(writer), rpcLog, { messageStrategy: ids.messageStrategy });
+  const gate = new OutputGate({
+    writer,
+    log,
+    highWaterBytes: MAX_OUTBOUND_BYTES,
+    lowWaterBytes: RESUME_OUTBOUND_BYTES,
+    onHoldChange: () => updateInput(),
+  });
+  /**
+   * Reads the input only while it can be served: not while answers are held back for a client
+   * that does not read them, nor while many requests already wait for dispatch (a client that
+   * writes faster than we dispatch is held back by its pipe, not queued in our memory).
+   */
+  function updateInput(): void {
+    const queueFull = ids.backlog >= MAX_UNDISPATCHED || ids.backlogBytes >= MAX_UNDISPATCHED_BYTES;
+    if (queueFull || gate.holding) reader.pause();
+    else reader.resume();
+  }
   let skipping = false;
   const sendEvent = (event: ThreadEvent) => {
     // A client that does not read must not make us buffer without bound: while its backlog is
@@ -136,6 +176,8 @@ export function startRpcServer(o: RpcServerOptions): RpcServer {
     inFlight++;
     const begun = performance.now();
     try {
+      const held = gate.admit();
+      if (held) await held;
       if (!isMethodName(method)) throw new MethodNotFoundError(method);
       session.admit(method);
       const parsed = Methods[method].params.safeParse(Array.isArray(rawParams) ? rawParams : (rawParams ?? {}));
@@ -149,9 +191,8 @@ export function startRpcServer(o: RpcServerOptions): RpcServer {
       log.debug('handled', { method, ms: Math.round(performance.now() - begun) });
     }
   });
-  orchestrator.setInputBacklog(() => reader.requestsDelivered - started);
+  orchestrator.setInputBacklog(() => ids.backlog);
   connection.onNotification(EXIT_NOTIFICATION, () => o.stop(0));
-  connection.onNotification((method) => log.debug('ignored an unknown notification', { method }));
   connection.onClose(() => o.stop(0));
   connection.onError(([error]) => log.debug('connection error', { message: error.message }));
 
@@ -174,6 +215,12 @@ export function startRpcServer(o: RpcServerOptions): RpcServer {
       quietTurns = started === before && inFlight === 0 ? quietTurns + 1 : 0;
       if (inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 5));
     }
+    // The answers must leave too: the caller exits next, and output still queued in the process
+    // (more than the pipe holds, e.g. 10000 answers at once) would be lost.
+    let timer: NodeJS.Timeout | undefined;
+    const left = Math.max(0, deadline - performance.now());
+    await Promise.race([writer.whenBelow(0), new Promise((resolve) => (timer = setTimeout(resolve, left)))]);
+    clearTimeout(timer);
   };
   return { connection, settle };
 }

@@ -47,6 +47,11 @@ export class RawServer {
   /** Resolves once the process has exited and its stdout and stderr are fully read. */
   readonly closed: Promise<void>;
   private buffer = Buffer.alloc(0);
+  /** Chunks not yet joined to `buffer`: a large frame is joined once, when it is complete. */
+  private chunks: Buffer[] = [];
+  private chunkBytes = 0;
+  /** Bytes `buffer` must hold before the frame at its start can be taken. */
+  private needed = 0;
   private readonly queue: RawMessage[] = [];
   private wake: (() => void) | undefined;
   private exitInfo: string | undefined;
@@ -60,7 +65,12 @@ export class RawServer {
     this.child.stderr!.setEncoding('utf8').on('data', (chunk: string) => this.stderr.push(...chunk.split('\n').filter(Boolean)));
     this.child.stdout!.on('data', (chunk: Buffer) => {
       this.bytesOut += chunk.length;
-      this.buffer = Buffer.concat([this.buffer, chunk]);
+      this.chunks.push(chunk);
+      this.chunkBytes += chunk.length;
+      if (this.buffer.length + this.chunkBytes < this.needed) return;
+      this.buffer = Buffer.concat([this.buffer, ...this.chunks]);
+      this.chunks = [];
+      this.chunkBytes = 0;
       this.parse();
       this.wake?.();
     });
@@ -82,7 +92,12 @@ export class RawServer {
 
   /** Bytes received but not (yet) part of a complete frame. */
   get pendingBytes(): number {
-    return this.buffer.length;
+    return this.buffer.length + this.chunkBytes;
+  }
+
+  /** Messages parsed and not yet taken by `next()`. */
+  get queued(): number {
+    return this.queue.length;
   }
 
   /** Writes bytes as they are: no framing added. */
@@ -132,7 +147,7 @@ export class RawServer {
       if (this.violations.length > 0) throw new Error(`malformed server output: ${this.violations.join('; ')}`);
       if (this.exitInfo) throw new Error(`${this.exitInfo} before the next message; stderr:\n${this.stderr.join('\n')}`);
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no message within ${timeoutMs} ms (unparsed bytes: ${this.buffer.length})`);
+      if (left <= 0) throw new Error(`no message within ${timeoutMs} ms (unparsed bytes: ${this.pendingBytes})`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left);
         this.wake = () => {
@@ -177,7 +192,11 @@ export class RawServer {
       return undefined;
     }
     const start = end + HEADER_END.length;
-    if (this.buffer.length < start + length) return undefined;
+    if (this.buffer.length < start + length) {
+      this.needed = start + length;
+      return undefined;
+    }
+    this.needed = 0;
     const body = this.buffer.subarray(start, start + length);
     this.buffer = this.buffer.subarray(start + length);
     return { body, consumed: start + length };

@@ -190,3 +190,56 @@ test('lsp: a frame without Content-Length but with a body is rejected and the ne
   assert.deepStrictEqual(rejections, [{ code: -32700, id: null }]);
   assert.deepStrictEqual(messages, [ping]);
 });
+
+for (const framing of ['lsp', 'ndjson'] as const) {
+  test(`${framing}: a callback that throws on one message is reported and the next message of the same chunk is still delivered`, () => {
+    const stream = new PassThrough();
+    const reader = new FramedMessageReader(stream, { framing });
+    const errors: string[] = [];
+    reader.onError((error) => errors.push(error.message));
+    const delivered: unknown[] = [];
+    reader.listen((message) => {
+      if ((message as { method?: string }).method === 'ping') throw new Error('choked');
+      delivered.push(message);
+    });
+    stream.write(Buffer.concat([json(framing, ping), json(framing, hello)])); // 'data' is emitted within write()
+    assert.deepStrictEqual(errors, ['choked']);
+    assert.deepStrictEqual(delivered, [hello]);
+  });
+
+  test(`${framing}: pause() holds messages (and the end) until resume(), which delivers them in order`, async () => {
+    const stream = new PassThrough();
+    const reader = new FramedMessageReader(stream, { framing });
+    const delivered: unknown[] = [];
+    let closed = false;
+    reader.onClose(() => (closed = true));
+    reader.listen((message) => {
+      delivered.push(message);
+      if (delivered.length === 1) reader.pause(); // paused by the first message, mid-chunk
+    });
+    stream.end(Buffer.concat([json(framing, ping), json(framing, hello), json(framing, big)]));
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepStrictEqual(delivered, [ping]);
+    assert.equal(closed, false, 'the close must not overtake the held messages');
+    reader.resume();
+    assert.deepStrictEqual(delivered, [ping, hello, big]);
+    if (!closed) await once(stream, 'end');
+    assert.equal(closed, true);
+  });
+}
+
+test('FramedMessageWriter.whenBelow resolves once the peer has read the unread output down to the mark', async () => {
+  const out = new PassThrough({ highWaterMark: 16 });
+  const writer = new FramedMessageWriter(out, 'ndjson');
+  void writer.write({ jsonrpc: '2.0', method: 'note', params: { text: 'x'.repeat(10_000) } } as Message);
+  await new Promise((resolve) => setImmediate(resolve)); // flushed into the stream, not read
+  assert.ok(writer.bufferedBytes > 10_000, `bufferedBytes ${writer.bufferedBytes}`);
+  let below = false;
+  const waiting = writer.whenBelow(100).then(() => (below = true));
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(below, false);
+  out.resume(); // the peer reads
+  await waiting;
+  assert.ok(writer.bufferedBytes <= 100);
+});
