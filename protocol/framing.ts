@@ -125,6 +125,7 @@ export class FramedMessageReader extends AbstractMessageReader implements Messag
   private drainHeaderFrames(): void {
     while (!this.paused) {
       if (this.oversized && !this.discardOversized(this.oversized)) return;
+      if (this.skipBareJsonLine()) continue;
       const end = this.buffer.indexOf(HEADER_END);
       if (end < 0) {
         if (this.buffer.length > MAX_HEADER_BYTES) this.skipGarbage();
@@ -166,6 +167,28 @@ export class FramedMessageReader extends AbstractMessageReader implements Messag
     }
     if (o.remaining > 0) return false;
     this.oversized = undefined;
+    return true;
+  }
+
+  /**
+   * A header block never starts with `{` or `[`: that is a person (or a script) typing one JSON
+   * message per line at an LSP-framed server. Without this it would wait for a header end that
+   * never comes; instead the line is dropped and answered with the flag that reads it.
+   */
+  private skipBareJsonLine(): boolean {
+    let i = 0;
+    while (i < this.buffer.length && (this.buffer[i] === 0x20 || this.buffer[i] === 0x09 || this.buffer[i] === 0x0d || this.buffer[i] === 0x0a)) i++;
+    if (i >= this.buffer.length || (this.buffer[i] !== 0x7b && this.buffer[i] !== 0x5b)) return false;
+    const newline = this.buffer.indexOf(10, i);
+    if (newline < 0) return false;
+    // A body left over from a bad frame may run into the next frame's header on the same line.
+    if (/content-length/i.test(this.buffer.subarray(i, newline).toString('latin1'))) return false;
+    this.buffer = this.buffer.subarray(newline + 1);
+    this.reject(
+      ErrorCodes.ParseError,
+      'Parse error: this is LSP framing (a Content-Length header before each message); for one JSON message per line start the server with --framing ndjson',
+      null,
+    );
     return true;
   }
 

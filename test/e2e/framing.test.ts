@@ -87,3 +87,13 @@ test('requests received just before stdin closes are still answered, then the se
   assert.deepStrictEqual(listed.threads.map((x) => x.title), ['last words']);
   assert.deepStrictEqual(await server.exited, { code: 0, signal: null });
 });
+
+test('a bare JSON line sent to an LSP-framed server is answered with a hint to use --framing ndjson, and a framed message after it is served', async (t) => {
+  const server = startRaw(t, { framing: 'lsp' });
+  server.send('{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":1}}\n');
+  const hint = await server.next(10_000);
+  assert.equal(hint.error?.code, -32700);
+  assert.match(hint.error!.message, /--framing ndjson/);
+  server.request(2, 'initialize', { protocolVersion: PROTOCOL_VERSION });
+  assert.equal((await server.next(10_000)).id, 2);
+});
