@@ -59,7 +59,7 @@ test('a --host that cannot be resolved, or bad host flags, stop serve at once wi
     [['--host', 'openai', '--openai-max-retries', 'many'], /--openai-max-retries: must be a whole number \(0 or more\), got "many"/],
     [['--host', 'openai', '--prices', join(dir, 'notes.txt')], /--prices: .*notes\.txt is not JSON/],
     [['--max-loaded-engines', '0'], /--max-loaded-engines/],
-    [['--approval-timeout', 'soon'], /--approval-timeout must be a number of seconds, got "soon"/],
+    [['--approval-timeout', 'soon'], /--approval-timeout must be a positive number of seconds, got "soon"/],
   ] as const) {
     const { code, stderr } = await runCli(['serve', '--db', db, ...args], { cwd: dir });
     assert.equal(code, 2, stderr);
