@@ -102,5 +102,8 @@ save_system_addon
 use_addon "$node" "$nodedir"
 if [[ "$node" != "$SYSTEM_NODE" ]]; then
   trap 'use_addon "$SYSTEM_NODE" ""' EXIT
+  # Killed (e.g. by CI's deadline): still put the machine's build back on the way out.
+  trap 'exit 143' TERM
+  trap 'exit 130' INT
 fi
 PATH="$(dirname "$node"):$PATH" "$@"
