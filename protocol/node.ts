@@ -40,23 +40,6 @@ const CLIENT_MAX_MESSAGE_BYTES = 256 * 1024 * 1024;
 
 const silent: Logger = { error() {}, warn() {}, info() {}, log() {} };
 
-/**
- * V8's young generation for the server, the same on every Node.js version: 16 MB semi-spaces,
- * Node 20's and 22's default. Node 24's V8 lets each grow to 64 MB (its
- * --scavenger-max-new-space-capacity-mb=32, doubled in Node's builds, which lack pointer
- * compression), and streaming multi-MB pages fills them: the stalled-client test's server
- * peaked at 167 MB on Node 20 and 285 MB on Node 24, its young generation alone 134 MB.
- * Set through NODE_OPTIONS, which reaches the server however it is started (`threadline` on
- * PATH or `node bin/threadline`); an explicit --max-semi-space-size of the caller's wins.
- */
-const SERVER_NODE_OPTIONS = '--max-semi-space-size=16';
-
-function withServerNodeOptions(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const current = env.NODE_OPTIONS ?? '';
-  if (current.includes('--max-semi-space-size')) return env;
-  return { ...env, NODE_OPTIONS: `${SERVER_NODE_OPTIONS} ${current}`.trim() };
-}
-
 /** Spawns `threadline serve` and returns a connected client (initialized unless told otherwise). */
 export async function spawnThreadline(options: SpawnThreadlineOptions = {}): Promise<SpawnedThreadline> {
   const framing = options.framing ?? 'lsp';
@@ -66,7 +49,7 @@ export async function spawnThreadline(options: SpawnThreadlineOptions = {}): Pro
     : ['threadline', serveArgs];
   const child = spawn(command, args, {
     cwd: options.cwd,
-    env: withServerNodeOptions(options.env ?? process.env),
+    env: options.env ?? process.env,
     stdio: ['pipe', 'pipe', options.stderr ?? 'inherit'],
   });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
