@@ -73,9 +73,12 @@ try {
 }
 
 const mode = ctx.quick ? 'quick' : 'full';
-process.stdout.write(`\nThreadline bench (${mode}${ctx.profile ? ', profiled' : ''}), ${((performance.now() - began) / 1000).toFixed(0)} s\n\n`);
+// Figures differ between Node.js majors (V8, libuv, the addon's build): every run says which.
+const node = `Node.js ${process.version} ${process.platform}-${process.arch}`;
+process.stdout.write(`\nThreadline bench (${mode}${ctx.profile ? ', profiled' : ''}) on ${node}, ${((performance.now() - began) / 1000).toFixed(0)} s\n\n`);
 process.stdout.write(`${formatTable(rows)}\n`);
-writeFileSync(RESULTS, `${JSON.stringify(rows, null, 2)}\n`);
+const results = { node: process.version, platform: `${process.platform}-${process.arch}`, mode, rows };
+writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
 process.stdout.write(`\n${rows.filter((r) => r.pass).length}/${rows.length} figures meet their goal; written to bench/results.json\n`);
 if (ctx.profile) {
   for (const file of readdirSync(PROFILES).filter((f) => f.endsWith('.cpuprofile')).sort()) {

@@ -1,4 +1,4 @@
-/** One line of the table and of bench/results.json. */
+/** One line of the table and of bench/results.json's `rows`. */
 export interface Row {
   name: string;
   value: number;
