@@ -1,35 +1,13 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { PROTOCOL_VERSION } from '@threadline/protocol';
-import { startRaw, type RawServer } from '../helpers/raw-server.js';
+import { rssKb, untilLogged } from '../helpers/process-watch.js';
+import { startRaw } from '../helpers/raw-server.js';
 
 /** Requests sent without reading; each answer is a few MB (the issue: 1.3 GB of RSS after 300). */
 const REQUESTS = 75;
 const RSS_BOUND_KB = 250 * 1024;
 
-function rssKb(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
-  return Number(/\d+/.exec(line ?? '')?.[0]);
-}
-
-/** Resolves once `condition` holds, checked whenever the server logs a line. */
-function until(server: RawServer, condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const check = () => {
-      if (!condition()) return;
-      clearTimeout(timer);
-      server.child.stderr!.off('data', check);
-      resolve();
-    };
-    const timer = setTimeout(() => {
-      server.child.stderr!.off('data', check);
-      reject(new Error(`${what}: not within ${timeoutMs} ms`));
-    }, timeoutMs);
-    server.child.stderr!.on('data', check); // after the helper's own listener: the line is in server.stderr
-    check();
-  });
-}
 
 test(`a client that sends ${REQUESTS} large thread/events requests without reading keeps the server's RSS bounded, then gets every answer exactly once`, async (t) => {
   const server = startRaw(t, { args: ['--log-level', 'debug'] });
@@ -52,7 +30,7 @@ test(`a client that sends ${REQUESTS} large thread/events requests without readi
   // Either the server holds requests back (fixed), or it has run every one of them (before the fix).
   const held = () => server.stderr.some((line) => line.includes('not reading its answers: holding requests back'));
   const handled = () => server.stderr.filter((line) => line.includes('handled') && line.includes('thread/events')).length;
-  await until(server, () => held() || handled() >= REQUESTS + 1, 60_000, 'the server held requests back or ran them all');
+  await untilLogged(server, () => held() || handled() >= REQUESTS + 1, 60_000, 'the server held requests back or ran them all');
   const peak = rssKb(pid);
   t.diagnostic(`VmRSS ${baseline} kB before, ${peak} kB while the client did not read`);
   assert.ok(peak < RSS_BOUND_KB, `VmRSS is ${peak} kB while the client does not read (bound ${RSS_BOUND_KB} kB)`);

@@ -1,34 +1,12 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { PROTOCOL_VERSION } from '@threadline/protocol';
-import { startRaw, type RawMessage, type RawServer } from '../helpers/raw-server.js';
+import { rssKb, untilLogged } from '../helpers/process-watch.js';
+import { startRaw, type RawMessage } from '../helpers/raw-server.js';
 
 /** The server's limit on requests in flight on one connection (src/rpc/request-ids.ts). */
 const MAX_IN_FLIGHT = 10_000;
 
-function rssKb(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
-  return Number(/\d+/.exec(line ?? '')?.[0]);
-}
-
-/** Resolves once `condition` holds, checked whenever the server logs a line. */
-function until(server: RawServer, condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const check = () => {
-      if (!condition()) return;
-      clearTimeout(timer);
-      server.child.stderr!.off('data', check);
-      resolve();
-    };
-    const timer = setTimeout(() => {
-      server.child.stderr!.off('data', check);
-      reject(new Error(`${what}: not within ${timeoutMs} ms`));
-    }, timeoutMs);
-    server.child.stderr!.on('data', check);
-    check();
-  });
-}
 
 test(`past ${MAX_IN_FLIGHT} requests in flight a request is answered -32600 and not run; every request is answered once`, async (t) => {
   const server = startRaw(t);
@@ -74,7 +52,7 @@ test('a client that sends garbage without reading the errors it earns keeps the 
   for (let i = 0; i < LINES / 100_000; i++) server.send(chunk);
   // The server stops reading once its unread output passes 8 MiB (it used to answer every line, 1 GB+).
   const held = () => server.stderr.some((line) => line.includes('not reading its answers: holding requests back'));
-  await until(server, held, 30_000, 'the server holding back a client that does not read');
+  await untilLogged(server, held, 30_000, 'the server holding back a client that does not read');
   const peak = rssKb(pid);
   t.diagnostic(`VmRSS ${baseline} kB before, ${peak} kB while the client did not read`);
   // 8 MiB of unread errors cost ~90 MB here (each is a pending write with its promise until the pipe takes it).

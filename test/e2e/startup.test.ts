@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import Database from 'better-sqlite3';
 import { LATEST_SCHEMA_VERSION } from '../../src/store/migrations/index.js';
+import { runCli } from '../helpers/cli.js';
 import { BIN, startServer } from '../helpers/server.js';
 
 function tempDir(t: TestContext): string {
@@ -14,20 +15,11 @@ function tempDir(t: TestContext): string {
   return dir;
 }
 
-/** Runs `bin/threadline ...args` to its end with stdin closed; its exit code and output. */
-function run(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-}
 
 test('threadline --version and --help answer on stdout and exit 0', async () => {
-  const version = await run(['--version']);
+  const version = await runCli(['--version']);
   assert.deepStrictEqual([version.code, version.stdout], [0, '0.1.0\n']);
-  const help = await run(['--help']);
+  const help = await runCli(['--help']);
   assert.equal(help.code, 0);
   assert.match(help.stdout, /threadline serve \[options\]/);
 });
@@ -40,7 +32,7 @@ test('bad usage and an unknown host exit 2 with one line on stderr', async (t) =
     [['serve', '--db', db, '--bogus'], /bogus/],
     [['frobnicate'], /unknown command "frobnicate"/],
   ] as const) {
-    const { code, stderr } = await run([...args]);
+    const { code, stderr } = await runCli([...args]);
     assert.equal(code, 2, stderr);
     assert.match(stderr, pattern);
     assert.equal(stderr.trim().split('\n').length, 1, stderr);
@@ -53,7 +45,7 @@ test('a database from a newer schema makes serve exit 2 naming both versions, an
   db.pragma(`user_version = ${LATEST_SCHEMA_VERSION + 1}`);
   db.close();
   const before = readFileSync(path);
-  const { code, stderr } = await run(['serve', '--db', path]);
+  const { code, stderr } = await runCli(['serve', '--db', path]);
   assert.equal(code, 2);
   assert.match(stderr, new RegExp(`schema version ${LATEST_SCHEMA_VERSION + 1} is newer than this Threadline supports \\(${LATEST_SCHEMA_VERSION}\\)`));
   assert.deepStrictEqual(readFileSync(path), before);
@@ -63,7 +55,7 @@ test('a corrupt database file makes serve exit 2 with one line, and the file is 
   const path = join(tempDir(t), 'corrupt.db');
   writeFileSync(path, Buffer.from('this is not a database, just garbage bytes '.repeat(200)));
   const before = readFileSync(path);
-  const { code, stderr } = await run(['serve', '--db', path]);
+  const { code, stderr } = await runCli(['serve', '--db', path]);
   assert.equal(code, 2);
   assert.match(stderr, /cannot open database/);
   assert.equal(stderr.trim().split('\n').length, 1, stderr);
@@ -86,7 +78,7 @@ test('serve creates the database in $XDG_DATA_HOME/threadline by default, and --
 
 test('threadline demo (what npm start runs) drives a real session on a temp database, leaves the default one alone and exits 0', async (t) => {
   const home = tempDir(t);
-  const { code, stdout } = await run(['demo'], { ...process.env, XDG_DATA_HOME: home });
+  const { code, stdout } = await runCli(['demo'], { ...process.env, XDG_DATA_HOME: home });
   assert.equal(code, 0, stdout);
   assert.match(stdout, /database \/.*threadline-demo-[^/]+\/demo\.db/);
   assert.match(stdout, /echo\[3\]: queued two/);
@@ -97,6 +89,6 @@ test('threadline demo (what npm start runs) drives a real session on a temp data
   assert.ok(!existsSync(temp), 'the temp database was removed');
 
   const kept = join(home, 'kept.db');
-  assert.equal((await run(['demo', '--db', kept])).code, 0);
+  assert.equal((await runCli(['demo', '--db', kept])).code, 0);
   assert.ok(readFileSync(kept).length > 0);
 });
