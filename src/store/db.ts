@@ -1,4 +1,4 @@
-import { chmodSync, closeSync, fchmodSync, mkdirSync, openSync } from 'node:fs';
+import { chmodSync, closeSync, fchmodSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import Database from 'better-sqlite3';
 
@@ -39,7 +39,7 @@ export function openDatabase(
  */
 function createPrivately(path: string): void {
   const dir = dirname(path);
-  const first = mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const first = makeDirectory(dir);
   if (first !== undefined) {
     // Every directory mkdir made, from the first down to the database's own.
     let made = first;
@@ -57,6 +57,27 @@ function createPrivately(path: string): void {
     fchmodSync(fd, 0o600);
   } finally {
     closeSync(fd);
+  }
+}
+
+/** mkdir -p, with the one failure people hit said in words: a file where a folder must go. */
+function makeDirectory(dir: string): string | undefined {
+  try {
+    return mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    const { code } = error as NodeJS.ErrnoException;
+    if (code !== 'EEXIST' && code !== 'ENOTDIR') throw error;
+    let blocker = dir;
+    while (dirname(blocker) !== blocker && !isFile(blocker)) blocker = dirname(blocker);
+    throw new Error(isFile(blocker) ? `${blocker} is a file, so the folder ${dir} cannot be made` : `cannot make the folder ${dir}`);
+  }
+}
+
+function isFile(path: string): boolean {
+  try {
+    return !statSync(path).isDirectory();
+  } catch {
+    return false;
   }
 }
 

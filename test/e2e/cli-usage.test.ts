@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -11,6 +11,7 @@ test('bad flags exit 2 with one readable line', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'threadline-cli-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const db = ['--db', join(dir, 'x.db')];
+  writeFileSync(join(dir, 'a-file'), '');
   const cases: [string[], RegExp][] = [
     [['serve', ...db, '--max-queued', '-5'], /^threadline: --max-queued must be a positive integer, got "-5"$/],
     [['serve', ...db, '--lease-ttl', '-1.5'], /^threadline: --lease-ttl must be a positive number of seconds, got "-1.5"$/],
@@ -21,6 +22,8 @@ test('bad flags exit 2 with one readable line', async (t) => {
     [['serve', ...db, '--host', 'openai', '--prices', join(dir, 'missing.json')], /^threadline: --prices: cannot read .*missing\.json: no such file$/],
     [['serve', ...db, '--host', 'openai', '--prices', dir], /^threadline: --prices: cannot read .*: is a directory$/],
     [['serve', ...db, '--host', 'openai', '--openai-idle-timeout', '0'], /^threadline: --openai-idle-timeout: must be a positive number of seconds, got "0"$/],
+    [['serve', '--db', join(dir, 'a-file', 'x.db')], /^threadline: cannot open database .*x\.db: .*a-file is a file, so the folder .*a-file cannot be made$/],
+    [['serve', '--db', join(dir, 'a-file', 'sub', 'x.db')], /^threadline: cannot open database .*x\.db: .*a-file is a file, so the folder .*sub cannot be made$/],
   ];
   for (const [args, pattern] of cases) {
     const { code, stderr } = await runCli(args);
