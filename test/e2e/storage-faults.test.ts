@@ -74,24 +74,35 @@ const RUNTIME_FILES = [
   'node_modules/bindings',
   'node_modules/file-uri-to-path',
 ];
-let nobodyBin: string | undefined;
+let nobodyRuntime: { node: string; bin: string } | undefined;
 
-/** bin/threadline in a copy of the runtime that `nobody` can read and run (made once per file). */
-function binForNobody(): string {
-  if (nobodyBin) return nobodyBin;
+/** `nobody` can run this file (it and every folder above it are open to others). */
+function nobodyCanRun(file: string): boolean {
+  return spawnSync('/bin/sh', ['-c', 'test -x "$0"', file], { uid: NOBODY, gid: NOBODY, cwd: '/' }).status === 0;
+}
+
+/**
+ * bin/threadline in a copy of the runtime that `nobody` can read and run, and the node to run it
+ * with: also copied when this one lives where `nobody` cannot enter (CI's Node 22 and 24 are
+ * unpacked inside the checkout). Made once per file.
+ */
+function runtimeForNobody(): { node: string; bin: string } {
+  if (nobodyRuntime) return nobodyRuntime;
   const root = mkdtempSync(join(tmpdir(), 'threadline-runtime-'));
   process.once('exit', () => rmSync(root, { recursive: true, force: true }));
   const checkout = dirname(dirname(BIN));
   for (const path of RUNTIME_FILES) cpSync(join(checkout, path), join(root, path), { recursive: true });
+  let node = process.execPath;
+  if (!nobodyCanRun(node)) cpSync(node, (node = join(root, 'node')));
   chmodSync(root, 0o755); // mkdtemp made it 0700; its contents keep their (readable) modes
-  const probe = spawnSync(process.execPath, ['-e', 'require("fs").accessSync(process.argv[1], require("fs").constants.R_OK)', join(root, 'bin/threadline')], {
+  const probe = spawnSync(node, ['-e', 'require("fs").accessSync(process.argv[1], require("fs").constants.R_OK)', join(root, 'bin/threadline')], {
     uid: NOBODY,
     gid: NOBODY,
     cwd: root,
     encoding: 'utf8',
   });
   if (probe.status !== 0) throw new Error(`user nobody cannot run node on the copied runtime in ${root}: ${probe.error?.message ?? probe.stderr}`);
-  return (nobodyBin = join(root, 'bin/threadline'));
+  return (nobodyRuntime = { node, bin: join(root, 'bin/threadline') });
 }
 
 /**
@@ -100,7 +111,8 @@ function binForNobody(): string {
  */
 function startConstrained(t: TestContext, dbPath: string, constrained = true) {
   const asNobody = asRoot && constrained;
-  const child = spawn(process.execPath, [asNobody ? binForNobody() : BIN, 'serve', '--db', dbPath, '--log-level', 'debug'], {
+  const runtime = asNobody ? runtimeForNobody() : { node: process.execPath, bin: BIN };
+  const child = spawn(runtime.node, [runtime.bin, 'serve', '--db', dbPath, '--log-level', 'debug'], {
     stdio: ['pipe', 'pipe', 'pipe'],
     ...(asNobody ? { uid: NOBODY, gid: NOBODY, cwd: dirname(dbPath) } : {}),
   });
