@@ -2,6 +2,7 @@ import { USAGE } from './cli/help.js';
 import { UsageError } from './cli/args.js';
 import { serve } from './cli/serve.js';
 import { demo } from './cli/demo.js';
+import { acp } from './cli/acp.js';
 import { HostNotFoundError } from './host/load.js';
 import { VERSION } from './version.js';
 
@@ -15,6 +16,8 @@ function main(argv: string[]): void {
       process.stdout.write(USAGE);
     } else if (command === 'serve') {
       serve(rest);
+    } else if (command === 'acp') {
+      acp(rest);
     } else if (command === 'demo') {
       demo(rest).catch((error: unknown) => fail(error));
     } else {

@@ -1,0 +1,78 @@
+import * as acp from '@agentclientprotocol/sdk';
+import { Methods, ThreadlineError, ThreadNotFoundError } from '@threadline/protocol';
+import type { Logger } from '../log.js';
+import type { Orchestrator } from '../orchestrator/orchestrator.js';
+import { promptText } from './content.js';
+import { permissionClient } from './permissions.js';
+import { PromptRun } from './prompt.js';
+
+export interface AcpAgentOptions {
+  orchestrator: Orchestrator;
+  log: Logger;
+  version: string;
+}
+
+/** Threadline errors keep their code and data; an unknown thread is ACP's -32002 (trap 6). */
+function toRequestError(error: unknown, sessionId?: string): unknown {
+  if (error instanceof ThreadNotFoundError && sessionId !== undefined) return acp.RequestError.sessionNotFound(sessionId);
+  if (error instanceof ThreadlineError) return new acp.RequestError(error.code, error.message, error.data);
+  return error;
+}
+
+/**
+ * The ACP agent: sessions are threads (sessionId = thread id), prompts are turns admitted with
+ * delivery `queue`, approvals are permission requests. Built on the SDK's agent app; the SDK
+ * validates every request's params before a handler runs.
+ */
+export function acpAgent(o: AcpAgentOptions): acp.AgentApp {
+  const { orchestrator, log } = o;
+  /** Prompts not yet answered, per session: cancel answers them all `cancelled`. */
+  const runs = new Map<string, Set<PromptRun>>();
+
+  const requireSession = (sessionId: string) => {
+    if (!orchestrator.threads.exists(sessionId)) throw acp.RequestError.sessionNotFound(sessionId);
+  };
+
+  return acp
+    .agent({ name: 'threadline' })
+    .onConnect(({ client }) => orchestrator.setApprovalClient(permissionClient(client, log)))
+    .onRequest(acp.methods.agent.initialize, ({ params }) => {
+      log.info('acp client initialized', { client: params.clientInfo, requested: params.protocolVersion });
+      return {
+        // v1 rule: the requested version if supported, else our latest (a client asking for 2 gets 1).
+        protocolVersion: acp.PROTOCOL_VERSION,
+        agentInfo: { name: 'threadline', version: o.version },
+        agentCapabilities: { promptCapabilities: { embeddedContext: true } },
+        authMethods: [],
+      };
+    })
+    .onRequest(acp.methods.agent.session.new, ({ params }) => {
+      if (params.mcpServers.length > 0) log.info('mcpServers accepted but not used yet', { count: params.mcpServers.length });
+      const { thread } = orchestrator.threads.create(Methods['thread/create'].params.parse({ cwd: params.cwd }));
+      return { sessionId: thread.id };
+    })
+    .onRequest(acp.methods.agent.session.prompt, async ({ params, client, signal }) => {
+      requireSession(params.sessionId);
+      const run = new PromptRun(
+        { orchestrator, send: (update) => client.notify(acp.methods.client.session.update, { sessionId: params.sessionId, update }) },
+        params.sessionId,
+      );
+      const pending = runs.get(params.sessionId) ?? new Set<PromptRun>();
+      runs.set(params.sessionId, pending.add(run));
+      // $/cancel_request on this prompt is session/cancel for it (trap 5): answer `cancelled`.
+      const onAbort = () => run.cancel();
+      signal.addEventListener('abort', onAbort, { once: true });
+      try {
+        return { stopReason: await run.run(promptText(params.prompt)) };
+      } catch (error) {
+        throw toRequestError(error, params.sessionId);
+      } finally {
+        signal.removeEventListener('abort', onAbort);
+        pending.delete(run);
+        if (pending.size === 0) runs.delete(params.sessionId);
+      }
+    })
+    .onNotification(acp.methods.agent.session.cancel, ({ params }) => {
+      for (const run of runs.get(params.sessionId) ?? []) run.cancel();
+    });
+}

@@ -1,0 +1,93 @@
+import { RequestError, type SessionUpdate, type StopReason } from '@agentclientprotocol/sdk';
+import { Methods, type ThreadEvent, type Turn } from '@threadline/protocol';
+import type { Orchestrator } from '../orchestrator/orchestrator.js';
+import { TurnUpdates } from './updates.js';
+
+export interface PromptDeps {
+  orchestrator: Orchestrator;
+  /** Sends one session/update; resolves once written (updates are awaited before the answer). */
+  send: (update: SessionUpdate) => Promise<void>;
+}
+
+/**
+ * One `session/prompt`: admitted with delivery `queue` (it runs now, or after the running turn),
+ * then answered when *its own* turn ends. Events are buffered from before the admission, so
+ * nothing published while startTurn commits is missed.
+ */
+export class PromptRun {
+  private turnId: string | undefined;
+  private admissionId: string | undefined;
+  private cancelRequested = false;
+  private readonly buffered: ThreadEvent[] = [];
+  private readonly updates = new TurnUpdates();
+  private written: Promise<void> = Promise.resolve();
+  private settle!: (outcome: { turn?: Turn; cancelled?: true }) => void;
+  private readonly ended = new Promise<{ turn?: Turn; cancelled?: true }>((resolve) => (this.settle = resolve));
+
+  constructor(
+    private readonly deps: PromptDeps,
+    readonly sessionId: string,
+  ) {}
+
+  async run(prompt: string): Promise<StopReason> {
+    const unsubscribe = this.deps.orchestrator.bus.subscribe((event) => {
+      if (event.threadId === this.sessionId) this.onEvent(event);
+    });
+    try {
+      const params = Methods['thread/startTurn'].params.parse({ threadId: this.sessionId, prompt, delivery: 'queue' });
+      const { turn, queued } = await this.deps.orchestrator.startTurn(params);
+      if (queued) this.admissionId = queued.id;
+      else this.turnId = turn.id;
+      for (const event of this.buffered.splice(0)) this.onEvent(event);
+      // A cancel that overtook the admission still cancels it.
+      if (this.cancelRequested) this.interrupt();
+      const outcome = await this.ended;
+      for (const update of this.updates.finish()) this.emit(update);
+      await this.written;
+      if (outcome.cancelled || this.cancelRequested) return 'cancelled';
+      const end = outcome.turn!;
+      if (end.status === 'completed') return 'end_turn';
+      if (end.status === 'interrupted') return 'cancelled';
+      throw new RequestError(-32603, `turn ${end.id} failed: ${end.error ?? 'unknown error'}`, { turnId: end.id, error: end.error ?? null });
+    } finally {
+      unsubscribe();
+    }
+  }
+
+  /** session/cancel or $/cancel_request: the prompt answers `cancelled`, whatever the turn does. */
+  cancel(): void {
+    this.cancelRequested = true;
+    if (this.turnId !== undefined || this.admissionId !== undefined) this.interrupt();
+  }
+
+  private interrupt(): void {
+    try {
+      this.deps.orchestrator.interrupt(Methods['thread/interrupt'].params.parse({ threadId: this.sessionId }));
+    } catch {
+      // The turn may have ended meanwhile: its end event answers the prompt.
+    }
+  }
+
+  private onEvent(event: ThreadEvent): void {
+    if (this.turnId === undefined && this.admissionId === undefined) {
+      this.buffered.push(event);
+      return;
+    }
+    if (this.turnId === undefined) {
+      if (event.kind === 'prompt.promoted' && event.payload.admission.id === this.admissionId) this.turnId = event.payload.turnId;
+      else if (event.kind === 'prompt.cancelled' && event.payload.admission.id === this.admissionId) this.settle({ cancelled: true });
+      return;
+    }
+    if (event.turnId !== this.turnId) return;
+    if (event.kind === 'turn.completed') {
+      this.settle({ turn: event.payload.turn });
+      return;
+    }
+    for (const update of this.updates.map(event)) this.emit(update);
+  }
+
+  private emit(update: SessionUpdate): void {
+    const send = this.deps.send(update);
+    this.written = this.written.then(() => send).catch(() => undefined);
+  }
+}
