@@ -60,11 +60,22 @@ export class PromptRun {
     if (this.turnId !== undefined || this.admissionId !== undefined) this.interrupt();
   }
 
+  /**
+   * Stops only what is this prompt's: its own turn (queued prompts kept: each pending prompt of
+   * the session cancels its own admission), or its admission while it still waits.
+   */
   private interrupt(): void {
+    const { orchestrator } = this.deps;
+    const threadId = this.sessionId;
     try {
-      this.deps.orchestrator.interrupt(Methods['thread/interrupt'].params.parse({ threadId: this.sessionId }));
+      if (this.turnId !== undefined) {
+        orchestrator.interrupt(Methods['thread/interrupt'].params.parse({ threadId, turnId: this.turnId, keepQueued: true }));
+      } else if (this.admissionId !== undefined) {
+        const params = Methods['thread/cancelQueued'].params.parse({ threadId, admissionId: this.admissionId });
+        orchestrator.cancelQueued(params).catch(() => undefined); // promoted meanwhile: its turn is interrupted below
+      }
     } catch {
-      // The turn may have ended meanwhile: its end event answers the prompt.
+      // The turn ended meanwhile: its end event answers the prompt.
     }
   }
 
@@ -74,7 +85,10 @@ export class PromptRun {
       return;
     }
     if (this.turnId === undefined) {
-      if (event.kind === 'prompt.promoted' && event.payload.admission.id === this.admissionId) this.turnId = event.payload.turnId;
+      if (event.kind === 'prompt.promoted' && event.payload.admission.id === this.admissionId) {
+        this.turnId = event.payload.turnId;
+        if (this.cancelRequested) queueMicrotask(() => this.interrupt()); // promoted before its cancel landed
+      }
       else if (event.kind === 'prompt.cancelled' && event.payload.admission.id === this.admissionId) this.settle({ cancelled: true });
       return;
     }
