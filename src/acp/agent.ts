@@ -1,22 +1,17 @@
 import * as acp from '@agentclientprotocol/sdk';
-import { Methods, ThreadlineError, ThreadNotFoundError } from '@threadline/protocol';
+import { Methods } from '@threadline/protocol';
 import type { Logger } from '../log.js';
 import type { Orchestrator } from '../orchestrator/orchestrator.js';
 import { promptText } from './content.js';
 import { permissionClient } from './permissions.js';
 import { PromptRun } from './prompt.js';
+import { toRequestError } from './errors.js';
+import { withSessionHandlers } from './sessions.js';
 
 export interface AcpAgentOptions {
   orchestrator: Orchestrator;
   log: Logger;
   version: string;
-}
-
-/** Threadline errors keep their code and data; an unknown thread is ACP's -32002 (trap 6). */
-function toRequestError(error: unknown, sessionId?: string): unknown {
-  if (error instanceof ThreadNotFoundError && sessionId !== undefined) return acp.RequestError.sessionNotFound(sessionId);
-  if (error instanceof ThreadlineError) return new acp.RequestError(error.code, error.message, error.data);
-  return error;
 }
 
 /**
@@ -33,7 +28,7 @@ export function acpAgent(o: AcpAgentOptions): acp.AgentApp {
     if (!orchestrator.threads.exists(sessionId)) throw acp.RequestError.sessionNotFound(sessionId);
   };
 
-  return acp
+  const app = acp
     .agent({ name: 'threadline' })
     .onConnect(({ client }) => orchestrator.setApprovalClient(permissionClient(client, log)))
     .onRequest(acp.methods.agent.initialize, ({ params }) => {
@@ -42,7 +37,11 @@ export function acpAgent(o: AcpAgentOptions): acp.AgentApp {
         // v1 rule: the requested version if supported, else our latest (a client asking for 2 gets 1).
         protocolVersion: acp.PROTOCOL_VERSION,
         agentInfo: { name: 'threadline', version: o.version },
-        agentCapabilities: { promptCapabilities: { embeddedContext: true } },
+        agentCapabilities: {
+          loadSession: true,
+          promptCapabilities: { embeddedContext: true },
+          sessionCapabilities: { list: {}, resume: {}, close: {}, delete: {} },
+        },
         authMethods: [],
       };
     })
@@ -75,4 +74,5 @@ export function acpAgent(o: AcpAgentOptions): acp.AgentApp {
     .onNotification(acp.methods.agent.session.cancel, ({ params }) => {
       for (const run of runs.get(params.sessionId) ?? []) run.cancel();
     });
+  return withSessionHandlers(app, { orchestrator, runs });
 }
