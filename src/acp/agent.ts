@@ -24,6 +24,18 @@ export function acpAgent(o: AcpAgentOptions): acp.AgentApp {
   /** Prompts not yet answered, per session: cancel answers them all `cancelled`. */
   const runs = new Map<string, Set<PromptRun>>();
 
+  /**
+   * Answers this connection's prompts of the session `cancelled` (each stops only its own turn or
+   * admission), then starts the next prompt still queued — another window's — since an
+   * interrupted turn promotes nothing by itself.
+   */
+  const cancelSession = (sessionId: string) => {
+    const pending = runs.get(sessionId);
+    if (!pending) return;
+    for (const run of pending) run.cancel();
+    orchestrator.drain(Methods['thread/drain'].params.parse({ threadId: sessionId })).catch(() => undefined);
+  };
+
   const requireSession = (sessionId: string) => {
     if (!orchestrator.threads.exists(sessionId)) throw acp.RequestError.sessionNotFound(sessionId);
   };
@@ -71,8 +83,6 @@ export function acpAgent(o: AcpAgentOptions): acp.AgentApp {
         if (pending.size === 0) runs.delete(params.sessionId);
       }
     })
-    .onNotification(acp.methods.agent.session.cancel, ({ params }) => {
-      for (const run of runs.get(params.sessionId) ?? []) run.cancel();
-    });
-  return withSessionHandlers(app, { orchestrator, runs });
+    .onNotification(acp.methods.agent.session.cancel, ({ params }) => cancelSession(params.sessionId));
+  return withSessionHandlers(app, { orchestrator, cancelSession });
 }

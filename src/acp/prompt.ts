@@ -19,6 +19,8 @@ export class PromptRun {
   private admissionId: string | undefined;
   private cancelRequested = false;
   private readonly buffered: ThreadEvent[] = [];
+  /** The last seq of the thread's log this run has seen: bus and log reads are deduplicated by it. */
+  private seen = 0;
   private readonly updates = new TurnUpdates();
   private written: Promise<void> = Promise.resolve();
   private settle!: (outcome: { turn?: Turn; cancelled?: true }) => void;
@@ -30,9 +32,14 @@ export class PromptRun {
   ) {}
 
   async run(prompt: string): Promise<StopReason> {
-    const unsubscribe = this.deps.orchestrator.bus.subscribe((event) => {
-      if (event.threadId === this.sessionId) this.onEvent(event);
+    const { orchestrator } = this.deps;
+    this.seen = orchestrator.threads.backlog(this.sessionId, undefined, 1).lastSeq;
+    const unsubscribe = orchestrator.bus.subscribe((event) => {
+      if (event.threadId === this.sessionId) this.receive(event);
     });
+    // Another process on the database may promote and run this prompt (ACP.md trap 11): its
+    // commits are read from the shared log, so the prompt is still answered here.
+    const unwatch = orchestrator.changes.watch(() => this.catchUp());
     try {
       const params = Methods['thread/startTurn'].params.parse({ threadId: this.sessionId, prompt, delivery: 'queue' });
       const { turn, queued } = await this.deps.orchestrator.startTurn(params);
@@ -51,6 +58,7 @@ export class PromptRun {
       throw new RequestError(-32603, `turn ${end.id} failed: ${end.error ?? 'unknown error'}`, { turnId: end.id, error: end.error ?? null });
     } finally {
       unsubscribe();
+      unwatch();
     }
   }
 
@@ -76,6 +84,31 @@ export class PromptRun {
       }
     } catch {
       // The turn ended meanwhile: its end event answers the prompt.
+    }
+  }
+
+  /** A bus event in log order; a gap (another process committed in between) is read from the log first. */
+  private receive(event: ThreadEvent): void {
+    if (event.seq <= this.seen) return;
+    if (event.seq > this.seen + 1) this.catchUp();
+    if (event.seq !== this.seen + 1) return;
+    this.seen = event.seq;
+    this.onEvent(event);
+  }
+
+  private catchUp(): void {
+    try {
+      for (;;) {
+        const page = this.deps.orchestrator.threads.eventsAfter(this.sessionId, this.seen, 500);
+        for (const event of page) {
+          this.seen = event.seq;
+          this.onEvent(event);
+        }
+        if (page.length < 500) return;
+      }
+    } catch {
+      // The thread was deleted: nothing more will come for this prompt.
+      this.settle({ cancelled: true });
     }
   }
 

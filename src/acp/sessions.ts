@@ -1,14 +1,13 @@
 import * as acp from '@agentclientprotocol/sdk';
 import { Methods } from '@threadline/protocol';
 import type { Orchestrator } from '../orchestrator/orchestrator.js';
-import type { PromptRun } from './prompt.js';
 import { replayUpdates } from './replay.js';
 import { toRequestError } from './errors.js';
 
 export interface SessionDeps {
   orchestrator: Orchestrator;
-  /** Prompts of this connection not yet answered, per session. */
-  runs: Map<string, Set<PromptRun>>;
+  /** Answers this connection's pending prompts of the session `cancelled`. */
+  cancelSession: (sessionId: string) => void;
 }
 
 /**
@@ -16,7 +15,7 @@ export interface SessionDeps {
  * Any process on the same database can load any session, also after a crash: recovery has
  * ended the dead process's turns `interrupted`.
  */
-export function withSessionHandlers(app: acp.AgentApp, { orchestrator, runs }: SessionDeps): acp.AgentApp {
+export function withSessionHandlers(app: acp.AgentApp, { orchestrator, cancelSession }: SessionDeps): acp.AgentApp {
   const requireSession = (sessionId: string) => {
     if (!orchestrator.threads.exists(sessionId)) throw acp.RequestError.sessionNotFound(sessionId);
   };
@@ -57,7 +56,7 @@ export function withSessionHandlers(app: acp.AgentApp, { orchestrator, runs }: S
     })
     .onRequest(acp.methods.agent.session.close, ({ params }) => {
       requireSession(params.sessionId);
-      for (const run of runs.get(params.sessionId) ?? []) run.cancel();
+      cancelSession(params.sessionId);
       return {};
     })
     .onRequest(acp.methods.agent.session.delete, ({ params }) => {
