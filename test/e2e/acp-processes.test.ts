@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import Database from 'better-sqlite3';
 import * as acp from '@agentclientprotocol/sdk';
 import { chunkText, startAcp, type AcpTestAgent } from '../helpers/acp-client.js';
 
@@ -22,7 +23,11 @@ test('a prompt sent in a second process while the first runs the turn is queued,
   await firstChunk(first, sessionId);
   const second = await startAcp(t, { dbPath: first.dbPath });
   const queued = prompt(second, sessionId, 'from the other window');
-  // Admitted in the second process's transaction: seen by the first through the shared log.
+  // Wait until the second process has queued it (no event crosses processes but the database).
+  const db = new Database(first.dbPath, { readonly: true });
+  t.after(() => db.close());
+  const pending = db.prepare("SELECT count(*) AS n FROM admissions WHERE thread_id = ? AND state = 'pending'");
+  while ((pending.get(sessionId) as { n: number }).n === 0) await new Promise((resolve) => setTimeout(resolve, 10));
   await first.conn.agent.notify(acp.methods.agent.session.cancel, { sessionId });
   assert.deepEqual(await running, { stopReason: 'cancelled' });
   assert.deepEqual(await queued, { stopReason: 'end_turn' });
