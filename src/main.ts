@@ -2,7 +2,6 @@ import { USAGE } from './cli/help.js';
 import { UsageError } from './cli/args.js';
 import { serve } from './cli/serve.js';
 import { demo } from './cli/demo.js';
-import { acp } from './cli/acp.js';
 import { HostNotFoundError } from './host/load.js';
 import { VERSION } from './version.js';
 
@@ -17,7 +16,8 @@ function main(argv: string[]): void {
     } else if (command === 'serve') {
       serve(rest);
     } else if (command === 'acp') {
-      acp(rest);
+      // Loaded on use: the ACP SDK stays out of serve's start-up.
+      import('./cli/acp.js').then(({ acp }) => acp(rest)).catch((error: unknown) => fail(error));
     } else if (command === 'demo') {
       demo(rest).catch((error: unknown) => fail(error));
     } else {
