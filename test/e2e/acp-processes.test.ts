@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import * as acp from '@agentclientprotocol/sdk';
 import { chunkText, startAcp, type AcpTestAgent } from '../helpers/acp-client.js';
+import { BIN } from '../helpers/server.js';
 
 // Issue 13: several `threadline acp` processes on one database, and the end of the connection.
 
@@ -42,4 +44,11 @@ test('closing stdin mid-turn ends the process with exit code 0', async (t) => {
   const exit = new Promise<number | null>((resolve) => agent.child.once('exit', (code) => resolve(code)));
   agent.child.stdin!.end();
   assert.equal(await exit, 0);
+});
+
+test('threadline acp takes serve\'s options: an unknown one is a usage error (exit 2), stdout untouched', () => {
+  const result = spawnSync(process.execPath, [BIN, 'acp', '--bogus'], { encoding: 'utf8', input: '' });
+  assert.equal(result.status, 2);
+  assert.equal(result.stdout, '');
+  assert.match(result.stderr, /unknown option --bogus/);
 });
