@@ -15,6 +15,9 @@ function main(argv: string[]): void {
       process.stdout.write(USAGE);
     } else if (command === 'serve') {
       serve(rest);
+    } else if (command === 'acp') {
+      // Loaded on use: the ACP SDK stays out of serve's start-up.
+      import('./cli/acp.js').then(({ acp }) => acp(rest)).catch((error: unknown) => fail(error));
     } else if (command === 'demo') {
       demo(rest).catch((error: unknown) => fail(error));
     } else {

@@ -4,6 +4,7 @@ export const USAGE = `threadline — durable agent conversations over JSON-RPC o
 
 Usage:
   threadline serve [options]   serve one client on stdin/stdout (what an IDE spawns)
+  threadline acp [options]     an ACP v1 agent on stdin/stdout (Zed and other ACP editors; serve's options)
   threadline demo [options]    run a short scripted session against a spawned server and show it
   threadline --help            this text
   threadline --version         the version

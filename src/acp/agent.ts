@@ -1,0 +1,88 @@
+import * as acp from '@agentclientprotocol/sdk';
+import { Methods } from '@threadline/protocol';
+import type { Logger } from '../log.js';
+import type { Orchestrator } from '../orchestrator/orchestrator.js';
+import { promptText } from './content.js';
+import { permissionClient } from './permissions.js';
+import { PromptRun } from './prompt.js';
+import { toRequestError } from './errors.js';
+import { withSessionHandlers } from './sessions.js';
+
+export interface AcpAgentOptions {
+  orchestrator: Orchestrator;
+  log: Logger;
+  version: string;
+}
+
+/**
+ * The ACP agent: sessions are threads (sessionId = thread id), prompts are turns admitted with
+ * delivery `queue`, approvals are permission requests. Built on the SDK's agent app; the SDK
+ * validates every request's params before a handler runs.
+ */
+export function acpAgent(o: AcpAgentOptions): acp.AgentApp {
+  const { orchestrator, log } = o;
+  /** Prompts not yet answered, per session: cancel answers them all `cancelled`. */
+  const runs = new Map<string, Set<PromptRun>>();
+
+  /**
+   * Answers this connection's prompts of the session `cancelled` (each stops only its own turn or
+   * admission), then starts the next prompt still queued — another window's — since an
+   * interrupted turn promotes nothing by itself.
+   */
+  const cancelSession = (sessionId: string) => {
+    const pending = runs.get(sessionId);
+    if (!pending) return;
+    for (const run of pending) run.cancel();
+    orchestrator.drain(Methods['thread/drain'].params.parse({ threadId: sessionId })).catch(() => undefined);
+  };
+
+  const requireSession = (sessionId: string) => {
+    if (!orchestrator.threads.exists(sessionId)) throw acp.RequestError.sessionNotFound(sessionId);
+  };
+
+  const app = acp
+    .agent({ name: 'threadline' })
+    .onConnect(({ client }) => orchestrator.setApprovalClient(permissionClient(client, log)))
+    .onRequest(acp.methods.agent.initialize, ({ params }) => {
+      log.info('acp client initialized', { client: params.clientInfo, requested: params.protocolVersion });
+      return {
+        // v1 rule: the requested version if supported, else our latest (a client asking for 2 gets 1).
+        protocolVersion: acp.PROTOCOL_VERSION,
+        agentInfo: { name: 'threadline', version: o.version },
+        agentCapabilities: {
+          loadSession: true,
+          promptCapabilities: { embeddedContext: true },
+          sessionCapabilities: { list: {}, resume: {}, close: {}, delete: {} },
+        },
+        authMethods: [],
+      };
+    })
+    .onRequest(acp.methods.agent.session.new, ({ params }) => {
+      if (params.mcpServers.length > 0) log.info('mcpServers accepted but not used yet', { count: params.mcpServers.length });
+      const { thread } = orchestrator.threads.create(Methods['thread/create'].params.parse({ cwd: params.cwd }));
+      return { sessionId: thread.id };
+    })
+    .onRequest(acp.methods.agent.session.prompt, async ({ params, client, signal }) => {
+      requireSession(params.sessionId);
+      const run = new PromptRun(
+        { orchestrator, send: (update) => client.notify(acp.methods.client.session.update, { sessionId: params.sessionId, update }) },
+        params.sessionId,
+      );
+      const pending = runs.get(params.sessionId) ?? new Set<PromptRun>();
+      runs.set(params.sessionId, pending.add(run));
+      // $/cancel_request on this prompt is session/cancel for it (trap 5): answer `cancelled`.
+      const onAbort = () => run.cancel();
+      signal.addEventListener('abort', onAbort, { once: true });
+      try {
+        return { stopReason: await run.run(promptText(params.prompt)) };
+      } catch (error) {
+        throw toRequestError(error, params.sessionId);
+      } finally {
+        signal.removeEventListener('abort', onAbort);
+        pending.delete(run);
+        if (pending.size === 0) runs.delete(params.sessionId);
+      }
+    })
+    .onNotification(acp.methods.agent.session.cancel, ({ params }) => cancelSession(params.sessionId));
+  return withSessionHandlers(app, { orchestrator, cancelSession });
+}

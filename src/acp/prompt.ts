@@ -1,0 +1,140 @@
+import { RequestError, type SessionUpdate, type StopReason } from '@agentclientprotocol/sdk';
+import { Methods, type ThreadEvent, type Turn } from '@threadline/protocol';
+import type { Orchestrator } from '../orchestrator/orchestrator.js';
+import { TurnUpdates } from './updates.js';
+
+export interface PromptDeps {
+  orchestrator: Orchestrator;
+  /** Sends one session/update; resolves once written (updates are awaited before the answer). */
+  send: (update: SessionUpdate) => Promise<void>;
+}
+
+/**
+ * One `session/prompt`: admitted with delivery `queue` (it runs now, or after the running turn),
+ * then answered when *its own* turn ends. Events are buffered from before the admission, so
+ * nothing published while startTurn commits is missed.
+ */
+export class PromptRun {
+  private turnId: string | undefined;
+  private admissionId: string | undefined;
+  private cancelRequested = false;
+  private readonly buffered: ThreadEvent[] = [];
+  /** The last seq of the thread's log this run has seen: bus and log reads are deduplicated by it. */
+  private seen = 0;
+  private readonly updates = new TurnUpdates();
+  private written: Promise<void> = Promise.resolve();
+  private settle!: (outcome: { turn?: Turn; cancelled?: true }) => void;
+  private readonly ended = new Promise<{ turn?: Turn; cancelled?: true }>((resolve) => (this.settle = resolve));
+
+  constructor(
+    private readonly deps: PromptDeps,
+    readonly sessionId: string,
+  ) {}
+
+  async run(prompt: string): Promise<StopReason> {
+    const { orchestrator } = this.deps;
+    this.seen = orchestrator.threads.backlog(this.sessionId, undefined, 1).lastSeq;
+    const unsubscribe = orchestrator.bus.subscribe((event) => {
+      if (event.threadId === this.sessionId) this.receive(event);
+    });
+    // Another process on the database may promote and run this prompt (ACP.md trap 11): its
+    // commits are read from the shared log, so the prompt is still answered here.
+    const unwatch = orchestrator.changes.watch(() => this.catchUp());
+    try {
+      const params = Methods['thread/startTurn'].params.parse({ threadId: this.sessionId, prompt, delivery: 'queue' });
+      const { turn, queued } = await this.deps.orchestrator.startTurn(params);
+      if (queued) this.admissionId = queued.id;
+      else this.turnId = turn.id;
+      for (const event of this.buffered.splice(0)) this.onEvent(event);
+      // A cancel that overtook the admission still cancels it.
+      if (this.cancelRequested) this.interrupt();
+      const outcome = await this.ended;
+      for (const update of this.updates.finish()) this.emit(update);
+      await this.written;
+      if (outcome.cancelled || this.cancelRequested) return 'cancelled';
+      const end = outcome.turn!;
+      if (end.status === 'completed') return 'end_turn';
+      if (end.status === 'interrupted') return 'cancelled';
+      throw new RequestError(-32603, `turn ${end.id} failed: ${end.error ?? 'unknown error'}`, { turnId: end.id, error: end.error ?? null });
+    } finally {
+      unsubscribe();
+      unwatch();
+    }
+  }
+
+  /** session/cancel or $/cancel_request: the prompt answers `cancelled`, whatever the turn does. */
+  cancel(): void {
+    this.cancelRequested = true;
+    if (this.turnId !== undefined || this.admissionId !== undefined) this.interrupt();
+  }
+
+  /**
+   * Stops only what is this prompt's: its own turn (queued prompts kept: each pending prompt of
+   * the session cancels its own admission), or its admission while it still waits.
+   */
+  private interrupt(): void {
+    const { orchestrator } = this.deps;
+    const threadId = this.sessionId;
+    try {
+      if (this.turnId !== undefined) {
+        orchestrator.interrupt(Methods['thread/interrupt'].params.parse({ threadId, turnId: this.turnId, keepQueued: true }));
+      } else if (this.admissionId !== undefined) {
+        const params = Methods['thread/cancelQueued'].params.parse({ threadId, admissionId: this.admissionId });
+        orchestrator.cancelQueued(params).catch(() => undefined); // promoted meanwhile: its turn is interrupted below
+      }
+    } catch {
+      // The turn ended meanwhile: its end event answers the prompt.
+    }
+  }
+
+  /** A bus event in log order; a gap (another process committed in between) is read from the log first. */
+  private receive(event: ThreadEvent): void {
+    if (event.seq <= this.seen) return;
+    if (event.seq > this.seen + 1) this.catchUp();
+    if (event.seq !== this.seen + 1) return;
+    this.seen = event.seq;
+    this.onEvent(event);
+  }
+
+  private catchUp(): void {
+    try {
+      for (;;) {
+        const page = this.deps.orchestrator.threads.eventsAfter(this.sessionId, this.seen, 500);
+        for (const event of page) {
+          this.seen = event.seq;
+          this.onEvent(event);
+        }
+        if (page.length < 500) return;
+      }
+    } catch {
+      // The thread was deleted: nothing more will come for this prompt.
+      this.settle({ cancelled: true });
+    }
+  }
+
+  private onEvent(event: ThreadEvent): void {
+    if (this.turnId === undefined && this.admissionId === undefined) {
+      this.buffered.push(event);
+      return;
+    }
+    if (this.turnId === undefined) {
+      if (event.kind === 'prompt.promoted' && event.payload.admission.id === this.admissionId) {
+        this.turnId = event.payload.turnId;
+        if (this.cancelRequested) queueMicrotask(() => this.interrupt()); // promoted before its cancel landed
+      }
+      else if (event.kind === 'prompt.cancelled' && event.payload.admission.id === this.admissionId) this.settle({ cancelled: true });
+      return;
+    }
+    if (event.turnId !== this.turnId) return;
+    if (event.kind === 'turn.completed') {
+      this.settle({ turn: event.payload.turn });
+      return;
+    }
+    for (const update of this.updates.map(event)) this.emit(update);
+  }
+
+  private emit(update: SessionUpdate): void {
+    const send = this.deps.send(update);
+    this.written = this.written.then(() => send).catch(() => undefined);
+  }
+}

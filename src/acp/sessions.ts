@@ -1,0 +1,70 @@
+import * as acp from '@agentclientprotocol/sdk';
+import { Methods } from '@threadline/protocol';
+import type { Orchestrator } from '../orchestrator/orchestrator.js';
+import { replayUpdates } from './replay.js';
+import { toRequestError } from './errors.js';
+
+export interface SessionDeps {
+  orchestrator: Orchestrator;
+  /** Answers this connection's pending prompts of the session `cancelled`. */
+  cancelSession: (sessionId: string) => void;
+}
+
+/**
+ * session/load (replay, then answer), list, resume, close and delete over the thread records.
+ * Any process on the same database can load any session, also after a crash: recovery has
+ * ended the dead process's turns `interrupted`.
+ */
+export function withSessionHandlers(app: acp.AgentApp, { orchestrator, cancelSession }: SessionDeps): acp.AgentApp {
+  const requireSession = (sessionId: string) => {
+    if (!orchestrator.threads.exists(sessionId)) throw acp.RequestError.sessionNotFound(sessionId);
+  };
+  return app
+    .onRequest(acp.methods.agent.session.load, async ({ params, client }) => {
+      requireSession(params.sessionId);
+      const { turns = [] } = orchestrator.threads.get(Methods['thread/get'].params.parse({ threadId: params.sessionId, includeTurns: true }));
+      const history = turns.filter((t) => t.supersededBy === undefined).map((t) => orchestrator.threads.getTurn(t.id));
+      // The replay is complete before the answer (trap 4): each notification is awaited in order.
+      for (const update of replayUpdates(history)) {
+        await client.notify(acp.methods.client.session.update, { sessionId: params.sessionId, update });
+      }
+      return {};
+    })
+    .onRequest(acp.methods.agent.session.resume, ({ params }) => {
+      requireSession(params.sessionId);
+      return {};
+    })
+    .onRequest(acp.methods.agent.session.list, ({ params }) => {
+      try {
+        // A page of threads can hold no session of this cwd: read on until one does (or the end),
+        // so an empty page never ends a client's listing early.
+        let cursor = params.cursor ?? undefined;
+        for (;;) {
+          const page = orchestrator.threads.list(Methods['thread/list'].params.parse({ cursor }));
+          // cwd is required in SessionInfo: threads without one (made over Threadline's own protocol) are left out.
+          const sessions = page.threads
+            .filter((t) => t.cwd !== undefined && (params.cwd == null || t.cwd === params.cwd))
+            .map((t) => ({ sessionId: t.id, cwd: t.cwd!, title: t.title || undefined, updatedAt: t.updatedAt }));
+          if (sessions.length > 0 || page.nextCursor === undefined) {
+            return page.nextCursor !== undefined ? { sessions, nextCursor: page.nextCursor } : { sessions };
+          }
+          cursor = page.nextCursor;
+        }
+      } catch (error) {
+        throw toRequestError(error);
+      }
+    })
+    .onRequest(acp.methods.agent.session.close, ({ params }) => {
+      requireSession(params.sessionId);
+      cancelSession(params.sessionId);
+      return {};
+    })
+    .onRequest(acp.methods.agent.session.delete, ({ params }) => {
+      try {
+        orchestrator.deleteThread(params.sessionId);
+        return {};
+      } catch (error) {
+        throw toRequestError(error, params.sessionId);
+      }
+    });
+}

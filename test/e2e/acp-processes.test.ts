@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { test } from 'node:test';
+import Database from 'better-sqlite3';
+import * as acp from '@agentclientprotocol/sdk';
+import { chunkText, startAcp, type AcpTestAgent } from '../helpers/acp-client.js';
+import { BIN } from '../helpers/server.js';
+
+// Issue 13: several `threadline acp` processes on one database, and the end of the connection.
+
+function prompt(agent: AcpTestAgent, sessionId: string, text: string) {
+  return agent.conn.agent.request(acp.methods.agent.session.prompt, { sessionId, prompt: [{ type: 'text', text }] });
+}
+
+async function firstChunk(agent: AcpTestAgent, sessionId: string): Promise<void> {
+  while (!agent.updatesOf(sessionId).some((u) => u.sessionUpdate === 'agent_message_chunk')) {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
+test('a prompt sent in a second process while the first runs the turn is queued, then run and answered in the second', async (t) => {
+  const first = await startAcp(t);
+  const { sessionId } = await first.conn.agent.request(acp.methods.agent.session.new, { cwd: '/tmp', mcpServers: [] });
+  const running = prompt(first, sessionId, '!word-delay 60000\nslow reply');
+  await firstChunk(first, sessionId);
+  const second = await startAcp(t, { dbPath: first.dbPath });
+  const queued = prompt(second, sessionId, 'from the other window');
+  // Wait until the second process has queued it (no event crosses processes but the database).
+  const db = new Database(first.dbPath, { readonly: true });
+  t.after(() => db.close());
+  const pending = db.prepare("SELECT count(*) AS n FROM admissions WHERE thread_id = ? AND state = 'pending'");
+  while ((pending.get(sessionId) as { n: number }).n === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+  await first.conn.agent.notify(acp.methods.agent.session.cancel, { sessionId });
+  assert.deepEqual(await running, { stopReason: 'cancelled' });
+  assert.deepEqual(await queued, { stopReason: 'end_turn' });
+  assert.equal(chunkText(second.updatesOf(sessionId)), 'echo[2]: from the other window');
+});
+
+test('closing stdin mid-turn ends the process with exit code 0', async (t) => {
+  const agent = await startAcp(t);
+  const { sessionId } = await agent.conn.agent.request(acp.methods.agent.session.new, { cwd: '/tmp', mcpServers: [] });
+  void prompt(agent, sessionId, '!word-delay 60000\nslow reply').catch(() => undefined);
+  await firstChunk(agent, sessionId);
+  const exit = new Promise<number | null>((resolve) => agent.child.once('exit', (code) => resolve(code)));
+  agent.child.stdin!.end();
+  assert.equal(await exit, 0);
+});
+
+test('threadline acp takes serve\'s options: an unknown one is a usage error (exit 2), stdout untouched', () => {
+  const result = spawnSync(process.execPath, [BIN, 'acp', '--bogus'], { encoding: 'utf8', input: '' });
+  assert.equal(result.status, 2);
+  assert.equal(result.stdout, '');
+  assert.match(result.stderr, /unknown option --bogus/);
+});
