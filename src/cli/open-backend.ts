@@ -1,0 +1,76 @@
+import { resolve } from 'node:path';
+import { createLogger, routeConsoleToStderr, type Logger } from '../log.js';
+import { lazyHost, resolveHost, type HostSpec } from '../host/load.js';
+import { Orchestrator } from '../orchestrator/orchestrator.js';
+import { openStore, type Store } from '../store/store.js';
+import { UsageError, parseServeArgs } from './args.js';
+import type { ServeConfig } from '../config.js';
+
+/** Hosts whose steer support is known without loading them. */
+const STEER_SUPPORT: Record<string, boolean> = { echo: true, exec: true, openai: true };
+
+export interface Backend {
+  config: ServeConfig;
+  log: Logger;
+  dbPath: string;
+  host: HostSpec;
+  hostSupportsSteer: boolean;
+  store: Store;
+  orchestrator: Orchestrator;
+  /** Turns start-up recovery ended. */
+  recovered: number;
+}
+
+/**
+ * What every front end (`serve`, `acp`) stands on, from the same flags: logs on stderr, the host
+ * resolved (one that cannot be found exits 2 here, before any client waits), the store opened and
+ * recovered. A database that cannot be opened or recovered is a usage error: one line, exit 2.
+ */
+export function openBackend(args: string[]): Backend {
+  const config = parseServeArgs(args);
+  const log = createLogger(config.logLevel);
+  routeConsoleToStderr(); // a host's console.log must never corrupt the protocol on stdout
+  const dbPath = config.db === ':memory:' ? ':memory:' : resolve(config.db);
+  const host = resolveHost(config.host);
+  let store: Store;
+  try {
+    store = openStore(dbPath, config.durability);
+  } catch (error) {
+    throw new UsageError(`cannot open database ${dbPath}: ${(error as Error).message}`);
+  }
+  const hostSupportsSteer = STEER_SUPPORT[host.name] ?? true;
+  const orchestrator = new Orchestrator({
+    store,
+    host: lazyHost(host, config.hostOptions, { log }), // imported on first use: initialize never waits on it
+    hostName: host.name,
+    hostSupportsSteer,
+    maxQueued: config.maxQueued,
+    maxItemBytes: config.maxItemBytes,
+    maxPromptBytes: config.maxPromptBytes,
+    maxLoadedEngines: config.maxLoadedEngines,
+    approvalTimeoutMs: config.approvalTimeoutMs,
+    leaseTtlMs: config.leaseTtlMs,
+    log,
+  });
+  let recovered: number;
+  try {
+    recovered = orchestrator.recover();
+  } catch (error) {
+    store.close();
+    throw new UsageError(`cannot open database ${dbPath}: ${(error as Error).message}`);
+  }
+  return { config, log, dbPath, host, hostSupportsSteer, store, orchestrator, recovered };
+}
+
+/**
+ * The process-level hooks of a front end: an in-process host's stray timer or promise must not
+ * take the server (and every thread) down; signals stop it gracefully, and so does a client gone
+ * mid-write (EPIPE must not kill it before it has shut down cleanly).
+ */
+export function installProcessHooks(log: Logger, stop: (exitCode: number) => void): void {
+  process.on('uncaughtException', (error) => log.error('uncaught exception (a host bug?)', { error }));
+  process.on('unhandledRejection', (error) => log.error('unhandled rejection (a host bug?)', { error }));
+  process.on('SIGTERM', () => stop(0));
+  process.on('SIGINT', () => stop(0));
+  process.stdout.on('error', () => stop(0));
+}
