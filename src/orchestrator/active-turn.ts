@@ -4,8 +4,6 @@ import { cutToBytes } from './item-limits.js';
 import { PendingWrites } from './pending-writes.js';
 import type { TurnOutcome } from './turns.js';
 
-export { cutToBytes };
-
 /**
  * An item the engine opened, under the engine's own key, with the text it streamed so far —
  * kept up to `--max-item-bytes`; past that it is cut and the item marked `truncated` (every

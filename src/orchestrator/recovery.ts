@@ -1,7 +1,7 @@
 import type { Turn } from '@threadline/protocol';
 import type { Store } from '../store/store.js';
 import type { Commit, Tx } from './events.js';
-import { cutToBytes } from './active-turn.js';
+import { cutToBytes } from './item-limits.js';
 import { finishTurn } from './turns.js';
 
 export const RESTART_ERROR = 'server restarted';

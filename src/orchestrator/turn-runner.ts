@@ -2,12 +2,12 @@ import { HostError, type Admission, type ApprovalDecision, type ApprovalRequestP
 import { EngineApprovalRequestSchema, type EngineApprovalRequest, type EngineEvent, type TurnInput } from '../host/port.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/store.js';
-import { addUsage, cutToBytes, newActiveTurn, OpenItem, type ActiveTurn } from './active-turn.js';
+import { addUsage, newActiveTurn, OpenItem, type ActiveTurn } from './active-turn.js';
 import type { EngineCache } from './engines.js';
 import { HostFault, messageOf } from './host-guard.js';
 import type { Commit, Tx } from './events.js';
 import { newApprovalId, newId } from './ids.js';
-import { APPROVAL_SUMMARY_BYTES, capMetadata, capText, ERROR_BYTES, MetadataError, quoted } from './item-limits.js';
+import { APPROVAL_SUMMARY_BYTES, capMetadata, capText, cutToBytes, ERROR_BYTES, MetadataError, quoted } from './item-limits.js';
 import { cancelPending, finishTurn, type TurnOutcome } from './turns.js';
 
 /** How often the end of a turn the database refused is tried again. */
