@@ -6,6 +6,7 @@ export const ID_PREFIXES = {
   turn: 'turn_',
   item: 'item_',
   admission: 'inp_',
+  approval: 'appr_',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -1,7 +1,7 @@
 import * as acp from '@agentclientprotocol/sdk';
 import { Methods } from '@threadline/protocol';
 import type { Logger } from '../log.js';
-import type { Orchestrator } from '../orchestrator/orchestrator.js';
+import { NO_PEER, type Orchestrator, type Peer } from '../orchestrator/api.js';
 import { promptText } from './content.js';
 import { permissionClient } from './permissions.js';
 import { PromptRun } from './prompt.js';
@@ -23,6 +23,8 @@ export function acpAgent(o: AcpAgentOptions): acp.AgentApp {
   const { orchestrator, log } = o;
   /** Prompts not yet answered, per session: cancel answers them all `cancelled`. */
   const runs = new Map<string, Set<PromptRun>>();
+  /** This connection as the orchestrator's peer: its client answers the approvals of the turns it starts. */
+  let peer: Peer = NO_PEER;
 
   /**
    * Answers this connection's prompts of the session `cancelled` (each stops only its own turn or
@@ -33,16 +35,18 @@ export function acpAgent(o: AcpAgentOptions): acp.AgentApp {
     const pending = runs.get(sessionId);
     if (!pending) return;
     for (const run of pending) run.cancel();
-    orchestrator.drain(Methods['thread/drain'].params.parse({ threadId: sessionId })).catch(() => undefined);
+    orchestrator.drain(Methods['thread/drain'].params.parse({ threadId: sessionId }), peer).catch(() => undefined);
   };
 
   const requireSession = (sessionId: string) => {
-    if (!orchestrator.threads.exists(sessionId)) throw acp.RequestError.sessionNotFound(sessionId);
+    if (!orchestrator.threadExists(sessionId)) throw acp.RequestError.sessionNotFound(sessionId);
   };
 
   const app = acp
     .agent({ name: 'threadline' })
-    .onConnect(({ client }) => orchestrator.setApprovalClient(permissionClient(client, log)))
+    .onConnect(({ client }) => {
+      peer = { approvals: permissionClient(client, log), inputBacklog: () => 0 };
+    })
     .onRequest(acp.methods.agent.initialize, ({ params }) => {
       log.info('acp client initialized', { client: params.clientInfo, requested: params.protocolVersion });
       return {
@@ -59,13 +63,13 @@ export function acpAgent(o: AcpAgentOptions): acp.AgentApp {
     })
     .onRequest(acp.methods.agent.session.new, ({ params }) => {
       if (params.mcpServers.length > 0) log.info('mcpServers accepted but not used yet', { count: params.mcpServers.length });
-      const { thread } = orchestrator.threads.create(Methods['thread/create'].params.parse({ cwd: params.cwd }));
+      const { thread } = orchestrator.createThread(Methods['thread/create'].params.parse({ cwd: params.cwd }));
       return { sessionId: thread.id };
     })
     .onRequest(acp.methods.agent.session.prompt, async ({ params, client, signal }) => {
       requireSession(params.sessionId);
       const run = new PromptRun(
-        { orchestrator, send: (update) => client.notify(acp.methods.client.session.update, { sessionId: params.sessionId, update }) },
+        { orchestrator, peer, send: (update) => client.notify(acp.methods.client.session.update, { sessionId: params.sessionId, update }) },
         params.sessionId,
       );
       const pending = runs.get(params.sessionId) ?? new Set<PromptRun>();

@@ -1,6 +1,6 @@
 import { methods, type AgentContext, type PermissionOption } from '@agentclientprotocol/sdk';
 import type { ApprovalDecision } from '@threadline/protocol';
-import type { ApprovalClient } from '../orchestrator/turn-runner.js';
+import type { ApprovalClient } from '../orchestrator/api.js';
 import type { Logger } from '../log.js';
 import { toolKind } from './updates.js';
 

@@ -1,10 +1,12 @@
 import { RequestError, type SessionUpdate, type StopReason } from '@agentclientprotocol/sdk';
 import { Methods, type ThreadEvent, type Turn } from '@threadline/protocol';
-import type { Orchestrator } from '../orchestrator/orchestrator.js';
+import type { Orchestrator, Peer } from '../orchestrator/api.js';
 import { TurnUpdates } from './updates.js';
 
 export interface PromptDeps {
   orchestrator: Orchestrator;
+  /** The connection: asked for the approvals of the turn this prompt starts. */
+  peer: Peer;
   /** Sends one session/update; resolves once written (updates are awaited before the answer). */
   send: (update: SessionUpdate) => Promise<void>;
 }
@@ -33,16 +35,16 @@ export class PromptRun {
 
   async run(prompt: string): Promise<StopReason> {
     const { orchestrator } = this.deps;
-    this.seen = orchestrator.threads.backlog(this.sessionId, undefined, 1).lastSeq;
-    const unsubscribe = orchestrator.bus.subscribe((event) => {
+    this.seen = orchestrator.eventBacklog(this.sessionId, undefined, 1).lastSeq;
+    const unsubscribe = orchestrator.onEvent((event) => {
       if (event.threadId === this.sessionId) this.receive(event);
     });
     // Another process on the database may promote and run this prompt (ACP.md trap 11): its
     // commits are read from the shared log, so the prompt is still answered here.
-    const unwatch = orchestrator.changes.watch(() => this.catchUp());
+    const unwatch = orchestrator.onOtherProcessCommit(() => this.catchUp());
     try {
       const params = Methods['thread/startTurn'].params.parse({ threadId: this.sessionId, prompt, delivery: 'queue' });
-      const { turn, queued } = await this.deps.orchestrator.startTurn(params);
+      const { turn, queued } = await this.deps.orchestrator.startTurn(params, this.deps.peer);
       if (queued) this.admissionId = queued.id;
       else this.turnId = turn.id;
       for (const event of this.buffered.splice(0)) this.onEvent(event);
@@ -77,10 +79,10 @@ export class PromptRun {
     const threadId = this.sessionId;
     try {
       if (this.turnId !== undefined) {
-        orchestrator.interrupt(Methods['thread/interrupt'].params.parse({ threadId, turnId: this.turnId, keepQueued: true }));
+        orchestrator.interrupt(Methods['thread/interrupt'].params.parse({ threadId, turnId: this.turnId, keepQueued: true }), this.deps.peer);
       } else if (this.admissionId !== undefined) {
         const params = Methods['thread/cancelQueued'].params.parse({ threadId, admissionId: this.admissionId });
-        orchestrator.cancelQueued(params).catch(() => undefined); // promoted meanwhile: its turn is interrupted below
+        orchestrator.cancelQueued(params, this.deps.peer).catch(() => undefined); // promoted meanwhile: its turn is interrupted below
       }
     } catch {
       // The turn ended meanwhile: its end event answers the prompt.
@@ -99,7 +101,7 @@ export class PromptRun {
   private catchUp(): void {
     try {
       for (;;) {
-        const page = this.deps.orchestrator.threads.eventsAfter(this.sessionId, this.seen, 500);
+        const page = this.deps.orchestrator.eventsAfter(this.sessionId, this.seen, 500);
         for (const event of page) {
           this.seen = event.seq;
           this.onEvent(event);

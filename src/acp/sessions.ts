@@ -1,6 +1,6 @@
 import * as acp from '@agentclientprotocol/sdk';
 import { Methods } from '@threadline/protocol';
-import type { Orchestrator } from '../orchestrator/orchestrator.js';
+import type { Orchestrator } from '../orchestrator/api.js';
 import { replayUpdates } from './replay.js';
 import { toRequestError } from './errors.js';
 
@@ -17,13 +17,13 @@ export interface SessionDeps {
  */
 export function withSessionHandlers(app: acp.AgentApp, { orchestrator, cancelSession }: SessionDeps): acp.AgentApp {
   const requireSession = (sessionId: string) => {
-    if (!orchestrator.threads.exists(sessionId)) throw acp.RequestError.sessionNotFound(sessionId);
+    if (!orchestrator.threadExists(sessionId)) throw acp.RequestError.sessionNotFound(sessionId);
   };
   return app
     .onRequest(acp.methods.agent.session.load, async ({ params, client }) => {
       requireSession(params.sessionId);
-      const { turns = [] } = orchestrator.threads.get(Methods['thread/get'].params.parse({ threadId: params.sessionId, includeTurns: true }));
-      const history = turns.filter((t) => t.supersededBy === undefined).map((t) => orchestrator.threads.getTurn(t.id));
+      const { turns = [] } = orchestrator.getThread(Methods['thread/get'].params.parse({ threadId: params.sessionId, includeTurns: true }));
+      const history = turns.filter((t) => t.supersededBy === undefined).map((t) => orchestrator.getTurn(t.id));
       // The replay is complete before the answer (trap 4): each notification is awaited in order.
       for (const update of replayUpdates(history)) {
         await client.notify(acp.methods.client.session.update, { sessionId: params.sessionId, update });
@@ -40,7 +40,7 @@ export function withSessionHandlers(app: acp.AgentApp, { orchestrator, cancelSes
         // so an empty page never ends a client's listing early.
         let cursor = params.cursor ?? undefined;
         for (;;) {
-          const page = orchestrator.threads.list(Methods['thread/list'].params.parse({ cursor }));
+          const page = orchestrator.listThreads(Methods['thread/list'].params.parse({ cursor }));
           // cwd is required in SessionInfo: threads without one (made over Threadline's own protocol) are left out.
           const sessions = page.threads
             .filter((t) => t.cwd !== undefined && (params.cwd == null || t.cwd === params.cwd))

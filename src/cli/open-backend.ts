@@ -1,8 +1,9 @@
 import { resolve } from 'node:path';
 import { createLogger, routeConsoleToStderr, type Logger } from '../log.js';
 import { lazyHost, resolveHost, type HostSpec } from '../host/load.js';
-import { Orchestrator } from '../orchestrator/orchestrator.js';
-import { openStore, type Store } from '../store/store.js';
+import { createOrchestrator, type Orchestrator } from '../orchestrator/api.js';
+import { openStore } from '../store/open.js';
+import type { Store } from '../store/port.js';
 import { UsageError, parseServeArgs } from './args.js';
 import type { ServeConfig } from '../config.js';
 
@@ -39,7 +40,7 @@ export function openBackend(args: string[]): Backend {
     throw new UsageError(`cannot open database ${dbPath}: ${(error as Error).message}`);
   }
   const hostSupportsSteer = STEER_SUPPORT[host.name] ?? true;
-  const orchestrator = new Orchestrator({
+  const orchestrator = createOrchestrator({
     store,
     host: lazyHost(host, config.hostOptions, { log }), // imported on first use: initialize never waits on it
     hostName: host.name,

@@ -6,6 +6,3 @@ export function newId(kind: IdKind): string {
   return `${ID_PREFIXES[kind]}${uuidv7()}`;
 }
 
-export function newApprovalId(): string {
-  return `appr_${uuidv7()}`;
-}

@@ -19,8 +19,7 @@ import {
 } from '@threadline/protocol';
 import { FramedMessageReader, FramedMessageWriter, type Framing } from '@threadline/protocol/node';
 import type { Logger } from '../log.js';
-import type { Orchestrator } from '../orchestrator/orchestrator.js';
-import type { ApprovalClient } from '../orchestrator/turn-runner.js';
+import type { ApprovalClient, Orchestrator, Peer } from '../orchestrator/api.js';
 import { invalidParams, toResponseError } from './errors.js';
 import { routingHandlers } from './handlers/routing.js';
 import { threadHandlers } from './handlers/thread.js';
@@ -29,7 +28,7 @@ import type { Handlers } from './handlers/types.js';
 import { usageHandlers } from './handlers/usage.js';
 import { subscriptionHandlers } from './handlers/subscription.js';
 import { OutputGate } from './backpressure.js';
-import { Session } from './lifecycle.js';
+import { ConnectionGate } from './connection-gate.js';
 import { RequestIds } from './request-ids.js';
 import { Subscriptions } from './subscriptions.js';
 
@@ -73,7 +72,9 @@ export interface RpcServer {
  */
 export function startRpcServer(o: RpcServerOptions): RpcServer {
   const { orchestrator, log } = o;
-  const session = new Session();
+  const session = new ConnectionGate();
+  /** This connection as the orchestrator's peer: set up at `initialize`. */
+  const peer: { approvals?: ApprovalClient; inputBacklog: () => number } = { inputBacklog: () => ids.backlog };
   const writer = new FramedMessageWriter(o.output, o.framing);
   const reader = new FramedMessageReader(o.input, {
     framing: o.framing,
@@ -147,7 +148,7 @@ export function startRpcServer(o: RpcServerOptions): RpcServer {
       session.state = 'ready';
       session.clientApprovals = p.capabilities?.approvals === true;
       session.clientName = p.clientInfo?.name;
-      orchestrator.setApprovalClient(session.clientApprovals ? approvalClient(connection) : undefined);
+      peer.approvals = session.clientApprovals ? approvalClient(connection) : undefined;
       log.info('client initialized', { client: p.clientInfo, approvals: session.clientApprovals });
       const result: ResultOf<'initialize'> = {
         protocolVersion: PROTOCOL_VERSION,
@@ -182,8 +183,8 @@ export function startRpcServer(o: RpcServerOptions): RpcServer {
       session.admit(method);
       const parsed = Methods[method].params.safeParse(Array.isArray(rawParams) ? rawParams : (rawParams ?? {}));
       if (!parsed.success) throw invalidParams(parsed.error);
-      const handler = handlers[method] as (params: unknown, context: { token: typeof token }) => unknown;
-      return await handler(parsed.data, { token });
+      const handler = handlers[method] as (params: unknown, context: { token: typeof token; peer: Peer }) => unknown;
+      return await handler(parsed.data, { token, peer });
     } catch (error) {
       throw toResponseError(error, log, method);
     } finally {
@@ -191,12 +192,11 @@ export function startRpcServer(o: RpcServerOptions): RpcServer {
       log.debug('handled', { method, ms: Math.round(performance.now() - begun) });
     }
   });
-  orchestrator.setInputBacklog(() => ids.backlog);
   connection.onNotification(EXIT_NOTIFICATION, () => o.stop(0));
   connection.onClose(() => o.stop(0));
   connection.onError(([error]) => log.debug('connection error', { message: error.message }));
 
-  orchestrator.bus.subscribe((event) => {
+  orchestrator.onEvent((event) => {
     if (session.state === 'uninitialized') return;
     // A subscribed thread's events go through its subscription (no gap, no duplicate); any
     // other thread's events are this process's own, sent as they commit.

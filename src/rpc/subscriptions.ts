@@ -1,5 +1,5 @@
 import { ThreadNotFoundError, type ResultOf, type ThreadEvent } from '@threadline/protocol';
-import type { Orchestrator } from '../orchestrator/orchestrator.js';
+import type { Orchestrator } from '../orchestrator/api.js';
 
 /** The backlog a `thread/subscribe` answers with, at most (PROTOCOL.md §11). */
 export const MAX_BACKLOG = 10_000;
@@ -11,7 +11,7 @@ const CATCH_UP_PAGE = 1000;
  * sent. Every event of a subscribed thread goes out exactly once and in seq order, whichever
  * process wrote it: this process's events as they are published (a gap before one is first
  * filled from the log — another process wrote there), other processes' events when
- * `PRAGMA data_version` says the file changed.
+ * the store's change feed says another process committed.
  */
 export class Subscriptions {
   private readonly lastSent = new Map<string, number>();
@@ -24,16 +24,16 @@ export class Subscriptions {
   ) {}
 
   subscribe(threadId: string, afterSeq: number | undefined): ResultOf<'thread/subscribe'> {
-    const backlog = this.orchestrator.threads.backlog(threadId, afterSeq, MAX_BACKLOG);
+    const backlog = this.orchestrator.eventBacklog(threadId, afterSeq, MAX_BACKLOG);
     // Live events follow lastSeq (the client pages a backlog cut at MAX_BACKLOG with thread/events);
     // an afterSeq beyond it means the client has those seqs already.
     this.lastSent.set(threadId, Math.max(backlog.lastSeq, afterSeq ?? 0));
-    this.unwatch ??= this.orchestrator.changes.watch(() => this.catchUpAll());
+    this.unwatch ??= this.orchestrator.onOtherProcessCommit(() => this.catchUpAll());
     return backlog;
   }
 
   unsubscribe(threadId: string): ResultOf<'thread/unsubscribe'> {
-    if (!this.lastSent.delete(threadId) && !this.orchestrator.threads.exists(threadId)) throw new ThreadNotFoundError(threadId);
+    if (!this.lastSent.delete(threadId) && !this.orchestrator.threadExists(threadId)) throw new ThreadNotFoundError(threadId);
     if (this.lastSent.size === 0 && this.unwatch) {
       this.unwatch();
       this.unwatch = undefined;
@@ -61,7 +61,7 @@ export class Subscriptions {
     for (;;) {
       const last = this.lastSent.get(threadId);
       if (last === undefined || last >= upTo) return;
-      const events = this.orchestrator.threads.eventsAfter(threadId, last, Math.min(CATCH_UP_PAGE, upTo - last));
+      const events = this.orchestrator.eventsAfter(threadId, last, Math.min(CATCH_UP_PAGE, upTo - last));
       if (events.length === 0) return;
       for (const event of events) this.send(event);
       this.lastSent.set(threadId, events[events.length - 1]!.seq);

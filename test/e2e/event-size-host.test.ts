@@ -10,7 +10,7 @@ import { newThread, startServer } from '../helpers/server.js';
 
 const MB = 1024 * 1024;
 const HUGE = 20 * MB;
-/** The default --max-item-bytes, and the bound src/orchestrator/item-limits.ts states for it. */
+/** The default --max-item-bytes, and the bound src/orchestrator/decide/item-limits.ts states for it. */
 const MAX_ITEM = MB;
 const MAX_EVENT = 7 * MAX_ITEM + 400 * 1024;
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import Database from 'better-sqlite3';
-import { LATEST_SCHEMA_VERSION } from '../../src/store/migrations/index.js';
+import { LATEST_SCHEMA_VERSION } from '../../src/store/sqlite/migrations/index.js';
 import { runCli } from '../helpers/cli.js';
 import { BIN, startServer } from '../helpers/server.js';
 

@@ -12,7 +12,7 @@ import { BIN, newThread, startServer } from '../helpers/server.js';
 
 // PROTOCOL.md §11: a write the database refuses (disk full, read-only, locked past busy_timeout)
 // → -32030 with data.retryable; nothing half-written; reads keep working. The server reads two
-// undocumented test hooks (src/store/db.ts): THREADLINE_TEST_MAX_PAGE_COUNT caps the file like
+// undocumented test hooks (src/store/sqlite/db.ts): THREADLINE_TEST_MAX_PAGE_COUNT caps the file like
 // a full disk, THREADLINE_TEST_BUSY_TIMEOUT_MS shortens the wait for another writer's lock.
 
 function tempDir(t: TestContext): string {

@@ -9,7 +9,7 @@ import {
   shouldPromoteAfterEnd,
   type StartTurnCommand,
   type ThreadState,
-} from '../../src/orchestrator/coordinator.js';
+} from '../../src/orchestrator/decide/coordinator.js';
 
 const idle: ThreadState = { archived: false, runningTurnId: null, pendingCount: 0, leasedElsewhere: false };
 const idleWithPending: ThreadState = { archived: false, runningTurnId: null, pendingCount: 2, leasedElsewhere: false };

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Tx } from '../../src/orchestrator/events.js';
-import { capMetadata, capText, DELTA_CHUNK_CHARS, MetadataError, quoted } from '../../src/orchestrator/item-limits.js';
-import { PendingWrites } from '../../src/orchestrator/pending-writes.js';
+import type { Tx } from '../../src/orchestrator/commit/tx.js';
+import { capMetadata, capText, DELTA_CHUNK_CHARS, MetadataError, quoted } from '../../src/orchestrator/decide/item-limits.js';
+import { PendingWrites } from '../../src/orchestrator/turns/pending-writes.js';
 
 const bytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value), 'utf8');
 

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import Database from 'better-sqlite3';
-import { openDatabase } from '../../src/store/db.js';
-import { LATEST_SCHEMA_VERSION, NewerSchemaError, migrate, schemaVersion } from '../../src/store/migrate.js';
-import { MIGRATIONS, type Migration } from '../../src/store/migrations/index.js';
+import { openDatabase } from '../../src/store/sqlite/db.js';
+import { LATEST_SCHEMA_VERSION, NewerSchemaError, migrate, schemaVersion } from '../../src/store/sqlite/migrate.js';
+import { MIGRATIONS, type Migration } from '../../src/store/sqlite/migrations/index.js';
 
 const TABLES = ['admissions', 'client_requests', 'events', 'items', 'owners', 'routing_rules', 'threads', 'turns'];
 

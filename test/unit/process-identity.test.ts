@@ -10,7 +10,7 @@ import {
   ownProcessKey,
   processKeyOf,
   type RecordedProcess,
-} from '../../src/orchestrator/process-identity.js';
+} from '../../src/orchestrator/ownership/process-identity.js';
 
 test('a live process is recognized by its pid and the key it recorded', () => {
   assert.equal(isProcessAlive(process.pid, ownProcessKey()), true);
@@ -66,7 +66,7 @@ test('judgeProcess: a process in another PID namespace, on another host or boot,
 
 const UNSHARE = ['unshare', '--pid', '--fork', '--user', '--map-root-user'];
 const unshareWorks = spawnSync(UNSHARE[0]!, [...UNSHARE.slice(1), 'true']).status === 0;
-const IDENTITY = fileURLToPath(new URL('../../src/orchestrator/process-identity.ts', import.meta.url));
+const IDENTITY = fileURLToPath(new URL('../../src/orchestrator/ownership/process-identity.ts', import.meta.url));
 
 /** ownPidNamespace() of a node process run under `wrapper` (an unshare command line). */
 function namespaceUnder(wrapper: string[]): string | null {

@@ -1,9 +1,9 @@
-import type { Orchestrator } from '../../orchestrator/orchestrator.js';
+import type { Orchestrator } from '../../orchestrator/api.js';
 import type { HandlerGroup } from './types.js';
 
-export function routingHandlers(o: Orchestrator): HandlerGroup<'routing/getRules' | 'routing/setRules'> {
+export function routingHandlers(orchestrator: Orchestrator): HandlerGroup<'routing/getRules' | 'routing/setRules'> {
   return {
-    'routing/getRules': () => o.threads.getRules(),
-    'routing/setRules': (p) => o.threads.setRules(p),
+    'routing/getRules': () => orchestrator.getRules(),
+    'routing/setRules': (p) => orchestrator.setRules(p),
   };
 }

@@ -1,4 +1,5 @@
-import type { Orchestrator } from '../../orchestrator/orchestrator.js';
+import { RawJson } from '@threadline/protocol/node';
+import type { Orchestrator } from '../../orchestrator/api.js';
 import type { HandlerGroup } from './types.js';
 
 type ThreadMethods =
@@ -16,20 +17,24 @@ type ThreadMethods =
   | 'thread/cancelQueued'
   | 'thread/events';
 
-export function threadHandlers(o: Orchestrator): HandlerGroup<ThreadMethods> {
+export function threadHandlers(orchestrator: Orchestrator): HandlerGroup<ThreadMethods> {
   return {
-    'thread/create': (p) => o.threads.create(p),
-    'thread/get': (p) => o.threads.get(p),
-    'thread/list': (p) => o.threads.list(p),
-    'thread/update': (p) => o.threads.update(p),
-    'thread/archive': (p) => o.threads.setArchived(p.threadId, true),
-    'thread/unarchive': (p) => o.threads.setArchived(p.threadId, false),
-    'thread/delete': (p) => o.deleteThread(p.threadId),
-    'thread/startTurn': (p) => o.startTurn(p),
-    'thread/editLastTurn': (p) => o.editLastTurn(p),
-    'thread/drain': (p) => o.drain(p),
-    'thread/interrupt': (p) => o.interrupt(p),
-    'thread/cancelQueued': (p) => o.cancelQueued(p),
-    'thread/events': (p) => o.threads.events(p),
+    'thread/create': (p) => orchestrator.createThread(p),
+    'thread/get': (p) => orchestrator.getThread(p),
+    'thread/list': (p) => orchestrator.listThreads(p),
+    'thread/update': (p) => orchestrator.updateThread(p),
+    'thread/archive': (p) => orchestrator.setArchived(p.threadId, true),
+    'thread/unarchive': (p) => orchestrator.setArchived(p.threadId, false),
+    'thread/delete': (p) => orchestrator.deleteThread(p.threadId),
+    'thread/startTurn': (p, { peer }) => orchestrator.startTurn(p, peer),
+    'thread/editLastTurn': (p, { peer }) => orchestrator.editLastTurn(p, peer),
+    'thread/drain': (p, { peer }) => orchestrator.drain(p, peer),
+    'thread/interrupt': (p, { peer }) => orchestrator.interrupt(p, peer),
+    'thread/cancelQueued': (p, { peer }) => orchestrator.cancelQueued(p, peer),
+    // The page's events are JSON text already: spliced into the answer, never parsed and re-printed.
+    'thread/events': (p) => {
+      const page = orchestrator.eventPage(p);
+      return new RawJson(`{"events":${page.eventsJson},"lastSeq":${page.lastSeq}}`);
+    },
   };
 }

@@ -1,9 +1,9 @@
-import type { Orchestrator } from '../../orchestrator/orchestrator.js';
+import type { Orchestrator } from '../../orchestrator/api.js';
 import type { HandlerGroup } from './types.js';
 
-export function turnHandlers(o: Orchestrator): HandlerGroup<'turn/get' | 'turn/wait'> {
+export function turnHandlers(orchestrator: Orchestrator): HandlerGroup<'turn/get' | 'turn/wait'> {
   return {
-    'turn/get': (p) => o.threads.getTurn(p.turnId),
-    'turn/wait': (p) => o.waitForTurn(p),
+    'turn/get': (p) => orchestrator.getTurn(p.turnId),
+    'turn/wait': (p) => orchestrator.waitForTurn(p),
   };
 }

@@ -1,9 +1,12 @@
 import type { CancellationToken } from 'vscode-jsonrpc/node';
 import type { MethodName, ParsedParamsOf, ResultOf } from '@threadline/protocol';
 import type { RawJson } from '@threadline/protocol/node';
+import type { Peer } from '../../orchestrator/api.js';
 
 export interface HandlerContext {
   token: CancellationToken;
+  /** The connection the request came from: its approval client and its input backlog. */
+  peer: Peer;
 }
 
 export type Handler<M extends MethodName> = (

@@ -1,6 +1,6 @@
-import type { Orchestrator } from '../../orchestrator/orchestrator.js';
+import type { Orchestrator } from '../../orchestrator/api.js';
 import type { HandlerGroup } from './types.js';
 
-export function usageHandlers(o: Orchestrator): HandlerGroup<'usage/get'> {
-  return { 'usage/get': (p) => o.threads.usage(p) };
+export function usageHandlers(orchestrator: Orchestrator): HandlerGroup<'usage/get'> {
+  return { 'usage/get': (p) => orchestrator.getUsage(p) };
 }

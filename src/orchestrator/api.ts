@@ -1,0 +1,185 @@
+/**
+ * The orchestrator's one entry for front ends (rpc/, acp/): the operations of PROTOCOL.md, the
+ * committed-event stream and the lifecycle. Front ends import this file and the protocol package,
+ * nothing else of the orchestrator or the store.
+ */
+import type { ParsedParamsOf, ResultOf, ThreadEvent, Thread } from '@threadline/protocol';
+import type { EngineHost } from '../host/port.js';
+import type { Logger } from '../log.js';
+import type { ChangeFeed, Store } from '../store/port.js';
+import { createCommitter } from './commit/commit.js';
+import { EventBus, type EventListener } from './commit/event-bus.js';
+import { GroupCommitter } from './commit/group-commit.js';
+import type { Tx } from './commit/tx.js';
+import { EngineCache } from './engines/engine-cache.js';
+import type { OperationDeps } from './operations/deps.js';
+import { editLastTurn } from './operations/edit.js';
+import { eventBacklog, eventPage, eventsAfter, threadExists, type EventPage } from './operations/event-log.js';
+import { interrupt } from './operations/interrupt.js';
+import { cancelQueued, drain, promoteNext } from './operations/queue.js';
+import { getRules, setRules } from './operations/routing.js';
+import { startTurn } from './operations/start-turn.js';
+import { createThread, deleteThread, getThread, listThreads, setArchived, updateThread } from './operations/threads.js';
+import { getTurn } from './operations/turn-records.js';
+import { getUsage } from './operations/usage.js';
+import { waitForTurnEnd } from './operations/wait.js';
+import { LeaseOwner } from './ownership/lease-owner.js';
+import type { Peer } from './turns/peer.js';
+import { recoverInterruptedTurns } from './turns/recovery.js';
+import { TurnRunner } from './turns/runner.js';
+
+export type { EventPage } from './operations/event-log.js';
+export type { ApprovalClient, Peer } from './turns/peer.js';
+export { NO_PEER } from './turns/peer.js';
+
+export interface OrchestratorOptions {
+  store: Store;
+  host: () => Promise<EngineHost>;
+  hostName: string;
+  hostSupportsSteer: boolean;
+  maxQueued: number;
+  /** `--max-item-bytes`: an item's detail is cut past this and marked `metadata.truncated`. */
+  maxItemBytes: number;
+  maxPromptBytes: number;
+  /** `--max-loaded-engines`: engines kept loaded, least recently used evicted first. */
+  maxLoadedEngines: number;
+  /** `--approval-timeout` in milliseconds: an unanswered approval is denied. */
+  approvalTimeoutMs: number;
+  /** `--lease-ttl` in milliseconds: a running turn's lease not renewed within it is expired. */
+  leaseTtlMs: number;
+  log: Logger;
+}
+
+/** Operations that may start a turn or join a group commit take the `peer` they came from. */
+export interface Orchestrator {
+  createThread(p: ParsedParamsOf<'thread/create'>): ResultOf<'thread/create'>;
+  getThread(p: ParsedParamsOf<'thread/get'>): ResultOf<'thread/get'>;
+  listThreads(p: ParsedParamsOf<'thread/list'>): ResultOf<'thread/list'>;
+  updateThread(p: ParsedParamsOf<'thread/update'>): ResultOf<'thread/update'>;
+  setArchived(threadId: string, archived: boolean): { thread: Thread };
+  deleteThread(threadId: string): ResultOf<'thread/delete'>;
+  threadExists(threadId: string): boolean;
+
+  startTurn(p: ParsedParamsOf<'thread/startTurn'>, peer: Peer): Promise<ResultOf<'thread/startTurn'>>;
+  editLastTurn(p: ParsedParamsOf<'thread/editLastTurn'>, peer: Peer): Promise<ResultOf<'thread/editLastTurn'>>;
+  drain(p: ParsedParamsOf<'thread/drain'>, peer: Peer): Promise<ResultOf<'thread/drain'>>;
+  interrupt(p: ParsedParamsOf<'thread/interrupt'>, peer: Peer): ResultOf<'thread/interrupt'>;
+  cancelQueued(p: ParsedParamsOf<'thread/cancelQueued'>, peer: Peer): Promise<ResultOf<'thread/cancelQueued'>>;
+  getTurn(turnId: string): ResultOf<'turn/get'>;
+  waitForTurn(p: ParsedParamsOf<'turn/wait'>): Promise<ResultOf<'turn/wait'>>;
+
+  eventPage(p: ParsedParamsOf<'thread/events'>): EventPage;
+  eventBacklog(threadId: string, afterSeq: number | undefined, limit: number): { events: ThreadEvent[]; lastSeq: number };
+  eventsAfter(threadId: string, afterSeq: number, limit: number): ThreadEvent[];
+  /** Every event this process commits, once committed, in seq order per thread. */
+  onEvent(listener: EventListener): () => void;
+  /** Called after each commit of another process on the same store; returns the unsubscribe. */
+  onOtherProcessCommit(listener: () => void): () => void;
+
+  getRules(): ResultOf<'routing/getRules'>;
+  setRules(p: ParsedParamsOf<'routing/setRules'>): ResultOf<'routing/setRules'>;
+  getUsage(p: ParsedParamsOf<'usage/get'>): ResultOf<'usage/get'>;
+
+  /** Start-up: ends the turns of dead owners, then records this process as an owner (heartbeat on). */
+  recover(): number;
+  /** Stop accepting work: running turns end `interrupted`, queues stay for the next start. */
+  shutdown(reason?: string): Promise<void>;
+}
+
+export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
+  const { store, log } = options;
+  const bus = new EventBus((error) => log.warn('an event listener failed', { error }));
+  const commit = createCommitter(store, bus);
+  let closed = false;
+  // The runner and the lease owner call back into each other; `deps` is complete before either runs.
+  const d = {} as OperationDeps;
+  const leases = new LeaseOwner(store, options.leaseTtlMs, log, (held) => d.runner.abandonLost(held));
+  const engines = new EngineCache({
+    host: options.host,
+    hostName: options.hostName,
+    store,
+    log,
+    maxLoaded: options.maxLoadedEngines,
+    isBusy: (threadId) => d.runner.running(threadId) !== undefined,
+  });
+  const runner = new TurnRunner({
+    commit,
+    engines,
+    hostName: options.hostName,
+    log,
+    approvalTimeoutMs: options.approvalTimeoutMs,
+    maxItemBytes: options.maxItemBytes,
+    ownsTurn: (tx, threadId, turnId) => leases.holds(tx, threadId, turnId),
+    onTurnEnded: (threadId, status, peer) => {
+      if (status !== 'interrupted') setImmediate(() => promoteNext(d, threadId, peer));
+    },
+  });
+  Object.assign(d, {
+    store,
+    commit,
+    groupCommit: new GroupCommitter(store, bus),
+    bus,
+    leases,
+    engines,
+    runner,
+    otherProcessCommits: store.changeFeed && loggingFeed(store.changeFeed, log),
+    hostSupportsSteer: options.hostSupportsSteer,
+    limits: { maxQueued: options.maxQueued, maxPromptBytes: options.maxPromptBytes, maxItemBytes: options.maxItemBytes },
+    log,
+    isClosed: () => closed,
+  } satisfies OperationDeps);
+
+  return {
+    createThread: (p) => createThread(d, p),
+    getThread: (p) => getThread(d, p),
+    listThreads: (p) => listThreads(d, p),
+    updateThread: (p) => updateThread(d, p),
+    setArchived: (threadId, archived) => setArchived(d, threadId, archived),
+    deleteThread: (threadId) => deleteThread(d, threadId),
+    threadExists: (threadId) => threadExists(d, threadId),
+    startTurn: (p, peer) => startTurn(d, p, peer),
+    editLastTurn: (p, peer) => editLastTurn(d, p, peer),
+    drain: (p, peer) => drain(d, p, peer),
+    interrupt: (p, peer) => interrupt(d, p, peer),
+    cancelQueued: (p, peer) => cancelQueued(d, p, peer),
+    getTurn: (turnId) => getTurn(d, turnId),
+    waitForTurn: (p) => waitForTurnEnd(d, p),
+    eventPage: (p) => eventPage(d, p),
+    eventBacklog: (threadId, afterSeq, limit) => eventBacklog(d, threadId, afterSeq, limit),
+    eventsAfter: (threadId, afterSeq, limit) => eventsAfter(d, threadId, afterSeq, limit),
+    onEvent: (listener) => bus.subscribe(listener),
+    onOtherProcessCommit: (listener) => d.otherProcessCommits?.watch(listener) ?? (() => {}),
+    getRules: () => getRules(d),
+    setRules: (p) => setRules(d, p),
+    getUsage: (p) => getUsage(d, p),
+    recover() {
+      const isOwnerDead = (tx: Tx, threadId: string) => leases.holderOf(tx, threadId, tx.now).kind === 'dead';
+      const recovered = recoverInterruptedTurns(store, commit, options.maxItemBytes, isOwnerDead);
+      leases.register();
+      return recovered;
+    },
+    async shutdown(reason = 'server shutting down') {
+      if (closed) return;
+      closed = true;
+      runner.interruptAll(reason);
+      store.changeFeed?.stop();
+      await engines.dropAll();
+      leases.release();
+    },
+  };
+}
+
+/** The store's change feed, with a listener's failure logged instead of lost. */
+function loggingFeed(feed: ChangeFeed, log: Logger): ChangeFeed {
+  return {
+    watch: (listener) =>
+      feed.watch(() => {
+        try {
+          listener();
+        } catch (error) {
+          log.warn('a change listener failed', { error: (error as Error).message });
+        }
+      }),
+    stop: () => feed.stop(),
+  };
+}

@@ -1,0 +1,46 @@
+import type { EventKind, EventPayload, ThreadEvent } from '@threadline/protocol';
+import type { WriteTx } from '../../store/port.js';
+
+/**
+ * An operation's transaction: the store's write handle (every read and write of the operation
+ * goes through it) plus the thread event log. Events appended here get the thread's next seq and
+ * are published only once the transaction has committed.
+ */
+export interface Tx extends WriteTx {
+  emit<K extends EventKind>(
+    threadId: string,
+    kind: K,
+    payload: EventPayload<K>,
+    refs?: { turnId?: string; itemId?: string },
+  ): ThreadEvent;
+  /**
+   * The seq the thread's next `emit` will get, for a row that must name the event recording it
+   * (an admission's `admittedSeq`, a turn's `startSeq`). The next emit on the thread checks it got
+   * this seq: an event slipped in between would otherwise corrupt the row silently.
+   */
+  peekSeq(threadId: string): number;
+}
+
+/** Wraps the store's transaction; each emitted event is pushed onto `emitted` (in seq order). */
+export function openTx(store: WriteTx, emitted: ThreadEvent[]): Tx {
+  const peeked = new Map<string, number>();
+  return {
+    ...store,
+    emit(threadId, kind, payload, refs) {
+      const seq = store.threads.nextSeq(threadId);
+      const promised = peeked.get(threadId);
+      if (promised !== undefined) {
+        peeked.delete(threadId);
+        if (promised !== seq) throw new Error(`event ${kind} got seq ${seq} on ${threadId}, but ${promised} was promised to a row`);
+      }
+      const event = store.events.append({ threadId, seq, turnId: refs?.turnId, itemId: refs?.itemId, kind, payload, time: store.now });
+      emitted.push(event);
+      return event;
+    },
+    peekSeq(threadId) {
+      const seq = store.threads.lastSeq(threadId)! + 1;
+      peeked.set(threadId, seq);
+      return seq;
+    },
+  };
+}

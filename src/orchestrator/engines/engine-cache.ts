@@ -1,0 +1,102 @@
+import type { Thread } from '@threadline/protocol';
+import type { EngineHost, EngineThread } from '../../host/port.js';
+import type { Logger } from '../../log.js';
+import type { Store } from '../../store/port.js';
+import { assertEngine, GuardedEngine, messageOf } from './host-guard.js';
+import { visibleHistory } from './visible-history.js';
+
+export interface EngineCacheOptions {
+  host: () => Promise<EngineHost>;
+  hostName: string;
+  store: Store;
+  log: Logger;
+  /** How many engines stay loaded (`--max-loaded-engines`); the least recently used go first. */
+  maxLoaded: number;
+  /** True while the thread has a running turn: its engine is never evicted. */
+  isBusy: (threadId: string) => boolean;
+}
+
+/**
+ * Loaded engines, one per thread, in an LRU (a Map keeps insertion order: re-inserting on use
+ * makes the first entry the least recently used). An engine is loaded from the persisted
+ * conversation, so one evicted or lost to a restart comes back knowing everything that survived.
+ */
+export class EngineCache {
+  private readonly engines = new Map<string, GuardedEngine>();
+
+  constructor(private readonly options: EngineCacheOptions) {}
+
+  /** The thread's engine, loaded with its history minus `currentTurnId` (which it is about to start). */
+  async acquire(thread: Thread, currentTurnId: string): Promise<GuardedEngine> {
+    const cached = this.engines.get(thread.id);
+    // Another server process on the same file may have run turns since: then reload the history.
+    const previous = this.options.store.read((tx) => tx.turns.findPreviousId(thread.id, currentTurnId));
+    if (cached && !cached.discardOnAcquire && cached.lastTurnId === previous) {
+      cached.lastTurnId = currentTurnId;
+      this.engines.delete(thread.id);
+      this.engines.set(thread.id, cached);
+      this.evictBeyondLimit(); // the cache may have run over while a turn held an engine
+      return cached;
+    }
+    if (cached) await this.drop(thread.id);
+    const host = await this.options.host();
+    const history = this.options.store.read((tx) => visibleHistory(tx, thread.id, currentTurnId));
+    let engine: unknown;
+    try {
+      engine = await host.loadEngine(toEngineThread(thread), history);
+    } catch (error) {
+      throw new Error(`could not load the engine: ${messageOf(error)}`);
+    }
+    assertEngine(engine);
+    const guarded = new GuardedEngine(engine, this.options.hostName, this.options.log);
+    guarded.lastTurnId = currentTurnId;
+    this.engines.set(thread.id, guarded);
+    this.evictBeyondLimit();
+    return guarded;
+  }
+
+  peek(threadId: string): GuardedEngine | undefined {
+    return this.engines.get(threadId);
+  }
+
+  /** Drops `engine` if it is still the thread's: it faulted, and the next turn reloads it. */
+  discard(threadId: string, engine: GuardedEngine | undefined): void {
+    if (engine && this.engines.get(threadId) === engine) void this.drop(threadId);
+  }
+
+  async drop(threadId: string): Promise<void> {
+    const engine = this.engines.get(threadId);
+    this.engines.delete(threadId);
+    await engine?.dispose();
+  }
+
+  async dropAll(): Promise<void> {
+    await Promise.allSettled([...this.engines.keys()].map((id) => this.drop(id)));
+  }
+
+  /** Least recently used first; an engine with a running turn stays (the cache may run over until it ends). */
+  private evictBeyondLimit(): void {
+    let excess = this.engines.size - this.options.maxLoaded;
+    for (const threadId of [...this.engines.keys()]) {
+      if (excess <= 0) return;
+      if (this.options.isBusy(threadId)) continue;
+      this.options.log.debug('engine evicted', { threadId, loaded: this.engines.size - 1, max: this.options.maxLoaded });
+      void this.drop(threadId);
+      excess--;
+    }
+  }
+}
+
+function toEngineThread(t: Thread): EngineThread {
+  return {
+    id: t.id,
+    title: t.title,
+    model: t.model,
+    mode: t.mode,
+    cwd: t.cwd,
+    systemPrompt: t.systemPrompt,
+    autoApprove: t.autoApprove,
+    trustMode: t.trustMode,
+    metadata: t.metadata,
+  };
+}

@@ -1,0 +1,46 @@
+import { ThreadNotFoundError, type Thread, type Turn } from '@threadline/protocol';
+import type { ReadTx } from '../../store/port.js';
+import type { Tx } from '../commit/tx.js';
+import type { ThreadState } from '../decide/coordinator.js';
+import type { LeaseHolder } from '../decide/lease-holder.js';
+import { recoverTurn } from '../turns/recovery.js';
+import type { OperationDeps } from './deps.js';
+
+export function requireThread(tx: ReadTx, threadId: string): Thread {
+  const thread = tx.threads.find(threadId);
+  if (!thread) throw new ThreadNotFoundError(threadId);
+  return thread;
+}
+
+/** A thread read inside the transaction that acts on it (a dead owner's turn recovered first). */
+export interface ThreadRead {
+  thread: Thread;
+  state: ThreadState;
+  holder: LeaseHolder;
+  /** The turn of a dead owner this read ended `interrupted` ("server restarted"). */
+  recovered?: Turn;
+}
+
+/**
+ * Reads the thread inside the transaction that acts on it. A running turn whose owner is dead
+ * (lease expired, or its process on this host gone) is recovered first, in the same
+ * transaction: this process takes the thread over.
+ */
+export function readThread(d: OperationDeps, tx: Tx, threadId: string): ThreadRead {
+  let thread = requireThread(tx, threadId);
+  let holder = d.leases.holderOf(tx, threadId, tx.now);
+  let recovered: Turn | undefined;
+  if (holder.kind === 'dead') {
+    recovered = recoverTurn(tx, tx.turns.find(holder.turnId)!, d.limits.maxItemBytes);
+    d.log.info('took over a thread whose owner is gone', { threadId, turnId: holder.turnId });
+    thread = requireThread(tx, threadId);
+    holder = { kind: 'none' };
+  }
+  const state: ThreadState = {
+    archived: thread.archived,
+    runningTurnId: thread.status === 'running' ? (thread.latestTurnId ?? null) : null,
+    pendingCount: thread.queuedCount,
+    leasedElsewhere: holder.kind === 'live',
+  };
+  return { thread, state, holder, recovered };
+}

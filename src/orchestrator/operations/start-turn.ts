@@ -1,0 +1,78 @@
+import type { ParsedParamsOf, ResultOf } from '@threadline/protocol';
+import { decideRefusedSteer, decideStartTurn } from '../decide/coordinator.js';
+import { rejectionError } from '../decide/rejections.js';
+import { launch, type BegunTurn } from '../turns/launch.js';
+import type { Peer } from '../turns/peer.js';
+import { addUserMessage, admitForPromotion, admitPrompt, beginTurn } from '../turns/steps.js';
+import { admissionOptions, checkPromptSize } from './admission-options.js';
+import type { OperationDeps } from './deps.js';
+import { readThread, requireThread } from './read-thread.js';
+
+type StartTurnOutcome = { result: ResultOf<'thread/startTurn'>; begun?: BegunTurn };
+
+/** `thread/startTurn` (PROTOCOL.md §4.1): start now, queue, steer or refuse — one transaction, then maybe a launch. */
+export async function startTurn(d: OperationDeps, p: ParsedParamsOf<'thread/startTurn'>, peer: Peer): Promise<ResultOf<'thread/startTurn'>> {
+  checkPromptSize('prompt', p.prompt, d.limits.maxPromptBytes);
+  const { maxQueued } = d.limits;
+  const outcome = await d.groupCommit.run((tx): StartTurnOutcome => {
+    const thread = requireThread(tx, p.threadId);
+    if (p.clientRequestId !== undefined) {
+      const first = tx.clientRequests.find(thread.id, p.clientRequestId);
+      if (first) {
+        const turn = tx.turns.find(first.turnId)!;
+        return { result: { turn, queued: first.queued ? tx.admissions.find(first.admissionId)! : null } };
+      }
+    }
+    const options = admissionOptions(tx, p, p.inputSummary);
+    const { state: s, holder } = readThread(d, tx, thread.id);
+    const command = { delivery: p.delivery, expectedTurnId: p.expectedTurnId, hostSupportsSteer: d.hostSupportsSteer, maxQueued };
+    let decision = decideStartTurn(s, command);
+    const remember = (turnId: string, admissionId: string, queued: boolean) => {
+      if (p.clientRequestId !== undefined) tx.clientRequests.insert(thread.id, p.clientRequestId, { turnId, admissionId, queued }, tx.now);
+    };
+    const input = { threadId: thread.id, prompt: p.prompt, options };
+    if (decision.action === 'steer') {
+      const active = d.runner.running(thread.id);
+      if (active && d.runner.steer(active, p.prompt)) {
+        const stored = admitForPromotion(tx, { ...input, delivery: 'steer' });
+        tx.admissions.markPromoted(stored.admission.id, stored.admission.admittedSeq, active.turnId);
+        const admission = tx.admissions.find(stored.admission.id)!;
+        tx.emit(thread.id, 'prompt.promoted', { admission, turnId: active.turnId }, { turnId: active.turnId });
+        addUserMessage(tx, thread.id, active.turnId, p.prompt);
+        tx.turns.countSteer(active.turnId);
+        remember(active.turnId, admission.id, false);
+        return { result: { turn: tx.turns.find(active.turnId)!, queued: null } };
+      }
+      decision = decideRefusedSteer(s, maxQueued);
+    }
+    switch (decision.action) {
+      case 'reject':
+        throw rejectionError(decision.error, thread, holder, maxQueued, p.expectedTurnId);
+      case 'enqueue': {
+        const queued = admitPrompt(tx, { ...input, delivery: p.delivery ?? 'queue' });
+        remember(s.runningTurnId!, queued.id, true);
+        return { result: { turn: tx.turns.find(s.runningTurnId!)!, queued } };
+      }
+      case 'startNow': {
+        const stored = admitForPromotion(tx, { ...input, delivery: 'queue' });
+        const turn = beginTurn(tx, stored, d.leases.grant(tx));
+        remember(turn.id, stored.admission.id, false);
+        return { result: { turn, queued: null }, begun: { turn, thread, prompt: p.prompt, options } };
+      }
+      case 'enqueueAndPromoteOldest': {
+        const queued = admitPrompt(tx, { ...input, delivery: 'queue' });
+        const oldest = tx.admissions.findOldestPending(thread.id)!;
+        const turn = beginTurn(tx, oldest, d.leases.grant(tx));
+        remember(turn.id, queued.id, true);
+        return {
+          result: { turn, queued: tx.admissions.find(queued.id)! },
+          begun: { turn, thread, prompt: oldest.admission.prompt, options: oldest.options },
+        };
+      }
+      default:
+        throw new Error(`unhandled decision ${decision.action}`);
+    }
+  }, peer.inputBacklog);
+  if (outcome.begun) await launch(d.runner, outcome.begun, peer);
+  return outcome.result;
+}

@@ -1,0 +1,127 @@
+import { InvalidParamsError, ThreadBusyError, type ParsedParamsOf, type ResultOf, type Thread } from '@threadline/protocol';
+import type { ThreadPageKey } from '../../store/port.js';
+import type { Tx } from '../commit/tx.js';
+import { newId } from '../ids.js';
+import type { OperationDeps } from './deps.js';
+import { requireThread } from './read-thread.js';
+
+/** Thread records: create, read, list, update, archive, delete (PROTOCOL.md §6). */
+
+export function createThread(d: OperationDeps, p: ParsedParamsOf<'thread/create'>): ResultOf<'thread/create'> {
+  return d.commit((tx) => {
+    const id = newId('thread');
+    tx.threads.insert({
+      id,
+      title: p.title ?? '',
+      model: p.model,
+      mode: p.mode,
+      cwd: p.cwd,
+      systemPrompt: p.systemPrompt,
+      autoApprove: p.autoApprove ?? false,
+      trustMode: p.trustMode ?? false,
+      metadata: p.metadata ?? {},
+      now: tx.now,
+    });
+    // The event is the thread's first (seq 1); the record it carries already counts it.
+    const seq = tx.peekSeq(id);
+    tx.emit(id, 'thread.created', { thread: { ...tx.threads.find(id)!, lastSeq: seq } });
+    return { thread: tx.threads.find(id)! };
+  });
+}
+
+export function getThread(d: OperationDeps, p: ParsedParamsOf<'thread/get'>): ResultOf<'thread/get'> {
+  return d.store.read((tx) => {
+    const thread = requireThread(tx, p.threadId);
+    const queued = tx.admissions.listPending(p.threadId);
+    return p.includeTurns ? { thread, turns: tx.turns.listOfThread(p.threadId), queued } : { thread, queued };
+  });
+}
+
+export function listThreads(d: OperationDeps, p: ParsedParamsOf<'thread/list'>): ResultOf<'thread/list'> {
+  const after = p.cursor === undefined ? undefined : decodeCursor(p.cursor);
+  const rows = d.store.read((tx) => tx.threads.list(p.archived ?? false, p.limit + 1, after));
+  const threads = fitPage(rows.slice(0, p.limit));
+  const last = threads[threads.length - 1];
+  return rows.length > threads.length && last ? { threads, nextCursor: encodeCursor({ updatedAt: last.updatedAt, id: last.id }) } : { threads };
+}
+
+export function updateThread(d: OperationDeps, p: ParsedParamsOf<'thread/update'>): ResultOf<'thread/update'> {
+  return d.commit((tx) => {
+    const t = requireThread(tx, p.threadId);
+    const pick = <T>(given: T | null | undefined, old: T | undefined) => (given === undefined ? (old ?? null) : given);
+    tx.threads.updateSettings(
+      t.id,
+      {
+        title: p.title ?? t.title,
+        model: pick(p.model, t.model),
+        mode: pick(p.mode, t.mode),
+        systemPrompt: pick(p.systemPrompt, t.systemPrompt),
+        autoApprove: p.autoApprove ?? t.autoApprove,
+        trustMode: p.trustMode ?? t.trustMode,
+        metadata: p.metadata ?? t.metadata,
+      },
+      tx.now,
+    );
+    return { thread: emitThread(tx, t.id, 'thread.updated') };
+  });
+}
+
+export function setArchived(d: OperationDeps, threadId: string, archived: boolean): { thread: Thread } {
+  return d.commit((tx) => {
+    const t = requireThread(tx, threadId);
+    if (t.archived !== archived) tx.threads.setArchived(threadId, archived, tx.now);
+    return { thread: emitThread(tx, threadId, archived ? 'thread.archived' : 'thread.unarchived') };
+  });
+}
+
+/** Emits a thread event whose record already counts the event itself in `lastSeq`. */
+function emitThread(tx: Tx, threadId: string, kind: 'thread.updated' | 'thread.archived' | 'thread.unarchived'): Thread {
+  const thread = tx.threads.find(threadId)!;
+  tx.emit(threadId, kind, { thread: { ...thread, lastSeq: tx.peekSeq(threadId) } });
+  return tx.threads.find(threadId)!;
+}
+
+export function deleteThread(d: OperationDeps, threadId: string): ResultOf<'thread/delete'> {
+  const result = d.commit((tx) => {
+    const t = requireThread(tx, threadId);
+    if (t.status === 'running') throw new ThreadBusyError(threadId, t.latestTurnId);
+    tx.threads.delete(threadId);
+    return { deleted: true as const };
+  });
+  void d.engines.drop(threadId);
+  return result;
+}
+
+function encodeCursor(key: ThreadPageKey): string {
+  return Buffer.from(JSON.stringify([key.updatedAt, key.id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): ThreadPageKey {
+  try {
+    const [updatedAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
+    if (typeof updatedAt === 'string' && typeof id === 'string') return { updatedAt, id };
+  } catch {
+    // fall through to the error below
+  }
+  throw new InvalidParamsError('cursor is not one this server returned', [
+    { path: ['cursor'], message: 'cursor is not one this server returned', code: 'custom' },
+  ]);
+}
+
+/** What one `thread/list` page holds at most (past its first thread), in UTF-8 bytes of JSON. */
+const LIST_PAGE_MAX_BYTES = 4 * 1024 * 1024;
+
+/**
+ * The threads that fit in one page. A thread record is bounded (a 1 Mi-character system prompt,
+ * 64 KiB of metadata), but 200 of them are not: the page stops short, and nextCursor goes on.
+ */
+function fitPage(threads: Thread[]): Thread[] {
+  let bytes = 0;
+  for (let i = 0; i < threads.length; i++) {
+    const t = threads[i]!;
+    // Only long text can be large (6 bytes a character bounds its escaped JSON); the rest is a few hundred bytes.
+    bytes += 512 + 6 * ((t.systemPrompt?.length ?? 0) + t.title.length) + (Object.keys(t.metadata).length === 0 ? 0 : Buffer.byteLength(JSON.stringify(t.metadata)));
+    if (i > 0 && bytes > LIST_PAGE_MAX_BYTES) return threads.slice(0, i);
+  }
+  return threads;
+}

@@ -1,0 +1,130 @@
+import { randomUUID } from 'node:crypto';
+import { DEFAULTS } from '../../config.js';
+import type { Logger } from '../../log.js';
+import type { LeaseGrant, ReadTx, Store, ThreadLease, WriteTx } from '../../store/port.js';
+import type { LeaseHolder } from '../decide/lease-holder.js';
+import { judgeProcess, ownHostname, ownPidNamespace, ownProcessKey } from './process-identity.js';
+
+/** Owners silent for this many of their own lease lifetimes, holding nothing, are forgotten at start-up. */
+const STALE_OWNER_TTLS = 100;
+/** An owner row from before migration 004 recorded no ttl: judged as if it had at least the default. */
+const UNRECORDED_TTL_MS = DEFAULTS.leaseTtlSeconds * 1000;
+
+/**
+ * This process as an owner (issue 5 §1): its row in `owners`, the leases of the turns it runs,
+ * and the heartbeat that renews them every ttl/3. A lease not renewed within the ttl is expired.
+ */
+export class LeaseOwner {
+  readonly ownerId = randomUUID();
+  private timer: NodeJS.Timeout | undefined;
+  private readonly startedAt = new Date().toISOString();
+  /** Whether the owner row is (believed) written; a failed write is retried by the heartbeat. */
+  private recorded = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly ttlMs: number,
+    private readonly log: Logger,
+    /** Told after each heartbeat which threads this process still holds (a lost one is abandoned). */
+    private readonly onHeld: (held: Set<string>) => void = () => {},
+  ) {}
+
+  /**
+   * Records this process and starts the heartbeat. A database that refuses the write (read-only,
+   * full) is no reason not to serve reads: the heartbeat records the owner once it can, and a
+   * turn's first lease records it in the transaction that begins the turn.
+   */
+  register(): void {
+    try {
+      this.store.write((tx) => {
+        tx.owners.deleteStale(tx.now, STALE_OWNER_TTLS, Math.max(this.ttlMs, UNRECORDED_TTL_MS));
+        this.record(tx);
+      });
+    } catch (error) {
+      this.recorded = false;
+      this.log.warn('could not record this server process as an owner yet', { error: (error as Error).message });
+    }
+    this.timer = setInterval(() => this.renew(), Math.max(10, Math.floor(this.ttlMs / 3)));
+    this.timer.unref();
+  }
+
+  /** Inside a transaction: this process's owner row, inserted or its heartbeat moved on. */
+  private record(tx: WriteTx): void {
+    tx.owners.upsert({
+      id: this.ownerId,
+      pid: process.pid,
+      hostname: ownHostname(),
+      processKey: ownProcessKey(),
+      pidNamespace: ownPidNamespace(),
+      leaseTtlMs: Math.ceil(this.ttlMs), // an INTEGER column of a STRICT table
+      startedAt: this.startedAt,
+      heartbeatAt: tx.now,
+    });
+    this.recorded = true;
+  }
+
+  /**
+   * The lease of a turn the transaction begins. The owner row goes with it: a lease whose owner
+   * has no row names no pid to report.
+   */
+  grant(tx: WriteTx): LeaseGrant {
+    if (!this.recorded || !tx.owners.find(this.ownerId)) this.record(tx);
+    return { owner: this.ownerId, expiresAt: this.expiry(tx.now) };
+  }
+
+  /** True while this process holds `turnId`'s lease on its thread. */
+  holds(tx: ReadTx, threadId: string, turnId: string): boolean {
+    return tx.owners.holdsLease(threadId, turnId, this.ownerId);
+  }
+
+  /** Who holds the thread's running turn at `now`, as the transaction sees it. */
+  holderOf(tx: ReadTx, threadId: string, now: string): LeaseHolder {
+    const lease = tx.owners.threadLease(threadId);
+    return lease ? this.classify(lease, now) : { kind: 'none' };
+  }
+
+  classify(lease: ThreadLease, now: string): LeaseHolder {
+    if (lease.runningTurnId === null) return { kind: 'none' };
+    if (lease.ownerId === this.ownerId) return { kind: 'self' };
+    const dead = { kind: 'dead' as const, turnId: lease.runningTurnId };
+    // No lease: a turn from before leases existed (migration 003): nobody runs it.
+    if (lease.ownerId === null || lease.expiresAt === null || lease.expiresAt <= now) return dead;
+    // The expiry is the owner's own (its clock and ttl; one host shares one clock). Before it, only
+    // a process this one can judge for certain (same host, boot and PID namespace) is dead early.
+    // An owner whose row is gone is judged by its lease alone (pid 0: unknown).
+    const owner = lease.owner;
+    if (owner && judgeProcess(owner) === 'gone') return dead;
+    return { kind: 'live', ownerPid: owner?.pid ?? 0, expiresAt: lease.expiresAt };
+  }
+
+  /** The heartbeat: renews this owner's row and every lease it holds. */
+  renew(): void {
+    let held: Set<string>;
+    try {
+      held = this.store.write((tx) => {
+        this.record(tx);
+        tx.owners.renewLeases(this.ownerId, this.expiry(tx.now));
+        return new Set(tx.owners.leasesOf(this.ownerId).map((l) => l.threadId));
+      });
+    } catch (error) {
+      this.log.warn('could not renew the leases (retrying at the next heartbeat)', { error: (error as Error).message });
+      return;
+    }
+    this.onHeld(held);
+  }
+
+  /** Stops the heartbeat and forgets this owner (its turns have ended). */
+  release(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    try {
+      this.store.write((tx) => tx.owners.delete(this.ownerId));
+    } catch (error) {
+      this.log.warn('could not remove the owner record', { error: (error as Error).message });
+    }
+  }
+
+  private expiry(now: string): string {
+    return new Date(Date.parse(now) + this.ttlMs).toISOString();
+  }
+}

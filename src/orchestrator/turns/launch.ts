@@ -1,0 +1,43 @@
+import type { Thread, Turn } from '@threadline/protocol';
+import type { TurnInput } from '../../host/port.js';
+import type { AdmissionOptions } from '../../store/port.js';
+import type { Tx } from '../commit/tx.js';
+import type { LeaseOwner } from '../ownership/lease-owner.js';
+import type { Peer } from './peer.js';
+import type { TurnRunner } from './runner.js';
+import { beginTurn } from './steps.js';
+
+/** A turn committed as begun, to be started on its engine once the transaction is over. */
+export interface BegunTurn {
+  turn: Turn;
+  thread: Thread;
+  prompt: string;
+  options: AdmissionOptions;
+}
+
+/** Begins a turn for the thread's oldest pending prompt, inside the caller's transaction. */
+export function promoteOldest(tx: Tx, leases: LeaseOwner, thread: Thread): BegunTurn | undefined {
+  const oldest = tx.admissions.findOldestPending(thread.id);
+  if (!oldest) return undefined;
+  const turn = beginTurn(tx, oldest, leases.grant(tx));
+  return { turn, thread, prompt: oldest.admission.prompt, options: oldest.options };
+}
+
+/** Starts a begun turn on its engine (after its transaction committed); `peer` answers its approvals. */
+export async function launch(runner: TurnRunner, begun: BegunTurn, peer: Peer): Promise<void> {
+  const { turn, thread, options } = begun;
+  const active = runner.register(turn, options.autoApprove ?? thread.autoApprove, peer);
+  const input: TurnInput = {
+    turnId: turn.id,
+    prompt: begun.prompt,
+    model: turn.model,
+    mode: options.mode ?? thread.mode,
+    systemPrompt: thread.systemPrompt,
+    temperature: options.temperature,
+    topP: options.topP,
+    maxTokens: options.maxTokens,
+    allowShell: options.allowShell,
+    trustMode: options.trustMode ?? thread.trustMode,
+  };
+  await runner.launch(active, thread, input);
+}

@@ -1,0 +1,100 @@
+import type { Tx } from '../commit/tx.js';
+import { DELTA_CHUNK_CHARS } from '../decide/item-limits.js';
+
+/** Deltas are committed at most this long after they arrive (PROTOCOL.md §5: ≤ 50 ms). */
+export const DELTA_COALESCE_MS = 50;
+/** …or as soon as this much text waits, which bounds memory and event size. */
+const DELTA_FLUSH_BYTES = 64 * 1024;
+
+type PendingWrite =
+  | { kind: 'delta'; itemId: string; text: string }
+  | { kind: 'write'; write: (tx: Tx) => void };
+
+/**
+ * What a running turn reported and is not committed yet, in order. Everything an engine reports
+ * in one burst lands in one transaction (one fsync): item events are flushed on the next turn of
+ * the event loop, text deltas of one item are coalesced for up to 50 ms.
+ */
+export class PendingWrites {
+  private writes: PendingWrite[] = [];
+  private deltaBytes = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private immediate: NodeJS.Immediate | undefined;
+
+  constructor(
+    private readonly threadId: string,
+    private readonly turnId: string,
+    /** Commits what is pending (in a transaction of its own, calling `writeAll`). */
+    private readonly flush: () => void,
+  ) {}
+
+  /**
+   * Queues text for an item; true when so much waits that the caller should flush now. Text is
+   * coalesced into deltas of at most DELTA_CHUNK_CHARS: a host's larger delta becomes several
+   * `item.delta` events, so no event grows with what one delta holds.
+   */
+  addDelta(itemId: string, text: string): boolean {
+    let at = 0;
+    while (at < text.length) {
+      const last = this.writes[this.writes.length - 1];
+      const joins = last?.kind === 'delta' && last.itemId === itemId && last.text.length < DELTA_CHUNK_CHARS;
+      const room = joins ? DELTA_CHUNK_CHARS - last.text.length : DELTA_CHUNK_CHARS;
+      const end = chunkEnd(text, at, room);
+      if (joins && end === at) {
+        this.writes.push({ kind: 'delta', itemId, text: '' }); // no room for a whole character: a new chunk
+        continue;
+      }
+      const chunk = text.slice(at, end);
+      if (joins) last.text += chunk;
+      else this.writes.push({ kind: 'delta', itemId, text: chunk });
+      at = end;
+    }
+    this.deltaBytes += text.length;
+    if (this.deltaBytes >= DELTA_FLUSH_BYTES) return true;
+    if (!this.immediate) this.timer ??= setTimeout(() => this.flush(), DELTA_COALESCE_MS);
+    return false;
+  }
+
+  /** Queues a write (an item started or completed) for the next flush, one event-loop turn away. */
+  addWrite(write: (tx: Tx) => void): void {
+    this.writes.push({ kind: 'write', write });
+    this.immediate ??= setImmediate(() => this.flush());
+  }
+
+  get isEmpty(): boolean {
+    return this.writes.length === 0;
+  }
+
+  /**
+   * Writes everything pending inside the caller's transaction, in the order it came. It stays
+   * pending until `committed()`: a transaction the database refuses loses nothing.
+   */
+  writeAll(tx: Tx): void {
+    for (const w of this.writes) {
+      if (w.kind === 'write') w.write(tx);
+      else tx.emit(this.threadId, 'item.delta', { itemId: w.itemId, text: w.text }, { turnId: this.turnId, itemId: w.itemId });
+    }
+  }
+
+  /** The transaction that wrote them committed. */
+  committed(): void {
+    this.cancel();
+    this.writes = [];
+    this.deltaBytes = 0;
+  }
+
+  cancel(): void {
+    if (this.timer) clearTimeout(this.timer);
+    if (this.immediate) clearImmediate(this.immediate);
+    this.timer = undefined;
+    this.immediate = undefined;
+  }
+}
+
+/** Where a chunk of at most `room` UTF-16 units from `at` ends, never between a surrogate pair. */
+function chunkEnd(text: string, at: number, room: number): number {
+  const end = Math.min(text.length, at + room);
+  if (end === text.length || end === at) return end;
+  const before = text.charCodeAt(end - 1);
+  return before >= 0xd800 && before <= 0xdbff ? end - 1 : end;
+}

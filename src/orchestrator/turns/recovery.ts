@@ -1,0 +1,43 @@
+import type { Turn } from '@threadline/protocol';
+import type { Store } from '../../store/port.js';
+import type { Commit } from '../commit/commit.js';
+import type { Tx } from '../commit/tx.js';
+import { cutToBytes } from '../decide/item-limits.js';
+import { finishTurn } from './steps.js';
+
+export const RESTART_ERROR = 'server restarted';
+
+/**
+ * Start-up: turns a dead process left `in_progress` end `interrupted` ("server restarted"),
+ * their open items keeping the text they had streamed. Only turns whose owner is dead — its
+ * lease expired, or its process on this host is gone — are touched, never one another live
+ * process runs. Pending admissions stay pending until `thread/drain` or the next
+ * `thread/startTurn` (PROTOCOL.md §8). One transaction for all of them: one fsync, however many
+ * there are. Returns how many were recovered.
+ */
+export function recoverInterruptedTurns(
+  store: Store,
+  commit: Commit,
+  maxItemBytes: number,
+  isOwnerDead: (tx: Tx, threadId: string) => boolean,
+): number {
+  // The common start-up has nothing to recover: no write transaction, no fsync.
+  if (!store.read((tx) => tx.turns.hasInProgress())) return 0;
+  return commit((tx) => {
+    let recovered = 0;
+    for (const turn of tx.turns.listInProgress()) {
+      if (isOwnerDead(tx, turn.threadId) && recoverTurn(tx, turn, maxItemBytes)) recovered++;
+    }
+    return recovered;
+  });
+}
+
+/** Ends one turn a dead process left running, inside the caller's transaction. */
+export function recoverTurn(tx: Tx, turn: Turn, maxItemBytes: number): Turn | undefined {
+  const since = tx.turns.startSeq(turn.id);
+  return finishTurn(tx, turn.id, { status: 'interrupted', error: RESTART_ERROR }, (itemId) => {
+    const text = tx.events.concatDeltas(turn.threadId, since, itemId, maxItemBytes);
+    const kept = cutToBytes(text, maxItemBytes);
+    return { text: kept, truncated: kept.length < text.length };
+  });
+}

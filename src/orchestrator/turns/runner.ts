@@ -1,0 +1,359 @@
+import { HostError, type Admission, type ApprovalDecision, type Thread, type Turn } from '@threadline/protocol';
+import { EngineApprovalRequestSchema, type EngineApprovalRequest, type EngineEvent, type TurnInput } from '../../host/port.js';
+import type { Logger } from '../../log.js';
+import type { ReadTx } from '../../store/port.js';
+import type { Commit } from '../commit/commit.js';
+import type { Tx } from '../commit/tx.js';
+import { APPROVAL_SUMMARY_BYTES, capMetadata, capText, cutToBytes, ERROR_BYTES, MetadataError, quoted } from '../decide/item-limits.js';
+import { summarize } from '../decide/summarize.js';
+import type { EngineCache } from '../engines/engine-cache.js';
+import { HostFault, messageOf } from '../engines/host-guard.js';
+import { newId } from '../ids.js';
+import { addUsage, newActiveTurn, OpenItem, type ActiveTurn } from './active-turn.js';
+import type { Peer } from './peer.js';
+import { cancelPending, finishTurn, type TurnOutcome } from './steps.js';
+
+/** How often the end of a turn the database refused is tried again. */
+const END_RETRY_MS = 1000;
+
+export interface TurnRunnerDeps {
+  commit: Commit;
+  engines: EngineCache;
+  hostName: string;
+  log: Logger;
+  /** An approval nobody answers within this is denied (reason `timed_out`). */
+  approvalTimeoutMs: number;
+  /**
+   * `--max-item-bytes`: an item's `detail` is cut past this and marked `metadata.truncated`; its
+   * `metadata` and an approval's detail are capped at it too (item-limits.ts).
+   */
+  maxItemBytes: number;
+  /**
+   * True while this process still holds the turn's lease; another process may have recovered
+   * the turn after this one stalled past the lease.
+   */
+  ownsTurn: (tx: ReadTx, threadId: string, turnId: string) => boolean;
+  /** Called after a turn's end is committed (the orchestrator promotes the next prompt). */
+  onTurnEnded: (threadId: string, status: TurnOutcome['status'], peer: Peer) => void;
+}
+
+/** Room `metadata.truncated: true` takes, kept free when an item's metadata is capped. */
+const TRUNCATED_MARK_BYTES = 32;
+
+/** A host broke the port's contract (unknown item key, duplicate key…): the turn fails with this. */
+class HostContractError extends Error {}
+
+/** The engine reported `turn.failed`: the turn fails with its error, as given. */
+class EngineReportedFailure extends Error {}
+
+/**
+ * Runs turns: starts them on the engine, turns what the engine reports into committed items,
+ * deltas and usage (commit, then publish), and ends them exactly once.
+ */
+export class TurnRunner {
+  private readonly active = new Map<string, ActiveTurn>();
+
+  constructor(private readonly deps: TurnRunnerDeps) {}
+
+  running(threadId: string): ActiveTurn | undefined {
+    return this.active.get(threadId);
+  }
+
+  /** Call right after the commit that began the turn, before any await. */
+  register(turn: Turn, autoApprove: boolean, peer: Peer): ActiveTurn {
+    const active: ActiveTurn = newActiveTurn(turn.threadId, turn.id, autoApprove, peer, () => this.flushSafely(active));
+    this.active.set(turn.threadId, active);
+    return active;
+  }
+
+  /** Starts the turn on the thread's engine; a host that cannot start it → turn `failed` + HostError. */
+  async launch(active: ActiveTurn, thread: Thread, input: TurnInput): Promise<void> {
+    let stream: AsyncIterable<EngineEvent>;
+    try {
+      const engine = await this.deps.engines.acquire(thread, active.turnId);
+      active.engine = engine;
+      if (active.ended) return;
+      stream = await engine.startTurn(input, {
+        signal: active.abort.signal,
+        requestApproval: (request) => this.requestApproval(active, request),
+      });
+    } catch (error) {
+      if (active.ended) return;
+      this.deps.engines.discard(active.threadId, active.engine); // the next turn gets a fresh engine
+      const message = `${this.deps.hostName} host failed to start the turn: ${messageOf(error)}`;
+      this.deps.log.warn(message, { threadId: active.threadId, turnId: active.turnId });
+      this.end(active, { status: 'failed', error: message }, false);
+      throw new HostError(message, { threadId: active.threadId, turnId: active.turnId, host: this.deps.hostName });
+    }
+    if (active.ended) return;
+    // After the caller's response is written: a turn's streamed events follow the call that started it.
+    setImmediate(() => void this.consume(active, stream));
+  }
+
+  private async consume(active: ActiveTurn, stream: AsyncIterable<EngineEvent>): Promise<void> {
+    let outcome: TurnOutcome;
+    try {
+      for await (const event of stream) {
+        if (active.ended || active.failing) return;
+        this.apply(active, event);
+      }
+      outcome = { status: 'completed', usage: active.usage };
+    } catch (error) {
+      if (active.ended || active.failing) return;
+      // A faulty engine is in an unknown state: the next turn reloads it from persisted history.
+      if (error instanceof HostFault || error instanceof HostContractError) this.deps.engines.discard(active.threadId, active.engine);
+      const prefix = error instanceof HostContractError ? `${this.deps.hostName} host: ` : '';
+      outcome = { status: 'failed', error: `${prefix}${messageOf(error)}`, usage: active.usage };
+    }
+    if (!active.ended && !active.failing) this.endRetrying(active, outcome);
+  }
+
+  private apply(active: ActiveTurn, event: EngineEvent): void {
+    const { threadId, turnId, pending } = active;
+    switch (event.type) {
+      case 'item.started': {
+        if (active.items.has(event.key)) throw new HostContractError(`item ${quoted(event.key)} started twice`);
+        const metadata = this.metadataOf(event.metadata);
+        const open = new OpenItem(newId('item'), this.deps.maxItemBytes);
+        if (event.text !== undefined) open.append(event.text);
+        active.items.set(event.key, open);
+        const { kind } = event;
+        const detail = event.text === undefined ? undefined : open.text;
+        pending.addWrite((tx) => {
+          const item = tx.items.insert({ id: open.itemId, turnId, threadId, kind, status: 'in_progress', summary: summarize(detail), detail, metadata, now: tx.now });
+          tx.emit(threadId, 'item.started', { item }, { turnId, itemId: open.itemId });
+        });
+        return;
+      }
+      case 'item.delta': {
+        const open = active.items.get(event.key);
+        if (!open) throw new HostContractError(`delta for unknown item ${quoted(event.key)}`);
+        if (event.text.length === 0) return;
+        open.append(event.text);
+        if (pending.addDelta(open.itemId, event.text)) this.flush(active);
+        return;
+      }
+      case 'item.completed': {
+        const open = active.items.get(event.key);
+        if (!open) throw new HostContractError(`completion of unknown item ${quoted(event.key)}`);
+        const hostMetadata = this.metadataOf(event.metadata, TRUNCATED_MARK_BYTES);
+        active.items.delete(event.key);
+        const full = event.text ?? open.text;
+        const detail = cutToBytes(full, this.deps.maxItemBytes);
+        const truncated = open.truncated || detail.length < full.length;
+        const metadata = truncated ? { ...hostMetadata, truncated: true } : hostMetadata;
+        const status = event.status ?? 'completed';
+        pending.addWrite((tx) => {
+          const item = tx.items.finish(open.itemId, { status, detail, summary: summarize(detail), metadata, endedAt: tx.now });
+          tx.emit(threadId, 'item.completed', { item }, { turnId, itemId: open.itemId });
+        });
+        return;
+      }
+      case 'usage':
+        active.usage = addUsage(active.usage, event.usage);
+        return;
+      case 'turn.failed':
+        throw new EngineReportedFailure(event.error);
+      default:
+        throw new HostContractError(`unknown event type "${(event as { type?: unknown }).type}"`);
+    }
+  }
+
+  /**
+   * The host's metadata as plain JSON within `--max-item-bytes` (less `reserve`, room for a mark
+   * added after): an oversized one keeps the entries that fit and is marked `metadataTruncated`.
+   */
+  private metadataOf(metadata: Record<string, unknown> | undefined, reserve = 0): Record<string, unknown> | undefined {
+    try {
+      return capMetadata(metadata, this.deps.maxItemBytes - reserve);
+    } catch (error) {
+      throw new HostContractError(error instanceof MetadataError ? error.message : `metadata could not be read: ${messageOf(error)}`);
+    }
+  }
+
+  /** Commits what the turn reported so far, in a transaction of its own. */
+  private flush(active: ActiveTurn): void {
+    if (active.ended || active.failing || active.pending.isEmpty) return;
+    if (!this.commitOwned(active, (tx) => active.pending.writeAll(tx))) return;
+    active.pending.committed();
+  }
+
+  /**
+   * Commits `write` for a turn this process still holds; a turn another process took over
+   * (its lease had expired) is abandoned instead, and nothing is written for it.
+   */
+  private commitOwned(active: ActiveTurn, write: (tx: Tx) => void): boolean {
+    const owned = this.deps.commit((tx) => {
+      if (!this.deps.ownsTurn(tx, active.threadId, active.turnId)) return false;
+      write(tx);
+      return true;
+    });
+    if (!owned) this.abandon(active);
+    return owned;
+  }
+
+  /** Stops a turn this process no longer holds, writing nothing: its new holder ended it. */
+  abandon(active: ActiveTurn): void {
+    if (active.ended) return;
+    this.deps.log.warn('another process took this turn over (its lease had expired): stopping it here', { threadId: active.threadId, turnId: active.turnId });
+    this.afterEndCommitted(active, { status: 'interrupted' }, undefined);
+  }
+
+  /** After a heartbeat: turns running here whose thread lease this process no longer holds are abandoned. */
+  abandonLost(held: Set<string>): void {
+    for (const active of [...this.active.values()]) if (!held.has(active.threadId)) this.abandon(active);
+  }
+
+  private flushSafely(active: ActiveTurn): void {
+    try {
+      this.flush(active);
+    } catch (error) {
+      this.deps.log.warn('the database refused what a turn reported: ending the turn', { turnId: active.turnId, error: messageOf(error) });
+      this.endRetrying(active, { status: 'failed', error: `storage error: ${messageOf(error)}`, usage: active.usage });
+    }
+  }
+
+  private async requestApproval(active: ActiveTurn, raw: EngineApprovalRequest): Promise<'approve' | 'deny'> {
+    if (active.ended) return 'deny';
+    const parsed = EngineApprovalRequestSchema.safeParse(raw);
+    const request = parsed.data;
+    const open = request && active.items.get(request.itemKey);
+    if (!request || !open) {
+      const problem = request
+        ? `an approval for unknown item ${quoted(request.itemKey)}`
+        : `a malformed approval request (${capText(String(parsed.error?.issues[0]?.message), 200)})`;
+      this.deps.engines.discard(active.threadId, active.engine);
+      this.endRetrying(active, { status: 'failed', error: `${this.deps.hostName} host asked for ${problem}`, usage: active.usage });
+      return 'deny';
+    }
+    const { threadId, turnId } = active;
+    const itemId = open.itemId;
+    const approvalId = newId('approval');
+    // What the client is asked stays within the caps (each cut one says so): the event and the
+    // `approval/request` never grow with what a model asks to run.
+    const details = {
+      kind: request.kind,
+      summary: capText(request.summary, APPROVAL_SUMMARY_BYTES),
+      detail: capText(request.detail, this.deps.maxItemBytes),
+    };
+    const asked = this.commitOwned(active, (tx) => {
+      active.pending.writeAll(tx); // the tool call item is committed before anyone is asked about it
+      tx.emit(threadId, 'approval.requested', { approvalId, itemId, request: details }, { turnId, itemId });
+    });
+    if (!asked) return 'deny';
+    active.pending.committed();
+    return new Promise((resolve) => {
+      const cancel = new AbortController();
+      const settle = (decision: 'approve' | 'deny') => {
+        if (!active.approvals.delete(approvalId)) return;
+        resolve(decision);
+      };
+      active.approvals.set(approvalId, { itemId, settle, cancel: () => cancel.abort() });
+      const decide = (decision: ApprovalDecision, reason: 'client' | 'auto_approve' | 'timed_out') => {
+        if (active.ended || !active.approvals.has(approvalId)) return;
+        clearTimeout(timer);
+        if (reason === 'timed_out') cancel.abort();
+        const recorded = this.commitOwned(active, (tx) => {
+          tx.emit(threadId, 'approval.resolved', { approvalId, decision, reason }, { turnId, itemId });
+        });
+        settle(recorded ? decision : 'deny');
+      };
+      const timer = setTimeout(() => decide('deny', 'timed_out'), this.deps.approvalTimeoutMs);
+      timer.unref();
+      const client = active.peer.approvals;
+      if (!client) {
+        decide(active.autoApprove ? 'approve' : 'deny', 'auto_approve');
+        return;
+      }
+      client({ threadId, turnId, itemId, approvalId, ...details }, cancel.signal).then(
+        (decision) => decide(decision, 'client'),
+        () => decide('deny', 'client'),
+      );
+    });
+  }
+
+  /** Hands a steered prompt to the running engine; false when it cannot take it now. */
+  steer(active: ActiveTurn, text: string): boolean {
+    if (active.ended || !active.engine?.steer) return false;
+    return active.engine.steer(text);
+  }
+
+  /**
+   * Ends the turn once: pending deltas, approvals denied, open items closed, `turn.completed`,
+   * then (when asked) the queue cancelled — all in one transaction. Undefined if already ended.
+   */
+  end(active: ActiveTurn, outcome: TurnOutcome, cancelQueue: boolean): { turn: Turn; cancelled: Admission[] } | undefined {
+    if (active.ended) return undefined;
+    const result = this.deps.commit((tx) => this.recordEnd(tx, active, outcome, cancelQueue));
+    this.afterEndCommitted(active, outcome, result);
+    return result;
+  }
+
+  /**
+   * The transactional half of `end`, inside the caller's transaction: nothing is written for a
+   * turn this process no longer holds. Call `afterEndCommitted` once the transaction committed.
+   */
+  recordEnd(tx: Tx, active: ActiveTurn, outcome: TurnOutcome, cancelQueue: boolean): { turn: Turn; cancelled: Admission[] } | undefined {
+    const { threadId, turnId } = active;
+    if (active.ended || !this.deps.ownsTurn(tx, threadId, turnId)) return undefined;
+    // A host's error text (turn.failed, a thrown message) is stored and sent: cap it.
+    if (outcome.error !== undefined) outcome = { ...outcome, error: capText(outcome.error, ERROR_BYTES) };
+    active.pending.writeAll(tx);
+    for (const [approvalId, approval] of active.approvals) {
+      const payload = { approvalId, decision: 'deny' as const, reason: 'interrupted' as const };
+      tx.emit(threadId, 'approval.resolved', payload, { turnId, itemId: approval.itemId });
+    }
+    const textOf = (itemId: string) => {
+      const open = [...active.items.values()].find((o) => o.itemId === itemId);
+      return { text: open?.text ?? '', truncated: open?.truncated ?? false };
+    };
+    const turn = finishTurn(tx, turnId, outcome, textOf);
+    const cancelled = turn && cancelQueue ? cancelPending(tx, threadId) : [];
+    return turn && { turn, cancelled };
+  }
+
+  /** After the end committed (or when the turn is abandoned): the engine stops, waiters are released. */
+  afterEndCommitted(active: ActiveTurn, outcome: TurnOutcome, result: { turn: Turn } | undefined): void {
+    if (active.ended) return;
+    const { threadId } = active;
+    active.ended = true;
+    active.pending.committed();
+    if (active.failing?.retry) clearTimeout(active.failing.retry);
+    if (this.active.get(threadId) === active) this.active.delete(threadId);
+    for (const approval of [...active.approvals.values()]) {
+      approval.cancel();
+      approval.settle('deny');
+    }
+    active.abort.abort();
+    if (outcome.status === 'interrupted' || !result) active.engine?.interrupt();
+    if (result) this.deps.onTurnEnded(threadId, outcome.status, active.peer);
+  }
+
+  /**
+   * Ends the turn; when the database refuses (disk full, locked), stops the engine, keeps what is
+   * pending, and retries every second until the end is recorded — never a turn stuck running.
+   */
+  private endRetrying(active: ActiveTurn, outcome: TurnOutcome): void {
+    const wanted = active.failing?.outcome ?? outcome;
+    try {
+      this.end(active, wanted, false);
+    } catch (error) {
+      const first = !active.failing;
+      active.failing = { outcome: wanted };
+      if (first) {
+        this.deps.log.warn('the database refused the end of a turn: retrying every second', { turnId: active.turnId, error: messageOf(error) });
+        active.abort.abort();
+        active.engine?.interrupt();
+      }
+      active.failing.retry = setTimeout(() => this.endRetrying(active, wanted), END_RETRY_MS);
+      active.failing.retry.unref();
+    }
+  }
+
+  /** Ends every running turn `interrupted` (queues kept): the server is going away. */
+  interruptAll(error: string): void {
+    for (const active of [...this.active.values()]) {
+      this.endRetrying(active, { status: 'interrupted', error, usage: active.usage });
+    }
+  }
+}

@@ -1,0 +1,377 @@
+/**
+ * The store port: everything the orchestrator knows of persistence. An adapter (SQLite in
+ * `sqlite/`, later Postgres) implements it; nothing outside `store/` sees SQL, a driver type or a
+ * row. Every read and write happens inside a transaction handle (`Store.write` / `Store.read`),
+ * so an adapter can put each statement on its transaction's connection.
+ *
+ * The contract, shared by every adapter (test/store-contract/ runs one suite against each):
+ * - `write` is one serializable transaction: all of its writes commit, or none do; two
+ *   processes' writes to one thread never interleave inside it.
+ * - `tx.now` is the transaction's clock (ISO 8601, UTC), read once when it began.
+ * - `threads.nextSeq` allocates a thread's next event seq; seqs are gap-free because only a
+ *   committed transaction keeps its allocations.
+ * - Records come back as the protocol's types (absent optional fields omitted, never null).
+ */
+import type {
+  Admission,
+  Delivery,
+  Item,
+  ItemKind,
+  ItemStatus,
+  RoutingRule,
+  Thread,
+  ThreadEvent,
+  Turn,
+  TurnStatus,
+  Usage,
+} from '@threadline/protocol';
+
+// ---- records ----
+
+/** Engine options a turn was started with (the parts of startTurn params that reach the host). */
+export interface TurnOptions {
+  mode?: string;
+  temperature?: number;
+  topP?: number;
+  maxTokens?: number;
+  autoApprove?: boolean;
+  trustMode?: boolean;
+  allowShell?: boolean;
+}
+
+/** What a pending prompt will run with once promoted, fixed when it is admitted. */
+export interface AdmissionOptions extends TurnOptions {
+  inputSummary?: string;
+  model?: string;
+}
+
+export interface NewThread {
+  id: string;
+  title: string;
+  model?: string;
+  mode?: string;
+  cwd?: string;
+  systemPrompt?: string;
+  autoApprove: boolean;
+  trustMode: boolean;
+  metadata: Record<string, unknown>;
+  now: string;
+}
+
+export interface ThreadSettings {
+  title: string;
+  model: string | null;
+  mode: string | null;
+  systemPrompt: string | null;
+  autoApprove: boolean;
+  trustMode: boolean;
+  metadata: Record<string, unknown>;
+}
+
+/** Where a `thread/list` page continues: threads sort by `updatedAt` then `id`, newest first. */
+export interface ThreadPageKey {
+  updatedAt: string;
+  id: string;
+}
+
+/** The two facts most operations need about a thread, without building its record. */
+export interface ThreadRunState {
+  runningTurnId: string | null;
+  archived: boolean;
+}
+
+/** A running turn's lease: this owner runs it until `expiresAt` unless the heartbeat renews it. */
+export interface LeaseGrant {
+  owner: string;
+  expiresAt: string;
+}
+
+export interface NewTurn {
+  id: string;
+  threadId: string;
+  inputSummary: string;
+  model?: string;
+  options: TurnOptions;
+  now: string;
+  startSeq: number;
+}
+
+export interface TurnEnd {
+  status: Exclude<TurnStatus, 'in_progress'>;
+  endedAt: string;
+  durationMs: number;
+  usage?: Usage;
+  error?: string;
+}
+
+export interface StoredTurn {
+  turn: Turn;
+  options: TurnOptions;
+}
+
+export interface NewItem {
+  id: string;
+  turnId: string;
+  threadId: string;
+  kind: ItemKind;
+  status: ItemStatus;
+  /** PROTOCOL.md §3's summary of `detail` (the caller applies the rule; the store keeps it). */
+  summary: string;
+  detail?: string;
+  metadata?: Record<string, unknown>;
+  now: string;
+}
+
+export interface ItemEnd {
+  status: Exclude<ItemStatus, 'in_progress'>;
+  summary: string;
+  detail?: string;
+  /** Replaces the item's metadata when given; kept otherwise. */
+  metadata?: Record<string, unknown>;
+  endedAt: string;
+}
+
+/** One persisted item of a turn that was not superseded, as engines get it on load. */
+export interface HistoryRow {
+  turnId: string;
+  kind: ItemKind;
+  status: ItemStatus;
+  detail: string;
+  metadata?: Record<string, unknown>;
+}
+
+export interface NewAdmission {
+  id: string;
+  threadId: string;
+  /** The seq of the event that admits it (`prompt.admitted`, or `prompt.promoted` when used at once). */
+  admittedSeq: number;
+  prompt: string;
+  delivery: Delivery;
+  options: AdmissionOptions;
+  now: string;
+}
+
+export interface StoredAdmission {
+  admission: Admission;
+  options: AdmissionOptions;
+}
+
+export interface NewEvent {
+  threadId: string;
+  seq: number;
+  turnId?: string;
+  itemId?: string;
+  kind: string;
+  payload: unknown;
+  time: string;
+}
+
+/** What the first call with a `clientRequestId` produced, to answer its repeats. */
+export interface ClientRequestRecord {
+  turnId: string;
+  admissionId: string;
+  queued: boolean;
+}
+
+/** A server process working on the database. */
+export interface Owner {
+  id: string;
+  pid: number;
+  hostname: string;
+  /** Names the process beyond its pid (boot id + start time), so a reused pid is not mistaken for it. */
+  processKey: string;
+  /** The PID namespace `pid` is a pid in; null when unknown (a row from before it was recorded). */
+  pidNamespace: string | null;
+  /** The owner's own `--lease-ttl`; null in a row from before it was recorded. */
+  leaseTtlMs: number | null;
+  startedAt: string;
+  heartbeatAt: string;
+}
+
+/** Who holds a thread's running turn, and until when. */
+export interface ThreadLease {
+  runningTurnId: string | null;
+  ownerId: string | null;
+  expiresAt: string | null;
+  owner?: Owner;
+}
+
+// ---- table families: reads, and the writes a write transaction adds ----
+
+export interface ThreadReads {
+  find(id: string): Thread | undefined;
+  runState(id: string): ThreadRunState | undefined;
+  /** The thread's last event seq; undefined when there is no such thread. */
+  lastSeq(id: string): number | undefined;
+  list(archived: boolean, limit: number, after?: ThreadPageKey): Thread[];
+}
+
+export interface ThreadWrites {
+  insert(thread: NewThread): void;
+  updateSettings(id: string, settings: ThreadSettings, now: string): void;
+  setArchived(id: string, archived: boolean, now: string): void;
+  /** Deletes the thread and everything of it (turns, items, admissions, events). */
+  delete(id: string): void;
+  /** Allocates the thread's next event seq. */
+  nextSeq(id: string): number;
+  /** The turn runs, leased to `lease.owner` (the same transaction begins it). */
+  setRunningTurn(id: string, turnId: string, now: string, lease: LeaseGrant): void;
+  /** The turn ended: the thread is idle and its lease released (no-op if another turn runs). */
+  clearRunningTurn(id: string, turnId: string, now: string): void;
+}
+
+export interface TurnReads {
+  find(id: string): Turn | undefined;
+  findStored(id: string): StoredTurn | undefined;
+  /** The seq at which the turn began: its events all come after it (0 for an unknown turn). */
+  startSeq(id: string): number;
+  listOfThread(threadId: string): Turn[];
+  /** The thread's last turn that was not superseded (what editLastTurn may supersede). */
+  findLastLive(threadId: string): Turn | undefined;
+  /** The thread's latest turn other than `turnId` (what an engine must have seen last). */
+  findPreviousId(threadId: string, turnId: string): string | undefined;
+  listInProgress(): Turn[];
+  hasInProgress(): boolean;
+  /** The usage of every completed turn (of one thread, or of all). */
+  listCompletedUsage(threadId?: string): Usage[];
+}
+
+export interface TurnWrites {
+  insert(turn: NewTurn): void;
+  /** Ends an in-progress turn; false when it had already ended (the end is decided once). */
+  finish(id: string, end: TurnEnd): boolean;
+  markSuperseded(id: string, by: string): void;
+  countSteer(id: string): void;
+}
+
+export interface ItemReads {
+  find(id: string): Item | undefined;
+  listOfTurn(turnId: string): Item[];
+  listOpenOfTurn(turnId: string): Item[];
+  /** The thread's items of turns not superseded, in conversation order. */
+  listHistory(threadId: string): HistoryRow[];
+}
+
+export interface ItemWrites {
+  insert(item: NewItem): Item;
+  finish(id: string, end: ItemEnd): Item;
+}
+
+export interface AdmissionReads {
+  find(id: string): Admission | undefined;
+  listPending(threadId: string): Admission[];
+  findOldestPending(threadId: string): StoredAdmission | undefined;
+  countPending(threadId: string): number;
+}
+
+export interface AdmissionWrites {
+  /** Inserts a pending admission (counted in its thread's `queuedCount`). */
+  insert(admission: NewAdmission): void;
+  /** Pending → promoted; false when it was not pending. */
+  markPromoted(id: string, promotedSeq: number, turnId: string): boolean;
+  /** Pending → cancelled; false when it was not pending. */
+  markCancelled(id: string): boolean;
+}
+
+export interface EventReads {
+  /** Events after `afterSeq`, oldest first: at most `limit`, and a page stops short past ~4 MiB. */
+  page(threadId: string, afterSeq: number, limit: number): ThreadEvent[];
+  /** The text an item streamed in `item.delta` events after `afterSeq`, read until past `maxChars`. */
+  concatDeltas(threadId: string, afterSeq: number, itemId: string, maxChars: number): string;
+  /**
+   * Optional: the same page as `page`, as one JSON array text byte for byte as notified — for a
+   * store that keeps payloads as JSON, so a reply splices it in without parsing a payload.
+   */
+  readonly pageJson?: (threadId: string, afterSeq: number, limit: number) => string;
+}
+
+export interface EventWrites {
+  /** Appends the event; returns it exactly as `page` will read it back (same keys, same order). */
+  append(event: NewEvent): ThreadEvent;
+}
+
+export interface ClientRequestReads {
+  find(threadId: string, clientRequestId: string): ClientRequestRecord | undefined;
+}
+
+export interface ClientRequestWrites {
+  insert(threadId: string, clientRequestId: string, record: ClientRequestRecord, now: string): void;
+}
+
+export interface RoutingReads {
+  list(): RoutingRule[];
+  /** The model of the first rule whose intent matches, case-insensitively. */
+  modelForIntent(intent: string): string | undefined;
+}
+
+export interface RoutingWrites {
+  replace(rules: RoutingRule[]): void;
+}
+
+export interface OwnerReads {
+  find(id: string): Owner | undefined;
+  threadLease(threadId: string): ThreadLease | undefined;
+  /** True while `ownerId` holds the lease of `turnId`, the thread's running turn. */
+  holdsLease(threadId: string, turnId: string, ownerId: string): boolean;
+  /** Threads whose lease `ownerId` holds. */
+  leasesOf(ownerId: string): { threadId: string; runningTurnId: string | null }[];
+}
+
+export interface OwnerWrites {
+  /** Records the owner, or moves its heartbeat on when it is recorded already. */
+  upsert(owner: Owner): void;
+  /** The owner's heartbeat: every lease it holds moves on to `expiresAt`. */
+  renewLeases(ownerId: string, expiresAt: string): void;
+  delete(id: string): void;
+  /** Forgets owners holding no lease, silent for over `ttls` of their own ttl (`unknownTtlMs` if none recorded). */
+  deleteStale(now: string, ttls: number, unknownTtlMs: number): number;
+}
+
+// ---- transactions and the store ----
+
+/** A consistent snapshot. */
+export interface ReadTx {
+  readonly threads: ThreadReads;
+  readonly turns: TurnReads;
+  readonly items: ItemReads;
+  readonly admissions: AdmissionReads;
+  readonly events: EventReads;
+  readonly clientRequests: ClientRequestReads;
+  readonly routing: RoutingReads;
+  readonly owners: OwnerReads;
+}
+
+/** One write transaction: its reads see its own writes. */
+export interface WriteTx {
+  /** The transaction's time, from the store's clock. */
+  readonly now: string;
+  readonly threads: ThreadReads & ThreadWrites;
+  readonly turns: TurnReads & TurnWrites;
+  readonly items: ItemReads & ItemWrites;
+  readonly admissions: AdmissionReads & AdmissionWrites;
+  readonly events: EventReads & EventWrites;
+  readonly clientRequests: ClientRequestReads & ClientRequestWrites;
+  readonly routing: RoutingReads & RoutingWrites;
+  readonly owners: OwnerReads & OwnerWrites;
+  /** Runs `fn` so that its writes alone roll back when it throws (the rest of the transaction stays). */
+  savepoint<T>(fn: () => T): T;
+}
+
+/** Notices commits of other processes on the same database (this process's own are not reported). */
+export interface ChangeFeed {
+  /** Calls `listener` after each commit of another process; returns the unsubscribe. */
+  watch(listener: () => void): () => void;
+  stop(): void;
+}
+
+export interface Store {
+  /** One write transaction: all of `fn`'s writes commit, or none. Never pass an async fn. */
+  write<T>(fn: (tx: WriteTx) => T): T;
+  /** One consistent snapshot. */
+  read<T>(fn: (tx: ReadTx) => T): T;
+  /** Where the data lives, as the user named it (a file path). */
+  readonly location: string;
+  /** Other processes' commits, when the store can see them. */
+  readonly changeFeed?: ChangeFeed;
+  close(): void;
+}

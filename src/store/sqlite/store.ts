@@ -1,0 +1,61 @@
+import type Database from 'better-sqlite3';
+import type { Store, WriteTx } from '../port.js';
+import { DataVersionFeed } from './change-feed.js';
+import { openDatabase, type Durability } from './db.js';
+import { migrate, refuseNewerSchema } from './migrate.js';
+import { admissionTable } from './tables/admissions.js';
+import { clientRequestTable } from './tables/client-requests.js';
+import { eventTable } from './tables/events.js';
+import { itemTable } from './tables/items.js';
+import { ownerTable } from './tables/owners.js';
+import { routingTable } from './tables/routing.js';
+import { threadTable } from './tables/threads.js';
+import { turnTable } from './tables/turns.js';
+
+/**
+ * The SQLite adapter of the store port: one better-sqlite3 connection, every statement prepared
+ * once. A write is a synchronous IMMEDIATE transaction (the file's write lock is taken at BEGIN,
+ * so two processes' transactions never interleave); a read is a DEFERRED one (one snapshot).
+ * The transaction's clock is this process's: SQLite has no clock of its own to share.
+ */
+export function createSqliteStore(db: Database.Database): Store {
+  const tables = {
+    threads: threadTable(db),
+    turns: turnTable(db),
+    items: itemTable(db),
+    admissions: admissionTable(db),
+    events: eventTable(db),
+    clientRequests: clientRequestTable(db),
+    routing: routingTable(db),
+    owners: ownerTable(db),
+  };
+  // better-sqlite3 runs a transaction function nested in another as a SAVEPOINT.
+  const savepoint = <T>(fn: () => T): T => db.transaction(fn)();
+  const feed = new DataVersionFeed(db);
+  return {
+    write<T>(fn: (tx: WriteTx) => T): T {
+      return db.transaction(() => fn({ ...tables, now: new Date().toISOString(), savepoint })).immediate();
+    },
+    read(fn) {
+      return db.transaction(() => fn(tables)).deferred();
+    },
+    location: db.name,
+    changeFeed: feed,
+    close(): void {
+      feed.stop();
+      if (db.open) db.close();
+    },
+  };
+}
+
+/** Opens (creating privately) and migrates the database file; refuses one a newer Threadline wrote. */
+export function openSqliteStore(path: string, durability: Durability): Store {
+  const db = openDatabase(path, durability, refuseNewerSchema);
+  try {
+    migrate(db);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  return createSqliteStore(db);
+}

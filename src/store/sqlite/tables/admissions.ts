@@ -1,0 +1,80 @@
+import type Database from 'better-sqlite3';
+import type { Admission, AdmissionState, Delivery } from '@threadline/protocol';
+import { opt } from './rows.js';
+import type { AdmissionReads, AdmissionWrites, NewAdmission, StoredAdmission } from '../../port.js';
+
+interface AdmissionRow {
+  id: string;
+  thread_id: string;
+  admitted_seq: number;
+  prompt: string;
+  delivery: Delivery;
+  state: AdmissionState;
+  options: string;
+  created_at: string;
+  promoted_seq: number | null;
+  turn_id: string | null;
+}
+
+export function admissionTable(db: Database.Database): AdmissionReads & AdmissionWrites {
+  const insert = db.prepare(`INSERT INTO admissions (id, thread_id, admitted_seq, prompt, delivery, state, options, created_at)
+    VALUES (@id, @threadId, @admittedSeq, @prompt, @delivery, 'pending', @options, @now)`);
+  const find = db.prepare<[string], AdmissionRow>('SELECT * FROM admissions WHERE id = ?');
+  const pending = db.prepare<[string], AdmissionRow>(
+    "SELECT * FROM admissions WHERE thread_id = ? AND state = 'pending' ORDER BY admitted_seq",
+  );
+  const oldest = db.prepare<[string], AdmissionRow>(
+    "SELECT * FROM admissions WHERE thread_id = ? AND state = 'pending' ORDER BY admitted_seq LIMIT 1",
+  );
+  const count = db.prepare<[string], { n: number }>('SELECT queued_count AS n FROM threads WHERE id = ?');
+  const adjustQueued = db.prepare('UPDATE threads SET queued_count = queued_count + ? WHERE id = ?');
+  const promote = db.prepare(
+    "UPDATE admissions SET state = 'promoted', promoted_seq = ?, turn_id = ? WHERE id = ? AND state = 'pending'",
+  );
+  const cancel = db.prepare("UPDATE admissions SET state = 'cancelled' WHERE id = ? AND state = 'pending'");
+
+  const toAdmission = (row: AdmissionRow): Admission => ({
+    id: row.id,
+    threadId: row.thread_id,
+    admittedSeq: row.admitted_seq,
+    prompt: row.prompt,
+    delivery: row.delivery,
+    state: row.state,
+    createdAt: row.created_at,
+    promotedSeq: opt(row.promoted_seq),
+    turnId: opt(row.turn_id),
+  });
+  const toStored = (row: AdmissionRow): StoredAdmission => ({
+    admission: toAdmission(row),
+    options: JSON.parse(row.options) as StoredAdmission['options'],
+  });
+
+  return {
+    insert: (a: NewAdmission) => {
+      insert.run({ ...a, options: JSON.stringify(a.options) });
+      adjustQueued.run(1, a.threadId);
+    },
+    find: (id: string): Admission | undefined => {
+      const row = find.get(id);
+      return row && toAdmission(row);
+    },
+    listPending: (threadId: string): Admission[] => pending.all(threadId).map(toAdmission),
+    findOldestPending: (threadId: string): StoredAdmission | undefined => {
+      const row = oldest.get(threadId);
+      return row && toStored(row);
+    },
+    countPending: (threadId: string): number => count.get(threadId)!.n,
+    markPromoted: (id: string, promotedSeq: number, turnId: string): boolean => {
+      const row = find.get(id);
+      if (!row || promote.run(promotedSeq, turnId, id).changes !== 1) return false;
+      adjustQueued.run(-1, row.thread_id);
+      return true;
+    },
+    markCancelled: (id: string): boolean => {
+      const row = find.get(id);
+      if (!row || cancel.run(id).changes !== 1) return false;
+      adjustQueued.run(-1, row.thread_id);
+      return true;
+    },
+  };
+}

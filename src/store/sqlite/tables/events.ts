@@ -1,0 +1,98 @@
+import type Database from 'better-sqlite3';
+import type { ThreadEvent } from '@threadline/protocol';
+import type { EventReads, EventWrites, NewEvent } from '../../port.js';
+
+/**
+ * An event as JSON text, byte for byte what JSON.stringify prints for the object `insertEvent`
+ * returns (the one that went out as a notification): same keys, same order, and the payload
+ * exactly as stored — so `thread/events` replays what was sent, without parsing a payload.
+ */
+function toEventJson(threadJson: string, [seq, turnId, itemId, kind, payload, time]: PageRow): string {
+  const turn = turnId === null ? '' : `,"turnId":${JSON.stringify(turnId)}`;
+  const item = itemId === null ? '' : `,"itemId":${JSON.stringify(itemId)}`;
+  return `{"seq":${seq},"threadId":${threadJson}${turn}${item},"kind":${JSON.stringify(kind)},"payload":${payload},"time":${JSON.stringify(time)}}`;
+}
+
+/** How many UTF-8 bytes of event JSON one `thread/events` page holds at most (past its first event). */
+const PAGE_MAX_BYTES = 4 * 1024 * 1024;
+
+/** A page row as an array (better-sqlite3's raw mode: no object per row on a hot read path). */
+type PageRow = [seq: number, turnId: string | null, itemId: string | null, kind: string, payload: string, time: string];
+
+export function eventTable(db: Database.Database): EventReads & EventWrites {
+  const insert = db.prepare(`INSERT INTO events (thread_id, seq, turn_id, item_id, kind, payload, time)
+    VALUES (@thread_id, @seq, @turn_id, @item_id, @kind, @payload, @time)`);
+  const page = db
+    .prepare<[string, number, number], PageRow>(
+      'SELECT seq, turn_id, item_id, kind, payload, time FROM events WHERE thread_id = ? AND seq > ? ORDER BY seq LIMIT ?',
+    )
+    .raw();
+  const deltas = db.prepare<[string, number, string], { payload: string }>(
+    "SELECT payload FROM events WHERE thread_id = ? AND seq > ? AND item_id = ? AND kind = 'item.delta' ORDER BY seq",
+  );
+
+  /**
+   * A page of events as one JSON array text (for replies that splice it in unparsed). It stops
+   * short of `limit` once it is big enough (never empty): one reply must stay far below any
+   * reader's message limit, whatever the events hold.
+   */
+  const listEventsJson = (threadId: string, afterSeq: number, limit: number): string => {
+    const threadJson = JSON.stringify(threadId);
+    const events: string[] = [];
+    // A reader's limit is in bytes, and CJK text is 3 bytes a character. Counting every event's
+    // bytes would cost a replay about a sixth of its speed, so bytes are counted only once the
+    // cheap bound (3 bytes a UTF-16 unit) could pass the cap: `exact` covers events[0, counted).
+    let exact = 0;
+    let counted = 0;
+    let pendingChars = 0;
+    for (const row of page.iterate(threadId, afterSeq, limit)) {
+      const json = toEventJson(threadJson, row);
+      if (events.length > 0 && exact + 3 * (pendingChars + json.length) > PAGE_MAX_BYTES) {
+        exact += Buffer.byteLength(events.slice(counted).join('')) + (events.length - counted);
+        counted = events.length;
+        pendingChars = 0;
+        if (exact + Buffer.byteLength(json) + 1 > PAGE_MAX_BYTES) break;
+      }
+      events.push(json);
+      pendingChars += json.length + 1;
+    }
+    return `[${events.join(',')}]`;
+  };
+
+  return {
+    /**
+     * Writes the event and returns it as it will read back: same keys in the same order as
+     * `toEventJson`, with the payload object itself (its JSON is what was stored).
+     */
+    append: (e: NewEvent): ThreadEvent => {
+      insert.run({
+        thread_id: e.threadId,
+        seq: e.seq,
+        turn_id: e.turnId ?? null,
+        item_id: e.itemId ?? null,
+        kind: e.kind,
+        payload: JSON.stringify(e.payload),
+        time: e.time,
+      });
+      const event: Record<string, unknown> = { seq: e.seq, threadId: e.threadId };
+      if (e.turnId !== undefined) event.turnId = e.turnId;
+      if (e.itemId !== undefined) event.itemId = e.itemId;
+      event.kind = e.kind;
+      event.payload = e.payload;
+      event.time = e.time;
+      return event as unknown as ThreadEvent;
+    },
+    pageJson: listEventsJson,
+    page: (threadId: string, afterSeq: number, limit: number): ThreadEvent[] =>
+      JSON.parse(listEventsJson(threadId, afterSeq, limit)) as ThreadEvent[],
+    /** The text an item streamed (for an item a crash left open), read up to `maxChars`. */
+    concatDeltas: (threadId: string, afterSeq: number, itemId: string, maxChars: number): string => {
+      let text = '';
+      for (const row of deltas.iterate(threadId, afterSeq, itemId)) {
+        text += (JSON.parse(row.payload) as { text: string }).text;
+        if (text.length > maxChars) break; // past the cap: the caller cuts it and marks it truncated
+      }
+      return text;
+    },
+  };
+}

@@ -1,0 +1,81 @@
+import type Database from 'better-sqlite3';
+import type { Owner, OwnerReads, OwnerWrites, ThreadLease } from '../../port.js';
+
+interface OwnerRow {
+  id: string;
+  pid: number;
+  hostname: string;
+  process_key: string;
+  pid_namespace: string | null;
+  lease_ttl_ms: number | null;
+  started_at: string;
+  heartbeat_at: string;
+}
+
+const toOwner = (r: OwnerRow): Owner => ({
+  id: r.id,
+  pid: r.pid,
+  hostname: r.hostname,
+  processKey: r.process_key,
+  pidNamespace: r.pid_namespace,
+  leaseTtlMs: r.lease_ttl_ms,
+  startedAt: r.started_at,
+  heartbeatAt: r.heartbeat_at,
+});
+
+export function ownerTable(db: Database.Database): OwnerReads & OwnerWrites {
+  const upsert = db.prepare(`INSERT INTO owners (id, pid, hostname, process_key, pid_namespace, lease_ttl_ms, started_at, heartbeat_at)
+    VALUES (@id, @pid, @hostname, @processKey, @pidNamespace, @leaseTtlMs, @startedAt, @heartbeatAt)
+    ON CONFLICT (id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at`);
+  const find = db.prepare<[string], OwnerRow>('SELECT * FROM owners WHERE id = ?');
+  const remove = db.prepare('DELETE FROM owners WHERE id = ?');
+  // Each owner by its own ttl: a process with a tiny --lease-ttl must not forget a live one.
+  const removeStale = db.prepare(`DELETE FROM owners
+    WHERE (julianday(@now) - julianday(heartbeat_at)) * 86400000 > @ttls * COALESCE(lease_ttl_ms, @unknownTtlMs)
+      AND id NOT IN (SELECT lease_owner FROM threads WHERE lease_owner IS NOT NULL)`);
+  const renew = db.prepare('UPDATE threads SET lease_expires_at = ? WHERE lease_owner = ?');
+  const lease = db.prepare<[string], { running_turn_id: string | null; lease_owner: string | null; lease_expires_at: string | null }>(
+    'SELECT running_turn_id, lease_owner, lease_expires_at FROM threads WHERE id = ?',
+  );
+  const leasedTo = db.prepare<[string], { id: string; running_turn_id: string | null }>(
+    'SELECT id, running_turn_id FROM threads WHERE lease_owner = ?',
+  );
+  const holds = db.prepare<[string, string, string], { one: number }>(
+    'SELECT 1 AS one FROM threads WHERE id = ? AND running_turn_id = ? AND lease_owner = ?',
+  );
+
+  return {
+    upsert: (o: Owner) => {
+      upsert.run(o);
+    },
+    find: (id: string): Owner | undefined => {
+      const row = find.get(id);
+      return row && toOwner(row);
+    },
+    renewLeases: (ownerId: string, expiresAt: string) => {
+      renew.run(expiresAt, ownerId);
+    },
+    delete: (id: string) => {
+      remove.run(id);
+    },
+    /**
+     * Forgets owners that hold no lease and were silent at `now` for over `ttls` of their own lease
+     * ttl (`unknownTtlMs` for a row that recorded none).
+     */
+    deleteStale: (now: string, ttls: number, unknownTtlMs: number): number =>
+      removeStale.run({ now, ttls, unknownTtlMs }).changes,
+    threadLease: (threadId: string): ThreadLease | undefined => {
+      const row = lease.get(threadId);
+      if (!row) return undefined;
+      const owner = row.lease_owner === null ? undefined : (find.get(row.lease_owner) ?? undefined);
+      return {
+        runningTurnId: row.running_turn_id,
+        ownerId: row.lease_owner,
+        expiresAt: row.lease_expires_at,
+        owner: owner && toOwner(owner),
+      };
+    },
+    holdsLease: (threadId: string, turnId: string, ownerId: string): boolean => holds.get(threadId, turnId, ownerId) !== undefined,
+    leasesOf: (ownerId: string) => leasedTo.all(ownerId).map((r) => ({ threadId: r.id, runningTurnId: r.running_turn_id })),
+  };
+}

@@ -1,0 +1,131 @@
+import type Database from 'better-sqlite3';
+import type { Thread } from '@threadline/protocol';
+import type { NewThread, ThreadPageKey, ThreadReads, ThreadSettings, ThreadWrites } from '../../port.js';
+import { fromBool, opt, toBool } from './rows.js';
+
+interface ThreadRow {
+  id: string;
+  title: string;
+  archived: number;
+  model: string | null;
+  mode: string | null;
+  cwd: string | null;
+  system_prompt: string | null;
+  auto_approve: number;
+  trust_mode: number;
+  metadata: string;
+  running_turn_id: string | null;
+  latest_turn_id: string | null;
+  last_seq: number;
+  created_at: string;
+  updated_at: string;
+  queued_count: number;
+}
+
+const SELECT = 'SELECT t.* FROM threads t';
+
+export function threadTable(db: Database.Database): ThreadReads & ThreadWrites {
+  const insert = db.prepare(`INSERT INTO threads (id, title, model, mode, cwd, system_prompt, auto_approve, trust_mode, metadata, created_at, updated_at)
+    VALUES (@id, @title, @model, @mode, @cwd, @systemPrompt, @autoApprove, @trustMode, @metadata, @now, @now)`);
+  const find = db.prepare<[string], ThreadRow>(`${SELECT} WHERE t.id = ?`);
+  const runState = db.prepare<[string], { running_turn_id: string | null; archived: number }>(
+    'SELECT running_turn_id, archived FROM threads WHERE id = ?',
+  );
+  const updateSettings = db.prepare(`UPDATE threads SET title = @title, model = @model, mode = @mode,
+    system_prompt = @systemPrompt, auto_approve = @autoApprove, trust_mode = @trustMode, metadata = @metadata,
+    updated_at = @now WHERE id = @id`);
+  const setArchived = db.prepare('UPDATE threads SET archived = ?, updated_at = ? WHERE id = ?');
+  const remove = db.prepare('DELETE FROM threads WHERE id = ?');
+  const nextSeq = db.prepare<[string], { last_seq: number }>(
+    'UPDATE threads SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq',
+  );
+  const setRunning = db.prepare(`UPDATE threads SET running_turn_id = ?, latest_turn_id = ?, updated_at = ?,
+    lease_owner = ?, lease_expires_at = ? WHERE id = ?`);
+  const clearRunning = db.prepare(`UPDATE threads SET running_turn_id = NULL, lease_owner = NULL, lease_expires_at = NULL,
+    updated_at = ? WHERE id = ? AND running_turn_id = ?`);
+  const listFirst = db.prepare<[number, number], ThreadRow>(
+    `${SELECT} WHERE t.archived = ? ORDER BY t.updated_at DESC, t.id DESC LIMIT ?`,
+  );
+  const listAfter = db.prepare<[number, string, string, string, number], ThreadRow>(
+    `${SELECT} WHERE t.archived = ? AND (t.updated_at < ? OR (t.updated_at = ? AND t.id < ?))
+     ORDER BY t.updated_at DESC, t.id DESC LIMIT ?`,
+  );
+  const lastSeq = db.prepare<[string], { last_seq: number }>('SELECT last_seq FROM threads WHERE id = ?');
+
+  return {
+    insert: (t: NewThread) => {
+      insert.run({
+        ...t,
+        model: t.model ?? null,
+        mode: t.mode ?? null,
+        cwd: t.cwd ?? null,
+        systemPrompt: t.systemPrompt ?? null,
+        autoApprove: fromBool(t.autoApprove),
+        trustMode: fromBool(t.trustMode),
+        metadata: JSON.stringify(t.metadata),
+      });
+    },
+    find: (id: string): Thread | undefined => {
+      const row = find.get(id);
+      return row && toThread(row);
+    },
+    runState: (id: string) => {
+      const row = runState.get(id);
+      return row && { runningTurnId: row.running_turn_id, archived: toBool(row.archived) };
+    },
+    updateSettings: (id: string, s: ThreadSettings, now: string) => {
+      updateSettings.run({
+        id,
+        now,
+        title: s.title,
+        model: s.model,
+        mode: s.mode,
+        systemPrompt: s.systemPrompt,
+        autoApprove: fromBool(s.autoApprove),
+        trustMode: fromBool(s.trustMode),
+        metadata: JSON.stringify(s.metadata),
+      });
+    },
+    setArchived: (id: string, archived: boolean, now: string) => {
+      setArchived.run(fromBool(archived), now, id);
+    },
+    delete: (id: string) => {
+      remove.run(id);
+    },
+    nextSeq: (id: string): number => nextSeq.get(id)!.last_seq,
+    lastSeq: (id: string): number | undefined => lastSeq.get(id)?.last_seq,
+    setRunningTurn: (id, turnId, now, lease) => {
+      setRunning.run(turnId, turnId, now, lease.owner, lease.expiresAt, id);
+    },
+    clearRunningTurn: (id, turnId, now) => {
+      clearRunning.run(now, id, turnId);
+    },
+    list: (archived: boolean, limit: number, after?: ThreadPageKey): Thread[] => {
+      const rows = after
+        ? listAfter.all(fromBool(archived), after.updatedAt, after.updatedAt, after.id, limit)
+        : listFirst.all(fromBool(archived), limit);
+      return rows.map(toThread);
+    },
+  };
+}
+
+function toThread(row: ThreadRow): Thread {
+  return {
+    id: row.id,
+    title: row.title,
+    status: row.running_turn_id ? 'running' : 'idle',
+    archived: toBool(row.archived),
+    model: opt(row.model),
+    mode: opt(row.mode),
+    cwd: opt(row.cwd),
+    systemPrompt: opt(row.system_prompt),
+    autoApprove: toBool(row.auto_approve),
+    trustMode: toBool(row.trust_mode),
+    metadata: JSON.parse(row.metadata) as Record<string, unknown>,
+    latestTurnId: opt(row.latest_turn_id),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    lastSeq: row.last_seq,
+    queuedCount: row.queued_count,
+  };
+}
