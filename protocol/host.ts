@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { ApprovalKindSchema, type ApprovalDecision, type ApprovalKind } from './events.js';
+import { ItemKindSchema, type ItemKind, type ItemStatus } from './schemas.js';
 
 /**
  * The engine host port, version 1: everything a host sees of Threadline, and the zod schemas of
@@ -8,11 +10,10 @@ import { z } from 'zod';
  */
 export const HOST_API_VERSION = 1;
 
-export const EngineItemKindSchema = z.enum(['user_message', 'agent_message', 'reasoning', 'tool_call', 'tool_result', 'error']);
-export type EngineItemKind = z.infer<typeof EngineItemKindSchema>;
-
-export const ApprovalKindSchema = z.enum(['shell', 'edit', 'tool']);
-export type ApprovalKind = z.infer<typeof ApprovalKindSchema>;
+/** The item kinds an engine reports are the wire's (one list: a new kind is added once, in schemas.ts). */
+export const EngineItemKindSchema = ItemKindSchema;
+export type EngineItemKind = ItemKind;
+export { ApprovalKindSchema, type ApprovalDecision, type ApprovalKind };
 
 const Count = z.number().int().nonnegative();
 const Metadata = z.record(z.string(), z.unknown());
@@ -58,7 +59,6 @@ export const EngineApprovalRequestSchema = z.object({
   detail: z.string(),
 });
 export type EngineApprovalRequest = z.infer<typeof EngineApprovalRequestSchema>;
-export type ApprovalDecision = 'approve' | 'deny';
 
 /** Thread settings an engine may use. */
 export interface EngineThread {
@@ -77,7 +77,7 @@ export interface EngineThread {
 /** One persisted item of the surviving conversation (superseded turns left out), oldest first. */
 export interface HistoryEntry {
   kind: EngineItemKind;
-  status: 'in_progress' | 'completed' | 'failed';
+  status: ItemStatus;
   text: string;
   metadata?: Record<string, unknown>;
 }

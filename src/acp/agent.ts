@@ -19,8 +19,8 @@ export interface AcpAgentOptions {
  * delivery `queue`, approvals are permission requests. Built on the SDK's agent app; the SDK
  * validates every request's params before a handler runs.
  */
-export function acpAgent(o: AcpAgentOptions): acp.AgentApp {
-  const { orchestrator, log } = o;
+export function acpAgent(options: AcpAgentOptions): acp.AgentApp {
+  const { orchestrator, log } = options;
   /** Prompts not yet answered, per session: cancel answers them all `cancelled`. */
   const runs = new Map<string, Set<PromptRun>>();
   /** This connection as the orchestrator's peer: its client answers the approvals of the turns it starts. */
@@ -52,7 +52,7 @@ export function acpAgent(o: AcpAgentOptions): acp.AgentApp {
       return {
         // v1 rule: the requested version if supported, else our latest (a client asking for 2 gets 1).
         protocolVersion: acp.PROTOCOL_VERSION,
-        agentInfo: { name: 'threadline', version: o.version },
+        agentInfo: { name: 'threadline', version: options.version },
         agentCapabilities: {
           loadSession: true,
           promptCapabilities: { embeddedContext: true },

@@ -25,7 +25,7 @@ export class OutputGate {
   private closed = false;
   private pumping = false;
 
-  constructor(private readonly o: OutputGateOptions) {}
+  constructor(private readonly options: OutputGateOptions) {}
 
   /** True while requests are held back (or being let through): the input should not be read. */
   get holding(): boolean {
@@ -35,7 +35,7 @@ export class OutputGate {
   /** Undefined when the request may run at once; otherwise a promise of when it may. */
   admit(): Promise<void> | undefined {
     if (!this.closed && this.waiting.length === 0) {
-      if (this.o.writer.bufferedBytes <= this.o.highWaterBytes) return undefined;
+      if (this.options.writer.bufferedBytes <= this.options.highWaterBytes) return undefined;
       this.close();
     }
     return new Promise((resolve) => this.waiting.push(resolve));
@@ -43,21 +43,21 @@ export class OutputGate {
 
   /** After output the client did not ask for by a request (an error for garbage it sent): hold back if over. */
   check(): void {
-    if (!this.closed && this.o.writer.bufferedBytes > this.o.highWaterBytes) this.close();
+    if (!this.closed && this.options.writer.bufferedBytes > this.options.highWaterBytes) this.close();
   }
 
   private close(): void {
     this.closed = true;
-    this.o.onHoldChange();
-    this.o.log.warn('the client is not reading its answers: holding requests back until it does', {
-      unreadBytes: this.o.writer.bufferedBytes,
+    this.options.onHoldChange();
+    this.options.log.warn('the client is not reading its answers: holding requests back until it does', {
+      unreadBytes: this.options.writer.bufferedBytes,
     });
-    void this.o.writer.whenBelow(this.o.lowWaterBytes).then(() => this.open());
+    void this.options.writer.whenBelow(this.options.lowWaterBytes).then(() => this.open());
   }
 
   private open(): void {
     this.closed = false;
-    this.o.log.debug('the client read its answers: running requests again', { held: this.waiting.length });
+    this.options.log.debug('the client read its answers: running requests again', { held: this.waiting.length });
     this.pump();
   }
 
@@ -65,10 +65,10 @@ export class OutputGate {
   private pump(): void {
     if (this.pumping || this.closed) return;
     if (this.waiting.length === 0) {
-      this.o.onHoldChange();
+      this.options.onHoldChange();
       return;
     }
-    if (this.o.writer.bufferedBytes > this.o.highWaterBytes) {
+    if (this.options.writer.bufferedBytes > this.options.highWaterBytes) {
       this.close();
       return;
     }

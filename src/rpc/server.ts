@@ -70,15 +70,15 @@ export interface RpcServer {
  * Serves one client on a pair of streams: framing with a size cap, the lifecycle gate, params
  * validated by the method table's schemas, handlers from the same table, events as notifications.
  */
-export function startRpcServer(o: RpcServerOptions): RpcServer {
-  const { orchestrator, log } = o;
+export function startRpcServer(options: RpcServerOptions): RpcServer {
+  const { orchestrator, log } = options;
   const session = new ConnectionGate();
   /** This connection as the orchestrator's peer: set up at `initialize`. */
   const peer: { approvals?: ApprovalClient; inputBacklog: () => number } = { inputBacklog: () => ids.backlog };
-  const writer = new FramedMessageWriter(o.output, o.framing);
-  const reader = new FramedMessageReader(o.input, {
-    framing: o.framing,
-    maxMessageBytes: o.maxMessageBytes,
+  const writer = new FramedMessageWriter(options.output, options.framing);
+  const reader = new FramedMessageReader(options.input, {
+    framing: options.framing,
+    maxMessageBytes: options.maxMessageBytes,
     onRejected: ({ code, message, id }) => {
       log.debug('rejected an incoming message', { code, message, id });
       const name = code === -32700 ? 'ParseError' : 'InvalidRequest';
@@ -152,9 +152,9 @@ export function startRpcServer(o: RpcServerOptions): RpcServer {
       log.info('client initialized', { client: p.clientInfo, approvals: session.clientApprovals });
       const result: ResultOf<'initialize'> = {
         protocolVersion: PROTOCOL_VERSION,
-        serverInfo: { name: 'threadline', version: o.version },
-        capabilities: { framing: o.framing, hosts: o.hosts, steer: o.steer, approvals: true },
-        dbPath: o.dbPath,
+        serverInfo: { name: 'threadline', version: options.version },
+        capabilities: { framing: options.framing, hosts: options.hosts, steer: options.steer, approvals: true },
+        dbPath: options.dbPath,
       };
       return result;
     },
@@ -192,8 +192,8 @@ export function startRpcServer(o: RpcServerOptions): RpcServer {
       log.debug('handled', { method, ms: Math.round(performance.now() - begun) });
     }
   });
-  connection.onNotification(EXIT_NOTIFICATION, () => o.stop(0));
-  connection.onClose(() => o.stop(0));
+  connection.onNotification(EXIT_NOTIFICATION, () => options.stop(0));
+  connection.onClose(() => options.stop(0));
   connection.onError(([error]) => log.debug('connection error', { message: error.message }));
 
   orchestrator.onEvent((event) => {
