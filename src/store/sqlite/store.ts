@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { Store, WriteTx } from '../port.js';
+import type { ReadTx, Store, WriteTx } from '../port.js';
 import { DataVersionFeed } from './change-feed.js';
 import { openDatabase, type Durability } from './db.js';
 import { migrate, refuseNewerSchema } from './migrate.js';
@@ -29,15 +29,17 @@ export function createSqliteStore(db: Database.Database): Store {
     routing: routingTable(db),
     owners: ownerTable(db),
   };
-  // better-sqlite3 runs a transaction function nested in another as a SAVEPOINT.
-  const savepoint = <T>(fn: () => T): T => db.transaction(fn)();
+  // Each wrapped once (not per call): better-sqlite3 runs a transaction function called inside
+  // another as a SAVEPOINT, which is what `savepoint` is.
+  const run = db.transaction(<T>(fn: () => T): T => fn());
+  const savepoint = <T>(fn: () => T): T => run(fn) as T;
   const feed = new DataVersionFeed(db);
   return {
     write<T>(fn: (tx: WriteTx) => T): T {
-      return db.transaction(() => fn({ ...tables, now: new Date().toISOString(), savepoint })).immediate();
+      return run.immediate(() => fn({ ...tables, now: new Date().toISOString(), savepoint })) as T;
     },
-    read(fn) {
-      return db.transaction(() => fn(tables)).deferred();
+    read<T>(fn: (tx: ReadTx) => T): T {
+      return run.deferred(() => fn(tables)) as T;
     },
     location: db.name,
     changeFeed: feed,
