@@ -69,7 +69,7 @@ export function newOwner(id: string, over: Partial<Owner> = {}): Owner {
   };
 }
 
-/** A thread with one running-less turn on it (parents first: an adapter may enforce foreign keys). */
+/** A turn on the thread, inserting the thread first when needed (an adapter may enforce foreign keys). */
 export function seedTurn(tx: WriteTx, threadId: string, turnId: string, startSeq = 1): void {
   if (!tx.threads.find(threadId)) tx.threads.insert(newThread(threadId));
   tx.turns.insert(newTurn(turnId, threadId, startSeq));
