@@ -100,6 +100,36 @@ export const Events = {
       ),
     }),
   ),
+  'thread.forked': named(
+    'ThreadForkedPayload',
+    "A fork's first event (seq 1): the new thread and where it was copied from.",
+    ThreadPayload.extend({
+      source: doc(
+        'The source thread, and the first of its turns not copied (absent: the whole visible history).',
+        z.object({ threadId: doc('The source thread.', ThreadIdSchema), turnId: doc('The first source turn not copied.', TurnIdSchema.optional()) }),
+      ),
+    }),
+  ),
+  'thread.reverted': named(
+    'ThreadRevertedPayload',
+    'thread/revert hid these turns from the engine (they stay readable, marked `revertedAt`).',
+    z.object({ revertedTurnIds: doc('The turns reverted, oldest first.', z.array(TurnIdSchema)) }),
+  ),
+  'thread.unreverted': named(
+    'ThreadUnrevertedPayload',
+    'thread/unrevert restored the turns of the most recent revert.',
+    z.object({ restoredTurnIds: doc('The turns restored, oldest first.', z.array(TurnIdSchema)) }),
+  ),
+  'prompt.updated': named(
+    'PromptUpdatedPayload',
+    'thread/updateQueued replaced a pending prompt (same id, same place in the queue).',
+    z.object({ admission: AdmissionField }),
+  ),
+  'queue.reordered': named(
+    'QueueReorderedPayload',
+    'thread/reorderQueued set the order in which the pending prompts will run.',
+    z.object({ admissionIds: doc('Every pending admission, in the order they will run.', z.array(z.string())) }),
+  ),
   'turn.completed': named(
     'TurnCompletedPayload',
     "A turn ended; always the turn's last event. `turn.status` tells how.",

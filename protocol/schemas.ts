@@ -45,12 +45,21 @@ export const ThreadSchema = named(
     updatedAt: doc('Last settings change or turn start/end (ISO-8601 UTC); `thread/list` sorts on it.', Timestamp),
     lastSeq: doc("Seq of the thread's newest event (0 before any).", Seq),
     queuedCount: doc('Pending admissions in its inbox.', Count),
+    forkedFrom: doc(
+      'Where `thread/fork` copied it from: the source thread and the turn the copy stops before (absent: the whole visible history).',
+      z.object({ threadId: doc('The source thread.', ThreadIdSchema), turnId: doc('The first source turn not copied.', TurnIdSchema.optional()) }).optional(),
+    ),
+    importedFrom: doc('The id of the thread in the document `thread/import` created it from.', z.string().optional()),
+    preview: doc('The text of its newest user or agent message, cut to 140 characters.', z.string().optional()),
   }),
 );
 export type Thread = z.infer<typeof ThreadSchema>;
 
 export const TurnStatusSchema = z.enum(['in_progress', 'completed', 'failed', 'interrupted']);
 export type TurnStatus = z.infer<typeof TurnStatusSchema>;
+
+export const TurnKindSchema = z.enum(['prompt', 'compaction']);
+export type TurnKind = z.infer<typeof TurnKindSchema>;
 
 export const TurnSchema = named(
   'Turn',
@@ -70,6 +79,8 @@ export const TurnSchema = named(
     steerCount: doc('How many prompts were steered into it.', Count),
     model: doc('The model it ran with (routing rule, prompt, or thread default).', z.string().optional()),
     supersededBy: doc('The turn that replaced it through `thread/editLastTurn`.', TurnIdSchema.optional()),
+    kind: doc('`prompt`: a user prompt and its answer; `compaction`: a `thread/compact` summary of what came before.', TurnKindSchema),
+    revertedAt: doc('When `thread/revert` hid it from the engine (it stays readable); absent while it counts.', Timestamp.optional()),
   }),
 );
 export type Turn = z.infer<typeof TurnSchema>;
@@ -81,6 +92,7 @@ export const ItemKindSchema = z.enum([
   'tool_call',
   'tool_result',
   'error',
+  'context_compaction',
 ]);
 export type ItemKind = z.infer<typeof ItemKindSchema>;
 

@@ -21,7 +21,9 @@ import type {
   RoutingRule,
   Thread,
   ThreadEvent,
+  ThreadStatus,
   Turn,
+  TurnKind,
   TurnStatus,
   Usage,
 } from '@threadline/protocol';
@@ -56,6 +58,10 @@ export interface NewThread {
   trustMode: boolean;
   metadata: Record<string, unknown>;
   now: string;
+  /** A fork: the source thread and the first source turn not copied. */
+  forkedFrom?: { threadId: string; turnId?: string };
+  /** An import: the thread id the document named. */
+  importedFrom?: string;
 }
 
 export interface ThreadSettings {
@@ -78,6 +84,8 @@ export interface ThreadPageKey {
 export interface ThreadRunState {
   runningTurnId: string | null;
   archived: boolean;
+  /** Changes whenever what an engine must see changes without a new turn (revert, unrevert). */
+  historyRev: number;
 }
 
 /** A running turn's lease: this owner runs it until `expiresAt` unless the heartbeat renews it. */
@@ -93,6 +101,32 @@ export interface NewTurn {
   model?: string;
   options: TurnOptions;
   now: string;
+  startSeq: number;
+  kind?: TurnKind;
+}
+
+/** An ended turn written whole (a fork's or an import's copy); `startSeq` orders it among the thread's turns. */
+export interface CopiedTurn {
+  id: string;
+  threadId: string;
+  kind: TurnKind;
+  status: Exclude<TurnStatus, 'in_progress'>;
+  inputSummary: string;
+  model?: string;
+  options: TurnOptions;
+  createdAt: string;
+  startedAt?: string;
+  endedAt?: string;
+  durationMs?: number;
+  usage?: Usage;
+  error?: string;
+  steerCount: number;
+  startSeq: number;
+}
+
+/** A turn with its place in the thread (the keyset of `thread/turns` pages). */
+export interface PlacedTurn {
+  turn: Turn;
   startSeq: number;
 }
 
@@ -131,13 +165,37 @@ export interface ItemEnd {
   endedAt: string;
 }
 
-/** One persisted item of a turn that was not superseded, as engines get it on load. */
+/** One persisted item with the facts about its turn that decide whether an engine sees it. */
 export interface HistoryRow {
   turnId: string;
+  turnKind: TurnKind;
+  turnStatus: TurnStatus;
+  superseded: boolean;
+  reverted: boolean;
   kind: ItemKind;
   status: ItemStatus;
   detail: string;
   metadata?: Record<string, unknown>;
+}
+
+/** An item written whole (a fork's or an import's copy). */
+export interface CopiedItem {
+  id: string;
+  turnId: string;
+  threadId: string;
+  kind: ItemKind;
+  status: Exclude<ItemStatus, 'in_progress'>;
+  summary: string;
+  detail?: string;
+  metadata?: Record<string, unknown>;
+  startedAt?: string;
+  endedAt?: string;
+}
+
+/** An item with its place in the turn (the keyset of `turn/items` pages). */
+export interface PlacedItem {
+  item: Item;
+  position: number;
 }
 
 export interface NewAdmission {
@@ -203,7 +261,7 @@ export interface ThreadReads {
   runState(id: string): ThreadRunState | undefined;
   /** The thread's last event seq; undefined when there is no such thread. */
   lastSeq(id: string): number | undefined;
-  list(archived: boolean, limit: number, after?: ThreadPageKey): Thread[];
+  list(archived: boolean, limit: number, after?: ThreadPageKey, status?: ThreadStatus): Thread[];
 }
 
 export interface ThreadWrites {
@@ -218,6 +276,8 @@ export interface ThreadWrites {
   setRunningTurn(id: string, turnId: string, now: string, lease: LeaseGrant): void;
   /** The turn ended: the thread is idle and its lease released (no-op if another turn runs). */
   clearRunningTurn(id: string, turnId: string, now: string): void;
+  /** What an engine must see changed without a new turn: loaded engines reload. */
+  bumpHistoryRev(id: string): void;
 }
 
 export interface TurnReads {
@@ -234,6 +294,12 @@ export interface TurnReads {
   hasInProgress(): boolean;
   /** The usage of every completed turn (of one thread, or of all). */
   listCompletedUsage(threadId?: string): Usage[];
+  /** A page of the thread's turns by start seq, after (asc) or before (desc) `afterStartSeq`. */
+  page(threadId: string, order: 'asc' | 'desc', limit: number, afterStartSeq?: number): PlacedTurn[];
+  /** The most recent revert still in effect: its `thread.reverted` seq and its turns, oldest first. */
+  lastRevert(threadId: string): { seq: number; turnIds: string[] } | undefined;
+  /** Whether a turn of the thread began after `seq`. */
+  startedAfter(threadId: string, seq: number): boolean;
 }
 
 export interface TurnWrites {
@@ -242,19 +308,28 @@ export interface TurnWrites {
   finish(id: string, end: TurnEnd): boolean;
   markSuperseded(id: string, by: string): void;
   countSteer(id: string): void;
+  insertCopy(turn: CopiedTurn): void;
+  /** Marks the thread's turns from `fromStartSeq` on (not yet reverted) reverted; returns their ids, oldest first. */
+  markReverted(threadId: string, fromStartSeq: number, at: string, seq: number): string[];
+  /** Restores the turns the revert recorded at `seq` marked. */
+  clearReverted(threadId: string, seq: number): void;
 }
 
 export interface ItemReads {
   find(id: string): Item | undefined;
   listOfTurn(turnId: string): Item[];
   listOpenOfTurn(turnId: string): Item[];
-  /** The thread's items of turns not superseded, in conversation order. */
+  /** Every item of the thread's turns, in conversation order, with its turn's facts. */
   listHistory(threadId: string): HistoryRow[];
+  /** A page of the turn's items in order, after `afterPosition`. */
+  page(turnId: string, limit: number, afterPosition?: number): PlacedItem[];
 }
 
+/** Item writes keep the thread's `preview`: a user or agent message written with text becomes it. */
 export interface ItemWrites {
   insert(item: NewItem): Item;
   finish(id: string, end: ItemEnd): Item;
+  insertCopy(item: CopiedItem): Item;
 }
 
 export interface AdmissionReads {
@@ -271,6 +346,10 @@ export interface AdmissionWrites {
   markPromoted(id: string, promotedSeq: number, turnId: string): boolean;
   /** Pending → cancelled; false when it was not pending. */
   markCancelled(id: string): boolean;
+  /** Replaces a pending admission's prompt (same id, same place); false when it was not pending. */
+  updatePrompt(id: string, prompt: string): boolean;
+  /** The pending admissions `ids` (exactly the thread's) run in this order from now on. */
+  reorder(threadId: string, ids: string[]): void;
 }
 
 export interface EventReads {

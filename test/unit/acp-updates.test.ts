@@ -15,7 +15,7 @@ function event(kind: ThreadEvent['kind'], payload: unknown, seq = 1): ThreadEven
   return { seq, threadId: 'thr_1', turnId: 'turn_1', time: T, kind, payload } as ThreadEvent;
 }
 function turn(id: string, extra: Partial<Turn> = {}): Turn {
-  return { id, threadId: 'thr_1', status: 'completed', inputSummary: '', createdAt: T, itemIds: [], steerCount: 0, ...extra };
+  return { id, threadId: 'thr_1', status: 'completed', kind: 'prompt', inputSummary: '', createdAt: T, itemIds: [], steerCount: 0, ...extra };
 }
 
 test('reasoning deltas are agent_thought_chunks and message deltas agent_message_chunks, messageId = item id', () => {

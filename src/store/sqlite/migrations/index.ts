@@ -2,6 +2,7 @@ import { sql as init } from './001_init.js';
 import { sql as queuedCount } from './002_queued_count.js';
 import { sql as ownersAndLeases } from './003_owners_and_leases.js';
 import { sql as ownerNamespaceAndTtl } from './004_owner_namespace_and_ttl.js';
+import { sql as history } from './005_history.js';
 
 export interface Migration {
   version: number;
@@ -15,6 +16,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 2, name: '002_queued_count', sql: queuedCount },
   { version: 3, name: '003_owners_and_leases', sql: ownersAndLeases },
   { version: 4, name: '004_owner_namespace_and_ttl', sql: ownerNamespaceAndTtl },
+  { version: 5, name: '005_history', sql: history },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

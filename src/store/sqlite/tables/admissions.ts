@@ -17,14 +17,19 @@ interface AdmissionRow {
 }
 
 export function admissionTable(db: Database.Database): AdmissionReads & AdmissionWrites {
-  const insert = db.prepare(`INSERT INTO admissions (id, thread_id, admitted_seq, prompt, delivery, state, options, created_at)
-    VALUES (@id, @threadId, @admittedSeq, @prompt, @delivery, 'pending', @options, @now)`);
+  const insert = db.prepare(`INSERT INTO admissions (id, thread_id, admitted_seq, prompt, delivery, state, options, created_at, position)
+    VALUES (@id, @threadId, @admittedSeq, @prompt, @delivery, 'pending', @options, @now, @admittedSeq)`);
+  const updatePrompt = db.prepare("UPDATE admissions SET prompt = ? WHERE id = ? AND state = 'pending'");
+  const setPosition = db.prepare('UPDATE admissions SET position = ? WHERE id = ?');
+  const positions = db.prepare<[string], { position: number }>(
+    "SELECT position FROM admissions WHERE thread_id = ? AND state = 'pending' ORDER BY position",
+  );
   const find = db.prepare<[string], AdmissionRow>('SELECT * FROM admissions WHERE id = ?');
   const pending = db.prepare<[string], AdmissionRow>(
-    "SELECT * FROM admissions WHERE thread_id = ? AND state = 'pending' ORDER BY admitted_seq",
+    "SELECT * FROM admissions WHERE thread_id = ? AND state = 'pending' ORDER BY position",
   );
   const oldest = db.prepare<[string], AdmissionRow>(
-    "SELECT * FROM admissions WHERE thread_id = ? AND state = 'pending' ORDER BY admitted_seq LIMIT 1",
+    "SELECT * FROM admissions WHERE thread_id = ? AND state = 'pending' ORDER BY position LIMIT 1",
   );
   const count = db.prepare<[string], { n: number }>('SELECT queued_count AS n FROM threads WHERE id = ?');
   const adjustQueued = db.prepare('UPDATE threads SET queued_count = queued_count + ? WHERE id = ?');
@@ -69,6 +74,12 @@ export function admissionTable(db: Database.Database): AdmissionReads & Admissio
       if (!row || promote.run(promotedSeq, turnId, id).changes !== 1) return false;
       adjustQueued.run(-1, row.thread_id);
       return true;
+    },
+    updatePrompt: (id: string, prompt: string): boolean => updatePrompt.run(prompt, id).changes === 1,
+    // The same positions, handed out in the new order: promotion reads them, also after a restart.
+    reorder: (threadId: string, ids: string[]) => {
+      const taken = positions.all(threadId).map((r) => r.position);
+      ids.forEach((id, i) => setPosition.run(taken[i], id));
     },
     markCancelled: (id: string): boolean => {
       const row = find.get(id);

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { Thread } from '@threadline/protocol';
+import type { Thread, ThreadStatus } from '@threadline/protocol';
 import type { NewThread, ThreadPageKey, ThreadReads, ThreadSettings, ThreadWrites } from '../../port.js';
 import { fromBool, opt, toBool } from './rows.js';
 
@@ -20,17 +20,24 @@ interface ThreadRow {
   created_at: string;
   updated_at: string;
   queued_count: number;
+  forked_from_thread: string | null;
+  forked_from_turn: string | null;
+  imported_from: string | null;
+  preview: string | null;
 }
 
 const SELECT = 'SELECT t.* FROM threads t';
 
 export function threadTable(db: Database.Database): ThreadReads & ThreadWrites {
-  const insert = db.prepare(`INSERT INTO threads (id, title, model, mode, cwd, system_prompt, auto_approve, trust_mode, metadata, created_at, updated_at)
-    VALUES (@id, @title, @model, @mode, @cwd, @systemPrompt, @autoApprove, @trustMode, @metadata, @now, @now)`);
+  const insert = db.prepare(`INSERT INTO threads (id, title, model, mode, cwd, system_prompt, auto_approve, trust_mode, metadata,
+      forked_from_thread, forked_from_turn, imported_from, created_at, updated_at)
+    VALUES (@id, @title, @model, @mode, @cwd, @systemPrompt, @autoApprove, @trustMode, @metadata,
+      @forkedFromThread, @forkedFromTurn, @importedFrom, @now, @now)`);
   const find = db.prepare<[string], ThreadRow>(`${SELECT} WHERE t.id = ?`);
-  const runState = db.prepare<[string], { running_turn_id: string | null; archived: number }>(
-    'SELECT running_turn_id, archived FROM threads WHERE id = ?',
+  const runState = db.prepare<[string], { running_turn_id: string | null; archived: number; history_rev: number }>(
+    'SELECT running_turn_id, archived, history_rev FROM threads WHERE id = ?',
   );
+  const bumpHistoryRev = db.prepare('UPDATE threads SET history_rev = history_rev + 1 WHERE id = ?');
   const updateSettings = db.prepare(`UPDATE threads SET title = @title, model = @model, mode = @mode,
     system_prompt = @systemPrompt, auto_approve = @autoApprove, trust_mode = @trustMode, metadata = @metadata,
     updated_at = @now WHERE id = @id`);
@@ -43,13 +50,19 @@ export function threadTable(db: Database.Database): ThreadReads & ThreadWrites {
     lease_owner = ?, lease_expires_at = ? WHERE id = ?`);
   const clearRunning = db.prepare(`UPDATE threads SET running_turn_id = NULL, lease_owner = NULL, lease_expires_at = NULL,
     updated_at = ? WHERE id = ? AND running_turn_id = ?`);
-  const listFirst = db.prepare<[number, number], ThreadRow>(
-    `${SELECT} WHERE t.archived = ? ORDER BY t.updated_at DESC, t.id DESC LIMIT ?`,
-  );
-  const listAfter = db.prepare<[number, string, string, string, number], ThreadRow>(
-    `${SELECT} WHERE t.archived = ? AND (t.updated_at < ? OR (t.updated_at = ? AND t.id < ?))
-     ORDER BY t.updated_at DESC, t.id DESC LIMIT ?`,
-  );
+  // One statement per (status filter, first page or not), prepared on first use.
+  const listStatements = new Map<string, Database.Statement<unknown[], ThreadRow>>();
+  const listStatement = (status: ThreadStatus | undefined, after: boolean) => {
+    const key = `${status ?? 'any'}:${after}`;
+    let statement = listStatements.get(key);
+    if (!statement) {
+      const byStatus = status === undefined ? '' : ` AND (t.running_turn_id IS NULL) = ${status === 'idle' ? 1 : 0}`;
+      const keyset = after ? ' AND (t.updated_at < ? OR (t.updated_at = ? AND t.id < ?))' : '';
+      statement = db.prepare<unknown[], ThreadRow>(`${SELECT} WHERE t.archived = ?${byStatus}${keyset} ORDER BY t.updated_at DESC, t.id DESC LIMIT ?`);
+      listStatements.set(key, statement);
+    }
+    return statement;
+  };
   const lastSeq = db.prepare<[string], { last_seq: number }>('SELECT last_seq FROM threads WHERE id = ?');
 
   return {
@@ -63,6 +76,10 @@ export function threadTable(db: Database.Database): ThreadReads & ThreadWrites {
         autoApprove: fromBool(t.autoApprove),
         trustMode: fromBool(t.trustMode),
         metadata: JSON.stringify(t.metadata),
+        forkedFromThread: t.forkedFrom?.threadId ?? null,
+        forkedFromTurn: t.forkedFrom?.turnId ?? null,
+        importedFrom: t.importedFrom ?? null,
+        forkedFrom: undefined,
       });
     },
     find: (id: string): Thread | undefined => {
@@ -71,7 +88,7 @@ export function threadTable(db: Database.Database): ThreadReads & ThreadWrites {
     },
     runState: (id: string) => {
       const row = runState.get(id);
-      return row && { runningTurnId: row.running_turn_id, archived: toBool(row.archived) };
+      return row && { runningTurnId: row.running_turn_id, archived: toBool(row.archived), historyRev: row.history_rev };
     },
     updateSettings: (id: string, s: ThreadSettings, now: string) => {
       updateSettings.run({
@@ -100,11 +117,14 @@ export function threadTable(db: Database.Database): ThreadReads & ThreadWrites {
     clearRunningTurn: (id, turnId, now) => {
       clearRunning.run(now, id, turnId);
     },
-    list: (archived: boolean, limit: number, after?: ThreadPageKey): Thread[] => {
+    list: (archived: boolean, limit: number, after?: ThreadPageKey, status?: ThreadStatus): Thread[] => {
       const rows = after
-        ? listAfter.all(fromBool(archived), after.updatedAt, after.updatedAt, after.id, limit)
-        : listFirst.all(fromBool(archived), limit);
+        ? listStatement(status, true).all(fromBool(archived), after.updatedAt, after.updatedAt, after.id, limit)
+        : listStatement(status, false).all(fromBool(archived), limit);
       return rows.map(toThread);
+    },
+    bumpHistoryRev: (id: string) => {
+      bumpHistoryRev.run(id);
     },
   };
 }
@@ -127,5 +147,8 @@ function toThread(row: ThreadRow): Thread {
     updatedAt: row.updated_at,
     lastSeq: row.last_seq,
     queuedCount: row.queued_count,
+    forkedFrom: row.forked_from_thread === null ? undefined : { threadId: row.forked_from_thread, turnId: opt(row.forked_from_turn) },
+    importedFrom: opt(row.imported_from),
+    preview: opt(row.preview),
   };
 }

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
-import type { Turn, TurnStatus, Usage } from '@threadline/protocol';
-import type { NewTurn, StoredTurn, TurnEnd, TurnOptions, TurnReads, TurnWrites } from '../../port.js';
+import type { Turn, TurnKind, TurnStatus, Usage } from '@threadline/protocol';
+import type { CopiedTurn, NewTurn, PlacedTurn, StoredTurn, TurnEnd, TurnOptions, TurnReads, TurnWrites } from '../../port.js';
 import { opt, parseJson, toJson } from './rows.js';
 
 interface TurnRow {
@@ -19,11 +19,28 @@ interface TurnRow {
   steer_count: number;
   superseded_by: string | null;
   start_seq: number;
+  kind: TurnKind;
+  reverted_at: string | null;
+  reverted_seq: number | null;
 }
 
 export function turnTable(db: Database.Database): TurnReads & TurnWrites {
-  const insert = db.prepare(`INSERT INTO turns (id, thread_id, status, input_summary, model, options, created_at, started_at, start_seq)
-    VALUES (@id, @threadId, 'in_progress', @inputSummary, @model, @options, @now, @now, @startSeq)`);
+  const insert = db.prepare(`INSERT INTO turns (id, thread_id, status, input_summary, model, options, created_at, started_at, start_seq, kind)
+    VALUES (@id, @threadId, 'in_progress', @inputSummary, @model, @options, @now, @now, @startSeq, @kind)`);
+  const insertCopy = db.prepare(`INSERT INTO turns (id, thread_id, status, input_summary, model, options, created_at, started_at,
+      ended_at, duration_ms, usage, error, steer_count, start_seq, kind)
+    VALUES (@id, @threadId, @status, @inputSummary, @model, @options, @createdAt, @startedAt,
+      @endedAt, @durationMs, @usage, @error, @steerCount, @startSeq, @kind)`);
+  const pageAsc = db.prepare<[string, number, number], TurnRow>('SELECT * FROM turns WHERE thread_id = ? AND start_seq > ? ORDER BY start_seq LIMIT ?');
+  const pageDesc = db.prepare<[string, number, number], TurnRow>(
+    'SELECT * FROM turns WHERE thread_id = ? AND start_seq < ? ORDER BY start_seq DESC LIMIT ?',
+  );
+  const markReverted = db.prepare<[string, number, string, number], { id: string; start_seq: number }>(`UPDATE turns SET reverted_at = ?, reverted_seq = ?
+    WHERE thread_id = ? AND start_seq >= ? AND reverted_at IS NULL RETURNING id, start_seq`);
+  const clearReverted = db.prepare('UPDATE turns SET reverted_at = NULL, reverted_seq = NULL WHERE thread_id = ? AND reverted_seq = ?');
+  const lastRevertSeq = db.prepare<[string], { seq: number | null }>('SELECT max(reverted_seq) AS seq FROM turns WHERE thread_id = ?');
+  const revertedBy = db.prepare<[string, number], { id: string }>('SELECT id FROM turns WHERE thread_id = ? AND reverted_seq = ? ORDER BY start_seq');
+  const startedAfter = db.prepare<[string, number], { one: number }>('SELECT 1 AS one FROM turns WHERE thread_id = ? AND start_seq > ? LIMIT 1');
   const find = db.prepare<[string], TurnRow>('SELECT * FROM turns WHERE id = ?');
   const startSeq = db.prepare<[string], { start_seq: number }>('SELECT start_seq FROM turns WHERE id = ?');
   const itemIds = db.prepare<[string], { id: string }>('SELECT id FROM items WHERE turn_id = ? ORDER BY position');
@@ -60,12 +77,43 @@ export function turnTable(db: Database.Database): TurnReads & TurnWrites {
     steerCount: row.steer_count,
     model: opt(row.model),
     supersededBy: opt(row.superseded_by),
+    kind: row.kind,
+    revertedAt: opt(row.reverted_at),
   });
   const toStored = (row: TurnRow): StoredTurn => ({ turn: toTurn(row), options: JSON.parse(row.options) as TurnOptions });
 
   return {
     insert: (t: NewTurn) => {
-      insert.run({ ...t, model: t.model ?? null, options: JSON.stringify(t.options) });
+      insert.run({ ...t, model: t.model ?? null, options: JSON.stringify(t.options), kind: t.kind ?? 'prompt' });
+    },
+    insertCopy: (t: CopiedTurn) => {
+      insertCopy.run({
+        ...t,
+        model: t.model ?? null,
+        options: JSON.stringify(t.options),
+        startedAt: t.startedAt ?? null,
+        endedAt: t.endedAt ?? null,
+        durationMs: t.durationMs ?? null,
+        usage: toJson(t.usage),
+        error: t.error ?? null,
+      });
+    },
+    page: (threadId: string, order: 'asc' | 'desc', limit: number, afterStartSeq?: number): PlacedTurn[] => {
+      const rows = order === 'asc' ? pageAsc.all(threadId, afterStartSeq ?? Number.MIN_SAFE_INTEGER, limit) : pageDesc.all(threadId, afterStartSeq ?? Number.MAX_SAFE_INTEGER, limit);
+      return rows.map((row) => ({ turn: toTurn(row), startSeq: row.start_seq }));
+    },
+    lastRevert: (threadId: string) => {
+      const seq = lastRevertSeq.get(threadId)?.seq;
+      return seq == null ? undefined : { seq, turnIds: revertedBy.all(threadId, seq).map((r) => r.id) };
+    },
+    startedAfter: (threadId: string, seq: number) => startedAfter.get(threadId, seq) !== undefined,
+    markReverted: (threadId: string, fromStartSeq: number, at: string, seq: number): string[] =>
+      markReverted
+        .all(at, seq, threadId, fromStartSeq)
+        .sort((a, b) => a.start_seq - b.start_seq)
+        .map((r) => r.id),
+    clearReverted: (threadId: string, seq: number) => {
+      clearReverted.run(threadId, seq);
     },
     find: (id: string): Turn | undefined => {
       const row = find.get(id);

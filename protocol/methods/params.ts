@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import { idParam } from '../ids.js';
+import { doc } from '../registry.js';
+import { JsonObjectSchema, ThreadSchema, TurnSchema } from '../schemas.js';
+
+/** Field builders and shared fields of the method tables (one file per method family beside this). */
+
+// Params are tolerant readers: zod's `z.object` strips unknown keys (PROTOCOL.md §4), while the
+// known ones are checked strictly.
+
+/**
+ * Text settings are bounded: a thread record travels in every `thread/list` page and `thread.*`
+ * event, so none of its fields may grow one without limit (PROTOCOL.md, Limits).
+ */
+export const TEXT_LIMITS = { name: 256, title: 1000, inputSummary: 1000, systemPrompt: 1024 * 1024, metadataJson: 64 * 1024, routingRules: 1000 } as const;
+
+export const boundedText = (name: string, max: number) =>
+  z.string({ error: `${name} must be a string` }).max(max, `${name} is longer than ${max} characters`);
+export const optionalText = (name: string, max: number = TEXT_LIMITS.name) => boundedText(name, max).optional();
+// The type message only: range checks keep zod's own ("Too small: expected number to be >=1").
+export const positiveInt = (name: string) =>
+  z
+    .number({ error: (issue) => (issue.code === 'invalid_type' ? `${name} must be a number` : undefined) })
+    .int(`${name} must be an integer`);
+
+export const absolutePath = z
+  .string()
+  .refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p) || p.startsWith('\\\\'), {
+    message: 'cwd must be an absolute path',
+  });
+
+/** Per-turn engine options shared by startTurn and editLastTurn. */
+export const turnOptions = {
+  model: doc("Model for this turn instead of the thread's.", optionalText('model')),
+  mode: doc("Mode for this turn instead of the thread's.", optionalText('mode')),
+  routeIntent: doc('Picks the model through the routing rules (case-insensitive); overrides `model`.', optionalText('routeIntent')),
+  temperature: doc('Sampling temperature, 0..2, passed to the engine host.', z.number().min(0).max(2).optional()),
+  topP: doc('Nucleus sampling, 0..1, passed to the engine host.', z.number().min(0).max(1).optional()),
+  maxTokens: doc('Upper bound on output tokens, passed to the engine host.', positiveInt('maxTokens').positive().optional()),
+  autoApprove: doc("This turn's approvals nobody answers: approve (true) or deny (false).", z.boolean().optional()),
+  trustMode: doc("Overrides the thread's trustMode for this turn.", z.boolean().optional()),
+  allowShell: doc('Lets the engine run shell commands where the host supports it.', z.boolean().optional()),
+};
+
+/** Metadata nested deeper than this is refused (-32602): storing it would overflow the stack. */
+export const MAX_METADATA_DEPTH = 256;
+
+/** How deep `value` nests arrays and objects, counted without recursion (so no depth overflows it). */
+export function nestingDepth(value: unknown): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    deepest = Math.max(deepest, depth + 1);
+    if (deepest > MAX_METADATA_DEPTH) return deepest;
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return deepest;
+}
+
+export const metadataParam = JsonObjectSchema.refine((m) => nestingDepth(m) <= MAX_METADATA_DEPTH, {
+  message: `metadata is nested more than ${MAX_METADATA_DEPTH} levels deep`,
+  abort: true,
+}).refine((m) => JSON.stringify(m).length <= TEXT_LIMITS.metadataJson, {
+  message: `metadata is longer than ${TEXT_LIMITS.metadataJson} characters of JSON`,
+});
+
+export const requiredText = (name: string) =>
+  z
+    .string({
+      error: (issue) => (issue.input === undefined ? `${name} is required` : `${name} must be a string`),
+    })
+    .trim()
+    .min(1, `${name} is required`);
+
+/** `null` clears an optional setting in thread/update; absent leaves it as it is. */
+export const clearableText = (name: string, max: number = TEXT_LIMITS.name) =>
+  z.string({ error: `${name} must be a string or null` }).max(max, `${name} is longer than ${max} characters`).nullable().optional();
+
+export const EmptyParams = z.object({});
+export const ThreadField = doc('The thread as it is now.', ThreadSchema);
+export const ThreadResult = z.object({ thread: ThreadField });
+export const threadIdParam = doc('The thread.', idParam('threadId'));
+export const ThreadIdParams = z.object({ threadId: threadIdParam });
+export const metadataField = doc('Client-owned JSON object (replaced whole; at most 256 levels deep).', metadataParam.optional());
+export const TurnField = doc('The turn.', TurnSchema);
+export const turnIdParam = doc('The turn.', idParam('turnId'));
