@@ -142,8 +142,8 @@ export class ThreadBusyError extends ThreadlineError<ErrorDataOf<'ThreadBusy'>> 
   }
 }
 export class NothingToEditError extends ThreadlineError<ErrorDataOf<'NothingToEdit'>> {
-  constructor(threadId: string) {
-    super('NothingToEdit', 'No user message to edit', { threadId });
+  constructor(threadId: string, message = 'No user message to edit') {
+    super('NothingToEdit', message, { threadId });
   }
 }
 export class ThreadArchivedError extends ThreadlineError<ErrorDataOf<'ThreadArchived'>> {

@@ -1,13 +1,15 @@
 import { z } from 'zod';
 import { idParam } from './ids.js';
 import { doc, named } from './registry.js';
-import type { ErrorName } from './errors.js';
+import type { MethodSpec } from './methods/spec.js';
+import { HistoryMethods } from './methods/history.js';
 import {
   AdmissionSchema,
   DeliverySchema,
   ItemSchema,
   RoutingRuleSchema,
   ThreadSchema,
+  ThreadStatusSchema,
   TurnSchema,
   UsageSchema,
 } from './schemas.js';
@@ -32,17 +34,8 @@ import {
 } from './methods/params.js';
 
 export { TEXT_LIMITS };
+export type { MethodSpec };
 
-/** One row of a method table: the params a sender validates and the result it gets back. */
-export interface MethodSpec {
-  params: z.ZodType;
-  result: z.ZodType;
-  /**
-   * The errors this method answers besides those every method may (-32600, -32602, -32603,
-   * -32002, and -32030 for a write): documentation for docs/PROTOCOL.md and the JSON Schema.
-   */
-  errors: readonly ErrorName[];
-}
 
 
 export const InitializeParamsSchema = named(
@@ -94,6 +87,7 @@ export const InitializeResultSchema = named(
         hosts: doc('The built-in engine hosts, plus the `--host` module in use when it is not one of them.', z.array(z.string())),
         steer: doc('Whether the host in use can take `delivery: "steer"` (else a steer is queued).', z.boolean()),
         approvals: doc('The server can ask for approvals (`approval/request`); always true in version 1.', z.boolean()),
+        history: doc('The history operations of PROTOCOL.md §12 (fork, revert, queue edits, paging) are served.', z.boolean()),
       }),
     ),
     dbPath: doc('The database file this server uses (`:memory:` for none).', z.string()),
@@ -150,6 +144,7 @@ export const ThreadListParamsSchema = named(
     cursor: doc('`nextCursor` of the previous page; absent for the first.', z.string().optional()),
     limit: doc('Page size, 1..200.', positiveInt('limit').min(1).max(200).default(50)),
     archived: doc('true: archived threads only; absent or false: unarchived only.', z.boolean().optional()),
+    status: doc('Only threads with this status (`idle` or `running`).', ThreadStatusSchema.optional()),
   }),
 );
 export const ThreadListResultSchema = named(
@@ -427,6 +422,7 @@ export const Methods = {
   'routing/getRules': { params: RoutingGetRulesParamsSchema, result: RoutingGetRulesResultSchema, errors: [] },
   'routing/setRules': { params: RoutingSetRulesParamsSchema, result: RoutingSetRulesResultSchema, errors: [] },
   'usage/get': { params: UsageGetParamsSchema, result: UsageGetResultSchema, errors: ['ThreadNotFound'] },
+  ...HistoryMethods,
 } as const satisfies Record<string, MethodSpec>;
 
 export type MethodName = keyof typeof Methods;

@@ -23,7 +23,7 @@ export function withSessionHandlers(app: acp.AgentApp, { orchestrator, cancelSes
     .onRequest(acp.methods.agent.session.load, async ({ params, client }) => {
       requireSession(params.sessionId);
       const { turns = [] } = orchestrator.getThread(Methods['thread/get'].params.parse({ threadId: params.sessionId, includeTurns: true }));
-      const history = turns.filter((t) => t.supersededBy === undefined).map((t) => orchestrator.getTurn(t.id));
+      const history = turns.filter((t) => t.supersededBy === undefined && t.revertedAt === undefined).map((t) => orchestrator.getTurn(t.id));
       // The replay is complete before the answer (trap 4): each notification is awaited in order.
       for (const update of replayUpdates(history)) {
         await client.notify(acp.methods.client.session.update, { sessionId: params.sessionId, update });

@@ -21,6 +21,10 @@ import { getRules, setRules } from './operations/routing.js';
 import { startTurn } from './operations/start-turn.js';
 import { createThread, deleteThread, getThread, listThreads, setArchived, updateThread } from './operations/threads.js';
 import { getTurn } from './operations/turn-records.js';
+import { fork } from './operations/history/fork.js';
+import { threadTurns, turnItems } from './operations/history/paging.js';
+import { reorderQueued, updateQueued } from './operations/history/queue-edits.js';
+import { revert, unrevert } from './operations/history/revert.js';
 import { getUsage } from './operations/usage.js';
 import { waitForTurnEnd } from './operations/wait.js';
 import { LeaseOwner } from './ownership/lease-owner.js';
@@ -66,6 +70,14 @@ export interface Orchestrator {
   interrupt(p: ParsedParamsOf<'thread/interrupt'>, peer: Peer): ResultOf<'thread/interrupt'>;
   cancelQueued(p: ParsedParamsOf<'thread/cancelQueued'>, peer: Peer): Promise<ResultOf<'thread/cancelQueued'>>;
   getTurn(turnId: string): ResultOf<'turn/get'>;
+
+  forkThread(p: ParsedParamsOf<'thread/fork'>): ResultOf<'thread/fork'>;
+  revert(p: ParsedParamsOf<'thread/revert'>): ResultOf<'thread/revert'>;
+  unrevert(p: ParsedParamsOf<'thread/unrevert'>): ResultOf<'thread/unrevert'>;
+  updateQueued(p: ParsedParamsOf<'thread/updateQueued'>, peer: Peer): Promise<ResultOf<'thread/updateQueued'>>;
+  reorderQueued(p: ParsedParamsOf<'thread/reorderQueued'>, peer: Peer): Promise<ResultOf<'thread/reorderQueued'>>;
+  threadTurns(p: ParsedParamsOf<'thread/turns'>): ResultOf<'thread/turns'>;
+  turnItems(p: ParsedParamsOf<'turn/items'>): ResultOf<'turn/items'>;
   waitForTurn(p: ParsedParamsOf<'turn/wait'>): Promise<ResultOf<'turn/wait'>>;
 
   eventPage(p: ParsedParamsOf<'thread/events'>): EventPage;
@@ -143,6 +155,13 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     interrupt: (p, peer) => interrupt(d, p, peer),
     cancelQueued: (p, peer) => cancelQueued(d, p, peer),
     getTurn: (turnId) => getTurn(d, turnId),
+    forkThread: (p) => fork(d, p),
+    revert: (p) => revert(d, p),
+    unrevert: (p) => unrevert(d, p),
+    updateQueued: (p, peer) => updateQueued(d, p, peer),
+    reorderQueued: (p, peer) => reorderQueued(d, p, peer),
+    threadTurns: (p) => threadTurns(d, p),
+    turnItems: (p) => turnItems(d, p),
     waitForTurn: (p) => waitForTurnEnd(d, p),
     eventPage: (p) => eventPage(d, p),
     eventBacklog: (threadId, afterSeq, limit) => eventBacklog(d, threadId, afterSeq, limit),

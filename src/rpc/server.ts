@@ -21,6 +21,7 @@ import { FramedMessageReader, FramedMessageWriter, type Framing } from '@threadl
 import type { Logger } from '../log.js';
 import type { ApprovalClient, Orchestrator, Peer } from '../orchestrator/api.js';
 import { invalidParams, toResponseError } from './errors.js';
+import { historyHandlers } from './handlers/history.js';
 import { routingHandlers } from './handlers/routing.js';
 import { threadHandlers } from './handlers/thread.js';
 import { turnHandlers } from './handlers/turn.js';
@@ -153,7 +154,7 @@ export function startRpcServer(options: RpcServerOptions): RpcServer {
       const result: ResultOf<'initialize'> = {
         protocolVersion: PROTOCOL_VERSION,
         serverInfo: { name: 'threadline', version: options.version },
-        capabilities: { framing: options.framing, hosts: options.hosts, steer: options.steer, approvals: true },
+        capabilities: { framing: options.framing, hosts: options.hosts, steer: options.steer, approvals: true, history: true },
         dbPath: options.dbPath,
       };
       return result;
@@ -165,6 +166,7 @@ export function startRpcServer(options: RpcServerOptions): RpcServer {
     },
     ...threadHandlers(orchestrator),
     ...turnHandlers(orchestrator),
+    ...historyHandlers(orchestrator),
     ...routingHandlers(orchestrator),
     ...usageHandlers(orchestrator),
     ...subscriptionHandlers(subscriptions),

@@ -30,8 +30,12 @@ export class EngineCache {
   async acquire(thread: Thread, currentTurnId: string): Promise<GuardedEngine> {
     const cached = this.engines.get(thread.id);
     // Another server process on the same file may have run turns since: then reload the history.
-    const previous = this.options.store.read((tx) => tx.turns.findPreviousId(thread.id, currentTurnId));
-    if (cached && !cached.discardOnAcquire && cached.lastTurnId === previous) {
+    const { previous, historyRev } = this.options.store.read((tx) => ({
+      previous: tx.turns.findPreviousId(thread.id, currentTurnId),
+      historyRev: tx.threads.runState(thread.id)?.historyRev ?? 0,
+    }));
+    // A revert or unrevert (here or in another process) changes what the engine must see: reload.
+    if (cached && !cached.discardOnAcquire && cached.lastTurnId === previous && cached.historyRev === historyRev) {
       cached.lastTurnId = currentTurnId;
       this.engines.delete(thread.id);
       this.engines.set(thread.id, cached);
@@ -40,7 +44,7 @@ export class EngineCache {
     }
     if (cached) await this.drop(thread.id);
     const host = await this.options.host();
-    const history = this.options.store.read((tx) => visibleHistory(tx, thread.id, currentTurnId));
+    const history = this.options.store.read((tx) => visibleHistory(tx, thread.id));
     let engine: unknown;
     try {
       engine = await host.loadEngine(toEngineThread(thread), history);
@@ -50,6 +54,7 @@ export class EngineCache {
     assertEngine(engine);
     const guarded = new GuardedEngine(engine, this.options.hostName, this.options.log);
     guarded.lastTurnId = currentTurnId;
+    guarded.historyRev = historyRev;
     this.engines.set(thread.id, guarded);
     this.evictBeyondLimit();
     return guarded;

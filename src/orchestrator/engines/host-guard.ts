@@ -24,6 +24,8 @@ export class GuardedEngine implements Engine {
   discardOnAcquire = false;
   /** The last turn this engine ran: one that is not the thread's previous turn has missed history. */
   lastTurnId: string | undefined;
+  /** The thread's history revision the engine was loaded at (a revert changes it). */
+  historyRev = 0;
   /** Set when the next turn must fail to start (its conversation could not be truncated). */
   private startFailure: string | undefined;
   /** Fails the running turn's stream from outside it (a throwing steer). */

@@ -1,7 +1,8 @@
-import { InvalidParamsError, ThreadBusyError, type ParsedParamsOf, type ResultOf, type Thread } from '@threadline/protocol';
+import { ThreadBusyError, type ParsedParamsOf, type ResultOf, type Thread } from '@threadline/protocol';
 import type { ThreadPageKey } from '../../store/port.js';
 import type { Tx } from '../commit/tx.js';
 import { newId } from '../ids.js';
+import { decodeCursor, encodeCursor } from './history/cursor.js';
 import type { OperationDeps } from './deps.js';
 import { requireThread } from './read-thread.js';
 
@@ -38,11 +39,11 @@ export function getThread(d: OperationDeps, p: ParsedParamsOf<'thread/get'>): Re
 }
 
 export function listThreads(d: OperationDeps, p: ParsedParamsOf<'thread/list'>): ResultOf<'thread/list'> {
-  const after = p.cursor === undefined ? undefined : decodeCursor(p.cursor);
-  const rows = d.store.read((tx) => tx.threads.list(p.archived ?? false, p.limit + 1, after));
+  const after = p.cursor === undefined ? undefined : pageKey(decodeCursor(p.cursor, ['string', 'string'] as const));
+  const rows = d.store.read((tx) => tx.threads.list(p.archived ?? false, p.limit + 1, after, p.status));
   const threads = fitPage(rows.slice(0, p.limit));
   const last = threads[threads.length - 1];
-  return rows.length > threads.length && last ? { threads, nextCursor: encodeCursor({ updatedAt: last.updatedAt, id: last.id }) } : { threads };
+  return rows.length > threads.length && last ? { threads, nextCursor: encodeCursor([last.updatedAt, last.id]) } : { threads };
 }
 
 export function updateThread(d: OperationDeps, p: ParsedParamsOf<'thread/update'>): ResultOf<'thread/update'> {
@@ -92,22 +93,6 @@ export function deleteThread(d: OperationDeps, threadId: string): ResultOf<'thre
   return result;
 }
 
-function encodeCursor(key: ThreadPageKey): string {
-  return Buffer.from(JSON.stringify([key.updatedAt, key.id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): ThreadPageKey {
-  try {
-    const [updatedAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
-    if (typeof updatedAt === 'string' && typeof id === 'string') return { updatedAt, id };
-  } catch {
-    // fall through to the error below
-  }
-  throw new InvalidParamsError('cursor is not one this server returned', [
-    { path: ['cursor'], message: 'cursor is not one this server returned', code: 'custom' },
-  ]);
-}
-
 /** What one `thread/list` page holds at most (past its first thread), in UTF-8 bytes of JSON. */
 const LIST_PAGE_MAX_BYTES = 4 * 1024 * 1024;
 
@@ -124,4 +109,8 @@ function fitPage(threads: Thread[]): Thread[] {
     if (i > 0 && bytes > LIST_PAGE_MAX_BYTES) return threads.slice(0, i);
   }
   return threads;
+}
+
+function pageKey([updatedAt, id]: readonly [string, string]): ThreadPageKey {
+  return { updatedAt, id };
 }

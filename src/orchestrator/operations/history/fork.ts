@@ -1,0 +1,104 @@
+import { InvalidParamsError, TurnNotFoundError, type Item, type ParsedParamsOf, type ResultOf, type Turn } from '@threadline/protocol';
+import type { Tx } from '../../commit/tx.js';
+import { visibleTurnIds } from '../../decide/visible-turns.js';
+import { newId } from '../../ids.js';
+import type { OperationDeps } from '../deps.js';
+import { requireThread } from '../read-thread.js';
+
+/**
+ * `thread/fork`: a new thread (new ids) with a copy of the source's visible history — all of it,
+ * the turns before `beforeTurnId`, or the turns before the `depthFromTail`-th newest turn with a
+ * user message. A running turn and the inbox are never copied, so a busy thread can be forked.
+ * The fork's log begins with `thread.forked`; the source's log gets nothing.
+ */
+export function fork(d: OperationDeps, p: ParsedParamsOf<'thread/fork'>): ResultOf<'thread/fork'> {
+  return d.commit((tx) => {
+    const source = requireThread(tx, p.threadId);
+    const turns = tx.turns.listOfThread(source.id);
+    const visible = new Set(visibleTurnIds(turns.map((t) => ({ id: t.id, kind: t.kind, status: t.status, superseded: t.supersededBy !== undefined, reverted: t.revertedAt !== undefined }))));
+    let stop: Turn | undefined;
+    let originalUserText: string | null = null;
+    if (p.beforeTurnId !== undefined) {
+      stop = turns.find((t) => t.id === p.beforeTurnId);
+      if (!stop) throw new TurnNotFoundError(p.beforeTurnId);
+    } else if (p.depthFromTail !== undefined) {
+      const prompts = turns
+        .filter((t) => visible.has(t.id) && t.kind === 'prompt')
+        .map((t) => ({ turn: t, userText: firstUserText(tx.items.listOfTurn(t.id)) }))
+        .filter((c) => c.userText !== undefined)
+        .reverse();
+      const picked = prompts[p.depthFromTail];
+      if (!picked) {
+        const message = `depthFromTail is ${p.depthFromTail}, but the thread has ${prompts.length} visible turn${prompts.length === 1 ? '' : 's'} with a user message`;
+        throw new InvalidParamsError(message, [{ path: ['depthFromTail'], message, code: 'too_big' }]);
+      }
+      stop = picked.turn;
+      originalUserText = picked.userText!;
+    }
+    const end = stop ? turns.indexOf(stop) : turns.length;
+    const copied = turns.slice(0, end).filter((t) => visible.has(t.id));
+
+    const id = newId('thread');
+    tx.threads.insert({
+      id,
+      title: p.title ?? source.title,
+      model: source.model,
+      mode: source.mode,
+      cwd: source.cwd,
+      systemPrompt: source.systemPrompt,
+      autoApprove: source.autoApprove,
+      trustMode: source.trustMode,
+      metadata: source.metadata,
+      now: tx.now,
+      forkedFrom: { threadId: source.id, turnId: stop?.id },
+    });
+    copied.forEach((turn, i) => copyTurn(tx, turn, id, i - copied.length));
+    const thread = tx.threads.find(id)!;
+    tx.emit(id, 'thread.forked', { thread: { ...thread, lastSeq: tx.peekSeq(id) }, source: { threadId: source.id, turnId: stop?.id } });
+    return { thread: tx.threads.find(id)!, copiedTurns: copied.length, droppedTurnId: p.depthFromTail === undefined ? null : stop!.id, originalUserText };
+  });
+}
+
+function firstUserText(items: Item[]): string | undefined {
+  return items.find((i) => i.kind === 'user_message')?.detail;
+}
+
+/**
+ * Writes a copy of an ended turn and its items into `threadId`. Copies take start seqs below 1
+ * (the fork's first event): they come before every turn the fork will run, in the same order.
+ */
+export function copyTurn(tx: Tx, turn: Turn, threadId: string, startSeq: number): void {
+  const turnId = newId('turn');
+  const options = tx.turns.findStored(turn.id)?.options ?? {};
+  tx.turns.insertCopy({
+    id: turnId,
+    threadId,
+    kind: turn.kind,
+    status: turn.status === 'in_progress' ? 'interrupted' : turn.status,
+    inputSummary: turn.inputSummary,
+    model: turn.model,
+    options,
+    createdAt: turn.createdAt,
+    startedAt: turn.startedAt,
+    endedAt: turn.endedAt,
+    durationMs: turn.durationMs,
+    usage: turn.usage,
+    error: turn.error,
+    steerCount: turn.steerCount,
+    startSeq,
+  });
+  for (const item of tx.items.listOfTurn(turn.id)) {
+    tx.items.insertCopy({
+      id: newId('item'),
+      turnId,
+      threadId,
+      kind: item.kind,
+      status: item.status === 'in_progress' ? 'completed' : item.status,
+      summary: item.summary,
+      detail: item.detail,
+      metadata: item.metadata,
+      startedAt: item.startedAt,
+      endedAt: item.endedAt,
+    });
+  }
+}
