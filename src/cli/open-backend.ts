@@ -3,6 +3,8 @@ import { createLogger, routeConsoleToStderr, type Logger } from '../log.js';
 import { lazyHost, resolveHost, type HostSpec } from '../host/load.js';
 import { Orchestrator } from '../orchestrator/orchestrator.js';
 import { openStore, type Store } from '../store/store.js';
+import { readMcpConfig, startToolSources } from '../tools/load.js';
+import type { ToolRegistry } from '../tools/registry.js';
 import { UsageError, parseServeArgs } from './args.js';
 import type { ServeConfig } from '../config.js';
 
@@ -19,6 +21,8 @@ export interface Backend {
   orchestrator: Orchestrator;
   /** Turns start-up recovery ended. */
   recovered: number;
+  /** The MCP servers of `--mcp-config`, connecting in the background; absent without it. */
+  tools?: ToolRegistry;
 }
 
 /**
@@ -39,9 +43,11 @@ export function openBackend(args: string[]): Backend {
     throw new UsageError(`cannot open database ${dbPath}: ${(error as Error).message}`);
   }
   const hostSupportsSteer = STEER_SUPPORT[host.name] ?? true;
+  const { mcpConfig, ...hostOptions } = config.hostOptions;
+  const tools = mcpConfig ? startToolSources(readMcpConfig(mcpConfig), { log, maxOutputBytes: Number(hostOptions.maxOutputBytes) || 64 * 1024 }) : undefined;
   const orchestrator = new Orchestrator({
     store,
-    host: lazyHost(host, config.hostOptions, { log }), // imported on first use: initialize never waits on it
+    host: lazyHost(host, hostOptions, { log, ...(tools ? { tools } : {}) }), // imported on first use: initialize never waits on it
     hostName: host.name,
     hostSupportsSteer,
     maxQueued: config.maxQueued,
@@ -59,7 +65,7 @@ export function openBackend(args: string[]): Backend {
     store.close();
     throw new UsageError(`cannot open database ${dbPath}: ${(error as Error).message}`);
   }
-  return { config, log, dbPath, host, hostSupportsSteer, store, orchestrator, recovered };
+  return { config, log, dbPath, host, hostSupportsSteer, store, orchestrator, recovered, ...(tools ? { tools } : {}) };
 }
 
 /**
