@@ -55,7 +55,7 @@ export function parseMcpConfig(text: string, file: string): McpConfig {
   const servers: McpConfig['servers'] = [];
   for (const [name, entry] of Object.entries(top.data.mcpServers)) {
     const at = ['mcpServers', name];
-    if (!/^[^\s\0]{1,128}$/.test(name)) throw new McpConfigError(`${file}: ${where(at)}: a server name is 1 to 128 characters without spaces`);
+    if (!/^[^\u0000-\u001f\u007f]{1,128}$/.test(name)) throw new McpConfigError(`${file}: ${where(at)}: a server name is 1 to 128 characters, none a control character`);
     if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) throw new McpConfigError(`${file}: ${where(at)}: must be an object`);
     const type = (entry as { type?: unknown }).type;
     if (type === 'sse') throw new McpConfigError(`${file}: ${where([...at, 'type'])}: the SSE transport is not supported; use the streamable HTTP endpoint ("url", type "http")`);
@@ -72,7 +72,7 @@ export function parseMcpConfig(text: string, file: string): McpConfig {
 }
 
 function where(path: PropertyKey[]): string {
-  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join('');
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : !/^[A-Za-z_][\w-]*$/.test(String(p)) ? `[${JSON.stringify(String(p))}]` : i === 0 ? String(p) : `.${String(p)}`)).join('');
 }
 
 export function isStdio(config: McpServerConfig): config is StdioServerConfig {
