@@ -51,7 +51,7 @@ export function parseMcpConfig(text: string, file: string): McpConfig {
     throw new McpConfigError(`${file}: not JSON (${(error as Error).message})`);
   }
   const top = FileSchema.safeParse(json);
-  if (!top.success) throw new McpConfigError(`${file}: ${where(['mcpServers', ...top.error.issues[0]!.path])}: ${top.error.issues[0]!.message}`);
+  if (!top.success) throw new McpConfigError(`${file}: ${where(top.error.issues[0]!.path.length > 0 ? top.error.issues[0]!.path : ['mcpServers'])}: ${top.error.issues[0]!.message}`);
   const servers: McpConfig['servers'] = [];
   for (const [name, entry] of Object.entries(top.data.mcpServers)) {
     const at = ['mcpServers', name];
