@@ -86,8 +86,12 @@ export class ToolRegistry implements HostTools {
     return this.routes.get(name);
   }
 
-  async close(): Promise<void> {
-    await Promise.all(this.entries.map((e) => e.source?.close()));
+  /** Closes every source, waiting at most `waitMs` (a stdio server that ignores its closed stdin is killed by the SDK later). */
+  async close(waitMs = 3000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const closed = Promise.all(this.entries.map((e) => e.source?.close().catch(() => undefined)));
+    await Promise.race([closed, new Promise((resolve) => (timer = setTimeout(resolve, waitMs)))]);
+    clearTimeout(timer);
   }
 }
 

@@ -65,7 +65,10 @@ export class McpSource implements ToolSource {
       void this.onClosed(client);
     };
     client.onerror = (error) => this.o.log.debug('mcp server transport error', { server: this.name, message: error.message });
-    client.setNotificationHandler(ToolListChangedNotificationSchema, () => void this.refresh(client));
+    client.setNotificationHandler(ToolListChangedNotificationSchema, () =>
+      // A failed refresh keeps the old list: the next call of a vanished tool is a tool error.
+      this.refresh(client).catch((error: Error) => this.o.log.warn('mcp tools/list failed after list_changed', { server: this.name, message: error.message })),
+    );
     this.client = client;
     try {
       await client.connect(this.transport(), { timeout: this.o.connectTimeoutMs ?? 30_000 });
