@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { textReply, toolCallReply } from '../helpers/fake-openai.js';
 import { runTurn, startOpenAIServer } from '../helpers/openai-server.js';
+import { eventually } from '../helpers/processes.js';
 import { newThread } from '../helpers/server.js';
 import { mcpConfig, mcpStatus, stdioUnruly, tempDir } from '../fixtures/mcp/harness.js';
 
@@ -111,4 +112,24 @@ test('mcp: servers never block start-up or a turn — a turn before a slow serve
   fake.respond(textReply('now with tools'));
   await runTurn(server, thread.id, 'again');
   assert.ok(offeredNames(fake.requests[1]!.body).includes('mcp__slow__ping'));
+});
+
+test('mcp: interrupting a turn during an MCP call ends the call at once; the server stays ready for the next turn', async (t) => {
+  const state = tempDir(t);
+  const config = mcpConfig(t, { unruly: stdioUnruly({ UNRULY_STATE: state }) }); // default timeout: 60 s
+  const { fake, server } = await startOpenAIServer(t, ['--mcp-config', config]);
+  const ready = await mcpStatus(server, 'unruly', (s) => s.state === 'ready');
+  fake.respond(toolCallReply([{ id: 'h1', name: 'mcp__unruly__hang', args: {} }]));
+  const thread = await newThread(server.client, { autoApprove: true });
+  const { turn } = await server.client.request('thread/startTurn', { threadId: thread.id, prompt: 'hang' });
+  await eventually(() => existsSync(join(state, 'hanging')), 'the server is in the call');
+  const started = performance.now();
+  await server.client.request('thread/interrupt', { threadId: thread.id });
+  const done = (await server.events.turnCompleted(turn.id, 10_000)).payload.turn;
+  assert.equal(done.status, 'interrupted');
+  assert.ok(performance.now() - started < 5000);
+  assert.equal((await server.client.request('mcp/servers', {})).servers[0]!.generation, ready.generation, 'no restart: the server did not go away');
+  fake.respond(toolCallReply([{ id: 'p1', name: 'mcp__unruly__ping', args: {} }]), textReply('ok'));
+  const next = await runTurn(server, thread.id, 'ping');
+  assert.match(next.items.find((i) => i.kind === 'tool_result')!.detail!, /^pong \d+$/);
 });
