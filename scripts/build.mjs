@@ -30,7 +30,7 @@ execFileSync(process.execPath, ['bin/threadline', '--version'], {
 // Heavy built-in hosts are their own files, required on first use, so they never slow start-up.
 await build({
   ...common,
-  entryPoints: { openai: 'src/host/openai/host.ts' },
+  entryPoints: { openai: 'src/host/openai/host.ts', 'tools-mcp': 'src/tools/mcp/index.ts' },
   outdir: 'dist/hosts',
   outExtension: { '.js': '.cjs' },
   format: 'cjs',

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from .types import (
+    McpServersParams,
+    McpServersResult,
     RoutingGetRulesParams,
     RoutingGetRulesResult,
     RoutingSetRulesParams,
@@ -53,6 +55,10 @@ class GeneratedMethods:
 
     def call(self, method: str, params: Any = None, *, timeout: Optional[float] = None) -> Any:
         raise NotImplementedError
+
+    def mcp_servers(self, params: Optional[McpServersParams] = None, *, timeout: Optional[float] = None) -> McpServersResult:
+        """`mcp/servers`: No params."""
+        return self.call("mcp/servers", params, timeout=timeout)
 
     def routing_get_rules(self, params: Optional[RoutingGetRulesParams] = None, *, timeout: Optional[float] = None) -> RoutingGetRulesResult:
         """`routing/getRules`: No params."""

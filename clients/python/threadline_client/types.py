@@ -378,6 +378,33 @@ class ItemStartedPayload(TypedDict):
     item: Item
 
 
+class _McpServerStatusRequired(TypedDict):
+    #: Grows by one at every change of this server: keep the status with the highest.
+    generation: int
+    #: The server's name in the `--mcp-config` file.
+    server: str
+    #: `starting`: connecting (no tools yet); `ready`: its tools are offered to turns that start now; `failed`: none, `error` says why.
+    state: Literal["starting", "ready", "failed"]
+    #: How many tools it offers now.
+    tools: int
+
+
+class McpServerStatus(_McpServerStatusRequired, total=False):
+    """One MCP server of this server process (`--mcp-config`)."""
+    #: Why it failed (or why it was last restarted).
+    error: str
+
+
+class McpServersParams(TypedDict):
+    """No params."""
+
+
+class McpServersResult(TypedDict):
+    """Every MCP server of `--mcp-config`, in the file's order (empty without it)."""
+    #: Their current states.
+    servers: List[McpServerStatus]
+
+
 class _MethodNotFoundErrorDataRequired(TypedDict):
     #: Always `method_not_found`.
     kind: Literal["method_not_found"]
@@ -1272,6 +1299,9 @@ class UsageGetResult(TypedDict):
 #: No params (absent or null). The server ends the process with exit code 0, after `shutdown` or without it.
 ExitParams = None
 
+#: An MCP server changed state or tool list (notification `mcp/status`, server → client; not in any thread's log).
+McpStatusParams = McpServerStatus
+
 #: Running turns were interrupted and the database flushed; send `exit` next.
 ShutdownResult = None
 
@@ -1303,6 +1333,7 @@ EVENT_TYPES: Dict[str, str] = {
 #: Client → server method → (params TypedDict name, result TypedDict name).
 METHODS: Dict[str, Tuple[str, str]] = {
     "initialize": ("InitializeParams", "InitializeResult"),
+    "mcp/servers": ("McpServersParams", "McpServersResult"),
     "routing/getRules": ("RoutingGetRulesParams", "RoutingGetRulesResult"),
     "routing/setRules": ("RoutingSetRulesParams", "RoutingSetRulesResult"),
     "shutdown": ("ShutdownParams", "ShutdownResult"),
