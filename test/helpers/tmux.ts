@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { promisify } from 'node:util';
+import { BIN } from './server.js';
 
 const run = promisify(execFile);
 
@@ -15,6 +16,8 @@ export interface Terminal {
   screen(history?: number): Promise<string>;
   /** Polls the screen (and scrollback) until `match` is on it; fails with the screen after `timeoutMs`. */
   waitFor(match: string | RegExp | ((screen: string) => boolean), timeoutMs?: number): Promise<string>;
+  /** The screen with its colours and attributes as escape sequences (capture-pane -e). */
+  styledScreen(): Promise<string>;
   /** The pid of the program run in the pane. */
   pid(): Promise<number>;
   /** Whether the pane's program has exited (the pane stays, remain-on-exit). */
@@ -57,7 +60,49 @@ export async function startTerminal(t: TestContext, command: string[], options: 
         await new Promise((r) => setTimeout(r, 50));
       }
     },
+    styledScreen: async () => (await tmux('capture-pane', '-p', '-e', '-J', '-S', '-2000')).stdout,
     pid: async () => Number((await tmux('display-message', '-p', '#{pane_pid}')).stdout.trim()),
     exited: async () => (await tmux('display-message', '-p', '#{pane_dead}')).stdout.trim() === '1',
   };
+}
+
+/**
+ * `threadline chat` on a new temp database (or `dbPath`) in a terminal, once its prompt is ready.
+ * Its server is its child process: `serverPid()` finds it (e.g. to kill -9 it).
+ */
+export async function startChat(t: TestContext, args: string[] = [], options: { dbPath?: string; env?: Record<string, string>; cols?: number; rows?: number } = {}) {
+  let dbPath = options.dbPath;
+  if (!dbPath) {
+    const dir = mkdtempSync(join(tmpdir(), 'threadline-chat-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    dbPath = join(dir, 'chat.db');
+  }
+  const term = await startTerminal(t, [process.execPath, BIN, 'chat', '--db', dbPath, ...args], options);
+  await term.waitFor(/commands · ↑ edits|new thread: it is created|── .* events ──/);
+  return {
+    ...term,
+    dbPath,
+    /** The pid of the `threadline serve` the chat spawned (its only child). */
+    async serverPid(): Promise<number> {
+      const chat = await term.pid();
+      return childrenOf(chat)[0] ?? Promise.reject(new Error(`chat (pid ${chat}) has no child process`));
+    },
+  };
+}
+
+/** Pids whose parent is `pid`, read from /proc (Linux, where the e2e tests run). */
+export function childrenOf(pid: number): number[] {
+  const children: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // Field 4 (ppid) comes after the command name, which is in parentheses and may hold spaces.
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid) children.push(Number(entry));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return children;
 }
