@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { emitKeypressEvents } from 'node:readline';
-import { ServerExitedError, type ApprovalRequestParams, type ThreadEvent } from '@threadline/protocol';
+import type { ApprovalRequestParams, ThreadEvent } from '@threadline/protocol';
 import type { ChatOptions } from './args.js';
 import { COMMANDS, findCommand } from './commands/index.js';
 import type { CommandContext } from './commands/command.js';
-import { Connection } from './connection.js';
-import { ThreadFeed } from './feed.js';
-import { chooseThread, describeExit, errorText, FatalError } from './startup.js';
+import type { Connection } from './connection.js';
+import type { ThreadFeed } from './feed.js';
 import { oneLine, ThreadView } from './thread-view.js';
 import { LineEditor, type Key } from './view/line-editor.js';
 import { Screen } from './view/screen.js';
@@ -22,7 +21,10 @@ export class ChatApp {
   private readonly style = makeStyle(colourWanted(process.stdout));
   private readonly screen = new Screen(process.stdout);
   private readonly editor = new LineEditor();
-  private readonly connection: Connection;
+  private connection!: Connection;
+  private runtime!: typeof import('./runtime.js');
+  /** Settles when the server is up and the thread chosen: what is typed before waits for it. */
+  private loaded!: Promise<void>;
   private view: ThreadView | undefined;
   private feed: ThreadFeed | undefined;
   private threadId: string | undefined;
@@ -35,10 +37,33 @@ export class ChatApp {
   private notice = 'starting threadline…';
   private exiting = false;
 
-  constructor(private readonly options: ChatOptions) {
+  constructor(private readonly options: ChatOptions) {}
+
+  async start(): Promise<void> {
+    let done!: () => void;
+    this.loaded = new Promise((resolve) => (done = resolve));
+    try {
+      await this.load();
+    } finally {
+      done();
+    }
+  }
+
+  private async load(): Promise<void> {
+    const stdin = process.stdin;
+    emitKeypressEvents(stdin);
+    stdin.setRawMode(true);
+    // Bracketed paste: a pasted newline is part of the prompt, not Enter.
+    process.stdout.write('\x1b[?2004h');
+    stdin.on('keypress', (str: string | undefined, key: Key) => this.onKey(str, key ?? {}));
+    process.stdout.on('resize', () => this.refresh());
+    // The prompt first (typing works at once), then the protocol and the server.
+    this.refresh(true);
+    this.runtime = await import('./runtime.js');
+    const { Connection, ServerExitedError, FatalError, chooseThread, describeExit, errorText } = this.runtime;
     this.connection = new Connection({
       bin: process.argv[1]!,
-      args: options.serveArgs,
+      args: this.options.serveArgs,
       clientName: 'threadline-chat',
       approvals: true,
       onEvent: (event) => this.onEvent(event),
@@ -68,17 +93,6 @@ export class ChatApp {
       onRestarted: () => void this.afterRestart(),
       onGaveUp: (error) => this.exit(1, [this.style.red(`threadline chat: the server keeps failing (${describeExit(error)}); giving up`)]),
     });
-  }
-
-  async start(): Promise<void> {
-    const stdin = process.stdin;
-    emitKeypressEvents(stdin);
-    stdin.setRawMode(true);
-    // Bracketed paste: a pasted newline is part of the prompt, not Enter.
-    process.stdout.write('\x1b[?2004h');
-    stdin.on('keypress', (str: string | undefined, key: Key) => this.onKey(str, key ?? {}));
-    process.stdout.on('resize', () => this.refresh());
-    this.refresh();
     try {
       await this.connection.ready();
       const thread = await chooseThread(this.connection, this.options);
@@ -107,7 +121,7 @@ export class ChatApp {
     if (!threadId) return;
     const view = new ThreadView(threadId, this.style, (lines) => this.screen.print(lines));
     this.view = view;
-    this.feed = new ThreadFeed(threadId, this.connection, (event) => view.apply(event), (error) => this.error(error));
+    this.feed = new this.runtime.ThreadFeed(threadId, this.connection, (event) => view.apply(event), (error) => this.error(error));
     if (!fresh) this.screen.print([this.style.dim(`── thread ${threadId} ──`)]);
     await this.feed.catchUp();
     if (!fresh) this.screen.print([this.style.dim(`── ${view.title || '(untitled)'} · ${this.feed.lastSeq} events ──`)]);
@@ -176,6 +190,7 @@ export class ChatApp {
   }
 
   private async onCtrlC(): Promise<void> {
+    if (!this.connection) return this.exit(130);
     if (this.view?.runningTurnId && this.threadId) {
       this.notice = 'interrupting…';
       this.refresh(true);
@@ -200,6 +215,7 @@ export class ChatApp {
     this.notice = '';
     if (!text.trim()) return this.refresh(true);
     this.refresh(true);
+    await this.loaded;
     try {
       if (text.startsWith('/') && !editing) return await this.command(text.trim());
       if (editing && this.threadId) {
@@ -259,7 +275,7 @@ export class ChatApp {
   }
 
   private error(error: unknown): void {
-    this.screen.print([this.style.red(`error: ${errorText(error)}`)]);
+    this.screen.print([this.style.red(`error: ${this.runtime.errorText(error)}`)]);
     this.refresh();
   }
 
@@ -299,7 +315,7 @@ export class ChatApp {
     process.stdout.write('\x1b[?2004l');
     if (process.stdin.isTTY) process.stdin.setRawMode(false);
     if (stderrLine) process.stderr.write(`${stderrLine}\n`);
-    await this.connection.close().catch(() => {});
+    await this.connection?.close().catch(() => {});
     process.exit(code);
   }
 }

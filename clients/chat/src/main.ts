@@ -1,5 +1,4 @@
 import { CHAT_HELP, parseChatArgs, UsageError } from './args.js';
-import { schema } from './schema.js';
 
 /**
  * Entry of the frontend bundle (dist/chat.cjs), which `threadline` requires only for the
@@ -7,7 +6,7 @@ import { schema } from './schema.js';
  */
 export async function runFrontend(command: string, args: string[]): Promise<number> {
   try {
-    if (command === 'schema') return schema(args);
+    if (command === 'schema') return (await import('./schema.js')).schema(args);
     if (command === 'chat') {
       const options = parseChatArgs(args);
       if (options.help) {
