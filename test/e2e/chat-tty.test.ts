@@ -18,6 +18,16 @@ test('a reply streams word by word while the status says a turn is running, then
   assert.match(done, /› !word-delay 150/, 'the prompt is shown above its reply');
 });
 
+test('a reply longer than the screen is printed whole, into the scrollback', async (t) => {
+  const chat = await startChat(t, [], { cols: 80, rows: 20 });
+  // 900 words of 5 columns: about 57 rows of an 80-column terminal 20 rows high, streamed.
+  await chat.type('!word-delay 1\n!repeat 900\nwordy');
+  await chat.keys('Enter');
+  const screen = await chat.waitFor((s) => /echo\[1\]: (wordy ){899}wordy\n/.test(s), 15_000);
+  assert.equal(/^echo\[1\]:.*$/m.exec(screen)![0].match(/wordy/g)!.length, 900);
+  await chat.waitFor((s) => !s.includes('● working'));
+});
+
 test('Enter while a turn runs queues the prompt, shown with its position, and it runs next', async (t) => {
   const chat = await startChat(t);
   await chat.type('!word-delay 120\nslow first reply with some words in it');
