@@ -122,8 +122,14 @@ test('an approval is asked inline: y approves, n denies', async (t) => {
   await chat.keys('Enter');
   await chat.waitFor('? approve shell: rm -rf /tmp/nothing');
   await chat.waitFor('[y] approve');
+  // Text typed while it waits is text, not an answer (its "a" and "n" must not decide).
+  await chat.type('and now this');
+  await chat.keys('Enter');
+  await chat.waitFor('queued 1: and now this');
+  assert.match(await chat.screen(0), /\[y\] approve/, 'still asking');
   await chat.type('y');
   await chat.waitFor('echo[1]: after approval');
+  await chat.waitFor('echo[2]: and now this');
   const screen = await chat.screen();
   assert.match(screen, /approved/);
   assert.match(screen, /✓ rm -rf \/tmp\/nothing/);
@@ -132,7 +138,7 @@ test('an approval is asked inline: y approves, n denies', async (t) => {
   await chat.keys('Enter');
   await chat.waitFor('? approve edit: change a file');
   await chat.type('n');
-  await chat.waitFor('echo[2]: after denial');
+  await chat.waitFor('echo[3]: after denial');
   assert.match(await chat.screen(), /denied/);
 });
 

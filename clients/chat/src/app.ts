@@ -153,7 +153,10 @@ export class ChatApp {
     const ctrlC = key.ctrl && key.name === 'c';
     if (!ctrlC) this.exitArmed = false;
     if (ctrlC) return void this.onCtrlC();
-    if (this.approvals.length > 0) return this.onApprovalKey(str);
+    // y / n answer an approval on an empty prompt; text typed ahead goes on being text.
+    if (this.approvals.length > 0 && this.editor.text === '' && !key.ctrl && !key.meta && /^[yn]$/i.test(str ?? '')) {
+      return this.approvals[0]!.answer(/y/i.test(str!) ? 'approve' : 'deny');
+    }
     if (key.ctrl && key.name === 'd') {
       if (this.editor.text === '') return void this.exit(0);
     } else if (key.name === 'return') {
@@ -181,12 +184,6 @@ export class ChatApp {
       this.editing = false;
     } else if (!this.editor.handle(str, key)) return;
     this.refresh(true);
-  }
-
-  private onApprovalKey(str: string | undefined): void {
-    const answer = str?.toLowerCase();
-    if (answer === 'y' || answer === 'a') this.approvals[0]!.answer('approve');
-    else if (answer === 'n' || answer === 'd') this.approvals[0]!.answer('deny');
   }
 
   private async onCtrlC(): Promise<void> {
@@ -292,7 +289,7 @@ export class ChatApp {
     if (approval) {
       lines.push(s.yellow(`? approve ${approval.kind}: ${oneLine(approval.summary, 100)}`));
       if (approval.detail && approval.detail !== approval.summary) lines.push(s.dim(`  ${oneLine(approval.detail, 200)}`));
-      lines.push(`  ${s.bold('[y]')} approve   ${s.bold('[n]')} deny`);
+      lines.push(`  ${s.bold('[y]')} approve   ${s.bold('[n]')} deny${this.editor.text ? s.dim('   (on an empty prompt)') : ''}`);
     }
     lines.push(s.dim(this.statusLine()));
     this.screen.setLive(lines);

@@ -25,7 +25,7 @@ Keys:
   ↑             edit your last prompt and send it again (replaces that turn)
   Ctrl-C        interrupt the running turn (cancels the queue); when idle, twice to exit
   Ctrl-D        exit (on an empty prompt)
-  y / n         answer an approval the agent asks for
+  y / n         answer an approval the agent asks for (on an empty prompt)
 
 Commands: /threads, /switch N|ID, /new, /queue, /cancel N, /help
 
