@@ -1,20 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { emitKeypressEvents } from 'node:readline';
-import type { ApprovalRequestParams, ThreadEvent } from '@threadline/protocol';
+import type { ThreadEvent } from '@threadline/protocol';
+import { ApprovalQueue } from './approvals.js';
 import type { ChatOptions } from './args.js';
 import { COMMANDS, findCommand } from './commands/index.js';
 import type { CommandContext } from './commands/command.js';
 import type { Connection } from './connection.js';
 import type { ThreadFeed } from './feed.js';
+import { liveArea } from './live-area.js';
 import { oneLine, ThreadView } from './thread-view.js';
 import { LineEditor, type Key } from './view/line-editor.js';
 import { Screen } from './view/screen.js';
 import { colourWanted, makeStyle } from './view/style.js';
-
-interface PendingApproval {
-  params: ApprovalRequestParams;
-  answer(decision: 'approve' | 'deny'): void;
-}
 
 /** `threadline chat` on a terminal: keys in, the thread's events out (see CHAT_HELP for keys). */
 export class ChatApp {
@@ -29,7 +26,7 @@ export class ChatApp {
   private feed: ThreadFeed | undefined;
   private threadId: string | undefined;
   private creating: Promise<string> | undefined;
-  private readonly approvals: PendingApproval[] = [];
+  private readonly approvals = new ApprovalQueue(() => this.refresh());
   private readonly listed: string[] = [];
   private editing = false;
   private exitArmed = false;
@@ -67,25 +64,10 @@ export class ChatApp {
       clientName: 'threadline-chat',
       approvals: true,
       onEvent: (event) => this.onEvent(event),
-      onApproval: (params, token) =>
-        new Promise((resolve) => {
-          const pending: PendingApproval = {
-            params,
-            answer: (decision) => {
-              const at = this.approvals.indexOf(pending);
-              if (at >= 0) this.approvals.splice(at, 1);
-              resolve({ decision });
-              this.refresh();
-            },
-          };
-          this.approvals.push(pending);
-          // Withdrawn by the server (interrupt, timeout): the approval.resolved event says how.
-          token.onCancellationRequested(() => pending.answer('deny'));
-          this.refresh();
-        }),
+      onApproval: this.approvals.handler,
       onStderr: (line) => this.screen.print([this.style.dim(`server: ${line}`)]),
       onDied: (error) => {
-        this.approvals.splice(0);
+        this.approvals.clear();
         this.screen.print([this.style.yellow(`the server ${describeExit(error)}; restarting it…`)]);
         this.notice = 'restarting the server…';
         this.refresh();
@@ -154,8 +136,8 @@ export class ChatApp {
     if (!ctrlC) this.exitArmed = false;
     if (ctrlC) return void this.onCtrlC();
     // y / n answer an approval on an empty prompt; text typed ahead goes on being text.
-    if (this.approvals.length > 0 && this.editor.text === '' && !key.ctrl && !key.meta && /^[yn]$/i.test(str ?? '')) {
-      return this.approvals[0]!.answer(/y/i.test(str!) ? 'approve' : 'deny');
+    if (this.approvals.first && this.editor.text === '' && !key.ctrl && !key.meta && /^[yn]$/i.test(str ?? '')) {
+      return this.approvals.first.answer(/y/i.test(str!) ? 'approve' : 'deny');
     }
     if (key.ctrl && key.name === 'd') {
       if (this.editor.text === '') return void this.exit(0);
@@ -280,29 +262,11 @@ export class ChatApp {
   private refresh(now = false): void {
     if (this.exiting) return;
     const s = this.style;
-    const view = this.view;
-    const lines = view ? view.liveLines() : [];
-    const queue = view?.queue ?? [];
-    queue.slice(0, 5).forEach((a, i) => lines.push(s.dim(`  queued ${i + 1}: ${oneLine(a.prompt, 70)}`)));
-    if (queue.length > 5) lines.push(s.dim(`  … ${queue.length - 5} more queued (/queue)`));
-    const approval = this.approvals[0]?.params;
-    if (approval) {
-      lines.push(s.yellow(`? approve ${approval.kind}: ${oneLine(approval.summary, 100)}`));
-      if (approval.detail && approval.detail !== approval.summary) lines.push(s.dim(`  ${oneLine(approval.detail, 200)}`));
-      lines.push(`  ${s.bold('[y]')} approve   ${s.bold('[n]')} deny${this.editor.text ? s.dim('   (on an empty prompt)') : ''}`);
-    }
-    lines.push(s.dim(this.statusLine()));
-    this.screen.setLive(lines);
+    const typed = this.editor.text;
+    const { view, editing, exitArmed, notice } = this;
+    this.screen.setLive(liveArea({ view, approval: this.approvals.first, typed, editing, exitArmed, notice }, s));
     this.screen.setInput({ prefix: this.editing ? s.yellow('✎ ') : s.cyan('› '), text: this.editor.text, cursor: this.editor.cursor });
     if (now) this.screen.render();
-  }
-
-  private statusLine(): string {
-    if (this.exitArmed) return 'press Ctrl-C again to exit';
-    if (this.notice) return this.notice;
-    if (this.editing) return 'editing your last prompt · Enter sends it again (replaces that turn) · Esc cancels';
-    if (this.view?.runningTurnId) return '● working · Enter queues · Tab steers into the turn · Ctrl-C interrupts';
-    return '/help for commands · ↑ edits your last prompt · Ctrl-D exits';
   }
 
   async exit(code: number, lines: string[] = [], stderrLine?: string): Promise<void> {
