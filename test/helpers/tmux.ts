@@ -49,7 +49,7 @@ export async function startTerminal(t: TestContext, command: string[], options: 
     keys: async (...keys) => void (await tmux('send-keys', ...keys)),
     type: async (text) => void (await tmux('send-keys', '-l', text)),
     screen,
-    async waitFor(match, timeoutMs = 8000) {
+    async waitFor(match, timeoutMs = 10_000) {
       const test = typeof match === 'function' ? match : (s: string) => (typeof match === 'string' ? s.includes(match) : match.test(s));
       const deadline = Date.now() + timeoutMs;
       let last = '';
@@ -77,7 +77,9 @@ export async function startChat(t: TestContext, args: string[] = [], options: { 
     t.after(() => rmSync(dir, { recursive: true, force: true }));
     dbPath = join(dir, 'chat.db');
   }
-  const term = await startTerminal(t, [process.execPath, BIN, 'chat', '--db', dbPath, ...args], options);
+  // A NO_COLOR in the test's own environment must not change what the tests see (empty = unset).
+  const env = { NO_COLOR: '', ...options.env };
+  const term = await startTerminal(t, [process.execPath, BIN, 'chat', '--db', dbPath, ...args], { ...options, env });
   await term.waitFor(/commands · ↑ edits|new thread: it is created|── .* events ──/);
   return {
     ...term,
