@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { startServer } from '../helpers/server.js';
 import { startChat } from '../helpers/tmux.js';
 
 test('kill -9 of the server mid-turn: chat says so, restarts it, reloads the thread and runs the queue', async (t) => {
@@ -31,4 +32,16 @@ test('kill -9 of the server mid-turn: chat says so, restarts it, reloads the thr
   const final = await chat.screen();
   assert.equal(final.match(/› after the crash/g)?.length, 1, final);
   assert.equal(final.match(/■ interrupted/g)?.length, 1, final);
+});
+
+test('a turn another server process runs on the same database shows up live in the open thread', async (t) => {
+  const chat = await startChat(t);
+  await chat.type('hello');
+  await chat.keys('Enter');
+  await chat.waitFor('echo[1]: hello');
+  const other = await startServer(t, { dbPath: chat.dbPath });
+  const { threads } = await other.client.request('thread/list', {});
+  await other.client.request('thread/startTurn', { threadId: threads[0]!.id, prompt: 'from another process' });
+  await chat.waitFor('› from another process');
+  await chat.waitFor('echo[2]: from another process');
 });

@@ -106,6 +106,7 @@ export class ChatApp {
     this.feed = new this.runtime.ThreadFeed(threadId, this.connection, (event) => view.apply(event), (error) => this.error(error));
     if (!fresh) this.screen.print([this.style.dim(`── thread ${threadId} ──`)]);
     await this.feed.catchUp();
+    await this.feed.subscribe().catch((error: unknown) => this.error(error));
     if (!fresh) this.screen.print([this.style.dim(`── ${view.title || '(untitled)'} · ${this.feed.lastSeq} events ──`)]);
     this.refresh();
   }
@@ -116,6 +117,7 @@ export class ChatApp {
     const feed = this.feed;
     if (feed && this.threadId) {
       await feed.catchUp();
+      await feed.subscribe().catch((error: unknown) => this.error(error));
       // A restart leaves queued prompts pending (protocol §8): run them, nothing typed is lost.
       if (this.view && this.view.queue.length > 0 && !this.view.runningTurnId) {
         await this.connection.request('thread/drain', { threadId: this.threadId }).catch((e: unknown) => this.error(e));

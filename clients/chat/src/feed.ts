@@ -61,7 +61,18 @@ export class ThreadFeed {
     return this.syncing;
   }
 
+  /**
+   * Live events of this thread from every server process on the database (thread/subscribe), so
+   * a turn another process runs streams here too; again after a restart (a new connection).
+   */
+  async subscribe(): Promise<void> {
+    const { events } = await this.connection.requestRetrying('thread/subscribe', { threadId: this.threadId, afterSeq: this.lastSeq });
+    for (const event of events) this.live(event);
+  }
+
   stop(): void {
+    if (this.stopped) return;
     this.stopped = true;
+    this.connection.request('thread/unsubscribe', { threadId: this.threadId }).catch(() => {});
   }
 }
