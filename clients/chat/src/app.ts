@@ -54,6 +54,9 @@ export class ChatApp {
     process.stdout.write('\x1b[?2004h');
     stdin.on('keypress', (str: string | undefined, key: Key) => this.onKey(str, key ?? {}));
     process.stdout.on('resize', () => this.refresh());
+    // Killed or the terminal closed: give the terminal back and shut the server down first.
+    process.once('SIGTERM', () => void this.exit(143));
+    process.once('SIGHUP', () => void this.exit(129));
     // The prompt first (typing works at once), then the protocol and the server.
     this.refresh(true);
     this.runtime = await import('./runtime.js');

@@ -14,6 +14,11 @@ import { oneLine } from './thread-view.js';
  */
 export async function runPiped(options: ChatOptions): Promise<number> {
   const note = (line: string) => process.stderr.write(`${line}\n`);
+  // `threadline chat < prompts | head -1`: the reader left, so stop quietly (its shell sees 0).
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
   let feed: ThreadFeed | undefined;
   const ended = new Map<string, string>();
   const waiters = new Map<string, (status: string) => void>();
