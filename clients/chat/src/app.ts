@@ -85,8 +85,9 @@ export class ChatApp {
       if (thread) await this.open(thread);
       else this.screen.print([this.style.dim('new thread: it is created with your first prompt')]);
     } catch (error) {
-      if (error instanceof FatalError || error instanceof ServerExitedError) return this.exit(2, [], `threadline chat: ${errorText(error)}`);
-      throw error;
+      // Whatever it is, the terminal is given back before the one line that says it.
+      const known = error instanceof FatalError || error instanceof ServerExitedError;
+      return this.exit(2, [], `threadline chat: ${known ? errorText(error) : error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     }
     this.refresh();
   }
