@@ -166,6 +166,12 @@ test('/threads lists the threads with their status; /switch opens one with its h
   await chat.type('more alpha');
   await chat.keys('Enter');
   await chat.waitFor('echo[2]: more alpha');
+  await chat.type('/help');
+  await chat.keys('Enter');
+  await chat.waitFor(/\/switch N\|ID\s+open thread N/);
+  await chat.type('/nope');
+  await chat.keys('Enter');
+  await chat.waitFor('unknown command /nope (try /help)');
 });
 
 test('markdown in a reply is rendered: bold, code and links without their markup', async (t) => {
