@@ -6,6 +6,8 @@ Usage:
   threadline serve [options]   serve one client on stdin/stdout (what an IDE spawns)
   threadline acp [options]     an ACP v1 agent on stdin/stdout (Zed and other ACP editors; serve's options)
   threadline demo [options]    run a short scripted session against a spawned server and show it
+  threadline chat [options]    talk to an agent in the terminal (threadline chat --help)
+  threadline schema [--out DIR]  the protocol's JSON Schema and .d.ts, for integrators
   threadline --help            this text
   threadline --version         the version
 
