@@ -13,6 +13,7 @@ import { formatTable, type Row } from './lib/results.js';
 import { measurePipelinedAdmissions } from './rows/admissions-pipelined.js';
 import { measureSequentialAdmissions } from './rows/admissions-sequential.js';
 import { measureIdleTurns } from './rows/idle-turns.js';
+import { measureMcpRoundTrip } from './rows/mcp-round-trip.js';
 import { measureReplay } from './rows/replay-events.js';
 import { measureRss } from './rows/rss.js';
 import { measureScaleReads } from './rows/scale-reads.js';
@@ -30,6 +31,7 @@ const ROWS: [number, (ctx: BenchContext) => Promise<Row[]>][] = [
   [7, measureScaleReads],
   [8, measureRss],
   [9, measureStartupRecovery],
+  [10, measureMcpRoundTrip],
 ];
 
 const { values } = parseArgs({

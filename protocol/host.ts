@@ -146,9 +146,38 @@ export interface HostLogger {
   debug(message: string, fields?: Record<string, unknown>): void;
 }
 
+/** A tool a host may offer its model: the name to call it by, what it does, its JSON Schema input. */
+export interface HostTool {
+  name: string;
+  description: string;
+  inputSchema: Record<string, unknown>;
+  /** The approval kind the call needs; absent: none (e.g. a read-only built-in tool). */
+  approval?: ApprovalKind;
+}
+
+/** What a tool call gives back to the model; `ok: false` marks the tool_result item failed. */
+export interface HostToolResult {
+  ok: boolean;
+  text: string;
+}
+
+/**
+ * Tools Threadline lends every host: the MCP servers of `--mcp-config` (docs/hosts.md). Servers
+ * connect in the background: `list()` is what is ready now, and grows (or shrinks) between calls.
+ */
+export interface HostTools {
+  list(): HostTool[];
+  /** The tool_call item's text and the approval's summary and detail for a call of `name`. */
+  describe(name: string, args: Record<string, unknown>): { summary: string; detail: string };
+  /** Never rejects: a failure (server gone, timeout, abort) is a result with `ok: false`. */
+  call(name: string, args: Record<string, unknown>, options: { signal: AbortSignal }): Promise<HostToolResult>;
+}
+
 /** What Threadline lends a host besides its options. */
 export interface HostServices {
   log: HostLogger;
+  /** Tools from the server's tool sources (MCP servers); absent when none is configured. */
+  tools?: HostTools;
 }
 
 export type CreateHost = (options: HostOptions, services: HostServices) => EngineHost | Promise<EngineHost>;

@@ -56,6 +56,8 @@ export {
   METHOD_NAMES,
   EXIT_NOTIFICATION,
   isMethodName,
+  McpServerStatusSchema,
+  type McpServerStatus,
   type MethodSpec,
   type MethodName,
   type ParamsOf,
@@ -64,6 +66,7 @@ export {
 } from './methods.js';
 export {
   ServerRequests,
+  MCP_STATUS_NOTIFICATION,
   ApprovalRequestParamsSchema,
   ApprovalRequestResultSchema,
   type ServerRequestName,

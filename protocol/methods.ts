@@ -362,6 +362,27 @@ export const UsageGetResultSchema = named(
   }),
 );
 
+const McpServerStatusShape = z.object({
+  server: doc('The server\'s name in the `--mcp-config` file.', z.string()),
+  state: doc('`starting`: connecting (no tools yet); `ready`: its tools are offered to turns that start now; `failed`: none, `error` says why.', z.enum(['starting', 'ready', 'failed'])),
+  tools: doc('How many tools it offers now.', z.number().int().nonnegative()),
+  error: doc('Why it failed (or why it was last restarted).', z.string().optional()),
+  generation: doc('Grows by one at every change of this server: keep the status with the highest.', z.number().int().nonnegative()),
+});
+export const McpServerStatusSchema = named('McpServerStatus', 'One MCP server of this server process (`--mcp-config`).', McpServerStatusShape);
+export type McpServerStatus = z.infer<typeof McpServerStatusSchema>;
+export const McpStatusParamsSchema = named(
+  'McpStatusParams',
+  'An MCP server changed state or tool list (notification `mcp/status`, server → client; not in any thread\'s log).',
+  McpServerStatusShape.clone(),
+);
+export const McpServersParamsSchema = named('McpServersParams', 'No params.', z.object({}));
+export const McpServersResultSchema = named(
+  'McpServersResult',
+  'Every MCP server of `--mcp-config`, in the file\'s order (empty without it).',
+  z.object({ servers: doc('Their current states.', z.array(McpServerStatusSchema)) }),
+);
+
 /** Client → server methods (PROTOCOL.md §2, §4): the single source of truth. */
 export const Methods = {
   initialize: { params: InitializeParamsSchema, result: InitializeResultSchema, errors: ['InvalidRequest'] },
@@ -423,6 +444,7 @@ export const Methods = {
   'routing/setRules': { params: RoutingSetRulesParamsSchema, result: RoutingSetRulesResultSchema, errors: [] },
   'usage/get': { params: UsageGetParamsSchema, result: UsageGetResultSchema, errors: ['ThreadNotFound'] },
   ...HistoryMethods,
+  'mcp/servers': { params: McpServersParamsSchema, result: McpServersResultSchema, errors: [] },
 } as const satisfies Record<string, MethodSpec>;
 
 export type MethodName = keyof typeof Methods;

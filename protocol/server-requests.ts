@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ApprovalDecisionSchema, ApprovalKindSchema } from './events.js';
 import { ItemIdSchema, ThreadIdSchema, TurnIdSchema } from './ids.js';
 import { doc, named } from './registry.js';
+import { McpStatusParamsSchema } from './methods.js';
 
 export const ApprovalRequestParamsSchema = named(
   'ApprovalRequestParams',
@@ -48,7 +49,11 @@ export const ExitParamsSchema = named(
  * Notifications other than `thread/event` (which is `x-notification` of the JSON Schema), with the
  * direction they travel. `$/cancelRequest` is vscode-jsonrpc's own; listed so other languages know it.
  */
+/** An MCP server's status changed (PROTOCOL.md, MCP servers). */
+export const MCP_STATUS_NOTIFICATION = 'mcp/status';
+
 export const Notifications = {
   exit: { params: ExitParamsSchema, direction: 'client-to-server' },
   '$/cancelRequest': { params: CancelRequestParamsSchema, direction: 'server-to-client' },
+  'mcp/status': { params: McpStatusParamsSchema, direction: 'server-to-client' },
 } as const;

@@ -2,7 +2,7 @@
 // protocol package into its publishable dist/ (ESM and CommonJS). Run by `npm run build`, and before every test.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync } from 'node:fs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning' };
@@ -30,7 +30,7 @@ execFileSync(process.execPath, ['bin/threadline', '--version'], {
 // Heavy built-in hosts are their own files, required on first use, so they never slow start-up.
 await build({
   ...common,
-  entryPoints: { openai: 'src/host/openai/host.ts' },
+  entryPoints: { openai: 'src/host/openai/host.ts', 'tools-mcp': 'src/tools/mcp/index.ts' },
   outdir: 'dist/hosts',
   outExtension: { '.js': '.cjs' },
   format: 'cjs',
@@ -39,3 +39,24 @@ await build({
 
 // The protocol package: ESM + CommonJS + declarations (scripts/build-protocol.mjs).
 await import('./build-protocol.mjs');
+
+// The terminal frontend (clients/chat: `threadline chat`, `threadline schema`) is its own bundle,
+// required only by those commands, so serve's start-up never pays for it; the protocol's
+// declarations (just built) go next to it for `threadline schema --out`.
+await build({
+  ...common,
+  entryPoints: ['clients/chat/src/main.ts'],
+  outfile: 'dist/chat.cjs',
+  format: 'cjs',
+  conditions: ['@threadline/source'],
+  minifyWhitespace: true,
+  minifySyntax: true,
+});
+// Its code cache, made by a run that loads the protocol's schemas (the slow part of its start-up).
+rmSync('dist/chat.cjs.cache', { force: true });
+execFileSync(process.execPath, ['bin/threadline', 'schema'], {
+  env: { ...process.env, THREADLINE_WRITE_CHAT_CODE_CACHE: '1' },
+  stdio: 'ignore',
+});
+rmSync('dist/protocol-types', { recursive: true, force: true });
+cpSync('protocol/dist/esm', 'dist/protocol-types', { recursive: true, filter: (src) => !/\.(js|map)$/.test(src) });

@@ -14,7 +14,11 @@ OUT = ROOT / "scripts" / "protocol-examples.json"
 METHODS = ["initialize", "shutdown", "thread/create", "thread/get", "thread/list", "thread/update", "thread/archive",
            "thread/unarchive", "thread/delete", "thread/startTurn", "thread/editLastTurn", "thread/drain",
            "thread/interrupt", "thread/cancelQueued", "thread/events", "thread/subscribe", "thread/unsubscribe",
-           "turn/get", "turn/wait", "routing/getRules", "routing/setRules", "usage/get"]
+           "turn/get", "turn/wait", "routing/getRules", "routing/setRules", "usage/get",
+           "thread/fork", "thread/revert", "thread/unrevert", "thread/updateQueued", "thread/reorderQueued",
+           "thread/turns", "turn/items"]
+# Captured by hand from a run with --mcp-config (this script runs without one): kept from the file.
+KEPT = ["mcp/servers"]
 p = subprocess.Popen([BIN, 'serve', '--db', ':memory:', '--framing', 'ndjson'], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
 q = queue.Queue()
 def reader():
@@ -70,8 +74,22 @@ drain()
 req("thread/drain", {"threadId": tid})
 req("turn/wait", {"turnId": "turn_0193a3f0-0000-7000-8000-000000000000", "timeoutMs": 100}, key="turn/wait#missing")
 drain(0.5)
-req("thread/editLastTurn", {"threadId": tid, "content": "hello again"})
+edited = req("thread/editLastTurn", {"threadId": tid, "content": "hello again"})[0]["turn"]["id"]
 drain(0.5)
+req("thread/turns", {"threadId": tid, "limit": 2})
+req("turn/items", {"turnId": turn, "limit": 1})
+req("thread/fork", {"threadId": tid, "depthFromTail": 0, "title": "Docs, edited"})
+req("thread/revert", {"threadId": tid, "beforeTurnId": edited})
+req("thread/unrevert", {"threadId": tid})
+t2 = req("thread/create", {"title": "Queue"}, key="create2")[0]["thread"]["id"]
+req("thread/startTurn", {"threadId": t2, "prompt": "!hang"}, key="hang2")
+qa = req("thread/startTurn", {"threadId": t2, "prompt": "first", "delivery": "queue"}, key="qa")[0]["queued"]["id"]
+qb = req("thread/startTurn", {"threadId": t2, "prompt": "second", "delivery": "queue"}, key="qb")[0]["queued"]["id"]
+drain()
+req("thread/updateQueued", {"threadId": t2, "admissionId": qa, "prompt": "first, reworded"})
+req("thread/reorderQueued", {"threadId": t2, "admissionIds": [qb, qa]})
+req("thread/interrupt", {"threadId": t2}, key="interrupt2")
+drain()
 req("thread/archive", {"threadId": tid})
 req("thread/startTurn", {"threadId": tid, "prompt": "x"}, key="thread/startTurn#archived")
 req("thread/unarchive", {"threadId": tid})
@@ -86,11 +104,13 @@ for key, ex in out.items():
         continue
     request = ex[0][1]
     response = ex[-1][1]
-    events = [[m["params"]["seq"], m["params"]["kind"]] for d, m in ex[1:-1] if m.get("method") == "thread/event" and m["params"]["threadId"] == tid]
+    thread = (request.get("params") or {}).get("threadId", tid)
+    events = [[m["params"]["seq"], m["params"]["kind"]] for d, m in ex[1:-1] if m.get("method") == "thread/event" and m["params"]["threadId"] == thread]
     examples[key] = {"request": request, "events": events, "response": response}
 missing = [m for m in METHODS if m not in examples]
 assert not missing, missing
+kept = json.loads(OUT.read_text())
 with open(OUT, "w") as f:
-    json.dump({m: examples[m] for m in METHODS}, f, indent=1, ensure_ascii=False)
+    json.dump({**{m: examples[m] for m in METHODS}, **{m: kept[m] for m in KEPT}}, f, indent=1, ensure_ascii=False)
     f.write("\n")
 print("wrote", OUT)

@@ -3,6 +3,7 @@ import { UsageError } from './cli/args.js';
 import { serve } from './cli/serve.js';
 import { demo } from './cli/demo.js';
 import { HostNotFoundError } from './host/load.js';
+import { runFrontend } from './cli/frontend.js';
 import { VERSION } from './version.js';
 
 /** The composition root: argv → subcommand. Start-up failures are one stderr line and exit 2. */
@@ -18,6 +19,9 @@ function main(argv: string[]): void {
     } else if (command === 'acp') {
       // Loaded on use: the ACP SDK stays out of serve's start-up.
       import('./cli/acp.js').then(({ acp }) => acp(rest)).catch((error: unknown) => fail(error));
+    } else if (command === 'chat' || command === 'schema') {
+      // Exit once stdout is flushed (a pipe is asynchronous on macOS: a reply must not be cut).
+      runFrontend(command, rest).then((code) => process.stdout.write('', () => process.exit(code)), (error: unknown) => fail(error));
     } else if (command === 'demo') {
       demo(rest).catch((error: unknown) => fail(error));
     } else {

@@ -9,7 +9,7 @@ import { installProcessHooks, openBackend } from './open-backend.js';
  * and leases as `serve`, with the same flags. stdout carries ACP messages only; logs go to stderr.
  */
 export function acp(args: string[]): void {
-  const { log, dbPath, host, store, orchestrator, recovered } = openBackend(args);
+  const { log, dbPath, host, store, orchestrator, recovered, tools } = openBackend(args);
   log.info('threadline acp', { version: VERSION, db: dbPath, host: host.name, recovered });
 
   const stream = acpSdk.ndJsonStream(Writable.toWeb(process.stdout), Readable.toWeb(process.stdin) as ReadableStream<Uint8Array>);
@@ -21,6 +21,7 @@ export function acp(args: string[]): void {
     stopping = true;
     orchestrator
       .shutdown() // running turns end `interrupted`; their prompts answer `cancelled` if the pipe is still open
+      .then(() => tools?.close())
       .catch((error: unknown) => log.error('shutdown failed', { error }))
       .finally(() => {
         store.close();

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parsePricesFile } from '../host/openai/prices.js';
+import { readMcpConfig } from '../tools/load.js';
 
 /** Flags that are host options under a friendlier name; `hosts` lists the hosts that understand them. */
 const FLAGS: Record<string, { option: string; hosts?: string[]; convert?: (raw: string, flag: string) => string }> = {
@@ -10,6 +11,8 @@ const FLAGS: Record<string, { option: string; hosts?: string[]; convert?: (raw: 
   'openai-idle-timeout': { option: 'idleTimeoutMs', hosts: ['openai'], convert: secondsToMs },
   prices: { option: 'prices', hosts: ['openai'], convert: pricesFile },
   'max-tool-rounds': { option: 'maxToolRounds', hosts: ['openai'], convert: count },
+  /** Not a host option: open-backend takes it out and starts the servers (src/tools/load.ts). */
+  'mcp-config': { option: 'mcpConfig', convert: mcpConfigFile },
 };
 
 export const HOST_FLAGS = Object.fromEntries(Object.keys(FLAGS).map((flag) => [flag, { type: 'string' as const }])) as Record<
@@ -71,5 +74,12 @@ function pricesFile(raw: string): string {
     throw new Error(`cannot read ${path}: ${why}`);
   }
   parsePricesFile(text, path);
+  return path;
+}
+
+/** Read and checked at start-up: a bad MCP config stops serve with one line naming the field. */
+function mcpConfigFile(raw: string): string {
+  const path = resolve(raw);
+  readMcpConfig(path);
   return path;
 }

@@ -4,6 +4,8 @@ import { lazyHost, resolveHost, type HostSpec } from '../host/load.js';
 import { createOrchestrator, type Orchestrator } from '../orchestrator/api.js';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/port.js';
+import { readMcpConfig, startToolSources } from '../tools/load.js';
+import type { ToolRegistry } from '../tools/registry.js';
 import { UsageError, parseServeArgs } from './args.js';
 import type { ServeConfig } from '../config.js';
 
@@ -20,6 +22,8 @@ export interface Backend {
   orchestrator: Orchestrator;
   /** Turns start-up recovery ended. */
   recovered: number;
+  /** The MCP servers of `--mcp-config`, connecting in the background; absent without it. */
+  tools?: ToolRegistry;
 }
 
 /**
@@ -40,9 +44,11 @@ export function openBackend(args: string[]): Backend {
     throw new UsageError(`cannot open database ${dbPath}: ${(error as Error).message}`);
   }
   const hostSupportsSteer = STEER_SUPPORT[host.name] ?? true;
+  const { mcpConfig, ...hostOptions } = config.hostOptions;
+  const tools = mcpConfig ? startToolSources(readMcpConfig(mcpConfig), { log, maxOutputBytes: Number(hostOptions.maxOutputBytes) || 64 * 1024 }) : undefined;
   const orchestrator = createOrchestrator({
     store,
-    host: lazyHost(host, config.hostOptions, { log }), // imported on first use: initialize never waits on it
+    host: lazyHost(host, hostOptions, { log, ...(tools ? { tools } : {}) }), // imported on first use: initialize never waits on it
     hostName: host.name,
     hostSupportsSteer,
     maxQueued: config.maxQueued,
@@ -60,7 +66,7 @@ export function openBackend(args: string[]): Backend {
     store.close();
     throw new UsageError(`cannot open database ${dbPath}: ${(error as Error).message}`);
   }
-  return { config, log, dbPath, host, hostSupportsSteer, store, orchestrator, recovered };
+  return { config, log, dbPath, host, hostSupportsSteer, store, orchestrator, recovered, ...(tools ? { tools } : {}) };
 }
 
 /**

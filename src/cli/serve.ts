@@ -8,7 +8,7 @@ const SETTLE_MS = 2000;
 
 /** `threadline serve`: one client on stdin/stdout until it shuts down or goes away. */
 export function serve(args: string[]): void {
-  const { config, log, dbPath, host, hostSupportsSteer, store, orchestrator, recovered } = openBackend(args);
+  const { config, log, dbPath, host, hostSupportsSteer, store, orchestrator, recovered, tools } = openBackend(args);
   log.info('threadline serving', { version: VERSION, db: dbPath, host: host.name, durability: config.durability, framing: config.framing, recovered });
 
   let stopping = false;
@@ -18,6 +18,7 @@ export function serve(args: string[]): void {
     const shutdown = async () => {
       await rpc.settle(SETTLE_MS); // requests received before the close are still answered
       await orchestrator.shutdown(); // running turns end `interrupted`; turn/wait callers get them
+      await tools?.close(); // MCP servers: stdio children are ended, not left to notice stdin closing
       await rpc.settle(SETTLE_MS);
     };
     shutdown()
@@ -39,6 +40,7 @@ export function serve(args: string[]): void {
     dbPath,
     hosts: [...Object.keys(BUILTIN_HOSTS), ...(BUILTIN_HOSTS[host.name] ? [] : [host.name])],
     steer: hostSupportsSteer,
+    ...(tools ? { mcp: tools } : {}),
     stop,
   });
   installProcessHooks(log, stop);

@@ -24,6 +24,9 @@ export {
   type HostLogger,
   type HostOptions,
   type HostServices,
+  type HostTool,
+  type HostToolResult,
+  type HostTools,
   type TurnContext,
   type TurnInput,
 } from '@threadline/protocol/host';

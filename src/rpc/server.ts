@@ -7,6 +7,7 @@ import {
 import {
   ApprovalRequestResultSchema,
   EXIT_NOTIFICATION,
+  MCP_STATUS_NOTIFICATION,
   MethodNotFoundError,
   Methods,
   PROTOCOL_VERSION,
@@ -27,6 +28,7 @@ import { threadHandlers } from './handlers/thread.js';
 import { turnHandlers } from './handlers/turn.js';
 import type { Handlers } from './handlers/types.js';
 import { usageHandlers } from './handlers/usage.js';
+import { mcpHandlers, type McpStatusFeed } from './handlers/mcp.js';
 import { subscriptionHandlers } from './handlers/subscription.js';
 import { OutputGate } from './backpressure.js';
 import { ConnectionGate } from './connection-gate.js';
@@ -44,6 +46,8 @@ export interface RpcServerOptions {
   dbPath: string;
   hosts: string[];
   steer: boolean;
+  /** The MCP servers of `--mcp-config`: `mcp/servers` answers from it, `mcp/status` relays its changes. */
+  mcp?: McpStatusFeed;
   /** Stops the process: `exit` after `shutdown`, stdin closed, or a signal. */
   stop: (exitCode: number) => void;
 }
@@ -169,6 +173,7 @@ export function startRpcServer(options: RpcServerOptions): RpcServer {
     ...historyHandlers(orchestrator),
     ...routingHandlers(orchestrator),
     ...usageHandlers(orchestrator),
+    ...mcpHandlers(options.mcp),
     ...subscriptionHandlers(subscriptions),
   };
 
@@ -203,6 +208,11 @@ export function startRpcServer(options: RpcServerOptions): RpcServer {
     // A subscribed thread's events go through its subscription (no gap, no duplicate); any
     // other thread's events are this process's own, sent as they commit.
     if (!subscriptions.deliverOwn(event)) sendEvent(event);
+  });
+  // Process-level, not any thread's: sent to an initialized client as it happens, never logged.
+  options.mcp?.onStatus((status) => {
+    if (session.state === 'uninitialized' || writer.bufferedBytes > MAX_OUTBOUND_BYTES) return;
+    void writer.write({ jsonrpc: '2.0', method: MCP_STATUS_NOTIFICATION, params: status } as never).catch(() => undefined);
   });
   connection.listen();
 

@@ -72,7 +72,7 @@ export function itemContract(open: OpenStore): void {
       });
     });
 
-    test('listHistory skips superseded turns and orders by turn, then item position', (t) => {
+    test("listHistory orders every item by turn, then item position, with its turn's facts (superseded marked)", (t) => {
       const { store } = open(t);
       store.write((tx) => {
         tx.threads.insert(newThread('thr_1'));
@@ -93,13 +93,15 @@ export function itemContract(open: OpenStore): void {
         tx.turns.markSuperseded('turn_a', 'turn_y');
       });
       const rows = store.read((tx) => tx.items.listHistory('thr_1'));
+      const turnFacts = (turnId: string, superseded: boolean) => ({ turnId, turnKind: 'prompt', turnStatus: 'in_progress', superseded, reverted: false });
       assert.deepStrictEqual(
         wire(rows),
         [
-          { turnId: 'turn_z', kind: 'user_message', status: 'completed', detail: 'first' },
-          { turnId: 'turn_z', kind: 'user_message', status: 'completed', detail: '' },
-          { turnId: 'turn_y', kind: 'user_message', status: 'completed', detail: 'third' },
-          { turnId: 'turn_y', kind: 'user_message', status: 'completed', detail: 'fourth', metadata: { k: true } },
+          { ...turnFacts('turn_z', false), kind: 'user_message', status: 'completed', detail: 'first' },
+          { ...turnFacts('turn_z', false), kind: 'user_message', status: 'completed', detail: '' },
+          { ...turnFacts('turn_a', true), kind: 'user_message', status: 'completed', detail: 'superseded' },
+          { ...turnFacts('turn_y', false), kind: 'user_message', status: 'completed', detail: 'third' },
+          { ...turnFacts('turn_y', false), kind: 'user_message', status: 'completed', detail: 'fourth', metadata: { k: true } },
         ],
       );
       for (const row of rows) assertNoNulls(row, 'history row');

@@ -40,7 +40,7 @@ export function threadContract(open: OpenStore): void {
       );
       assert.equal(found.autoApprove, true);
       assert.equal(found.trustMode, true);
-      assert.deepStrictEqual(store.read((tx) => tx.threads.runState('thr_full')), { runningTurnId: null, archived: false });
+      assert.deepStrictEqual(store.read((tx) => tx.threads.runState('thr_full')), { runningTurnId: null, archived: false, historyRev: 0 });
     });
 
     test('an unknown thread is undefined to find, runState and lastSeq', (t) => {
@@ -86,7 +86,7 @@ export function threadContract(open: OpenStore): void {
         assert.deepStrictEqual(ids(tx.threads.list(false, 10)), ['thr_b']);
         assert.deepStrictEqual(ids(tx.threads.list(true, 10)), ['thr_a']);
         assert.equal(tx.threads.find('thr_a')?.updatedAt, at(60));
-        assert.deepStrictEqual(tx.threads.runState('thr_a'), { runningTurnId: null, archived: true });
+        assert.deepStrictEqual(tx.threads.runState('thr_a'), { runningTurnId: null, archived: true, historyRev: 0 });
       });
       store.write((tx) => tx.threads.setArchived('thr_a', false, at(61)));
       assert.deepStrictEqual(ids(store.read((tx) => tx.threads.list(true, 10))), []);
@@ -124,7 +124,7 @@ export function threadContract(open: OpenStore): void {
         assert.equal(found?.status, 'running');
         assert.equal(found?.latestTurnId, 'turn_1');
         assert.equal(found?.updatedAt, at(70));
-        assert.deepStrictEqual(tx.threads.runState('thr_r'), { runningTurnId: 'turn_1', archived: false });
+        assert.deepStrictEqual(tx.threads.runState('thr_r'), { runningTurnId: 'turn_1', archived: false, historyRev: 0 });
       });
       store.write((tx) => tx.threads.clearRunningTurn('thr_r', 'turn_other', at(80)));
       assert.equal(store.read((tx) => tx.threads.find('thr_r')?.status), 'running');

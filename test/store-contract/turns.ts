@@ -21,7 +21,7 @@ export function turnContract(open: OpenStore): void {
         assertNoNulls(found, 'turn');
         const { startedAt, ...rest } = wire(found)!;
         assert.deepStrictEqual(rest, {
-          id: 'turn_min', threadId: 'thr_1', status: 'in_progress', inputSummary: 'prompt of turn_min', createdAt: at(10), itemIds: [], steerCount: 0,
+          id: 'turn_min', threadId: 'thr_1', status: 'in_progress', inputSummary: 'prompt of turn_min', createdAt: at(10), itemIds: [], steerCount: 0, kind: 'prompt',
         });
         assert.ok(startedAt === undefined || startedAt === at(10), `startedAt ${startedAt}`);
         assert.deepStrictEqual(tx.turns.findStored('turn_min')?.options, {});

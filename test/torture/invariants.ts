@@ -103,6 +103,11 @@ export function checkDatabase(path: string, ledger: Ledger, c: Checker, phase: P
 
     // What the clients were told.
     for (const tag of ledger.ackedTags) c.check(byTag.has(tag), `acknowledged prompt #t${tag}# has an admission`);
+    // An acknowledged updateQueued is never lost: the prompt is one an update sent (the last to commit).
+    for (const a of admissions) {
+      const update = ledger.updates.get(a.id);
+      if (update?.acked) c.check(update.prompts.has(a.prompt), `admission ${a.id} keeps an acknowledged updateQueued's prompt`);
+    }
     for (const id of ledger.ackedTurns) c.check(turns.has(id), `acknowledged turn ${id} exists`);
     const admissionById = new Map(admissions.map((a) => [a.id, a]));
     for (const id of ledger.ackedAdmissions) c.check(admissionById.has(id), `acknowledged admission ${id} exists`);

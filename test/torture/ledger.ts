@@ -28,6 +28,10 @@ export class Ledger {
   /** superseded turn → the new turn (editLastTurn results). */
   readonly superseded = new Map<string, string>();
   readonly sent = new Map<string, SentStartTurn>();
+  /** The tag of each admission a startTurn answered as queued (updateQueued keeps the tag). */
+  readonly admissionTags = new Map<string, number>();
+  /** admission → every prompt an updateQueued sent for it, and whether one was acknowledged. */
+  readonly updates = new Map<string, { prompts: Set<string>; acked: boolean }>();
   private nextTag = 1;
 
   tag(): number {

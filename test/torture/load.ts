@@ -95,7 +95,7 @@ export class Load {
     const op = this.rng.weighted({
       start: 18, queue: 20, steer: 10, edit: 7, interrupt: 7, drain: 10, cancel: 6, wait: 6,
       events: 4, create: this.createThreads && this.views.size < MAX_THREADS ? 3 : 0, archive: view.archived ? 0 : 1,
-      unarchive: view.archived ? 6 : 0, repeat: 4,
+      unarchive: view.archived ? 6 : 0, repeat: 4, update: 4, reorder: 4,
     });
     switch (op) {
       case 'start':
@@ -119,6 +119,10 @@ export class Load {
       case 'archive':
       case 'unarchive':
         return this.client.request(op === 'archive' ? 'thread/archive' : 'thread/unarchive', { threadId }).then(() => undefined);
+      case 'update':
+        return this.updateQueued(threadId, view);
+      case 'reorder':
+        return this.reorderQueued(threadId, view);
       case 'repeat':
         return this.repeat();
     }
@@ -158,7 +162,38 @@ export class Load {
     sent.answer ??= answer;
     this.ledger.ackedTags.add(tag);
     this.ledger.ackedTurns.add(turn.id);
-    if (queued) this.ledger.ackedAdmissions.add(queued.id);
+    if (queued) {
+      this.ledger.ackedAdmissions.add(queued.id);
+      this.ledger.admissionTags.set(queued.id, tag);
+    }
+  }
+
+  /** A new script for a pending prompt, under the same tag (so its admission is still found by it). */
+  private async updateQueued(threadId: string, view: ThreadView): Promise<void> {
+    const known = [...view.pending].filter((id) => this.ledger.admissionTags.has(id));
+    if (known.length === 0) return;
+    const admissionId = this.rng.pick(known);
+    const prompt = this.prompt(this.ledger.admissionTags.get(admissionId)!);
+    const update = this.ledger.updates.get(admissionId) ?? { prompts: new Set<string>(), acked: false };
+    this.ledger.updates.set(admissionId, update);
+    update.prompts.add(prompt); // before sending: a kill may land after the commit, before the answer
+    await this.client.request('thread/updateQueued', { threadId, admissionId, prompt });
+    update.acked = true;
+  }
+
+  /** The pending prompts in a shuffled order; a view gone stale meanwhile is refused with -32602 naming admissionIds. */
+  private async reorderQueued(threadId: string, view: ThreadView): Promise<void> {
+    const ids = [...view.pending];
+    for (let i = ids.length - 1; i > 0; i--) {
+      const j = this.rng.int(0, i);
+      [ids[i], ids[j]] = [ids[j]!, ids[i]!];
+    }
+    try {
+      await this.client.request('thread/reorderQueued', { threadId, admissionIds: ids });
+    } catch (error) {
+      if (error instanceof ThreadlineError && error.code === -32602 && /admissionIds/.test(error.message)) return;
+      throw error;
+    }
   }
 
   private async edit(threadId: string): Promise<void> {

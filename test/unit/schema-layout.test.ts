@@ -27,13 +27,14 @@ test('every property of every definition has a description', () => {
   for (const [id, def] of Object.entries(defs)) assert.ok(def.description, `${id} has no description`);
 });
 
-test('exit and $/cancelRequest are in the schema as notifications', () => {
+test('exit, $/cancelRequest, thread/event and mcp/status are in the schema as notifications', () => {
   const notifications = Object.values(defs).filter((d) => d['x-message'] === 'notification');
   const byMethod = Object.fromEntries(notifications.map((d) => [d['x-method'], d['x-direction']]));
   assert.deepStrictEqual(byMethod, {
     exit: 'client-to-server',
     '$/cancelRequest': 'server-to-client',
     'thread/event': 'server-to-client',
+    'mcp/status': 'server-to-client',
   });
 });
 

@@ -3,9 +3,9 @@ import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { isBeneath, pathArgument, resolveBeneath } from '../../src/host/openai/tools/confine.js';
-import { shellEnvironment } from '../../src/host/openai/tools/env.js';
-import { describeCall, shown } from '../../src/host/openai/tools/summary.js';
+import { isBeneath, pathArgument, resolveBeneath } from '../../src/tools/builtin/confine.js';
+import { shellEnvironment } from '../../src/tools/builtin/env.js';
+import { describeCall, shown } from '../../src/tools/builtin/summary.js';
 
 test('isBeneath: .. and ../x and absolute paths are outside; ..notes.txt and dir/.. names are inside', () => {
   for (const rel of ['', 'a', '..notes.txt', '...', '..a/b', 'a/..b']) assert.equal(isBeneath(rel), true, rel);
@@ -69,7 +69,7 @@ test('shellEnvironment keeps only the minimal variables, LC_*, and the names pas
 
 test('openByPath (the fallback without /proc) opens a file beneath root and refuses a symbolic link at the path', async (t) => {
   const { constants } = await import('node:fs');
-  const { openByPath } = await import('../../src/host/openai/tools/confine.js');
+  const { openByPath } = await import('../../src/tools/builtin/confine.js');
   const root = realpathSync(mkdtempSync(join(tmpdir(), 'threadline-confine-')));
   t.after(() => rmSync(root, { recursive: true, force: true }));
   writeFileSync(join(root, 'a.txt'), 'a');

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from .types import (
+    McpServersParams,
+    McpServersResult,
     RoutingGetRulesParams,
     RoutingGetRulesResult,
     RoutingSetRulesParams,
@@ -23,24 +25,38 @@ from .types import (
     ThreadEditLastTurnResult,
     ThreadEventsParams,
     ThreadEventsResult,
+    ThreadForkParams,
+    ThreadForkResult,
     ThreadGetParams,
     ThreadGetResult,
     ThreadInterruptParams,
     ThreadInterruptResult,
     ThreadListParams,
     ThreadListResult,
+    ThreadReorderQueuedParams,
+    ThreadReorderQueuedResult,
+    ThreadRevertParams,
+    ThreadRevertResult,
     ThreadStartTurnParams,
     ThreadStartTurnResult,
     ThreadSubscribeParams,
     ThreadSubscribeResult,
+    ThreadTurnsParams,
+    ThreadTurnsResult,
     ThreadUnarchiveParams,
     ThreadUnarchiveResult,
+    ThreadUnrevertParams,
+    ThreadUnrevertResult,
     ThreadUnsubscribeParams,
     ThreadUnsubscribeResult,
     ThreadUpdateParams,
+    ThreadUpdateQueuedParams,
+    ThreadUpdateQueuedResult,
     ThreadUpdateResult,
     TurnGetParams,
     TurnGetResult,
+    TurnItemsParams,
+    TurnItemsResult,
     TurnWaitParams,
     TurnWaitResult,
     UsageGetParams,
@@ -53,6 +69,10 @@ class GeneratedMethods:
 
     def call(self, method: str, params: Any = None, *, timeout: Optional[float] = None) -> Any:
         raise NotImplementedError
+
+    def mcp_servers(self, params: Optional[McpServersParams] = None, *, timeout: Optional[float] = None) -> McpServersResult:
+        """`mcp/servers`: No params."""
+        return self.call("mcp/servers", params, timeout=timeout)
 
     def routing_get_rules(self, params: Optional[RoutingGetRulesParams] = None, *, timeout: Optional[float] = None) -> RoutingGetRulesResult:
         """`routing/getRules`: No params."""
@@ -90,6 +110,10 @@ class GeneratedMethods:
         """`thread/events`: A page of the event log after `afterSeq`. Raises besides the common errors: ThreadNotFound."""
         return self.call("thread/events", params, timeout=timeout)
 
+    def thread_fork(self, params: ThreadForkParams, *, timeout: Optional[float] = None) -> ThreadForkResult:
+        """`thread/fork`: A new thread with a copy of this one's visible history: all of it, or only what came before a turn. Raises besides the common errors: ThreadNotFound, TurnNotFound."""
+        return self.call("thread/fork", params, timeout=timeout)
+
     def thread_get(self, params: ThreadGetParams, *, timeout: Optional[float] = None) -> ThreadGetResult:
         """`thread/get`: Which thread, and whether to include its turns. Raises besides the common errors: ThreadNotFound."""
         return self.call("thread/get", params, timeout=timeout)
@@ -102,6 +126,14 @@ class GeneratedMethods:
         """`thread/list`: A page of threads, newest updatedAt first."""
         return self.call("thread/list", params, timeout=timeout)
 
+    def thread_reorder_queued(self, params: ThreadReorderQueuedParams, *, timeout: Optional[float] = None) -> ThreadReorderQueuedResult:
+        """`thread/reorderQueued`: The order in which the thread's pending prompts run: exactly their ids. Raises besides the common errors: ThreadNotFound."""
+        return self.call("thread/reorderQueued", params, timeout=timeout)
+
+    def thread_revert(self, params: ThreadRevertParams, *, timeout: Optional[float] = None) -> ThreadRevertResult:
+        """`thread/revert`: Hide a turn and every later turn from the engine (they stay readable). Raises besides the common errors: ThreadNotFound, TurnNotFound, ThreadBusy, ThreadLeased."""
+        return self.call("thread/revert", params, timeout=timeout)
+
     def thread_start_turn(self, params: ThreadStartTurnParams, *, timeout: Optional[float] = None) -> ThreadStartTurnResult:
         """`thread/startTurn`: A prompt to run now, queue behind the running turn, or steer into it (PROTOCOL.md §4.1). Raises besides the common errors: ThreadNotFound, ThreadArchived, ThreadBusy, TurnMismatch, QueueFull, ThreadLeased, HostError."""
         return self.call("thread/startTurn", params, timeout=timeout)
@@ -110,9 +142,17 @@ class GeneratedMethods:
         """`thread/subscribe`: Live tail of one thread, from every server process on the database file; the backlog after `afterSeq` (default: the thread's lastSeq) first. Raises besides the common errors: ThreadNotFound."""
         return self.call("thread/subscribe", params, timeout=timeout)
 
+    def thread_turns(self, params: ThreadTurnsParams, *, timeout: Optional[float] = None) -> ThreadTurnsResult:
+        """`thread/turns`: A page of the thread's turns (all of them: reverted, superseded and compacted ones too). Raises besides the common errors: ThreadNotFound."""
+        return self.call("thread/turns", params, timeout=timeout)
+
     def thread_unarchive(self, params: ThreadUnarchiveParams, *, timeout: Optional[float] = None) -> ThreadUnarchiveResult:
         """`thread/unarchive`: Which thread. Raises besides the common errors: ThreadNotFound."""
         return self.call("thread/unarchive", params, timeout=timeout)
+
+    def thread_unrevert(self, params: ThreadUnrevertParams, *, timeout: Optional[float] = None) -> ThreadUnrevertResult:
+        """`thread/unrevert`: Which thread. Raises besides the common errors: ThreadNotFound, ThreadBusy, NothingToEdit, ThreadLeased."""
+        return self.call("thread/unrevert", params, timeout=timeout)
 
     def thread_unsubscribe(self, params: ThreadUnsubscribeParams, *, timeout: Optional[float] = None) -> ThreadUnsubscribeResult:
         """`thread/unsubscribe`: Which thread. Raises besides the common errors: ThreadNotFound."""
@@ -122,9 +162,17 @@ class GeneratedMethods:
         """`thread/update`: Fields to replace; absent fields stay, `null` clears model, mode or systemPrompt. Raises besides the common errors: ThreadNotFound."""
         return self.call("thread/update", params, timeout=timeout)
 
+    def thread_update_queued(self, params: ThreadUpdateQueuedParams, *, timeout: Optional[float] = None) -> ThreadUpdateQueuedResult:
+        """`thread/updateQueued`: A pending prompt's new text (same id, same place in the queue). Raises besides the common errors: ThreadNotFound, AdmissionNotFound."""
+        return self.call("thread/updateQueued", params, timeout=timeout)
+
     def turn_get(self, params: TurnGetParams, *, timeout: Optional[float] = None) -> TurnGetResult:
         """`turn/get`: Which turn. Raises besides the common errors: TurnNotFound."""
         return self.call("turn/get", params, timeout=timeout)
+
+    def turn_items(self, params: TurnItemsParams, *, timeout: Optional[float] = None) -> TurnItemsResult:
+        """`turn/items`: A page of a turn's items, in the turn's order. Raises besides the common errors: TurnNotFound."""
+        return self.call("turn/items", params, timeout=timeout)
 
     def turn_wait(self, params: TurnWaitParams, *, timeout: Optional[float] = None) -> TurnWaitResult:
         """`turn/wait`: Wait until the turn ends; `timeoutMs` bounds the wait (none: wait as long as it runs). Raises besides the common errors: TurnNotFound, Timeout."""

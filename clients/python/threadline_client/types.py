@@ -212,6 +212,8 @@ class InitializeResultCapabilities(TypedDict):
     approvals: bool
     #: The framing of this connection (`--framing`).
     framing: Literal["lsp", "ndjson"]
+    #: The history operations of PROTOCOL.md §12 (fork, revert, queue edits, paging) are served.
+    history: bool
     #: The built-in engine hosts, plus the `--host` module in use when it is not one of them.
     hosts: List[str]
     #: Whether the host in use can take `delivery: "steer"` (else a steer is queued).
@@ -274,7 +276,7 @@ class _ItemRequired(TypedDict):
     #: Item id (`item_` + UUIDv7).
     id: str
     #: What it is.
-    kind: Literal["user_message", "agent_message", "reasoning", "tool_call", "tool_result", "error"]
+    kind: Literal["user_message", "agent_message", "reasoning", "tool_call", "tool_result", "error", "context_compaction"]
     #: `in_progress` while it streams, then `completed` or `failed`.
     status: Literal["in_progress", "completed", "failed"]
     #: `detail` cut to 200 characters.
@@ -376,6 +378,33 @@ class ItemStartedPayload(TypedDict):
     """An item began."""
     #: The new item, `in_progress`.
     item: Item
+
+
+class _McpServerStatusRequired(TypedDict):
+    #: Grows by one at every change of this server: keep the status with the highest.
+    generation: int
+    #: The server's name in the `--mcp-config` file.
+    server: str
+    #: `starting`: connecting (no tools yet); `ready`: its tools are offered to turns that start now; `failed`: none, `error` says why.
+    state: Literal["starting", "ready", "failed"]
+    #: How many tools it offers now.
+    tools: int
+
+
+class McpServerStatus(_McpServerStatusRequired, total=False):
+    """One MCP server of this server process (`--mcp-config`)."""
+    #: Why it failed (or why it was last restarted).
+    error: str
+
+
+class McpServersParams(TypedDict):
+    """No params."""
+
+
+class McpServersResult(TypedDict):
+    """Every MCP server of `--mcp-config`, in the file's order (empty without it)."""
+    #: Their current states.
+    servers: List[McpServerStatus]
 
 
 class _MethodNotFoundErrorDataRequired(TypedDict):
@@ -486,6 +515,33 @@ class PromptPromotedPayload(TypedDict):
     turnId: str
 
 
+class _PromptUpdatedEventRequired(TypedDict):
+    #: The event kind; it decides the payload.
+    kind: Literal["prompt.updated"]
+    #: What happened.
+    payload: PromptUpdatedPayload
+    #: Position in the thread's log: 1, 2, 3… without gaps or repeats.
+    seq: int
+    #: The thread whose log holds it.
+    threadId: str
+    #: When it was committed (ISO-8601 UTC).
+    time: str
+
+
+class PromptUpdatedEvent(_PromptUpdatedEventRequired, total=False):
+    """A `prompt.updated` event."""
+    #: The item it concerns, if any.
+    itemId: str
+    #: The turn it concerns, if any.
+    turnId: str
+
+
+class PromptUpdatedPayload(TypedDict):
+    """thread/updateQueued replaced a pending prompt (same id, same place in the queue)."""
+    #: The admission, in its new state.
+    admission: Admission
+
+
 class QueueFullErrorData(TypedDict):
     """`data` of error -32015 QueueFull: The thread's inbox holds `--max-queued` pending admissions."""
     #: Always `queue_full`.
@@ -494,6 +550,33 @@ class QueueFullErrorData(TypedDict):
     limit: int
     #: The thread the call named.
     threadId: str
+
+
+class _QueueReorderedEventRequired(TypedDict):
+    #: The event kind; it decides the payload.
+    kind: Literal["queue.reordered"]
+    #: What happened.
+    payload: QueueReorderedPayload
+    #: Position in the thread's log: 1, 2, 3… without gaps or repeats.
+    seq: int
+    #: The thread whose log holds it.
+    threadId: str
+    #: When it was committed (ISO-8601 UTC).
+    time: str
+
+
+class QueueReorderedEvent(_QueueReorderedEventRequired, total=False):
+    """A `queue.reordered` event."""
+    #: The item it concerns, if any.
+    itemId: str
+    #: The turn it concerns, if any.
+    turnId: str
+
+
+class QueueReorderedPayload(TypedDict):
+    """thread/reorderQueued set the order in which the pending prompts will run."""
+    #: Every pending admission, in the order they will run.
+    admissionIds: List[str]
 
 
 class RoutingGetRulesParams(TypedDict):
@@ -551,6 +634,17 @@ class StorageErrorErrorData(_StorageErrorErrorDataRequired, total=False):
     sqliteCode: str
 
 
+class _ThreadForkedFromRequired(TypedDict):
+    #: The source thread.
+    threadId: str
+
+
+class ThreadForkedFrom(_ThreadForkedFromRequired, total=False):
+    """Where `thread/fork` copied it from: the source thread and the turn the copy stops before (absent: the whole visible history)."""
+    #: The first source turn not copied.
+    turnId: str
+
+
 class _ThreadRequired(TypedDict):
     #: Archived threads accept no new turns and are listed only with `archived: true`.
     archived: bool
@@ -580,12 +674,18 @@ class Thread(_ThreadRequired, total=False):
     """A conversation: its settings, whether a turn runs, its event log position and queue length."""
     #: Absolute working directory of its engine; fixed at creation.
     cwd: str
+    #: Where `thread/fork` copied it from: the source thread and the turn the copy stops before (absent: the whole visible history).
+    forkedFrom: ThreadForkedFrom
+    #: The id of the thread in the document `thread/import` created it from.
+    importedFrom: str
     #: The most recently created turn.
     latestTurnId: str
     #: Free-form mode passed to the engine host (e.g. `plan`, `edit`).
     mode: str
     #: Default model of its turns (the host chooses when absent).
     model: str
+    #: The text of its newest user or agent message, cut to 140 characters.
+    preview: str
     #: System prompt the engine starts from.
     systemPrompt: str
 
@@ -801,6 +901,73 @@ class ThreadEventsResult(TypedDict):
     lastSeq: int
 
 
+class _ThreadForkParamsRequired(TypedDict):
+    #: The thread.
+    threadId: str
+
+
+class ThreadForkParams(_ThreadForkParamsRequired, total=False):
+    """A new thread with a copy of this one's visible history: all of it, or only what came before a turn."""
+    #: Copy only the turns created before this turn of the thread.
+    beforeTurnId: str
+    #: Fork before the n-th newest visible turn with a user message (0: the newest); its id and text come back to edit.
+    depthFromTail: int
+    #: The fork's title (default: the source's).
+    title: str
+
+
+class ThreadForkResult(TypedDict):
+    """The new thread, how many turns it got, and (with depthFromTail) the turn left out and its user text."""
+    #: Turns copied into the fork.
+    copiedTurns: int
+    #: With `depthFromTail`: the source turn the fork stops before; else null.
+    droppedTurnId: Any
+    #: With `depthFromTail`: that turn's user message, to offer for editing; else null.
+    originalUserText: Any
+    #: The thread as it is now.
+    thread: Thread
+
+
+class _ThreadForkedEventRequired(TypedDict):
+    #: The event kind; it decides the payload.
+    kind: Literal["thread.forked"]
+    #: What happened.
+    payload: ThreadForkedPayload
+    #: Position in the thread's log: 1, 2, 3… without gaps or repeats.
+    seq: int
+    #: The thread whose log holds it.
+    threadId: str
+    #: When it was committed (ISO-8601 UTC).
+    time: str
+
+
+class ThreadForkedEvent(_ThreadForkedEventRequired, total=False):
+    """A `thread.forked` event."""
+    #: The item it concerns, if any.
+    itemId: str
+    #: The turn it concerns, if any.
+    turnId: str
+
+
+class _ThreadForkedPayloadSourceRequired(TypedDict):
+    #: The source thread.
+    threadId: str
+
+
+class ThreadForkedPayloadSource(_ThreadForkedPayloadSourceRequired, total=False):
+    """The source thread, and the first of its turns not copied (absent: the whole visible history)."""
+    #: The first source turn not copied.
+    turnId: str
+
+
+class ThreadForkedPayload(TypedDict):
+    """A fork's first event (seq 1): the new thread and where it was copied from."""
+    #: The source thread, and the first of its turns not copied (absent: the whole visible history).
+    source: ThreadForkedPayloadSource
+    #: The thread as of this event (its `lastSeq` counts this event).
+    thread: Thread
+
+
 class _ThreadGetParamsRequired(TypedDict):
     #: The thread.
     threadId: str
@@ -866,6 +1033,8 @@ class ThreadListParams(TypedDict, total=False):
     cursor: str
     #: Page size, 1..200.
     limit: int
+    #: Only threads with this status (`idle` or `running`).
+    status: Literal["idle", "running"]
 
 
 class _ThreadListResultRequired(TypedDict):
@@ -885,6 +1054,63 @@ class ThreadNotFoundErrorData(TypedDict):
     kind: Literal["thread_not_found"]
     #: The unknown thread id.
     threadId: str
+
+
+class ThreadReorderQueuedParams(TypedDict):
+    """The order in which the thread's pending prompts run: exactly their ids."""
+    #: Every pending admission of the thread, once each, in the new order.
+    admissionIds: List[str]
+    #: The thread.
+    threadId: str
+
+
+class ThreadReorderQueuedResult(TypedDict):
+    """The pending admissions in their new order."""
+    #: Pending admissions, in the order they will run.
+    queued: List[Admission]
+
+
+class ThreadRevertParams(TypedDict):
+    """Hide a turn and every later turn from the engine (they stay readable)."""
+    #: The first turn to revert.
+    beforeTurnId: str
+    #: The thread.
+    threadId: str
+
+
+class ThreadRevertResult(TypedDict):
+    """The thread and the turns reverted, oldest first."""
+    #: The turns this call reverted, oldest first.
+    revertedTurnIds: List[str]
+    #: The thread as it is now.
+    thread: Thread
+
+
+class _ThreadRevertedEventRequired(TypedDict):
+    #: The event kind; it decides the payload.
+    kind: Literal["thread.reverted"]
+    #: What happened.
+    payload: ThreadRevertedPayload
+    #: Position in the thread's log: 1, 2, 3… without gaps or repeats.
+    seq: int
+    #: The thread whose log holds it.
+    threadId: str
+    #: When it was committed (ISO-8601 UTC).
+    time: str
+
+
+class ThreadRevertedEvent(_ThreadRevertedEventRequired, total=False):
+    """A `thread.reverted` event."""
+    #: The item it concerns, if any.
+    itemId: str
+    #: The turn it concerns, if any.
+    turnId: str
+
+
+class ThreadRevertedPayload(TypedDict):
+    """thread/revert hid these turns from the engine (they stay readable, marked `revertedAt`)."""
+    #: The turns reverted, oldest first.
+    revertedTurnIds: List[str]
 
 
 class _ThreadStartTurnParamsRequired(TypedDict):
@@ -951,6 +1177,32 @@ class ThreadSubscribeResult(TypedDict):
     lastSeq: int
 
 
+class _ThreadTurnsParamsRequired(TypedDict):
+    #: The thread.
+    threadId: str
+
+
+class ThreadTurnsParams(_ThreadTurnsParamsRequired, total=False):
+    """A page of the thread's turns (all of them: reverted, superseded and compacted ones too)."""
+    #: `nextCursor` of the previous page; absent for the first.
+    cursor: str
+    #: Page size, 1..200.
+    limit: int
+    #: `desc`: newest first (default); `asc`: oldest first.
+    order: Literal["asc", "desc"]
+
+
+class _ThreadTurnsResultRequired(TypedDict):
+    #: Turns in the order asked for.
+    turns: List[Turn]
+
+
+class ThreadTurnsResult(_ThreadTurnsResultRequired, total=False):
+    """One page of turns; `nextCursor` is absent on the last page."""
+    #: Opaque; pass it as `cursor` for the next page. Absent on the last page.
+    nextCursor: str
+
+
 class ThreadUnarchiveParams(TypedDict):
     """Which thread."""
     #: The thread.
@@ -990,6 +1242,47 @@ class ThreadUnarchivedPayload(TypedDict):
     thread: Thread
 
 
+class ThreadUnrevertParams(TypedDict):
+    """Which thread."""
+    #: The thread.
+    threadId: str
+
+
+class ThreadUnrevertResult(TypedDict):
+    """The thread and the turns the most recent revert had hidden, restored."""
+    #: The turns restored, oldest first.
+    restoredTurnIds: List[str]
+    #: The thread as it is now.
+    thread: Thread
+
+
+class _ThreadUnrevertedEventRequired(TypedDict):
+    #: The event kind; it decides the payload.
+    kind: Literal["thread.unreverted"]
+    #: What happened.
+    payload: ThreadUnrevertedPayload
+    #: Position in the thread's log: 1, 2, 3… without gaps or repeats.
+    seq: int
+    #: The thread whose log holds it.
+    threadId: str
+    #: When it was committed (ISO-8601 UTC).
+    time: str
+
+
+class ThreadUnrevertedEvent(_ThreadUnrevertedEventRequired, total=False):
+    """A `thread.unreverted` event."""
+    #: The item it concerns, if any.
+    itemId: str
+    #: The turn it concerns, if any.
+    turnId: str
+
+
+class ThreadUnrevertedPayload(TypedDict):
+    """thread/unrevert restored the turns of the most recent revert."""
+    #: The turns restored, oldest first.
+    restoredTurnIds: List[str]
+
+
 class ThreadUnsubscribeParams(TypedDict):
     """Which thread."""
     #: The thread.
@@ -1021,6 +1314,22 @@ class ThreadUpdateParams(_ThreadUpdateParamsRequired, total=False):
     title: str
     #: New trustMode.
     trustMode: bool
+
+
+class ThreadUpdateQueuedParams(TypedDict):
+    """A pending prompt's new text (same id, same place in the queue)."""
+    #: The pending admission.
+    admissionId: str
+    #: The new prompt; trimmed, must not be empty, at most `--max-prompt-bytes`.
+    prompt: str
+    #: The thread.
+    threadId: str
+
+
+class ThreadUpdateQueuedResult(TypedDict):
+    """The admission with its new prompt."""
+    #: The admission, still pending.
+    admission: Admission
 
 
 class ThreadUpdateResult(TypedDict):
@@ -1078,6 +1387,8 @@ class _TurnRequired(TypedDict):
     inputSummary: str
     #: Its items in order.
     itemIds: List[str]
+    #: `prompt`: a user prompt and its answer; `compaction`: a `thread/compact` summary of what came before.
+    kind: Literal["prompt", "compaction"]
     #: `in_progress` until it ends `completed`, `failed` or `interrupted`.
     status: Literal["in_progress", "completed", "failed", "interrupted"]
     #: How many prompts were steered into it.
@@ -1096,6 +1407,8 @@ class Turn(_TurnRequired, total=False):
     error: str
     #: The model it ran with (routing rule, prompt, or thread default).
     model: str
+    #: When `thread/revert` hid it from the engine (it stays readable); absent while it counts.
+    revertedAt: str
     #: When the engine started it.
     startedAt: str
     #: The turn that replaced it through `thread/editLastTurn`.
@@ -1143,6 +1456,30 @@ class TurnGetResult(TypedDict):
     items: List[Item]
     #: The turn.
     turn: Turn
+
+
+class _TurnItemsParamsRequired(TypedDict):
+    #: The turn.
+    turnId: str
+
+
+class TurnItemsParams(_TurnItemsParamsRequired, total=False):
+    """A page of a turn's items, in the turn's order."""
+    #: `nextCursor` of the previous page; absent for the first.
+    cursor: str
+    #: Page size, 1..500.
+    limit: int
+
+
+class _TurnItemsResultRequired(TypedDict):
+    #: Items in the turn's order.
+    items: List[Item]
+
+
+class TurnItemsResult(_TurnItemsResultRequired, total=False):
+    """One page of items; `nextCursor` is absent on the last page."""
+    #: Opaque; pass it as `cursor` for the next page. Absent on the last page.
+    nextCursor: str
 
 
 class TurnMismatchErrorData(TypedDict):
@@ -1272,14 +1609,17 @@ class UsageGetResult(TypedDict):
 #: No params (absent or null). The server ends the process with exit code 0, after `shutdown` or without it.
 ExitParams = None
 
+#: An MCP server changed state or tool list (notification `mcp/status`, server → client; not in any thread's log).
+McpStatusParams = McpServerStatus
+
 #: Running turns were interrupted and the database flushed; send `exit` next.
 ShutdownResult = None
 
 #: One entry of a thread's append-only event log: `seq` is 1, 2, 3… per thread, without gaps.
-ThreadEvent = Union[ApprovalRequestedEvent, ApprovalResolvedEvent, ItemCompletedEvent, ItemDeltaEvent, ItemStartedEvent, PromptAdmittedEvent, PromptCancelledEvent, PromptPromotedEvent, ThreadArchivedEvent, ThreadCreatedEvent, ThreadUnarchivedEvent, ThreadUpdatedEvent, TurnCompletedEvent, TurnStartedEvent, TurnSupersededEvent]
+ThreadEvent = Union[ApprovalRequestedEvent, ApprovalResolvedEvent, ItemCompletedEvent, ItemDeltaEvent, ItemStartedEvent, PromptAdmittedEvent, PromptCancelledEvent, PromptPromotedEvent, PromptUpdatedEvent, QueueReorderedEvent, ThreadArchivedEvent, ThreadCreatedEvent, ThreadForkedEvent, ThreadRevertedEvent, ThreadUnarchivedEvent, ThreadUnrevertedEvent, ThreadUpdatedEvent, TurnCompletedEvent, TurnStartedEvent, TurnSupersededEvent]
 
 #: Every event kind.
-EventKind = Literal["approval.requested", "approval.resolved", "item.completed", "item.delta", "item.started", "prompt.admitted", "prompt.cancelled", "prompt.promoted", "thread.archived", "thread.created", "thread.unarchived", "thread.updated", "turn.completed", "turn.started", "turn.superseded"]
+EventKind = Literal["approval.requested", "approval.resolved", "item.completed", "item.delta", "item.started", "prompt.admitted", "prompt.cancelled", "prompt.promoted", "prompt.updated", "queue.reordered", "thread.archived", "thread.created", "thread.forked", "thread.reverted", "thread.unarchived", "thread.unreverted", "thread.updated", "turn.completed", "turn.started", "turn.superseded"]
 
 #: Event kind → the name of its event TypedDict.
 EVENT_TYPES: Dict[str, str] = {
@@ -1291,9 +1631,14 @@ EVENT_TYPES: Dict[str, str] = {
     "prompt.admitted": "PromptAdmittedEvent",
     "prompt.cancelled": "PromptCancelledEvent",
     "prompt.promoted": "PromptPromotedEvent",
+    "prompt.updated": "PromptUpdatedEvent",
+    "queue.reordered": "QueueReorderedEvent",
     "thread.archived": "ThreadArchivedEvent",
     "thread.created": "ThreadCreatedEvent",
+    "thread.forked": "ThreadForkedEvent",
+    "thread.reverted": "ThreadRevertedEvent",
     "thread.unarchived": "ThreadUnarchivedEvent",
+    "thread.unreverted": "ThreadUnrevertedEvent",
     "thread.updated": "ThreadUpdatedEvent",
     "turn.completed": "TurnCompletedEvent",
     "turn.started": "TurnStartedEvent",
@@ -1303,6 +1648,7 @@ EVENT_TYPES: Dict[str, str] = {
 #: Client → server method → (params TypedDict name, result TypedDict name).
 METHODS: Dict[str, Tuple[str, str]] = {
     "initialize": ("InitializeParams", "InitializeResult"),
+    "mcp/servers": ("McpServersParams", "McpServersResult"),
     "routing/getRules": ("RoutingGetRulesParams", "RoutingGetRulesResult"),
     "routing/setRules": ("RoutingSetRulesParams", "RoutingSetRulesResult"),
     "shutdown": ("ShutdownParams", "ShutdownResult"),
@@ -1313,15 +1659,22 @@ METHODS: Dict[str, Tuple[str, str]] = {
     "thread/drain": ("ThreadDrainParams", "ThreadDrainResult"),
     "thread/editLastTurn": ("ThreadEditLastTurnParams", "ThreadEditLastTurnResult"),
     "thread/events": ("ThreadEventsParams", "ThreadEventsResult"),
+    "thread/fork": ("ThreadForkParams", "ThreadForkResult"),
     "thread/get": ("ThreadGetParams", "ThreadGetResult"),
     "thread/interrupt": ("ThreadInterruptParams", "ThreadInterruptResult"),
     "thread/list": ("ThreadListParams", "ThreadListResult"),
+    "thread/reorderQueued": ("ThreadReorderQueuedParams", "ThreadReorderQueuedResult"),
+    "thread/revert": ("ThreadRevertParams", "ThreadRevertResult"),
     "thread/startTurn": ("ThreadStartTurnParams", "ThreadStartTurnResult"),
     "thread/subscribe": ("ThreadSubscribeParams", "ThreadSubscribeResult"),
+    "thread/turns": ("ThreadTurnsParams", "ThreadTurnsResult"),
     "thread/unarchive": ("ThreadUnarchiveParams", "ThreadUnarchiveResult"),
+    "thread/unrevert": ("ThreadUnrevertParams", "ThreadUnrevertResult"),
     "thread/unsubscribe": ("ThreadUnsubscribeParams", "ThreadUnsubscribeResult"),
     "thread/update": ("ThreadUpdateParams", "ThreadUpdateResult"),
+    "thread/updateQueued": ("ThreadUpdateQueuedParams", "ThreadUpdateQueuedResult"),
     "turn/get": ("TurnGetParams", "TurnGetResult"),
+    "turn/items": ("TurnItemsParams", "TurnItemsResult"),
     "turn/wait": ("TurnWaitParams", "TurnWaitResult"),
     "usage/get": ("UsageGetParams", "UsageGetResult"),
 }

@@ -1,11 +1,21 @@
 import type OpenAI from 'openai';
-import type { Engine, EngineEvent, EngineThread, HistoryEntry, TurnContext, TurnInput } from '../port.js';
+import type { Engine, EngineEvent, EngineThread, HistoryEntry, HostTool, HostTools, TurnContext, TurnInput } from '../port.js';
 import { closeAssistant, messagesFromHistory, truncateBeforeLastUserMessage, type AssistantMessage, type ChatMessage, type ToolCallMetadata } from './conversation.js';
 import { EndpointFailure } from './failures.js';
 import type { OpenAIHostConfig } from './host.js';
 import { streamRound, type ToolCall } from './round.js';
-import { APPROVAL_OF, describeCall, runTool, toolDefinitions, type ToolName, type ToolOutcome } from './tools/index.js';
-import { shown } from './tools/summary.js';
+import { describeCall, TOOL_NAMES, type ToolOutcome } from '../../tools/builtin/index.js';
+import type { ToolSource } from '../../tools/port.js';
+import { shown } from '../../tools/builtin/summary.js';
+
+/** The tool sources an engine offers: the built-in tools, and the server's (MCP) when configured. */
+export interface EngineTools {
+  builtin: ToolSource;
+  shared?: HostTools;
+}
+
+/** A tool offered in one turn and the source that runs it. */
+type Offered = Map<string, { tool: HostTool; source: ToolSource | HostTools }>;
 
 /** One running turn: steered messages waiting for the next model round, and whether it takes more. */
 interface Run {
@@ -27,6 +37,7 @@ export class OpenAIEngine implements Engine {
     private readonly client: OpenAI,
     private readonly thread: EngineThread,
     history: HistoryEntry[],
+    private readonly tools: EngineTools,
   ) {
     this.messages = messagesFromHistory(history);
   }
@@ -43,8 +54,11 @@ export class OpenAIEngine implements Engine {
 
   private async *turn(input: TurnInput, model: string, context: TurnContext, run: Run): AsyncGenerator<EngineEvent> {
     const cwd = this.thread.cwd;
-    const tools = toolDefinitions(cwd, input.allowShell !== false);
-    const offered = new Set(tools.flatMap((t) => (t.type === 'function' ? [t.function.name] : [])));
+    const offered = this.offer(cwd, input.allowShell !== false);
+    const tools = [...offered.values()].map(({ tool }) => ({
+      type: 'function' as const,
+      function: { name: tool.name, description: tool.description, parameters: tool.inputSchema },
+    }));
     const system = input.systemPrompt ?? this.thread.systemPrompt;
     let toolRounds = 0;
     try {
@@ -96,18 +110,34 @@ export class OpenAIEngine implements Engine {
   }
 
   /**
+   * The tools of this turn, read when it starts: the built-in ones (none without a cwd), then
+   * those of MCP servers that are ready now (a server still starting joins a later turn).
+   */
+  private offer(cwd: string | undefined, allowShell: boolean): Offered {
+    const offered: Offered = new Map();
+    for (const tool of this.tools.builtin.list({ cwd, allowShell })) offered.set(tool.name, { tool, source: this.tools.builtin });
+    for (const tool of this.tools.shared?.list() ?? []) if (!offered.has(tool.name)) offered.set(tool.name, { tool, source: this.tools.shared! });
+    return offered;
+  }
+
+  /**
    * A tool_call item, the approval when the tool needs one, then a tool_result item. A call the
    * turn did not offer, or whose arguments ran past the cap, is answered with an error the model
    * sees before any approval is asked: it never runs.
    */
-  private async *callTool(call: ToolCall, key: string, offered: Set<string>, noShell: boolean, context: TurnContext, run: Run): AsyncGenerator<EngineEvent, ToolOutcome> {
+  private async *callTool(call: ToolCall, key: string, offered: Offered, noShell: boolean, context: TurnContext, run: Run): AsyncGenerator<EngineEvent, ToolOutcome> {
     const metadata: ToolCallMetadata & Record<string, unknown> = { toolCallId: call.id, name: call.name, arguments: call.arguments };
     if (call.oversized) metadata.argumentsOverLimit = this.config.maxToolArgumentBytes;
     const args = call.oversized ? {} : parseArguments(call.arguments);
-    const { summary, detail } = call.oversized ? { summary: `${shown(call.name)} (arguments over ${this.config.maxToolArgumentBytes} bytes)`, detail: '' } : describeCall(call.name, args);
+    const entry = offered.get(call.name);
+    const { summary, detail } = call.oversized
+      ? { summary: `${shown(call.name)} (arguments over ${this.config.maxToolArgumentBytes} bytes)`, detail: '' }
+      : entry && args
+        ? entry.source.describe(call.name, args)
+        : describeCall(call.name, args);
     yield { type: 'item.started', key, kind: 'tool_call', text: summary, metadata };
     let outcome: ToolOutcome;
-    const approvalKind = APPROVAL_OF[call.name as ToolName];
+    const approvalKind = entry?.tool.approval;
     const refusal = this.refusal(call, offered, noShell, args);
     if (refusal) {
       outcome = { ok: false, text: `error: ${refusal}` };
@@ -117,7 +147,7 @@ export class OpenAIEngine implements Engine {
       outcome = { ok: true, text: '' };
     }
     yield { type: 'item.completed', key, text: summary, metadata };
-    if (outcome.ok) outcome = await runTool(call.name, args!, this.thread.cwd!, this.config, run.abort.signal);
+    if (outcome.ok) outcome = await entry!.source.call(call.name, args!, { signal: run.abort.signal, ...(this.thread.cwd ? { cwd: this.thread.cwd } : {}) });
     const resultKey = `${key}-result`;
     yield { type: 'item.started', key: resultKey, kind: 'tool_result', metadata: { toolCallId: call.id } };
     yield { type: 'item.completed', key: resultKey, status: outcome.ok ? 'completed' : 'failed', text: outcome.text, metadata: { toolCallId: call.id } };
@@ -125,13 +155,14 @@ export class OpenAIEngine implements Engine {
   }
 
   /** Why `call` must not run (checked before any approval), or undefined. */
-  private refusal(call: ToolCall, offered: Set<string>, noShell: boolean, args: Record<string, unknown> | undefined): string | undefined {
+  private refusal(call: ToolCall, offered: Offered, noShell: boolean, args: Record<string, unknown> | undefined): string | undefined {
     const name = shown(call.name);
     if (call.oversized) return `the arguments of ${name} are over ${this.config.maxToolArgumentBytes} bytes (maxToolArgumentBytes); the call was not run`;
     if (offered.size === 0) return `no tools are available: this thread has no working directory (cwd); ${name} was not run`;
     if (!offered.has(call.name)) {
       if (call.name === 'shell' && noShell) return 'shell is not allowed in this turn (allowShell: false); the command was not run';
-      return `there is no tool "${name}" in this turn (the tools are ${[...offered].join(', ')}); it was not run`;
+      if (!this.thread.cwd && (TOOL_NAMES as readonly string[]).includes(call.name)) return `${name} needs a working directory (cwd), which this thread does not have; it was not run`;
+      return `there is no tool "${name}" in this turn (the tools are ${[...offered.keys()].join(', ')}); it was not run`;
     }
     if (!args) return `the arguments of ${name} are not a JSON object: ${shown(call.arguments.slice(0, 200))}`;
     return undefined;

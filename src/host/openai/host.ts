@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import OpenAI from 'openai';
 import { z } from 'zod';
 import type { CreateHost, EngineHost } from '../port.js';
-import { OpenAIEngine } from './engine.js';
+import { builtinSource } from '../../tools/builtin/index.js';
+import { OpenAIEngine, type EngineTools } from './engine.js';
 import { redactUrl } from './failures.js';
 import { ENV_NAME } from '../minimal-env.js';
 import { BUILTIN_PRICES, parsePricesFile, type ModelPrice } from './prices.js';
@@ -45,7 +46,7 @@ export interface OpenAIHostConfig {
 }
 
 /** Any OpenAI-compatible chat-completions endpoint (OpenAI, Ollama, vLLM, LM Studio, llama.cpp, OpenRouter…). */
-export const createHost: CreateHost = (options): EngineHost => {
+export const createHost: CreateHost = (options, services): EngineHost => {
   const parsed = OptionsSchema.safeParse(options);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -62,10 +63,12 @@ export const createHost: CreateHost = (options): EngineHost => {
   };
   // A local endpoint needs no key; the SDK insists on one, so it gets a placeholder.
   const client = new OpenAI({ baseURL, apiKey: apiKey || 'none', maxRetries: o.maxRetries, timeout: 24 * 3600_000 });
+  // The built-in tools through the tool-source port; MCP servers' tools when serve has --mcp-config.
+  const tools: EngineTools = { builtin: builtinSource(config), ...(services?.tools ? { shared: services.tools } : {}) };
   return {
     name: 'openai',
     apiVersion: 1,
     supportsSteer: true,
-    loadEngine: (thread, history) => new OpenAIEngine(config, client, thread, history),
+    loadEngine: (thread, history) => new OpenAIEngine(config, client, thread, history, tools),
   };
 };

@@ -1,12 +1,14 @@
 import { realpath } from 'node:fs/promises';
-import type OpenAI from 'openai';
-import type { ApprovalKind } from '../../port.js';
+import type { ApprovalKind } from '../../host/port.js';
+import type { HostTool, HostToolResult as ToolOutcome, ToolSource, ToolSourceStatus } from '../port.js';
 import { ToolError } from './confine.js';
 import { shellEnvironment } from './env.js';
 import { listTool, readTool, writeTool, type FileLimits } from './files.js';
 import { runShell, type ShellLimits } from './shell.js';
 
 export { ToolError } from './confine.js';
+import { describeCall } from './summary.js';
+
 export { describeCall } from './summary.js';
 
 /** The tools the model may call, all confined to the thread's cwd. */
@@ -19,11 +21,13 @@ export const APPROVAL_OF: Partial<Record<ToolName, ApprovalKind>> = { write_file
 const path = { type: 'string', description: 'Path relative to the working directory' };
 
 /** The tools offered for one turn: none without a cwd, shell only when the turn allows it. */
-export function toolDefinitions(cwd: string | undefined, allowShell: boolean): OpenAI.Chat.Completions.ChatCompletionTool[] {
+export function toolDefinitions(cwd: string | undefined, allowShell: boolean): HostTool[] {
   if (!cwd) return [];
-  const fn = (name: ToolName, description: string, properties: Record<string, unknown>) => ({
-    type: 'function' as const,
-    function: { name, description, parameters: { type: 'object', properties, required: Object.keys(properties), additionalProperties: false } },
+  const fn = (name: ToolName, description: string, properties: Record<string, unknown>): HostTool => ({
+    name,
+    description,
+    inputSchema: { type: 'object', properties, required: Object.keys(properties), additionalProperties: false },
+    ...(APPROVAL_OF[name] ? { approval: APPROVAL_OF[name] } : {}),
   });
   const tools = [
     fn('read_file', 'Read a text file in the working directory.', { path }),
@@ -40,10 +44,7 @@ export interface ToolLimits extends ShellLimits, FileLimits {
 }
 
 /** What the model is told; `ok: false` also marks the tool_result item failed. */
-export interface ToolOutcome {
-  ok: boolean;
-  text: string;
-}
+export type { ToolOutcome };
 
 /** Runs one tool the turn offered (the caller checks that) on already approved arguments. */
 export async function runTool(name: string, args: Record<string, unknown>, cwd: string, limits: ToolLimits, signal: AbortSignal): Promise<ToolOutcome> {
@@ -66,4 +67,19 @@ export async function runTool(name: string, args: Record<string, unknown>, cwd: 
   } catch (error) {
     return { ok: false, text: `error: ${(error as Error).message}` };
   }
+}
+
+/** The built-in tools as a tool source: always ready, its list depends on the turn (cwd, allowShell). */
+export function builtinSource(limits: ToolLimits): ToolSource {
+  const status: ToolSourceStatus = { server: 'builtin', state: 'ready', tools: TOOL_NAMES.length, generation: 0 };
+  return {
+    name: 'builtin',
+    list: (context) => toolDefinitions(context.cwd, context.allowShell),
+    describe: describeCall,
+    call: (name, args, options) =>
+      options.cwd ? runTool(name, args, options.cwd, limits, options.signal) : Promise.resolve({ ok: false, text: 'error: no working directory' }),
+    status: () => status,
+    onChange: () => () => undefined,
+    close: async () => undefined,
+  };
 }

@@ -1,4 +1,4 @@
-import { minimalEnvironment } from '../../minimal-env.js';
+import { minimalEnvironment } from '../../host/minimal-env.js';
 
 const DEFAULT_PATH = '/usr/local/bin:/usr/bin:/bin';
 

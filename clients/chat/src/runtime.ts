@@ -1,0 +1,6 @@
+// What the terminal app needs from the protocol package, loaded after its prompt is drawn:
+// `@threadline/protocol` builds every zod schema when it loads, the slowest part of start-up.
+export { ServerExitedError } from '@threadline/protocol';
+export { Connection } from './connection.js';
+export { ThreadFeed } from './feed.js';
+export { chooseThread, describeExit, errorText, FatalError } from './startup.js';

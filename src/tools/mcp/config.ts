@@ -1,0 +1,80 @@
+import { z } from 'zod';
+
+/** A tool call that has not answered after this long fails as a tool error (per server: `toolTimeoutSec`). */
+export const DEFAULT_TOOL_TIMEOUT_SEC = 60;
+
+const common = {
+  /** Seconds a tool call may take before it fails as a tool error the model sees. */
+  toolTimeoutSec: z.number().positive().max(24 * 3600).optional(),
+};
+const stringMap = z.record(z.string(), z.string({ error: 'must be a string' }));
+
+const StdioSchema = z.object({
+  type: z.literal('stdio').optional(),
+  command: z.string({ error: 'must be a string' }).min(1, 'must not be empty'),
+  args: z.array(z.string({ error: 'must be a string' })).default([]),
+  /** Added to the minimal environment the server gets (never Threadline's whole environment). */
+  env: stringMap.default({}),
+  cwd: z.string().min(1).optional(),
+  ...common,
+});
+
+const HttpSchema = z.object({
+  type: z.enum(['http', 'streamable-http', 'streamableHttp']).optional(),
+  url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
+  headers: stringMap.default({}),
+  ...common,
+});
+
+export type StdioServerConfig = z.infer<typeof StdioSchema>;
+export type HttpServerConfig = z.infer<typeof HttpSchema>;
+export type McpServerConfig = StdioServerConfig | HttpServerConfig;
+export interface McpConfig {
+  /** In the file's order. */
+  servers: { name: string; config: McpServerConfig }[];
+}
+
+/** A config file that cannot be used: the message names the file and the field. */
+export class McpConfigError extends Error {}
+
+const FileSchema = z.object({ mcpServers: z.record(z.string(), z.unknown(), { error: 'must be an object of servers' }) });
+
+/**
+ * `{ "mcpServers": { name: { command, args, env } | { url, headers } } }`, the format of Claude
+ * Desktop, Cursor and Claude Code; other top-level keys (those files hold more) are ignored.
+ */
+export function parseMcpConfig(text: string, file: string): McpConfig {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new McpConfigError(`${file}: not JSON (${(error as Error).message})`);
+  }
+  const top = FileSchema.safeParse(json);
+  if (!top.success) throw new McpConfigError(`${file}: ${where(top.error.issues[0]!.path.length > 0 ? top.error.issues[0]!.path : ['mcpServers'])}: ${top.error.issues[0]!.message}`);
+  const servers: McpConfig['servers'] = [];
+  for (const [name, entry] of Object.entries(top.data.mcpServers)) {
+    const at = ['mcpServers', name];
+    if (!/^[^\u0000-\u001f\u007f]{1,128}$/.test(name)) throw new McpConfigError(`${file}: ${where(at)}: a server name is 1 to 128 characters, none a control character`);
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) throw new McpConfigError(`${file}: ${where(at)}: must be an object`);
+    const type = (entry as { type?: unknown }).type;
+    if (type === 'sse') throw new McpConfigError(`${file}: ${where([...at, 'type'])}: the SSE transport is not supported; use the streamable HTTP endpoint ("url", type "http")`);
+    const schema = 'url' in entry || (typeof type === 'string' && type !== 'stdio') ? HttpSchema : 'command' in entry ? StdioSchema : undefined;
+    if (!schema) throw new McpConfigError(`${file}: ${where(at)}: needs "command" (a stdio server) or "url" (a streamable HTTP server)`);
+    const parsed = schema.safeParse(entry);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new McpConfigError(`${file}: ${where([...at, ...issue.path])}: ${issue.message}`);
+    }
+    servers.push({ name, config: parsed.data });
+  }
+  return { servers };
+}
+
+function where(path: PropertyKey[]): string {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : !/^[A-Za-z_][\w-]*$/.test(String(p)) ? `[${JSON.stringify(String(p))}]` : i === 0 ? String(p) : `.${String(p)}`)).join('');
+}
+
+export function isStdio(config: McpServerConfig): config is StdioServerConfig {
+  return 'command' in config;
+}
