@@ -7,16 +7,18 @@ import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const protocol = fileURLToPath(new URL('../protocol/', import.meta.url));
 const dist = `${protocol}dist/`;
-const sources = readdirSync(protocol)
-  .filter((name) => name.endsWith('.ts') && !name.endsWith('.d.ts'))
+/** Every module, sub-folders (methods/) included; dist/ and tests are not sources. */
+const sources = readdirSync(protocol, { recursive: true })
+  .filter((name) => name.endsWith('.ts') && !name.endsWith('.d.ts') && !name.startsWith('dist') && !name.startsWith('node_modules'))
   .map((name) => `${protocol}${name}`);
 
 rmSync(dist, { recursive: true, force: true });
-const common = { entryPoints: sources, bundle: false, platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning' };
+const common = { entryPoints: sources, outbase: protocol, bundle: false, platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning' };
 await build({ ...common, outdir: `${dist}esm`, format: 'esm' });
 await build({ ...common, outdir: `${dist}cjs`, format: 'cjs' });
 writeFileSync(`${dist}cjs/package.json`, `${JSON.stringify({ type: 'commonjs' }, null, 2)}\n`);
@@ -25,6 +27,8 @@ writeFileSync(`${dist}cjs/package.json`, `${JSON.stringify({ type: 'commonjs' },
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 execFileSync(process.execPath, [tsc, '-p', protocol], { stdio: 'inherit' });
 mkdirSync(`${dist}cjs`, { recursive: true });
-for (const name of readdirSync(`${dist}esm`)) {
-  if (name.endsWith('.d.ts')) copyFileSync(`${dist}esm/${name}`, `${dist}cjs/${name}`);
+for (const name of readdirSync(`${dist}esm`, { recursive: true })) {
+  if (!name.endsWith('.d.ts')) continue;
+  mkdirSync(dirname(`${dist}cjs/${name}`), { recursive: true });
+  copyFileSync(`${dist}esm/${name}`, `${dist}cjs/${name}`);
 }

@@ -9,7 +9,7 @@ test('with --framing ndjson a whole session runs through the protocol client', a
   assert.deepStrictEqual(server.initializeResult, {
     protocolVersion: PROTOCOL_VERSION,
     serverInfo: { name: 'threadline', version: '0.1.0' },
-    capabilities: { framing: 'ndjson', hosts: ['echo', 'exec', 'openai'], steer: true, approvals: true },
+    capabilities: { framing: 'ndjson', hosts: ['echo', 'exec', 'openai'], steer: true, approvals: true, history: true },
     dbPath: server.dbPath,
   });
   const thread = await newThread(server.client, { title: 'over ndjson' });

@@ -8,7 +8,7 @@ test('initialize answers with the server, its capabilities and the database path
   assert.deepStrictEqual(server.initializeResult, {
     protocolVersion: PROTOCOL_VERSION,
     serverInfo: { name: 'threadline', version: '0.1.0' },
-    capabilities: { framing: 'lsp', hosts: ['echo', 'exec', 'openai'], steer: true, approvals: true },
+    capabilities: { framing: 'lsp', hosts: ['echo', 'exec', 'openai'], steer: true, approvals: true, history: true },
     dbPath: server.dbPath,
   });
 });

@@ -51,7 +51,7 @@ test('the torture checker catches a seq gap, a lost acknowledged admission, a se
   const db = new Database(tampered);
   db.prepare('DELETE FROM events WHERE thread_id = ? AND seq = 2').run(thread.id);
   db.prepare('DELETE FROM admissions WHERE id = ?').run(queued!.id);
-  db.prepare("INSERT INTO turns SELECT 'turn_copy', thread_id, status, input_summary, model, options, created_at, started_at, ended_at, duration_ms, usage, error, steer_count, superseded_by, start_seq + 100 FROM turns WHERE id = ?").run(turn.id);
+  db.prepare("INSERT INTO turns SELECT 'turn_copy', thread_id, status, input_summary, model, options, created_at, started_at, ended_at, duration_ms, usage, error, steer_count, superseded_by, start_seq + 100, kind, reverted_at, reverted_seq FROM turns WHERE id = ?").run(turn.id);
   db.prepare("UPDATE items SET detail = 'not what was streamed' WHERE kind = 'agent_message'").run();
   db.close();
   const dirty = new Checker(() => 'tampered');

@@ -60,7 +60,6 @@ export function routingContract(open: OpenStore): void {
 
     test(
       'modelForIntent matches letters beyond ASCII case-insensitively',
-      { todo: 'the SQLite adapter compares with SQL lower(), which folds ASCII letters only' },
       (t) => {
         const { store } = open(t);
         store.write((tx) => tx.routing.replace([{ intent: 'Éclair', model: 'fr' }, { intent: 'ΣΟΦΙΑ', model: 'el' }]));

@@ -6,15 +6,17 @@ export function routingTable(db: Database.Database): RoutingReads & RoutingWrite
   const list = db.prepare<[], RoutingRule>('SELECT intent, model FROM routing_rules ORDER BY position');
   const clear = db.prepare('DELETE FROM routing_rules');
   const insert = db.prepare('INSERT INTO routing_rules (position, intent, model) VALUES (?, ?, ?)');
-  const match = db.prepare<[string], { model: string }>(
-    'SELECT model FROM routing_rules WHERE lower(intent) = lower(?) ORDER BY position LIMIT 1',
-  );
   return {
     list: (): RoutingRule[] => list.all(),
     replace: (rules: RoutingRule[]) => {
       clear.run();
       rules.forEach((r, i) => insert.run(i + 1, r.intent, r.model));
     },
-    modelForIntent: (intent: string): string | undefined => match.get(intent)?.model,
+    // Compared in JavaScript: SQLite's lower() folds ASCII letters only, and "Éclair" must match "éclair".
+    // At most 1000 rules (the protocol's limit): one pass over them.
+    modelForIntent: (intent: string): string | undefined => {
+      const wanted = intent.toLowerCase();
+      return list.all().find((r) => r.intent.toLowerCase() === wanted)?.model;
+    },
   };
 }
