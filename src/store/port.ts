@@ -10,7 +10,9 @@
  * - `tx.now` is the transaction's clock (ISO 8601, UTC), read once when it began.
  * - `threads.nextSeq` allocates a thread's next event seq; seqs are gap-free because only a
  *   committed transaction keeps its allocations.
- * - Records come back as the protocol's types (absent optional fields omitted, never null).
+ * - Records come back as the protocol's types: an absent optional field is absent or undefined,
+ *   never null, so a record's JSON omits it (the wire is JSON; building records without the key
+ *   would cost the hot read paths a branch per column).
  */
 import type {
   Admission,
@@ -365,7 +367,7 @@ export interface EventReads {
 }
 
 export interface EventWrites {
-  /** Appends the event; returns it exactly as `page` will read it back (same keys, same order). */
+  /** Appends the event; returns it as `page` will read it back: the same JSON (same keys, same order). */
   append(event: NewEvent): ThreadEvent;
 }
 
