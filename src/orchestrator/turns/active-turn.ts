@@ -55,7 +55,7 @@ export interface ActiveTurn {
   readonly pending: PendingWrites;
   usage?: Usage;
   /**
-   * A compaction turn (`thread/compact`): it may report `context_compaction` items only, and it
+   * A compaction turn (`thread/compact`): it may report `context_compaction` (and `reasoning`) items only, and it
    * completes only once one of them completed (`summarized`), else the engine would forget all.
    */
   readonly compaction?: { summarized: boolean };

@@ -135,8 +135,8 @@ export class TurnRunner {
     switch (event.type) {
       case 'item.started': {
         if (active.items.has(event.key)) throw new HostContractError(`item ${quoted(event.key)} started twice`);
-        if (active.compaction && event.kind !== 'context_compaction') {
-          throw new HostContractError(`a compaction reported an item of kind ${quoted(event.kind)} (only context_compaction)`);
+        if (active.compaction && event.kind !== 'context_compaction' && event.kind !== 'reasoning') {
+          throw new HostContractError(`a compaction reported an item of kind ${quoted(event.kind)} (only context_compaction and reasoning)`);
         }
         const metadata = this.metadataOf(event.metadata);
         const open = new OpenItem(newId('item'), this.deps.maxItemBytes);
