@@ -169,3 +169,41 @@ test('a fork after a compaction copies the summary, and the fork\'s engine sees 
   assert.equal(await reply(client, next.id), 'echo[2]: four');
   assert.equal((await compaction(client, events, forked.thread.id)).items[0]!.detail, 'compacted 4 messages');
 });
+
+const COMPACTING_HOST = fileURLToPath(new URL('../fixtures/hosts/compacting-host.mjs', import.meta.url));
+
+test('a host whose compaction reports another kind, no completed summary, or throws fails that compaction naming the host; nothing changes', async (t) => {
+  const { client, events } = await startServer(t, { args: ['--host', COMPACTING_HOST] });
+  const thread = await newThread(client);
+  await turn(client, events, thread.id, 'one');
+  const cases = [
+    ['wrong-kind', / host: a compaction reported an item of kind "agent_message" \(only context_compaction and reasoning\)$/],
+    ['nothing', / host: the compaction ended without a context_compaction item$/],
+    ['failed-item', / host: the compaction ended without a context_compaction item$/],
+  ] as const;
+  for (const [instructions, error] of cases) {
+    const { ended } = await compaction(client, events, thread.id, instructions);
+    assert.equal(ended.status, 'failed', instructions);
+    assert.match(ended.error!, error);
+    assert.ok(ended.error!.startsWith(COMPACTING_HOST), ended.error);
+  }
+  await assert.rejects(
+    client.request('thread/compact', { threadId: thread.id, instructions: 'throws' }),
+    (err) => err instanceof HostError && err.message === `${COMPACTING_HOST} host failed to start the turn: compact blew up`,
+  );
+  // The engine still sees the first turn's two items (a faulty engine is reloaded from the same history).
+  assert.equal(await reply(client, (await turn(client, events, thread.id, 'two')).id), 'loaded 2');
+  await compaction(client, events, thread.id);
+  assert.equal(await reply(client, (await turn(client, events, thread.id, 'three')).id), 'loaded 1', 'a completed compaction: reloaded from the summary');
+});
+
+test('a host that declares supportsCompaction but whose engine has no compact fails the compaction with -32020', async (t) => {
+  const { client, events } = await startServer(t, { args: ['--host', COMPACTING_HOST, '--host-option', 'fail=no-compact'] });
+  const thread = await newThread(client);
+  await turn(client, events, thread.id, 'one');
+  await assert.rejects(
+    client.request('thread/compact', { threadId: thread.id }),
+    (err) => err instanceof HostError && /failed to start the turn: the engine has no compact method/.test(err.message),
+  );
+  assert.equal(await reply(client, (await turn(client, events, thread.id, 'two')).id), 'loaded 2');
+});
