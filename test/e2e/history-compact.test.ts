@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import {
   HostError,
   InvalidParamsError,
+  NothingToEditError,
   ThreadArchivedError,
   ThreadBusyError,
   ThreadNotFoundError,
@@ -206,4 +207,33 @@ test('a host that declares supportsCompaction but whose engine has no compact fa
     (err) => err instanceof HostError && /failed to start the turn: the engine has no compact method/.test(err.message),
   );
   assert.equal(await reply(client, (await turn(client, events, thread.id, 'two')).id), 'loaded 2');
+});
+
+test('a steer during a compaction is queued and runs after it; editLastTurn right after a compaction is -32011', async (t) => {
+  const { client, events } = await startServer(t);
+  const thread = await newThread(client);
+  await turn(client, events, thread.id, 'one');
+  const slow = await client.request('thread/compact', { threadId: thread.id, instructions: '!sleep 300' });
+  const steered = await client.request('thread/startTurn', { threadId: thread.id, prompt: 'two', delivery: 'steer' });
+  assert.equal(steered.turn.id, slow.turn.id);
+  assert.ok(steered.queued, 'the steer is queued, not added to the compaction');
+  const promoted = await events.waitFor({ kind: 'prompt.promoted', where: (e) => e.payload.admission.id === steered.queued!.id });
+  await events.turnCompleted(promoted.payload.turnId);
+  assert.equal(await reply(client, promoted.payload.turnId), 'echo[1]: two');
+  assert.deepStrictEqual((await client.request('turn/get', { turnId: slow.turn.id })).items.map((i) => i.kind), ['context_compaction']);
+
+  await compaction(client, events, thread.id);
+  await assert.rejects(client.request('thread/editLastTurn', { threadId: thread.id, content: 'edited' }), (err) => err instanceof NothingToEditError && err.code === -32011);
+  assert.equal(await reply(client, (await turn(client, events, thread.id, 'three')).id), 'echo[1]: three');
+});
+
+test('a steer during a compaction is queued even when the engine would take it', async (t) => {
+  const { client, events } = await startServer(t, { args: ['--host', COMPACTING_HOST] });
+  const thread = await newThread(client);
+  const hanging = await client.request('thread/compact', { threadId: thread.id, instructions: 'hang' });
+  await events.waitFor({ kind: 'item.started', turnId: hanging.turn.id });
+  const steered = await client.request('thread/startTurn', { threadId: thread.id, prompt: 'two', delivery: 'steer' });
+  assert.ok(steered.queued, 'queued, not steered into the compaction');
+  await client.request('thread/interrupt', { threadId: thread.id, turnId: hanging.turn.id, keepQueued: true });
+  assert.deepStrictEqual((await client.request('turn/get', { turnId: hanging.turn.id })).items.map((i) => i.kind), ['context_compaction']);
 });

@@ -300,7 +300,8 @@ export class TurnRunner {
 
   /** Hands a steered prompt to the running engine; false when it cannot take it now. */
   steer(active: ActiveTurn, text: string): boolean {
-    if (active.ended || !active.engine?.steer) return false;
+    // A compaction has no conversation turn to add to: the prompt is queued and runs after it.
+    if (active.ended || active.compaction || !active.engine?.steer) return false;
     return active.engine.steer(text);
   }
 
