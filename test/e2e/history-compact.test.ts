@@ -96,7 +96,7 @@ test('a compaction that fails, fails to start or is interrupted changes nothing 
   assert.equal(await reply(client, (await turn(client, events, thread.id, 'four')).id), 'echo[4]: four');
 });
 
-test('an interrupted compaction changes nothing after a restart either (the summary streamed so far is ignored)', async (t) => {
+test('an interrupted compaction, or one cut by kill -9, changes nothing after a restart (the summary streamed so far is ignored)', async (t) => {
   const first = await startServer(t);
   const thread = await newThread(first.client);
   await turn(first.client, first.events, thread.id, 'one');
@@ -105,8 +105,12 @@ test('an interrupted compaction changes nothing after a restart either (the summ
   await first.client.request('thread/interrupt', { threadId: thread.id, turnId: slow.turn.id });
   const items = (await first.client.request('turn/get', { turnId: slow.turn.id })).items;
   assert.deepStrictEqual(items.map((i) => [i.kind, i.detail, i.metadata?.interrupted]), [['context_compaction', 'compacted', true]]);
+  // And one killed mid-stream: recovered `interrupted` at the restart, ignored like the other.
+  const killed = await first.client.request('thread/compact', { threadId: thread.id, instructions: '!word-delay 60000' });
+  await first.events.waitFor({ kind: 'item.delta', turnId: killed.turn.id });
   await first.kill();
   const second = await startServer(t, { dbPath: first.dbPath });
+  assert.equal((await second.client.request('turn/get', { turnId: killed.turn.id })).turn.status, 'interrupted');
   assert.equal(await reply(second.client, (await turn(second.client, second.events, thread.id, 'two')).id), 'echo[2]: two');
 });
 
