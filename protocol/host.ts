@@ -97,6 +97,17 @@ export interface TurnInput {
   trustMode?: boolean;
 }
 
+/** A `thread/compact` turn: summarise the engine's conversation. */
+export interface CompactionInput {
+  turnId: string;
+  /** The client's wishes for the summary (what to keep, what to stress); absent: none. */
+  instructions?: string;
+  /** The thread's model as of this turn. */
+  model?: string;
+  /** The thread's system prompt as of this turn. */
+  systemPrompt?: string;
+}
+
 /** What a running turn can ask of Threadline. */
 export interface TurnContext {
   /** Aborted when the turn is interrupted, fails or the server shuts down. */
@@ -111,6 +122,15 @@ export interface Engine {
    * caller gets HostError); otherwise the returned stream reports the turn as it runs.
    */
   startTurn(input: TurnInput, context: TurnContext): Promise<AsyncIterable<EngineEvent>>;
+  /**
+   * Runs a compaction turn (`thread/compact`; only called when the host declares
+   * `supportsCompaction`): the stream reports one item of kind `context_compaction` whose text is
+   * a summary of the conversation the engine holds, then ends. Events, failure and interruption
+   * work as in `startTurn`. The engine need not change its conversation: after a completed
+   * compaction Threadline loads a fresh engine whose history begins with that summary item; a
+   * failed or interrupted one changes nothing.
+   */
+  compact?(input: CompactionInput, context: TurnContext): Promise<AsyncIterable<EngineEvent>>;
   /** Stops the running turn soon; the turn is already recorded `interrupted`. */
   interrupt(): void;
   /** Drops the last user message and everything after it from the engine's conversation. */
@@ -129,6 +149,8 @@ export interface EngineHost {
   /** The port version the host was written against; absent means 1. */
   readonly apiVersion?: number;
   readonly supportsSteer: boolean;
+  /** True when its engines implement `compact` (`thread/compact`); absent or false: -32020. */
+  readonly supportsCompaction?: boolean;
   loadEngine(thread: EngineThread, history: HistoryEntry[]): Engine | Promise<Engine>;
   close?(): void | Promise<void>;
 }

@@ -16,7 +16,7 @@ METHODS = ["initialize", "shutdown", "thread/create", "thread/get", "thread/list
            "thread/interrupt", "thread/cancelQueued", "thread/events", "thread/subscribe", "thread/unsubscribe",
            "turn/get", "turn/wait", "routing/getRules", "routing/setRules", "usage/get",
            "thread/fork", "thread/revert", "thread/unrevert", "thread/updateQueued", "thread/reorderQueued",
-           "thread/turns", "turn/items"]
+           "thread/compact", "thread/turns", "turn/items"]
 # Captured by hand from a run with --mcp-config (this script runs without one): kept from the file.
 KEPT = ["mcp/servers"]
 p = subprocess.Popen([BIN, 'serve', '--db', ':memory:', '--framing', 'ndjson'], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
@@ -81,6 +81,8 @@ req("turn/items", {"turnId": turn, "limit": 1})
 req("thread/fork", {"threadId": tid, "depthFromTail": 0, "title": "Docs, edited"})
 req("thread/revert", {"threadId": tid, "beforeTurnId": edited})
 req("thread/unrevert", {"threadId": tid})
+req("thread/compact", {"threadId": tid, "instructions": "keep the greeting"})
+drain(0.5)
 t2 = req("thread/create", {"title": "Queue"}, key="create2")[0]["thread"]["id"]
 req("thread/startTurn", {"threadId": t2, "prompt": "!hang"}, key="hang2")
 qa = req("thread/startTurn", {"threadId": t2, "prompt": "first", "delivery": "queue"}, key="qa")[0]["queued"]["id"]

@@ -5,7 +5,7 @@ import { AdmissionSchema, ItemSchema, TurnSchema } from '../schemas.js';
 import type { MethodSpec } from './spec.js';
 import { optionalText, positiveInt, requiredText, TEXT_LIMITS, ThreadField, threadIdParam, turnIdParam } from './params.js';
 
-/** History and inbox operations (PROTOCOL.md §12): fork, revert, queue edits, paging. */
+/** History and inbox operations (PROTOCOL.md §12): fork, revert, compaction, queue edits, paging. */
 
 const cursorParam = doc('`nextCursor` of the previous page; absent for the first.', z.string().optional());
 const nextCursorField = doc('Opaque; pass it as `cursor` for the next page. Absent on the last page.', z.string().optional());
@@ -115,6 +115,23 @@ export const TurnItemsResultSchema = named(
   z.object({ items: doc("Items in the turn's order.", z.array(ItemSchema)), nextCursor: nextCursorField }),
 );
 
+export const ThreadCompactParamsSchema = named(
+  'ThreadCompactParams',
+  'Summarise the visible history into one `context_compaction` item; from then on the engine sees the summary instead.',
+  z.object({
+    threadId: threadIdParam,
+    instructions: doc(
+      'What the summary should keep or stress, passed to the host; at most `--max-prompt-bytes`.',
+      optionalText('instructions', TEXT_LIMITS.systemPrompt),
+    ),
+  }),
+);
+export const ThreadCompactResultSchema = named(
+  'ThreadCompactResult',
+  'The compaction turn, running; it ends with `turn.completed` like any turn.',
+  z.object({ turn: doc('The new turn, of kind `compaction`.', TurnSchema) }),
+);
+
 export const HistoryMethods = {
   'thread/fork': { params: ThreadForkParamsSchema, result: ThreadForkResultSchema, errors: ['ThreadNotFound', 'TurnNotFound'] },
   'thread/revert': {
@@ -133,6 +150,11 @@ export const HistoryMethods = {
     errors: ['ThreadNotFound', 'AdmissionNotFound'],
   },
   'thread/reorderQueued': { params: ThreadReorderQueuedParamsSchema, result: ThreadReorderQueuedResultSchema, errors: ['ThreadNotFound'] },
+  'thread/compact': {
+    params: ThreadCompactParamsSchema,
+    result: ThreadCompactResultSchema,
+    errors: ['ThreadNotFound', 'ThreadBusy', 'ThreadArchived', 'ThreadLeased', 'HostError'],
+  },
   'thread/turns': { params: ThreadTurnsParamsSchema, result: ThreadTurnsResultSchema, errors: ['ThreadNotFound'] },
   'turn/items': { params: TurnItemsParamsSchema, result: TurnItemsResultSchema, errors: ['TurnNotFound'] },
 } as const satisfies Record<string, MethodSpec>;

@@ -1,33 +1,10 @@
 import { setImmediate as yieldToLoop, setTimeout as delay } from 'node:timers/promises';
-import { countWords, parseEchoScript, type EchoScript } from './echo-directives.js';
-import type { CreateHost, Engine, EngineEvent, EngineHost, HistoryEntry, TurnContext, TurnInput } from './port.js';
+import { Conversation } from './echo-conversation.js';
+import { parseEchoScript, type EchoScript } from './echo-directives.js';
+import type { CompactionInput, CreateHost, Engine, EngineEvent, EngineHost, HistoryEntry, TurnContext, TurnInput } from './port.js';
 
 /** Words streamed between two returns to the event loop, so a huge reply never blocks an interrupt. */
 const WORDS_PER_SLICE = 512;
-
-/**
- * The deterministic engine: it remembers the user messages of its conversation and answers
- * `echo[N]: TEXT`, N being how many user messages it holds, so truncation and reloads show.
- */
-/** The user messages of the conversation, with their word count kept as they come and go. */
-class UserMessages {
-  private readonly wordCounts: number[] = [];
-  words = 0;
-
-  get length(): number {
-    return this.wordCounts.length;
-  }
-
-  push(text: string): void {
-    const n = countWords(text);
-    this.wordCounts.push(n);
-    this.words += n;
-  }
-
-  pop(): void {
-    this.words -= this.wordCounts.pop() ?? 0;
-  }
-}
 
 /** One running turn: steers waiting for an answer, and whether it can still take one. */
 interface EchoRun {
@@ -36,23 +13,33 @@ interface EchoRun {
   abort: AbortController;
 }
 
+/**
+ * The deterministic engine: it remembers the user messages of its conversation and answers
+ * `echo[N]: TEXT`, N being how many user messages it holds, so truncation and reloads show.
+ * It also counts its agent messages, for the summary of a compaction (`compacted N messages`).
+ */
 class EchoEngine implements Engine {
-  private readonly userMessages = new UserMessages();
+  private conversation = new Conversation();
   private run: EchoRun | undefined;
 
   constructor(history: HistoryEntry[]) {
-    for (const h of history) if (h.kind === 'user_message') this.userMessages.push(parseEchoScript(h.text).text);
+    for (const h of history) {
+      if (h.kind === 'user_message') this.conversation.push(parseEchoScript(h.text).text);
+      else if (h.kind === 'agent_message') this.conversation.pushAgent();
+      // A compaction's summary stands for everything before it (visible history begins there).
+      else if (h.kind === 'context_compaction') this.conversation = new Conversation();
+    }
   }
 
   async startTurn(input: TurnInput, context: TurnContext): Promise<AsyncIterable<EngineEvent>> {
     const script = parseEchoScript(input.prompt);
-    this.userMessages.push(script.text);
+    this.conversation.push(script.text);
     if (script.failStart !== undefined) throw new Error(script.failStart);
     const abort = new AbortController();
     context.signal.addEventListener('abort', () => abort.abort(), { once: true });
     const run: EchoRun = { steers: [], open: true, abort };
     this.run = run;
-    return this.stream(script, context, run, this.userMessages.length);
+    return this.stream(script, context, run, this.conversation.length);
   }
 
   private async *stream(
@@ -77,7 +64,7 @@ class EchoEngine implements Engine {
         outputWords += yield* this.reply(`steer-${++steerIndex}`, steer.n, steer.text, 1, script, signal);
       }
       run.open = false;
-      const inputTokens = this.userMessages.words;
+      const inputTokens = this.conversation.words;
       yield { type: 'usage', usage: script.usage ?? { inputTokens, outputTokens: outputWords } };
     } catch (error) {
       if (signal.aborted) return;
@@ -111,6 +98,7 @@ class EchoEngine implements Engine {
     signal: AbortSignal,
   ): AsyncGenerator<EngineEvent, number> {
     yield { type: 'item.started', key, kind: 'agent_message' };
+    this.conversation.pushAgent(); // counted once Threadline took the item (the generator resumed)
     let sent = 0;
     for (const word of replyWords(n, text, times)) {
       if (sent > 0 && script.wordDelayMs) await delay(script.wordDelayMs, undefined, { signal });
@@ -127,12 +115,56 @@ class EchoEngine implements Engine {
     return sent;
   }
 
+  /**
+   * Summarises deterministically: `compacted N messages`, N = the user + agent messages held.
+   * The instructions may carry the same directives as a prompt (`!fail`, `!hang`, `!sleep`…).
+   * The conversation is left as it is: after a completed compaction Threadline loads a fresh
+   * engine from the summary and what follows.
+   */
+  async compact(input: CompactionInput, context: TurnContext): Promise<AsyncIterable<EngineEvent>> {
+    const script = parseEchoScript(input.instructions ?? '');
+    if (script.failStart !== undefined) throw new Error(script.failStart);
+    const abort = new AbortController();
+    context.signal.addEventListener('abort', () => abort.abort(), { once: true });
+    this.run = { steers: [], open: false, abort };
+    return this.summarize(script, this.run);
+  }
+
+  private async *summarize(script: EchoScript, run: EchoRun): AsyncIterable<EngineEvent> {
+    const signal = run.abort.signal;
+    const words = ['compacted', String(this.conversation.messageCount), 'messages'];
+    try {
+      if (script.sleepMs) await delay(script.sleepMs, undefined, { signal });
+      if (script.hang) {
+        await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+        return;
+      }
+      yield { type: 'item.started', key: 'summary', kind: 'context_compaction' };
+      for (const [i, word] of words.entries()) {
+        if (i > 0 && script.wordDelayMs) await delay(script.wordDelayMs, undefined, { signal });
+        if (signal.aborted) return;
+        yield { type: 'item.delta', key: 'summary', text: i === 0 ? word : ` ${word}` };
+        if (script.fail !== undefined) {
+          yield { type: 'turn.failed', error: script.fail };
+          return;
+        }
+      }
+      yield { type: 'item.completed', key: 'summary' };
+      yield { type: 'usage', usage: script.usage ?? { inputTokens: this.conversation.words, outputTokens: words.length } };
+    } catch (error) {
+      if (signal.aborted) return;
+      throw error;
+    } finally {
+      if (this.run === run) this.run = undefined;
+    }
+  }
+
   steer(text: string): boolean {
     const run = this.run;
     if (!run?.open) return false;
     const message = parseEchoScript(text).text;
-    this.userMessages.push(message);
-    run.steers.push({ text: message, n: this.userMessages.length });
+    this.conversation.push(message);
+    run.steers.push({ text: message, n: this.conversation.length });
     return true;
   }
 
@@ -141,7 +173,7 @@ class EchoEngine implements Engine {
   }
 
   truncateBeforeLastUserMessage(): void {
-    this.userMessages.pop();
+    this.conversation.pop();
   }
 }
 
@@ -154,5 +186,6 @@ function* replyWords(n: number, text: string, times: number): Generator<string> 
 export const createHost: CreateHost = (): EngineHost => ({
   name: 'echo',
   supportsSteer: true,
+  supportsCompaction: true,
   loadEngine: (_thread, history) => new EchoEngine(history),
 });

@@ -11,6 +11,7 @@ export {
   ApprovalKindSchema,
   type ApprovalDecision,
   type ApprovalKind,
+  type CompactionInput,
   type CreateHost,
   type Engine,
   type EngineApprovalRequest,

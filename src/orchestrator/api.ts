@@ -21,6 +21,7 @@ import { getRules, setRules } from './operations/routing.js';
 import { startTurn } from './operations/start-turn.js';
 import { createThread, deleteThread, getThread, listThreads, setArchived, updateThread } from './operations/threads.js';
 import { getTurn } from './operations/turn-records.js';
+import { compact } from './operations/history/compact.js';
 import { fork } from './operations/history/fork.js';
 import { threadTurns, turnItems } from './operations/history/paging.js';
 import { reorderQueued, updateQueued } from './operations/history/queue-edits.js';
@@ -74,6 +75,7 @@ export interface Orchestrator {
   forkThread(p: ParsedParamsOf<'thread/fork'>): ResultOf<'thread/fork'>;
   revert(p: ParsedParamsOf<'thread/revert'>): ResultOf<'thread/revert'>;
   unrevert(p: ParsedParamsOf<'thread/unrevert'>): ResultOf<'thread/unrevert'>;
+  compact(p: ParsedParamsOf<'thread/compact'>, peer: Peer): Promise<ResultOf<'thread/compact'>>;
   updateQueued(p: ParsedParamsOf<'thread/updateQueued'>, peer: Peer): Promise<ResultOf<'thread/updateQueued'>>;
   reorderQueued(p: ParsedParamsOf<'thread/reorderQueued'>, peer: Peer): Promise<ResultOf<'thread/reorderQueued'>>;
   threadTurns(p: ParsedParamsOf<'thread/turns'>): ResultOf<'thread/turns'>;
@@ -158,6 +160,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     forkThread: (p) => fork(d, p),
     revert: (p) => revert(d, p),
     unrevert: (p) => unrevert(d, p),
+    compact: (p, peer) => compact(d, p, peer),
     updateQueued: (p, peer) => updateQueued(d, p, peer),
     reorderQueued: (p, peer) => reorderQueued(d, p, peer),
     threadTurns: (p) => threadTurns(d, p),

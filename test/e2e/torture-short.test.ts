@@ -24,13 +24,15 @@ for (const durability of ['full', 'normal'] as const) {
   });
 }
 
-test('the torture checker catches a seq gap, a lost acknowledged admission, a second in_progress turn and a reply that is not its deltas', async (t) => {
+test('the torture checker catches a seq gap, a lost acknowledged admission, a second in_progress turn, a reply that is not its deltas and a compaction without its summary', async (t) => {
   const server = await startServer(t);
   const thread = await newThread(server.client);
   const ledger = new Ledger();
   ledger.threads.add(thread.id);
   const { turn: answered } = await server.client.request('thread/startTurn', { threadId: thread.id, prompt: '#t0# hello there' });
   await server.events.turnCompleted(answered.id);
+  const { turn: compaction } = await server.client.request('thread/compact', { threadId: thread.id });
+  await server.events.turnCompleted(compaction.id);
   const { turn } = await server.client.request('thread/startTurn', { threadId: thread.id, prompt: '!hang\n#t1# first' });
   const { queued } = await server.client.request('thread/startTurn', { threadId: thread.id, prompt: '#t2# second', delivery: 'queue' });
   ledger.ackedTags.add(1).add(2);
@@ -53,6 +55,7 @@ test('the torture checker catches a seq gap, a lost acknowledged admission, a se
   db.prepare('DELETE FROM admissions WHERE id = ?').run(queued!.id);
   db.prepare("INSERT INTO turns SELECT 'turn_copy', thread_id, status, input_summary, model, options, created_at, started_at, ended_at, duration_ms, usage, error, steer_count, superseded_by, start_seq + 100, kind, reverted_at, reverted_seq FROM turns WHERE id = ?").run(turn.id);
   db.prepare("UPDATE items SET detail = 'not what was streamed' WHERE kind = 'agent_message'").run();
+  db.prepare("UPDATE items SET status = 'failed' WHERE kind = 'context_compaction'").run();
   db.close();
   const dirty = new Checker(() => 'tampered');
   checkDatabase(tampered, ledger, dirty, 'crashed');
@@ -63,4 +66,5 @@ test('the torture checker catches a seq gap, a lost acknowledged admission, a se
   assert.match(found, /2 in_progress turns/);
   assert.match(found, /turn turn_copy was started by exactly one admission/);
   assert.match(found, /detail \(21 chars\) is its concatenated deltas/);
+  assert.match(found, /completed compaction .* has its completed summary/);
 });

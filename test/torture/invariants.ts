@@ -24,7 +24,7 @@ export class Checker {
 export type Phase = 'crashed' | 'recovered' | 'final';
 
 interface AdmissionRow { id: string; thread_id: string; admitted_seq: number; prompt: string; state: string; promoted_seq: number | null; turn_id: string | null }
-interface TurnRow { id: string; thread_id: string; status: string; steer_count: number; start_seq: number; superseded_by: string | null }
+interface TurnRow { id: string; thread_id: string; status: string; steer_count: number; start_seq: number; superseded_by: string | null; kind: string }
 
 /** Every invariant of issue 5 §2 that the file itself shows, read through a read-only connection. */
 export function checkDatabase(path: string, ledger: Ledger, c: Checker, phase: Phase): void {
@@ -82,7 +82,17 @@ export function checkDatabase(path: string, ledger: Ledger, c: Checker, phase: P
       );
       if (phase === 'final') c.check(a.state !== 'pending', `after the final drain admission ${a.id} is promoted or cancelled, not ${a.state}`);
     }
+    const itemKinds = db.prepare('SELECT kind, status FROM items WHERE turn_id = ?');
     for (const turn of turns.values()) {
+      if (turn.kind === 'compaction') {
+        // thread/compact: no admission, no user message, at most one summary — exactly one completed when it completed.
+        const items = itemKinds.all(turn.id) as { kind: string; status: string }[];
+        const summaries = items.filter((i) => i.kind === 'context_compaction');
+        c.check(!startedBy.has(turn.id) && items.every((i) => i.kind !== 'user_message'), `compaction ${turn.id} has no admission and no user message`);
+        c.check(summaries.length <= 1, `compaction ${turn.id} has at most one context_compaction item (${summaries.length})`);
+        if (turn.status === 'completed') c.check(summaries[0]?.status === 'completed', `completed compaction ${turn.id} has its completed summary`);
+        continue;
+      }
       c.check(startedBy.get(turn.id)?.length === 1, `turn ${turn.id} was started by exactly one admission (${startedBy.get(turn.id)?.length ?? 0})`);
       c.check((steersOf.get(turn.id) ?? 0) === turn.steer_count, `turn ${turn.id}: steerCount ${turn.steer_count} = its steered admissions ${steersOf.get(turn.id) ?? 0}`);
     }

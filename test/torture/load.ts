@@ -24,8 +24,8 @@ export interface LoadStats {
 const MAX_THREADS = 6;
 
 /**
- * Mixed load on one server: queue, steer, edit, interrupt, drain, cancel, wait, archive and
- * idempotent repeats, from several concurrent workers, with echo prompts that sleep, stream
+ * Mixed load on one server: queue, steer, edit, interrupt, drain, cancel, wait, archive,
+ * compact and idempotent repeats, from several concurrent workers, with echo prompts that sleep, stream
  * slowly, fail, fail to start or hang. Stops at the first call after `stop()`; every failure
  * that a well-behaved server would not give is pushed to `violations`.
  */
@@ -95,7 +95,7 @@ export class Load {
     const op = this.rng.weighted({
       start: 18, queue: 20, steer: 10, edit: 7, interrupt: 7, drain: 10, cancel: 6, wait: 6,
       events: 4, create: this.createThreads && this.views.size < MAX_THREADS ? 3 : 0, archive: view.archived ? 0 : 1,
-      unarchive: view.archived ? 6 : 0, repeat: 4, update: 4, reorder: 4,
+      unarchive: view.archived ? 6 : 0, repeat: 4, update: 4, reorder: 4, compact: 3,
     });
     switch (op) {
       case 'start':
@@ -125,6 +125,8 @@ export class Load {
         return this.reorderQueued(threadId, view);
       case 'repeat':
         return this.repeat();
+      case 'compact':
+        return this.compact(threadId);
     }
   }
 
@@ -194,6 +196,20 @@ export class Load {
       if (error instanceof ThreadlineError && error.code === -32602 && /admissionIds/.test(error.message)) return;
       throw error;
     }
+  }
+
+  /** A compaction whose instructions script the echo summariser: plain, slow, failing, failing to start or hanging. */
+  private async compact(threadId: string): Promise<void> {
+    const kind = this.rng.weighted({ plain: 10, stream: 6, fail: 3, failStart: 2, hang: 3 });
+    const instructions = {
+      plain: 'keep the tags',
+      stream: `!word-delay ${this.rng.int(1, 20)}`,
+      fail: '!fail torture summary says no',
+      failStart: '!fail-start torture summary cannot start',
+      hang: '!hang',
+    }[kind];
+    const { turn } = await this.client.request('thread/compact', { threadId, instructions });
+    this.ledger.ackedTurns.add(turn.id);
   }
 
   private async edit(threadId: string): Promise<void> {

@@ -15,6 +15,8 @@ from .types import (
     ThreadArchiveResult,
     ThreadCancelQueuedParams,
     ThreadCancelQueuedResult,
+    ThreadCompactParams,
+    ThreadCompactResult,
     ThreadCreateParams,
     ThreadCreateResult,
     ThreadDeleteParams,
@@ -89,6 +91,10 @@ class GeneratedMethods:
     def thread_cancel_queued(self, params: ThreadCancelQueuedParams, *, timeout: Optional[float] = None) -> ThreadCancelQueuedResult:
         """`thread/cancelQueued`: Which pending admission to cancel. Raises besides the common errors: ThreadNotFound, AdmissionNotFound."""
         return self.call("thread/cancelQueued", params, timeout=timeout)
+
+    def thread_compact(self, params: ThreadCompactParams, *, timeout: Optional[float] = None) -> ThreadCompactResult:
+        """`thread/compact`: Summarise the visible history into one `context_compaction` item; from then on the engine sees the summary instead. Raises besides the common errors: ThreadNotFound, ThreadBusy, ThreadArchived, ThreadLeased, HostError."""
+        return self.call("thread/compact", params, timeout=timeout)
 
     def thread_create(self, params: Optional[ThreadCreateParams] = None, *, timeout: Optional[float] = None) -> ThreadCreateResult:
         """`thread/create`: Settings of the new thread; all optional."""

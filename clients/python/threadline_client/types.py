@@ -764,6 +764,23 @@ class ThreadCancelQueuedResult(TypedDict):
     admission: Admission
 
 
+class _ThreadCompactParamsRequired(TypedDict):
+    #: The thread.
+    threadId: str
+
+
+class ThreadCompactParams(_ThreadCompactParamsRequired, total=False):
+    """Summarise the visible history into one `context_compaction` item; from then on the engine sees the summary instead."""
+    #: What the summary should keep or stress, passed to the host; at most `--max-prompt-bytes`.
+    instructions: str
+
+
+class ThreadCompactResult(TypedDict):
+    """The compaction turn, running; it ends with `turn.completed` like any turn."""
+    #: The new turn, of kind `compaction`.
+    turn: Turn
+
+
 class ThreadCreateParams(TypedDict, total=False):
     """Settings of the new thread; all optional."""
     #: Approvals nobody answers are approved (default false: denied).
@@ -1654,6 +1671,7 @@ METHODS: Dict[str, Tuple[str, str]] = {
     "shutdown": ("ShutdownParams", "ShutdownResult"),
     "thread/archive": ("ThreadArchiveParams", "ThreadArchiveResult"),
     "thread/cancelQueued": ("ThreadCancelQueuedParams", "ThreadCancelQueuedResult"),
+    "thread/compact": ("ThreadCompactParams", "ThreadCompactResult"),
     "thread/create": ("ThreadCreateParams", "ThreadCreateResult"),
     "thread/delete": ("ThreadDeleteParams", "ThreadDeleteResult"),
     "thread/drain": ("ThreadDrainParams", "ThreadDrainResult"),

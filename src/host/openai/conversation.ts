@@ -57,12 +57,37 @@ export function messagesFromHistory(history: HistoryEntry[]): ChatMessage[] {
         messages.push({ role: 'tool', tool_call_id: id, content: entry.text });
         break;
       }
+      case 'context_compaction':
+        // A compaction's summary stands for everything before it (visible history starts there).
+        closeAssistant(messages, assistant);
+        assistant = undefined;
+        messages.push(summaryMessage(entry.text));
+        break;
       default:
         break; // reasoning and error items are not part of what the model is sent
     }
   }
   closeAssistant(messages, assistant);
   return messages;
+}
+
+/**
+ * After `thread/compact` the model is sent the summary as a user message (the thread's system
+ * prompt stays the one system message: many chat templates take only one, and only first).
+ */
+export const SUMMARY_PREFIX = 'A summary of the conversation so far (the earlier messages are no longer shown):\n\n';
+
+export function summaryMessage(summary: string): ChatMessage {
+  return { role: 'user', content: `${SUMMARY_PREFIX}${summary}` };
+}
+
+/** What the model is asked for a compaction, after the conversation so far. */
+export function compactionRequest(instructions: string | undefined): ChatMessage {
+  const ask =
+    'Summarise the conversation above so that it can go on from your summary alone: what the user wants, ' +
+    'the decisions taken, the facts and results established (file names, commands, errors, values), and what ' +
+    'is still open. Write plain text, concise but complete. Do not answer or continue the conversation.';
+  return { role: 'user', content: instructions ? `${ask}\n\nInstructions for this summary: ${instructions}` : ask };
 }
 
 /** Every tool call of `assistant` gets an answer: the API refuses a call without one. */

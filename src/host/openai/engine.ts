@@ -1,6 +1,6 @@
 import type OpenAI from 'openai';
-import type { Engine, EngineEvent, EngineThread, HistoryEntry, HostTool, HostTools, TurnContext, TurnInput } from '../port.js';
-import { closeAssistant, messagesFromHistory, truncateBeforeLastUserMessage, type AssistantMessage, type ChatMessage, type ToolCallMetadata } from './conversation.js';
+import type { CompactionInput, Engine, EngineEvent, EngineThread, HistoryEntry, HostTool, HostTools, TurnContext, TurnInput } from '../port.js';
+import { closeAssistant, compactionRequest, messagesFromHistory, truncateBeforeLastUserMessage, type AssistantMessage, type ChatMessage, type ToolCallMetadata } from './conversation.js';
 import { EndpointFailure } from './failures.js';
 import type { OpenAIHostConfig } from './host.js';
 import { streamRound, type ToolCall } from './round.js';
@@ -105,6 +105,38 @@ export class OpenAIEngine implements Engine {
       yield { type: 'turn.failed', error: error.message };
     } finally {
       run.open = false;
+      if (this.run === run) this.run = undefined;
+    }
+  }
+
+  /**
+   * `thread/compact`: the model is sent the conversation, then asked for a summary (no tools);
+   * its reply streams as the `context_compaction` item. The conversation is not changed here:
+   * after a completed compaction Threadline loads a fresh engine whose history starts with the
+   * summary (conversation.ts sends it as a user message).
+   */
+  async compact(input: CompactionInput, context: TurnContext): Promise<AsyncIterable<EngineEvent>> {
+    const model = input.model ?? this.config.model;
+    if (!model) throw new Error("no model: start serve with --model NAME, or set the thread's model");
+    const run: Run = { steers: [], open: false, abort: new AbortController() };
+    context.signal.addEventListener('abort', () => run.abort.abort(), { once: true });
+    this.run = run;
+    return this.summarize(input, model, run);
+  }
+
+  private async *summarize(input: CompactionInput, model: string, run: Run): AsyncGenerator<EngineEvent> {
+    const system = input.systemPrompt ?? this.thread.systemPrompt;
+    const messages: ChatMessage[] = [...(system ? [{ role: 'system' as const, content: system }] : []), ...this.messages, compactionRequest(input.instructions)];
+    try {
+      const result = yield* streamRound(
+        { model, messages, stream: true, stream_options: { include_usage: true } },
+        { ...this.config, client: this.client, signal: run.abort.signal, keyPrefix: 'summary-', textKind: 'context_compaction' },
+      );
+      if (!result.interrupted && !result.content.trim()) yield { type: 'turn.failed', error: 'the model answered the compaction with an empty summary' };
+    } catch (error) {
+      if (!(error instanceof EndpointFailure)) throw error;
+      yield { type: 'turn.failed', error: error.message };
+    } finally {
       if (this.run === run) this.run = undefined;
     }
   }

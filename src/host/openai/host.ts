@@ -69,6 +69,7 @@ export const createHost: CreateHost = (options, services): EngineHost => {
     name: 'openai',
     apiVersion: 1,
     supportsSteer: true,
+    supportsCompaction: true,
     loadEngine: (thread, history) => new OpenAIEngine(config, client, thread, history, tools),
   };
 };

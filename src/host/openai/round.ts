@@ -41,6 +41,8 @@ export interface RoundOptions {
   signal: AbortSignal;
   /** Item keys are unique per turn: each round prefixes its own. */
   keyPrefix: string;
+  /** The kind of the item the content streams into: an answer, or a compaction's summary. */
+  textKind?: 'agent_message' | 'context_compaction';
 }
 
 /**
@@ -83,7 +85,7 @@ export async function* streamRound(params: Params, o: RoundOptions): AsyncGenera
         yield { type: 'item.delta', key: keys.reasoning, text: reasoning };
       }
       if (typeof delta.content === 'string' && delta.content.length > 0) {
-        if (!open.text) yield { type: 'item.started', key: keys.text, kind: 'agent_message' };
+        if (!open.text) yield { type: 'item.started', key: keys.text, kind: o.textKind ?? 'agent_message' };
         open.text = true;
         content += delta.content;
         yield { type: 'item.delta', key: keys.text, text: delta.content };

@@ -59,6 +59,13 @@ export function decideEditLastTurn(s: ThreadState, hasUserTurn: boolean): EditDe
   return { action: 'supersede' };
 }
 
+/** §12: `thread/compact` runs a compaction turn on an idle thread only. */
+export function decideCompact(s: ThreadState): { action: 'compact' } | { action: 'reject'; error: Rejection } {
+  if (s.archived) return reject('ThreadArchived');
+  if (s.runningTurnId !== null) return reject(s.leasedElsewhere ? 'ThreadLeased' : 'ThreadBusy');
+  return { action: 'compact' };
+}
+
 export type DrainDecision = { action: 'promoteOldest' } | { action: 'none' } | { action: 'reject'; error: Rejection };
 
 /** §4.3: `thread/drain` promotes the oldest pending prompt of an idle thread. */

@@ -60,6 +60,15 @@ export class EngineCache {
     return guarded;
   }
 
+  get hostName(): string {
+    return this.options.hostName;
+  }
+
+  /** The host (loaded on first use), to ask what it supports. */
+  host(): Promise<EngineHost> {
+    return this.options.host();
+  }
+
   peek(threadId: string): GuardedEngine | undefined {
     return this.engines.get(threadId);
   }

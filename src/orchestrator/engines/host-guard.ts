@@ -1,4 +1,5 @@
 import {
+  type CompactionInput,
   EngineEventSchema,
   EngineItemKindSchema,
   type Engine,
@@ -41,6 +42,15 @@ export class GuardedEngine implements Engine {
     if (this.startFailure !== undefined) throw new Error(this.startFailure);
     const stream: unknown = await this.inner.startTurn(input, context);
     if (!isAsyncIterable(stream)) throw new Error('startTurn did not return an async iterable of events');
+    return this.guardStream(stream);
+  }
+
+  /** A compaction turn, guarded like `startTurn`; an engine without `compact` cannot start it. */
+  async compact(input: CompactionInput, context: TurnContext): Promise<AsyncIterable<EngineEvent>> {
+    if (this.startFailure !== undefined) throw new Error(this.startFailure);
+    if (typeof this.inner.compact !== 'function') throw new Error('the engine has no compact method (the host declares supportsCompaction)');
+    const stream: unknown = await this.inner.compact(input, context);
+    if (!isAsyncIterable(stream)) throw new Error('compact did not return an async iterable of events');
     return this.guardStream(stream);
   }
 

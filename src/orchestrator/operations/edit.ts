@@ -15,7 +15,8 @@ export async function editLastTurn(d: OperationDeps, p: ParsedParamsOf<'thread/e
   const { begun, superseded } = await d.groupCommit.run((tx) => {
     const { thread, state, holder } = readThread(d, tx, p.threadId);
     const last = tx.turns.findLastLive(thread.id);
-    const decision = decideEditLastTurn(state, last !== undefined);
+    // A compaction (the last turn after thread/compact) has no user message to edit.
+    const decision = decideEditLastTurn(state, last !== undefined && last.kind === 'prompt');
     if (decision.action === 'reject') throw rejectionError(decision.error, thread, holder, d.limits.maxQueued);
     const options = admissionOptions(tx, p);
     const turnId = newId('turn');

@@ -54,12 +54,18 @@ export interface ActiveTurn {
   /** What the engine reported that is not committed yet. */
   readonly pending: PendingWrites;
   usage?: Usage;
+  /**
+   * A compaction turn (`thread/compact`): it may report `context_compaction` (and `reasoning`) items only, and it
+   * completes only once one of them completed (`summarized`), else the engine would forget all.
+   */
+  readonly compaction?: { summarized: boolean };
   /** Approvals waiting for a decision: resolving one with 'deny' releases the engine. */
   readonly approvals: Map<string, { itemId: string; settle: (decision: 'approve' | 'deny') => void; cancel: () => void }>;
 }
 
-export function newActiveTurn(threadId: string, turnId: string, autoApprove: boolean, peer: Peer, flush: () => void): ActiveTurn {
+export function newActiveTurn(threadId: string, turnId: string, autoApprove: boolean, peer: Peer, flush: () => void, compaction = false): ActiveTurn {
   return {
+    ...(compaction ? { compaction: { summarized: false } } : {}),
     threadId,
     turnId,
     autoApprove,

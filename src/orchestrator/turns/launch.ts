@@ -1,5 +1,5 @@
 import type { Thread, Turn } from '@threadline/protocol';
-import type { TurnInput } from '../../host/port.js';
+import type { CompactionInput, TurnInput } from '../../host/port.js';
 import type { AdmissionOptions } from '../../store/port.js';
 import type { Tx } from '../commit/tx.js';
 import type { LeaseOwner } from '../ownership/lease-owner.js';
@@ -40,4 +40,11 @@ export async function launch(runner: TurnRunner, begun: BegunTurn, peer: Peer): 
     trustMode: options.trustMode ?? thread.trustMode,
   };
   await runner.launch(active, thread, input);
+}
+
+/** Starts a begun compaction turn on its engine (after its transaction committed). */
+export async function launchCompaction(runner: TurnRunner, turn: Turn, thread: Thread, instructions: string | undefined, peer: Peer): Promise<void> {
+  const active = runner.register(turn, thread.autoApprove, peer);
+  const input: CompactionInput = { turnId: turn.id, model: turn.model, systemPrompt: thread.systemPrompt, ...(instructions !== undefined ? { instructions } : {}) };
+  await runner.launchCompaction(active, thread, input);
 }

@@ -1,5 +1,12 @@
 import { HostError, type Admission, type ApprovalDecision, type Thread, type Turn } from '@threadline/protocol';
-import { EngineApprovalRequestSchema, type EngineApprovalRequest, type EngineEvent, type TurnInput } from '../../host/port.js';
+import {
+  EngineApprovalRequestSchema,
+  type CompactionInput,
+  type EngineApprovalRequest,
+  type EngineEvent,
+  type TurnContext,
+  type TurnInput,
+} from '../../host/port.js';
 import type { Logger } from '../../log.js';
 import type { ReadTx } from '../../store/port.js';
 import type { Commit } from '../commit/commit.js';
@@ -7,7 +14,7 @@ import type { Tx } from '../commit/tx.js';
 import { APPROVAL_SUMMARY_BYTES, capMetadata, capText, cutToBytes, ERROR_BYTES, MetadataError, quoted } from '../decide/item-limits.js';
 import { summarize } from '../decide/summarize.js';
 import type { EngineCache } from '../engines/engine-cache.js';
-import { HostFault, messageOf } from '../engines/host-guard.js';
+import { HostFault, messageOf, type GuardedEngine } from '../engines/host-guard.js';
 import { newId } from '../ids.js';
 import { addUsage, newActiveTurn, OpenItem, type ActiveTurn } from './active-turn.js';
 import type { Peer } from './peer.js';
@@ -61,19 +68,33 @@ export class TurnRunner {
 
   /** Call right after the commit that began the turn, before any await. */
   register(turn: Turn, autoApprove: boolean, peer: Peer): ActiveTurn {
-    const active: ActiveTurn = newActiveTurn(turn.threadId, turn.id, autoApprove, peer, () => this.flushSafely(active));
+    const flush = () => this.flushSafely(active);
+    const active: ActiveTurn = newActiveTurn(turn.threadId, turn.id, autoApprove, peer, flush, turn.kind === 'compaction');
     this.active.set(turn.threadId, active);
     return active;
   }
 
   /** Starts the turn on the thread's engine; a host that cannot start it → turn `failed` + HostError. */
-  async launch(active: ActiveTurn, thread: Thread, input: TurnInput): Promise<void> {
+  launch(active: ActiveTurn, thread: Thread, input: TurnInput): Promise<void> {
+    return this.start(active, thread, (engine, context) => engine.startTurn(input, context));
+  }
+
+  /** Starts a compaction turn (`thread/compact`) on the thread's engine, like `launch`. */
+  launchCompaction(active: ActiveTurn, thread: Thread, input: CompactionInput): Promise<void> {
+    return this.start(active, thread, (engine, context) => engine.compact(input, context));
+  }
+
+  private async start(
+    active: ActiveTurn,
+    thread: Thread,
+    begin: (engine: GuardedEngine, context: TurnContext) => Promise<AsyncIterable<EngineEvent>>,
+  ): Promise<void> {
     let stream: AsyncIterable<EngineEvent>;
     try {
       const engine = await this.deps.engines.acquire(thread, active.turnId);
       active.engine = engine;
       if (active.ended) return;
-      stream = await engine.startTurn(input, {
+      stream = await begin(engine, {
         signal: active.abort.signal,
         requestApproval: (request) => this.requestApproval(active, request),
       });
@@ -97,6 +118,7 @@ export class TurnRunner {
         if (active.ended || active.failing) return;
         this.apply(active, event);
       }
+      if (active.compaction && !active.compaction.summarized) throw new HostContractError('the compaction ended without a context_compaction item');
       outcome = { status: 'completed', usage: active.usage };
     } catch (error) {
       if (active.ended || active.failing) return;
@@ -113,6 +135,9 @@ export class TurnRunner {
     switch (event.type) {
       case 'item.started': {
         if (active.items.has(event.key)) throw new HostContractError(`item ${quoted(event.key)} started twice`);
+        if (active.compaction && event.kind !== 'context_compaction' && event.kind !== 'reasoning') {
+          throw new HostContractError(`a compaction reported an item of kind ${quoted(event.kind)} (only context_compaction and reasoning)`);
+        }
         const metadata = this.metadataOf(event.metadata);
         const open = new OpenItem(newId('item'), this.deps.maxItemBytes);
         if (event.text !== undefined) open.append(event.text);
@@ -143,6 +168,7 @@ export class TurnRunner {
         const truncated = open.truncated || detail.length < full.length;
         const metadata = truncated ? { ...hostMetadata, truncated: true } : hostMetadata;
         const status = event.status ?? 'completed';
+        if (active.compaction && status === 'completed') active.compaction.summarized = true;
         pending.addWrite((tx) => {
           const item = tx.items.finish(open.itemId, { status, detail, summary: summarize(detail), metadata, endedAt: tx.now });
           tx.emit(threadId, 'item.completed', { item }, { turnId, itemId: open.itemId });
@@ -274,7 +300,8 @@ export class TurnRunner {
 
   /** Hands a steered prompt to the running engine; false when it cannot take it now. */
   steer(active: ActiveTurn, text: string): boolean {
-    if (active.ended || !active.engine?.steer) return false;
+    // A compaction has no conversation turn to add to: the prompt is queued and runs after it.
+    if (active.ended || active.compaction || !active.engine?.steer) return false;
     return active.engine.steer(text);
   }
 

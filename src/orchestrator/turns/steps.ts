@@ -63,6 +63,27 @@ export function beginTurn(tx: Tx, stored: StoredAdmission, lease: LeaseGrant, tu
   return tx.turns.find(turnId)!;
 }
 
+/**
+ * Begins a compaction turn (`thread/compact`): `turn.started`, no admission, no user message.
+ * The turn is leased to `lease.owner` in the same transaction.
+ */
+export function beginCompaction(tx: Tx, threadId: string, inputSummary: string, lease: LeaseGrant, turnId = newId('turn')): Turn {
+  tx.turns.insert({
+    id: turnId,
+    threadId,
+    kind: 'compaction',
+    inputSummary,
+    model: tx.threads.find(threadId)?.model,
+    options: {},
+    now: tx.now,
+    startSeq: tx.peekSeq(threadId),
+  });
+  tx.threads.setRunningTurn(threadId, turnId, tx.now, lease);
+  const turn = tx.turns.find(turnId)!;
+  tx.emit(threadId, 'turn.started', { turn }, { turnId });
+  return turn;
+}
+
 /** A user message item of `turnId`: `item.started` then `item.completed`. */
 export function addUserMessage(tx: Tx, threadId: string, turnId: string, text: string): Item {
   const itemId = newId('item');
@@ -115,6 +136,9 @@ export function finishTurn(
     error: outcome.error,
   });
   tx.threads.clearRunningTurn(before.threadId, turnId, tx.now);
+  // A completed compaction changes what an engine sees (its summary replaces what came before):
+  // a loaded engine, here or in another process, is rebuilt from visible history before its next turn.
+  if (before.kind === 'compaction' && outcome.status === 'completed') tx.threads.bumpHistoryRev(before.threadId);
   const turn = tx.turns.find(turnId)!;
   tx.emit(before.threadId, 'turn.completed', { turn }, { turnId });
   return turn;

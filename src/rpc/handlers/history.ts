@@ -5,6 +5,7 @@ type HistoryMethods =
   | 'thread/fork'
   | 'thread/revert'
   | 'thread/unrevert'
+  | 'thread/compact'
   | 'thread/updateQueued'
   | 'thread/reorderQueued'
   | 'thread/turns'
@@ -15,6 +16,7 @@ export function historyHandlers(orchestrator: Orchestrator): HandlerGroup<Histor
     'thread/fork': (p) => orchestrator.forkThread(p),
     'thread/revert': (p) => orchestrator.revert(p),
     'thread/unrevert': (p) => orchestrator.unrevert(p),
+    'thread/compact': (p, { peer }) => orchestrator.compact(p, peer),
     'thread/updateQueued': (p, { peer }) => orchestrator.updateQueued(p, peer),
     'thread/reorderQueued': (p, { peer }) => orchestrator.reorderQueued(p, peer),
     'thread/turns': (p) => orchestrator.threadTurns(p),
