@@ -29,6 +29,8 @@ Options of serve (demo takes the same):
   --max-prompt-bytes N    larger prompts are rejected with -32602 (default: ${DEFAULTS.maxPromptBytes})
   --max-queued N          pending prompts per thread before -32015 (default: ${DEFAULTS.maxQueued})
   --max-item-bytes N      an item's detail is cut past N bytes, marked metadata.truncated (default: ${DEFAULTS.maxItemBytes})
+  --read-only             serve only: open an existing file read-only (no migration, recovery or owner
+                          row); methods that write answer -32030 with data.readOnly (threadline inspect uses it)
   --mcp-config FILE       MCP servers as tool sources: { "mcpServers": { name: { command, args, env } | { url, headers } } }
 
 Options of the openai host (OPENAI_API_KEY from the environment; none needed on localhost):
