@@ -19,7 +19,7 @@ function main(argv: string[]): void {
     } else if (command === 'acp') {
       // Loaded on use: the ACP SDK stays out of serve's start-up.
       import('./cli/acp.js').then(({ acp }) => acp(rest)).catch((error: unknown) => fail(error));
-    } else if (command === 'chat' || command === 'schema') {
+    } else if (command === 'chat' || command === 'schema' || command === 'inspect') {
       // Exit once stdout is flushed (a pipe is asynchronous on macOS: a reply must not be cut).
       runFrontend(command, rest).then((code) => process.stdout.write('', () => process.exit(code)), (error: unknown) => fail(error));
     } else if (command === 'demo') {

@@ -7,6 +7,7 @@ Usage:
   threadline acp [options]     an ACP v1 agent on stdin/stdout (Zed and other ACP editors; serve's options)
   threadline demo [options]    run a short scripted session against a spawned server and show it
   threadline chat [options]    talk to an agent in the terminal (threadline chat --help)
+  threadline inspect [THREAD_ID]  read a database without changing it (threadline inspect --help)
   threadline schema [--out DIR]  the protocol's JSON Schema and .d.ts, for integrators
   threadline --help            this text
   threadline --version         the version
