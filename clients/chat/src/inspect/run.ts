@@ -82,10 +82,17 @@ async function listThreads(connection: Connection, options: InspectOptions, styl
   }
   const counts = new Array<number>(threads.length).fill(0);
   let next = 0;
+  let counted = 0;
+  // Progress on a terminal only (1000 threads take a couple of seconds); erased before the table.
+  const progress = process.stderr.isTTY && threads.length > 100 ? (text: string) => process.stderr.write(`\r\x1b[2K${text}`) : undefined;
   const worker = async () => {
-    for (let i = next++; i < threads.length; i = next++) counts[i] = await countTurns(connection, threads[i]!.id);
+    for (let i = next++; i < threads.length; i = next++) {
+      counts[i] = await countTurns(connection, threads[i]!.id);
+      if (++counted % 50 === 0) progress?.(`counting turns: ${counted}/${threads.length} threads`);
+    }
   };
   await Promise.all(Array.from({ length: PARALLEL }, worker));
+  progress?.('');
   const rows = threads.map((thread, i) => ({ thread, turns: counts[i]! }));
   if (options.json) out(JSON.stringify({ threads: rows.map(({ thread, turns }) => ({ ...thread, turns })) }, null, 2));
   else threadTable(rows, style, process.stdout.isTTY ? process.stdout.columns || 120 : 1000).forEach(out);
