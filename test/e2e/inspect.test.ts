@@ -84,6 +84,10 @@ test('inspect --follow tails a turn another server process is running, holding n
     });
   await waitFor(() => seen.some((e) => e.kind === 'turn.started'), 'turn.started');
 
+  // A second inspect, the table, sees the turn running.
+  const table = await runCli(['inspect', '--db', writer.dbPath]);
+  assert.equal(table.code, 0, table.stderr);
+  assert.match(table.stdout, new RegExp(`${thread.id}\\s+busy\\s+running\\s+1\\s`));
   // While inspect follows, the writer writes at once (no lock held by the reader)...
   const began = performance.now();
   await writer.client.request('thread/update', { threadId: thread.id, title: 'renamed while inspected' });
