@@ -7,15 +7,8 @@ import { CHAT_HELP, parseChatArgs, UsageError } from './args.js';
 export async function runFrontend(command: string, args: string[]): Promise<number> {
   try {
     if (command === 'schema') return (await import('./schema.js')).schema(args);
-    if (command === 'inspect') {
-      const { INSPECT_HELP, parseInspectArgs } = await import('./inspect/args.js');
-      const options = parseInspectArgs(args);
-      if (options.help) {
-        process.stdout.write(INSPECT_HELP);
-        return 0;
-      }
-      return await (await import('./inspect/run.js')).inspect(options);
-    }
+    // One file per subcommand (usage, export and import will be lines like this one).
+    if (command === 'inspect') return await (await import('./inspect/main.js')).inspectCommand(args);
     if (command === 'chat') {
       const options = parseChatArgs(args);
       if (options.help) {
