@@ -27,6 +27,8 @@ test('/fork copies the thread and switches to it; /fork 1 puts the last prompt i
   await say(chat, 'beta', 'echo[2]: beta');
   await command(chat, '/fork');
   await chat.waitFor('forked from thr_');
+  // The fork's log holds none of the copied turns: chat reads and shows them.
+  await chat.waitFor(/── copied from thr_\S+: 2 turns ──\n\n› alpha\necho\[1\]: alpha\n\n› beta\necho\[2\]: beta/);
   // The fork's engine starts from the copied history: two user messages before this one.
   await say(chat, 'gamma', 'echo[3]: gamma');
   await command(chat, '/fork 1');

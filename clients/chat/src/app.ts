@@ -111,6 +111,7 @@ export class ChatApp {
     this.view = view;
     this.feed = new this.runtime.ThreadFeed(threadId, this.connection, (event) => view.apply(event), (error) => this.error(error));
     if (!fresh) this.screen.print([this.style.dim(`── thread ${threadId} ──`)]);
+    await this.printCopiedHistory(view);
     await this.feed.catchUp();
     await this.feed.subscribe().catch((error: unknown) => this.error(error));
     await this.reloadQueue(view);
@@ -132,6 +133,19 @@ export class ChatApp {
       }
     }
     this.refresh();
+  }
+
+  /** A fork's copied turns are not in its log: read them, so the fork shows what its agent sees. */
+  private async printCopiedHistory(view: ThreadView): Promise<void> {
+    try {
+      const { thread } = await this.connection.requestRetrying('thread/get', { threadId: view.threadId });
+      const turns = await this.runtime.copiedTurns(this.connection, thread);
+      if (turns.length === 0) return;
+      this.screen.print([this.style.dim(`── copied from ${thread.forkedFrom!.threadId}: ${turns.length} turn${turns.length === 1 ? '' : 's'} ──`)]);
+      view.replayTurns(turns);
+    } catch (error) {
+      this.error(error);
+    }
   }
 
   /** The queue as the server stores it (thread/get's `queued`): what the log replay built may be stale. */

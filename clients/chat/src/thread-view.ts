@@ -42,6 +42,14 @@ export class ThreadView {
     this.queue.splice(0, this.queue.length, ...pending);
   }
 
+  /** Finished turns read outside the log (a fork's copied history), printed as if replayed. */
+  replayTurns(turns: readonly { turn: { id: string }; items: readonly Item[] }[]): void {
+    for (const { turn, items } of turns) {
+      this.latestTurnId = turn.id;
+      for (const item of items) this.itemCompleted(item);
+    }
+  }
+
   /** Lines still in progress, for the live area. */
   liveLines(): string[] {
     const s = this.style;
