@@ -2,6 +2,7 @@ import { Readable, Writable } from 'node:stream';
 import * as acpSdk from '@agentclientprotocol/sdk';
 import { acpAgent } from '../acp/agent.js';
 import { VERSION } from '../version.js';
+import { UsageError } from './args.js';
 import { installProcessHooks, openBackend } from './open-backend.js';
 
 /**
@@ -9,6 +10,7 @@ import { installProcessHooks, openBackend } from './open-backend.js';
  * and leases as `serve`, with the same flags. stdout carries ACP messages only; logs go to stderr.
  */
 export function acp(args: string[]): void {
+  if (args.includes('--read-only')) throw new UsageError('--read-only is an option of serve, not acp');
   const { log, dbPath, host, store, orchestrator, recovered, tools } = openBackend(args);
   log.info('threadline acp', { version: VERSION, db: dbPath, host: host.name, recovered });
 

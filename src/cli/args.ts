@@ -19,11 +19,15 @@ const OPTIONS = {
   'max-loaded-engines': { type: 'string' },
   'approval-timeout': { type: 'string' },
   'lease-ttl': { type: 'string' },
+  'read-only': { type: 'boolean' },
   ...HOST_FLAGS,
 } as const;
 
-export function parseServeArgs(args: string[], env: NodeJS.ProcessEnv = process.env): ServeConfig {
-  let values: Record<string, string | string[] | undefined>;
+/** `--read-only` (serve only): read the file, never write it (threadline inspect runs this). */
+export type ServeArgs = ServeConfig & { readOnly: boolean };
+
+export function parseServeArgs(args: string[], env: NodeJS.ProcessEnv = process.env): ServeArgs {
+  let values: Record<string, string | string[] | boolean | undefined>;
   try {
     values = parseArgs({ args: joinDashValues(args), options: OPTIONS, strict: true, allowPositionals: false }).values;
   } catch (error) {
@@ -55,10 +59,14 @@ export function parseServeArgs(args: string[], env: NodeJS.ProcessEnv = process.
     return raw;
   };
   const host = text('host', DEFAULTS.host);
+  const readOnly = (values['read-only'] as unknown) === true;
+  const db = text('db', defaultDbPath(env));
+  if (readOnly && db === ':memory:') throw new UsageError('--read-only needs a database file, not ":memory:"');
   return {
-    db: text('db', defaultDbPath(env)),
+    readOnly,
+    db,
     host,
-    hostOptions: hostOptionsFrom(host, values, (message) => new UsageError(message)),
+    hostOptions: hostOptionsFrom(host, values as Record<string, string | string[] | undefined>, (message) => new UsageError(message)),
     durability: choice('durability', DURABILITIES, DEFAULTS.durability),
     framing: choice('framing', FRAMINGS, DEFAULTS.framing),
     logLevel: choice('log-level', LOG_LEVELS, DEFAULTS.logLevel),

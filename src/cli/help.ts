@@ -7,6 +7,7 @@ Usage:
   threadline acp [options]     an ACP v1 agent on stdin/stdout (Zed and other ACP editors; serve's options)
   threadline demo [options]    run a short scripted session against a spawned server and show it
   threadline chat [options]    talk to an agent in the terminal (threadline chat --help)
+  threadline inspect [THREAD_ID]  read a database without changing it (threadline inspect --help)
   threadline schema [--out DIR]  the protocol's JSON Schema and .d.ts, for integrators
   threadline --help            this text
   threadline --version         the version
@@ -29,6 +30,8 @@ Options of serve (demo takes the same):
   --max-prompt-bytes N    larger prompts are rejected with -32602 (default: ${DEFAULTS.maxPromptBytes})
   --max-queued N          pending prompts per thread before -32015 (default: ${DEFAULTS.maxQueued})
   --max-item-bytes N      an item's detail is cut past N bytes, marked metadata.truncated (default: ${DEFAULTS.maxItemBytes})
+  --read-only             serve only: open an existing file read-only (no migration, recovery or owner
+                          row); methods that write answer -32030 with data.readOnly (threadline inspect uses it)
   --mcp-config FILE       MCP servers as tool sources: { "mcpServers": { name: { command, args, env } | { url, headers } } }
 
 Options of the openai host (OPENAI_API_KEY from the environment; none needed on localhost):

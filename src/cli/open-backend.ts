@@ -3,17 +3,17 @@ import { createLogger, routeConsoleToStderr, type Logger } from '../log.js';
 import { lazyHost, resolveHost, type HostSpec } from '../host/load.js';
 import { createOrchestrator, type Orchestrator } from '../orchestrator/api.js';
 import { openStore } from '../store/open.js';
+import { openReadOnlySqliteStore } from '../store/sqlite/store.js';
 import type { Store } from '../store/port.js';
 import { readMcpConfig, startToolSources } from '../tools/load.js';
 import type { ToolRegistry } from '../tools/registry.js';
-import { UsageError, parseServeArgs } from './args.js';
-import type { ServeConfig } from '../config.js';
+import { UsageError, parseServeArgs, type ServeArgs } from './args.js';
 
 /** Hosts whose steer support is known without loading them. */
 const STEER_SUPPORT: Record<string, boolean> = { echo: true, exec: true, openai: true };
 
 export interface Backend {
-  config: ServeConfig;
+  config: ServeArgs;
   log: Logger;
   dbPath: string;
   host: HostSpec;
@@ -29,7 +29,8 @@ export interface Backend {
 /**
  * What every front end (`serve`, `acp`) stands on, from the same flags: logs on stderr, the host
  * resolved (one that cannot be found exits 2 here, before any client waits), the store opened and
- * recovered. A database that cannot be opened or recovered is a usage error: one line, exit 2.
+ * recovered (not with --read-only). A database that cannot be opened or recovered is a usage
+ * error: one line, exit 2.
  */
 export function openBackend(args: string[]): Backend {
   const config = parseServeArgs(args);
@@ -39,7 +40,7 @@ export function openBackend(args: string[]): Backend {
   const host = resolveHost(config.host);
   let store: Store;
   try {
-    store = openStore(dbPath, config.durability);
+    store = config.readOnly ? openReadOnlySqliteStore(dbPath) : openStore(dbPath, config.durability);
   } catch (error) {
     throw new UsageError(`cannot open database ${dbPath}: ${(error as Error).message}`);
   }
@@ -59,9 +60,10 @@ export function openBackend(args: string[]): Backend {
     leaseTtlMs: config.leaseTtlMs,
     log,
   });
-  let recovered: number;
+  // Read-only: no recovery and no owner row (both write); no turn can start, so neither is needed.
+  let recovered = 0;
   try {
-    recovered = orchestrator.recover();
+    if (!config.readOnly) recovered = orchestrator.recover();
   } catch (error) {
     store.close();
     throw new UsageError(`cannot open database ${dbPath}: ${(error as Error).message}`);

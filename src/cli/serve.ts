@@ -9,7 +9,7 @@ const SETTLE_MS = 2000;
 /** `threadline serve`: one client on stdin/stdout until it shuts down or goes away. */
 export function serve(args: string[]): void {
   const { config, log, dbPath, host, hostSupportsSteer, store, orchestrator, recovered, tools } = openBackend(args);
-  log.info('threadline serving', { version: VERSION, db: dbPath, host: host.name, durability: config.durability, framing: config.framing, recovered });
+  log.info('threadline serving', { version: VERSION, db: dbPath, readOnly: config.readOnly, host: host.name, durability: config.durability, framing: config.framing, recovered });
 
   let stopping = false;
   const stop = (exitCode: number) => {
@@ -17,7 +17,7 @@ export function serve(args: string[]): void {
     stopping = true;
     const shutdown = async () => {
       await rpc.settle(SETTLE_MS); // requests received before the close are still answered
-      await orchestrator.shutdown(); // running turns end `interrupted`; turn/wait callers get them
+      if (!config.readOnly) await orchestrator.shutdown(); // running turns end `interrupted`; turn/wait callers get them
       await tools?.close(); // MCP servers: stdio children are ended, not left to notice stdin closing
       await rpc.settle(SETTLE_MS);
     };
@@ -42,6 +42,7 @@ export function serve(args: string[]): void {
     steer: hostSupportsSteer,
     ...(tools ? { mcp: tools } : {}),
     stop,
+    readOnly: config.readOnly,
   });
   installProcessHooks(log, stop);
 }

@@ -31,6 +31,7 @@ import { usageHandlers } from './handlers/usage.js';
 import { mcpHandlers, type McpStatusFeed } from './handlers/mcp.js';
 import { subscriptionHandlers } from './handlers/subscription.js';
 import { OutputGate } from './backpressure.js';
+import { refuseWrite } from './read-only.js';
 import { ConnectionGate } from './connection-gate.js';
 import { RequestIds } from './request-ids.js';
 import { Subscriptions } from './subscriptions.js';
@@ -50,6 +51,8 @@ export interface RpcServerOptions {
   mcp?: McpStatusFeed;
   /** Stops the process: `exit` after `shutdown`, stdin closed, or a signal. */
   stop: (exitCode: number) => void;
+  /** `serve --read-only`: methods that write are answered -32030 `data.readOnly` (read-only.ts). */
+  readOnly?: boolean;
 }
 
 /**
@@ -165,7 +168,7 @@ export function startRpcServer(options: RpcServerOptions): RpcServer {
     },
     shutdown: async () => {
       session.state = 'shutting_down';
-      await orchestrator.shutdown();
+      if (!options.readOnly) await orchestrator.shutdown(); // read-only: no turn runs, nothing to write
       return null;
     },
     ...threadHandlers(orchestrator),
@@ -188,6 +191,8 @@ export function startRpcServer(options: RpcServerOptions): RpcServer {
       if (held) await held;
       if (!isMethodName(method)) throw new MethodNotFoundError(method);
       session.admit(method);
+      const refused = options.readOnly ? refuseWrite(method) : undefined;
+      if (refused) throw refused;
       const parsed = Methods[method].params.safeParse(Array.isArray(rawParams) ? rawParams : (rawParams ?? {}));
       if (!parsed.success) throw invalidParams(parsed.error);
       const handler = handlers[method] as (params: unknown, context: { token: typeof token; peer: Peer }) => unknown;

@@ -75,3 +75,26 @@ test('an interrupted or failed turn says so with its error; reasoning is printed
   styled.apply(ev('item.delta', { itemId: 'r2', text: 'hmm\n' }));
   assert.equal(dim[0], '\x1b[2m\x1b[3mhmm\x1b[23m\x1b[22m');
 });
+
+test('queue edits: prompt.updated replaces a queued prompt in place, queue.reordered sorts the queue, setQueue replaces it', () => {
+  const { v } = view();
+  for (const [id, prompt] of [['a1', 'one'], ['a2', 'two'], ['a3', 'three']]) v.apply(ev('prompt.admitted', { admission: admission(id!, prompt!) }));
+  v.apply(ev('prompt.updated', { admission: admission('a2', 'two, edited') }));
+  v.apply(ev('queue.reordered', { admissionIds: ['a3', 'a1', 'a2'] }));
+  assert.deepEqual(v.queue.map((a) => a.prompt), ['three', 'one', 'two, edited']);
+  v.setQueue([admission('a1', 'one') as never]);
+  assert.deepEqual(v.queue.map((a) => a.id), ['a1']);
+});
+
+test('thread.reverted and thread.unreverted print the prompts of the turns they hid or restored', () => {
+  const { v, printed } = view();
+  for (const [turnId, prompt] of [['turn_1', 'first'], ['turn_2', 'second']]) {
+    v.apply(ev('turn.started', { turn: turn(turnId!) }));
+    v.apply(ev('item.completed', { item: { ...item(`u_${turnId}`, 'user_message', { status: 'completed', detail: prompt }), turnId } }));
+    v.apply(ev('turn.completed', { turn: turn(turnId!, 'completed') }));
+  }
+  printed.length = 0;
+  v.apply(ev('thread.reverted', { revertedTurnIds: ['turn_1', 'turn_2'] }));
+  v.apply(ev('thread.unreverted', { restoredTurnIds: ['turn_2'] }));
+  assert.deepEqual(printed, ['↶ reverted 2 turns: the agent no longer sees', '  › first', '  › second', '↷ restored 1 turn:', '  › second']);
+});

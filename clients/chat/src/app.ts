@@ -4,7 +4,7 @@ import type { ThreadEvent } from '@threadline/protocol';
 import { ApprovalQueue } from './approvals.js';
 import type { ChatOptions } from './args.js';
 import { COMMANDS, findCommand } from './commands/index.js';
-import type { CommandContext } from './commands/command.js';
+import type { CommandContext, InputEdit } from './commands/command.js';
 import type { Connection } from './connection.js';
 import type { ThreadFeed } from './feed.js';
 import { liveArea } from './live-area.js';
@@ -29,6 +29,8 @@ export class ChatApp {
   private readonly approvals = new ApprovalQueue(() => this.refresh());
   private readonly listed: string[] = [];
   private editing = false;
+  /** An input line a command loaded (/edit N): Enter goes to it, not to startTurn. */
+  private inputEdit: InputEdit | undefined;
   private exitArmed = false;
   private pasting = false;
   private notice = 'starting threadline…';
@@ -109,8 +111,10 @@ export class ChatApp {
     this.view = view;
     this.feed = new this.runtime.ThreadFeed(threadId, this.connection, (event) => view.apply(event), (error) => this.error(error));
     if (!fresh) this.screen.print([this.style.dim(`── thread ${threadId} ──`)]);
+    await this.printCopiedHistory(view);
     await this.feed.catchUp();
     await this.feed.subscribe().catch((error: unknown) => this.error(error));
+    await this.reloadQueue(view);
     if (!fresh) this.screen.print([this.style.dim(`── ${view.title || '(untitled)'} · ${this.feed.lastSeq} events ──`)]);
     this.refresh();
   }
@@ -122,12 +126,36 @@ export class ChatApp {
     if (feed && this.threadId) {
       await feed.catchUp();
       await feed.subscribe().catch((error: unknown) => this.error(error));
+      if (this.view) await this.reloadQueue(this.view);
       // A restart leaves queued prompts pending (protocol §8): run them, nothing typed is lost.
       if (this.view && this.view.queue.length > 0 && !this.view.runningTurnId) {
         await this.connection.request('thread/drain', { threadId: this.threadId }).catch((e: unknown) => this.error(e));
       }
     }
     this.refresh();
+  }
+
+  /** A fork's copied turns are not in its log: read them, so the fork shows what its agent sees. */
+  private async printCopiedHistory(view: ThreadView): Promise<void> {
+    try {
+      const { thread } = await this.connection.requestRetrying('thread/get', { threadId: view.threadId });
+      const turns = await this.runtime.copiedTurns(this.connection, thread);
+      if (turns.length === 0) return;
+      this.screen.print([this.style.dim(`── copied from ${thread.forkedFrom!.threadId}: ${turns.length} turn${turns.length === 1 ? '' : 's'} ──`)]);
+      view.replayTurns(turns);
+    } catch (error) {
+      this.error(error);
+    }
+  }
+
+  /** The queue as the server stores it (thread/get's `queued`): what the log replay built may be stale. */
+  private async reloadQueue(view: ThreadView): Promise<void> {
+    try {
+      const { queued } = await this.connection.requestRetrying('thread/get', { threadId: view.threadId });
+      if (this.view === view) view.setQueue(queued);
+    } catch (error) {
+      this.error(error);
+    }
   }
 
   private onKey(str: string | undefined, key: Key): void {
@@ -168,8 +196,9 @@ export class ChatApp {
         this.editor.set(last);
       }
     } else if (key.name === 'escape') {
-      if (this.editing) this.editor.clear();
+      if (this.editing || this.inputEdit) this.editor.clear();
       this.editing = false;
+      this.inputEdit = undefined;
     } else if (!this.editor.handle(str, key)) return;
     this.refresh(true);
   }
@@ -183,9 +212,10 @@ export class ChatApp {
         .request('thread/interrupt', { threadId: this.threadId })
         .catch((error: unknown) => this.error(error));
       this.notice = '';
-    } else if (this.editor.text !== '' || this.editing) {
+    } else if (this.editor.text !== '' || this.editing || this.inputEdit) {
       this.editor.clear();
       this.editing = false;
+      this.inputEdit = undefined;
     } else if (this.exitArmed) {
       return this.exit(0);
     } else {
@@ -196,12 +226,15 @@ export class ChatApp {
 
   private async submit(text: string, delivery: 'queue' | 'steer'): Promise<void> {
     const editing = this.editing;
+    const inputEdit = this.inputEdit;
     this.editing = false;
+    this.inputEdit = undefined;
     this.notice = '';
     if (!text.trim()) return this.refresh(true);
     this.refresh(true);
     await this.loaded;
     try {
+      if (inputEdit) return await inputEdit.onSubmit(text);
       if (text.startsWith('/') && !editing) return await this.command(text.trim());
       if (editing && this.threadId) {
         await this.connection.request('thread/editLastTurn', { threadId: this.threadId, content: text });
@@ -253,6 +286,12 @@ export class ChatApp {
         await this.open(id);
         if (!id) this.screen.print([this.style.dim('new thread: it is created with your next prompt')]);
       },
+      setInput: (text, edit) => {
+        this.editing = false;
+        this.inputEdit = edit;
+        this.editor.set(text);
+        this.refresh(true);
+      },
       listed: this.listed,
       commands: COMMANDS,
     };
@@ -270,8 +309,9 @@ export class ChatApp {
     const s = this.style;
     const typed = this.editor.text;
     const { view, editing, exitArmed, notice } = this;
-    this.screen.setLive(liveArea({ view, approval: this.approvals.first, typed, editing, exitArmed, notice }, s));
-    this.screen.setInput({ prefix: this.editing ? s.yellow('✎ ') : s.cyan('› '), text: this.editor.text, cursor: this.editor.cursor });
+    const editLabel = this.inputEdit?.label;
+    this.screen.setLive(liveArea({ view, approval: this.approvals.first, typed, editing, editLabel, exitArmed, notice }, s));
+    this.screen.setInput({ prefix: this.editing || editLabel ? s.yellow('✎ ') : s.cyan('› '), text: this.editor.text, cursor: this.editor.cursor });
     if (now) this.screen.render();
   }
 

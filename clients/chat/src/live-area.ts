@@ -8,6 +8,8 @@ export interface LiveState {
   /** Text in the prompt (an approval is answered on an empty one). */
   typed: string;
   editing: boolean;
+  /** What the input line loaded by a command is (e.g. "editing queued prompt 2"). */
+  editLabel?: string | undefined;
   exitArmed: boolean;
   notice: string;
 }
@@ -31,6 +33,7 @@ export function liveArea(state: LiveState, s: Style): string[] {
 function statusLine(state: LiveState): string {
   if (state.exitArmed) return 'press Ctrl-C again to exit';
   if (state.notice) return state.notice;
+  if (state.editLabel) return `${state.editLabel} · Enter saves · Esc cancels`;
   if (state.editing) return 'editing your last prompt · Enter sends it again (replaces that turn) · Esc cancels';
   if (state.view?.runningTurnId) return '● working · Enter queues · Tab steers into the turn · Ctrl-C interrupts';
   return '/help for commands · ↑ edits your last prompt · Ctrl-D exits';

@@ -7,6 +7,8 @@ import { CHAT_HELP, parseChatArgs, UsageError } from './args.js';
 export async function runFrontend(command: string, args: string[]): Promise<number> {
   try {
     if (command === 'schema') return (await import('./schema.js')).schema(args);
+    // One file per subcommand (usage, export and import will be lines like this one).
+    if (command === 'inspect') return await (await import('./inspect/main.js')).inspectCommand(args);
     if (command === 'chat') {
       const options = parseChatArgs(args);
       if (options.help) {

@@ -4,3 +4,4 @@ export { ServerExitedError } from '@threadline/protocol';
 export { Connection } from './connection.js';
 export { ThreadFeed } from './feed.js';
 export { chooseThread, describeExit, errorText, FatalError } from './startup.js';
+export { copiedTurns } from './fork-history.js';

@@ -37,6 +37,19 @@ export class ThreadView {
     return this.latestTurnId ? this.prompts.get(this.latestTurnId) : undefined;
   }
 
+  /** The pending prompts as the server has them (`thread/get`'s `queued`), e.g. after a reconnect. */
+  setQueue(pending: readonly Admission[]): void {
+    this.queue.splice(0, this.queue.length, ...pending);
+  }
+
+  /** Finished turns read outside the log (a fork's copied history), printed as if replayed. */
+  replayTurns(turns: readonly { turn: { id: string }; items: readonly Item[] }[]): void {
+    for (const { turn, items } of turns) {
+      this.latestTurnId = turn.id;
+      for (const item of items) this.itemCompleted(item);
+    }
+  }
+
   /** Lines still in progress, for the live area. */
   liveLines(): string[] {
     const s = this.style;
@@ -52,6 +65,7 @@ export class ThreadView {
     const s = this.style;
     switch (event.kind) {
       case 'thread.created':
+      case 'thread.forked':
       case 'thread.updated':
       case 'thread.archived':
       case 'thread.unarchived':
@@ -65,6 +79,25 @@ export class ThreadView {
         const at = this.queue.findIndex((a) => a.id === event.payload.admission.id);
         if (at >= 0) this.queue.splice(at, 1);
         if (event.kind === 'prompt.cancelled') this.print([s.dim(`  cancelled queued prompt: ${oneLine(event.payload.admission.prompt)}`)]);
+        break;
+      }
+      case 'prompt.updated': {
+        const at = this.queue.findIndex((a) => a.id === event.payload.admission.id);
+        if (at >= 0) this.queue[at] = event.payload.admission;
+        break;
+      }
+      case 'queue.reordered': {
+        const order = event.payload.admissionIds;
+        const rank = (id: string) => (order.indexOf(id) + order.length + 1) % (order.length + 1); // unknown ids last
+        this.queue.sort((a, b) => rank(a.id) - rank(b.id));
+        break;
+      }
+      case 'thread.reverted':
+      case 'thread.unreverted': {
+        const reverted = event.kind === 'thread.reverted';
+        const ids = reverted ? event.payload.revertedTurnIds : event.payload.restoredTurnIds;
+        const head = reverted ? s.yellow(`↶ reverted ${plural(ids.length)}: the agent no longer sees`) : s.green(`↷ restored ${plural(ids.length)}:`);
+        this.print([head, ...ids.map((id) => s.dim(`  › ${oneLine(this.prompts.get(id) ?? id, 100)}`))]);
         break;
       }
       case 'turn.started':
@@ -161,6 +194,10 @@ export class ThreadView {
     const s = this.style;
     this.print([stream.kind === 'reasoning' ? s.dim(s.italic(line)) : stream.markdown.line(line)]);
   }
+}
+
+function plural(turns: number): string {
+  return turns === 1 ? '1 turn' : `${turns} turns`;
 }
 
 export function oneLine(text: string, max = 200): string {

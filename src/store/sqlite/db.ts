@@ -33,6 +33,17 @@ export function openDatabase(
 }
 
 /**
+ * Opens an existing file for reading only (`serve --read-only`): nothing is created, no pragma
+ * that writes is set, and every write fails with SQLITE_READONLY. A WAL file's readers need its
+ * -shm and -wal files; SQLite makes them (empty) if no server has the file open.
+ */
+export function openReadOnlyDatabase(path: string): Database.Database {
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  db.pragma(`busy_timeout = ${testHook('THREADLINE_TEST_BUSY_TIMEOUT_MS') ?? 5000}`);
+  return db;
+}
+
+/**
  * The database holds conversations and tool output: a directory this creates is 0700 and a new
  * file 0600, set explicitly so no umask widens them. SQLite gives the -wal and -shm files the
  * main file's mode. An existing directory or file keeps the mode its owner chose.

@@ -1,8 +1,9 @@
+import { existsSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import type { ReadTx, Store, WriteTx } from '../port.js';
 import { DataVersionFeed } from './change-feed.js';
-import { openDatabase, type Durability } from './db.js';
-import { migrate, refuseNewerSchema } from './migrate.js';
+import { openDatabase, openReadOnlyDatabase, type Durability } from './db.js';
+import { LATEST_SCHEMA_VERSION, migrate, refuseNewerSchema, schemaVersion } from './migrate.js';
 import { admissionTable } from './tables/admissions.js';
 import { clientRequestTable } from './tables/client-requests.js';
 import { eventTable } from './tables/events.js';
@@ -60,4 +61,39 @@ export function openSqliteStore(path: string, durability: Durability): Store {
     throw error;
   }
   return createSqliteStore(db);
+}
+
+/** A write on a store opened with `openReadOnlySqliteStore`; the RPC layer answers it -32030. */
+export class ReadOnlyStoreError extends Error {
+  readonly code = 'SQLITE_READONLY';
+  constructor() {
+    super('the database is open read-only (serve --read-only)');
+    this.name = 'SqliteError';
+  }
+}
+
+/**
+ * Opens an existing file read-only (`serve --read-only`, what `threadline inspect` runs): no
+ * migration, so a schema of another version is refused in one line rather than read wrongly,
+ * and `write` fails at once instead of waiting for the file's write lock.
+ */
+export function openReadOnlySqliteStore(path: string): Store {
+  if (!existsSync(path)) throw new Error('no such file (--read-only opens an existing database)');
+  const db = openReadOnlyDatabase(path);
+  const found = schemaVersion(db);
+  if (found !== LATEST_SCHEMA_VERSION) {
+    db.close();
+    throw new Error(
+      found > LATEST_SCHEMA_VERSION
+        ? `database schema version ${found} is newer than this Threadline supports (${LATEST_SCHEMA_VERSION}); upgrade Threadline`
+        : `database schema version ${found} is older than this Threadline's (${LATEST_SCHEMA_VERSION}); open it once with threadline serve (without --read-only) to upgrade it`,
+    );
+  }
+  const store = createSqliteStore(db);
+  return {
+    ...store,
+    write() {
+      throw new ReadOnlyStoreError();
+    },
+  };
 }

@@ -1,4 +1,5 @@
 import type { SlashCommand } from './command.js';
+import { queuePosition } from './count.js';
 
 export const cancel: SlashCommand = {
   name: 'cancel',
@@ -6,8 +7,8 @@ export const cancel: SlashCommand = {
   summary: 'drop queued prompt N (see /queue)',
   async run(ctx) {
     const pending = ctx.view?.queue ?? [];
-    const n = Number(ctx.args || '1');
-    const admission = Number.isInteger(n) ? pending[n - 1] : undefined;
+    const n = queuePosition(ctx.args || '1', pending.length);
+    const admission = n === undefined ? undefined : pending[n - 1];
     if (!admission || !ctx.threadId) return ctx.print([ctx.style.red(`no queued prompt ${ctx.args || '1'} (see /queue)`)]);
     // The prompt.cancelled event removes it from the queue and says so.
     await ctx.connection.request('thread/cancelQueued', { threadId: ctx.threadId, admissionId: admission.id });

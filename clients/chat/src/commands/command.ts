@@ -14,6 +14,11 @@ export interface CommandContext {
   print(lines: string[]): void;
   /** Opens a thread (prints its history), or a new one to be created by the next prompt. */
   switchTo(threadId: string | undefined): Promise<void>;
+  /**
+   * Puts text in the input line for the person to edit; with `onSubmit`, Enter hands the edited
+   * text to it instead of sending a prompt (Esc or Ctrl-C drops the edit).
+   */
+  setInput(text: string, edit?: InputEdit): void;
   /** Thread ids of the last /threads listing, so `/switch 2` works. */
   listed: string[];
   commands: readonly SlashCommand[];
@@ -24,4 +29,10 @@ export interface SlashCommand {
   usage: string;
   summary: string;
   run(ctx: CommandContext): Promise<void>;
+}
+
+/** What an input line loaded by a command is for: its status line and what Enter does. */
+export interface InputEdit {
+  label: string;
+  onSubmit(text: string): Promise<void>;
 }

@@ -1,5 +1,10 @@
 import type { SlashCommand } from './command.js';
 import { cancel } from './cancel.js';
+import { edit } from './edit.js';
+import { fork } from './fork.js';
+import { move } from './move.js';
+import { revert } from './revert.js';
+import { unrevert } from './unrevert.js';
 import { help } from './help.js';
 import { newThread } from './new.js';
 import { queue } from './queue.js';
@@ -7,7 +12,7 @@ import { switchThread } from './switch.js';
 import { threads } from './threads.js';
 
 /** Every slash command; a new one is a file in this folder and a line here. */
-export const COMMANDS: readonly SlashCommand[] = [threads, switchThread, newThread, queue, cancel, help];
+export const COMMANDS: readonly SlashCommand[] = [threads, switchThread, newThread, fork, revert, unrevert, queue, edit, move, cancel, help];
 
 export function findCommand(name: string): SlashCommand | undefined {
   return COMMANDS.find((c) => c.name === name);

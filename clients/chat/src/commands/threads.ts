@@ -14,9 +14,7 @@ export const threads: SlashCommand = {
       const here = t.id === ctx.threadId ? s.green('●') : ' ';
       const status = t.status === 'running' ? s.yellow('running') : s.dim('idle');
       const queued = t.queuedCount > 0 ? s.yellow(` · ${t.queuedCount} queued`) : '';
-      // `preview` comes with the history methods (protocol §12); shown once the server sends it.
-      const preview = (t as { preview?: unknown }).preview;
-      const text = typeof preview === 'string' && preview ? s.dim(` — ${oneLine(preview, 60)}`) : '';
+      const text = t.preview ? s.dim(` — ${oneLine(t.preview, 60)}`) : '';
       return `${here} ${String(i + 1).padStart(2)}  ${t.id}  ${s.bold(t.title || '(untitled)')}  ${status}${queued}  ${s.dim(t.updatedAt.slice(0, 16).replace('T', ' '))}${text}`;
     });
     ctx.print([...lines, s.dim('  /switch N or /switch ID opens one')]);
