@@ -36,6 +36,26 @@ test('a prompt sent in a second process while the first runs the turn is queued,
   assert.equal(chunkText(second.updatesOf(sessionId)), 'echo[2]: from the other window');
 });
 
+test('session/cancel for a prompt whose turn another process runs answers it `cancelled` at once (that turn runs on there)', { timeout: 30_000 }, async (t) => {
+  const first = await startAcp(t);
+  const { sessionId } = await first.conn.agent.request(acp.methods.agent.session.new, { cwd: '/tmp', mcpServers: [] });
+  const running = prompt(first, sessionId, '!word-delay 60000\nslow reply');
+  await firstChunk(first, sessionId);
+  const second = await startAcp(t, { dbPath: first.dbPath });
+  const queued = prompt(second, sessionId, '!word-delay 60000\nqueued in the second window');
+  const db = new Database(first.dbPath, { readonly: true });
+  t.after(() => db.close());
+  const pending = db.prepare("SELECT count(*) AS n FROM admissions WHERE thread_id = ? AND state = 'pending'");
+  while ((pending.get(sessionId) as { n: number }).n === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+  // The first window cancels its own prompt and drains: it promotes and runs the second's prompt.
+  await first.conn.agent.notify(acp.methods.agent.session.cancel, { sessionId });
+  assert.equal((await running).stopReason, 'cancelled');
+  await firstChunk(second, sessionId);
+  await second.conn.agent.notify(acp.methods.agent.session.cancel, { sessionId });
+  assert.equal((await queued).stopReason, 'cancelled');
+  assert.equal(chunkText(second.updatesOf(sessionId)), 'echo[2]:');
+});
+
 test('closing stdin mid-turn ends the process with exit code 0', async (t) => {
   const agent = await startAcp(t);
   const { sessionId } = await agent.conn.agent.request(acp.methods.agent.session.new, { cwd: '/tmp', mcpServers: [] });
