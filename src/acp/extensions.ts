@@ -1,6 +1,5 @@
 import * as acp from '@agentclientprotocol/sdk';
 import { Methods, PROTOCOL_VERSION, type MethodName, type ParsedParamsOf } from '@threadline/protocol';
-import { z } from 'zod';
 import type { Logger } from '../log.js';
 import type { Orchestrator, Peer } from '../orchestrator/api.js';
 import { toRequestError } from './errors.js';
@@ -25,21 +24,36 @@ export function threadlineMeta(): Record<string, unknown> {
   return { threadline: { version: 1, protocolVersion: PROTOCOL_VERSION, methods: [...EXTENSION_METHODS] } };
 }
 
+/** The params object with its `sessionId` (a string; optional only where the method allows none), or -32602. */
+function withSession(raw: unknown, required: boolean): { sessionId?: string; rest: Record<string, unknown> } {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw acp.RequestError.invalidParams(undefined, 'params must be an object');
+  const { sessionId, ...rest } = raw as Record<string, unknown>;
+  if (typeof sessionId === 'string' || (!required && sessionId === undefined)) return { sessionId: sessionId as string | undefined, rest };
+  throw acp.RequestError.invalidParams({ field: 'sessionId' }, 'sessionId must be a string');
+}
+
 /** A Threadline method's params parser over `{ sessionId, … }`: a bad field is -32602 (the SDK maps zod errors). */
 function sessionParams<M extends MethodName>(method: M, required = true) {
   return (raw: unknown): ParsedParamsOf<M> => {
-    const { sessionId, ...rest } = z.object({ sessionId: required ? z.string() : z.string().optional() }).loose().parse(raw);
+    const { sessionId, rest } = withSession(raw, required);
     return Methods[method].params.parse(sessionId === undefined ? rest : { ...rest, threadId: sessionId }) as ParsedParamsOf<M>;
   };
 }
 
-/** Stable `session/fork` has no schema in the stable entry point: its unstable request, checked here. */
-const ForkSessionRequest = z.object({
-  sessionId: z.string(),
-  cwd: z.string(),
-  mcpServers: z.array(z.unknown()).nullish(),
-  additionalDirectories: z.array(z.string()).nullish(),
-});
+interface ForkSessionRequest {
+  sessionId: string;
+  cwd: string;
+  mcpServers?: unknown[];
+  threadId?: string;
+}
+
+/** Unstable `session/fork` has no parser in the stable entry point: its required fields, checked here. */
+function forkSessionRequest(raw: unknown): ForkSessionRequest {
+  const { sessionId, rest } = withSession(raw, true);
+  if (typeof rest.cwd !== 'string') throw acp.RequestError.invalidParams({ field: 'cwd' }, 'cwd must be a string');
+  const mcpServers = Array.isArray(rest.mcpServers) ? rest.mcpServers : undefined;
+  return { sessionId: sessionId!, cwd: rest.cwd, mcpServers };
+}
 
 export interface ExtensionDeps {
   orchestrator: Orchestrator;
@@ -68,8 +82,8 @@ export function withExtensions(app: acp.AgentApp, { orchestrator, log, peer }: E
       // Unstable ACP `session/fork` (advertised as sessionCapabilities.fork): the whole visible history.
       .onRequest(
         'session/fork',
-        (raw: unknown) => ForkSessionRequest.parse(raw),
-        guarded(async (p: z.infer<typeof ForkSessionRequest> & { threadId?: string }) => {
+        forkSessionRequest,
+        guarded(async (p: ForkSessionRequest) => {
           p.threadId = p.sessionId;
           if (p.mcpServers?.length) log.info('mcpServers accepted but not used yet', { count: p.mcpServers.length });
           const { sessionId } = fork(Methods['thread/fork'].params.parse({ threadId: p.sessionId }));

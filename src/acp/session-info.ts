@@ -25,8 +25,12 @@ export class SessionInfo {
         if (event.kind === 'thread.updated' && this.titles.has(event.threadId)) this.seen(event.payload.thread);
       }),
       orchestrator.onOtherProcessCommit(() => {
-        for (const sessionId of this.titles.keys()) {
-          if (this.orchestrator.threadExists(sessionId)) this.seen(this.read(sessionId));
+        for (const sessionId of [...this.titles.keys()]) {
+          try {
+            this.seen(this.read(sessionId));
+          } catch {
+            this.titles.delete(sessionId); // deleted: nothing more to follow
+          }
         }
       }),
     );
