@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import * as acp from '@agentclientprotocol/sdk';
 import { chunkText, startAcp, type AcpTestAgent } from '../helpers/acp-client.js';
-import { BIN } from '../helpers/server.js';
+import { BIN, startServer } from '../helpers/server.js';
 
 // Issue 13: several `threadline acp` processes on one database, and the end of the connection.
 
@@ -54,6 +54,16 @@ test('session/cancel for a prompt whose turn another process runs answers it `ca
   await second.conn.agent.notify(acp.methods.agent.session.cancel, { sessionId });
   assert.equal((await queued).stopReason, 'cancelled');
   assert.equal(chunkText(second.updatesOf(sessionId)), 'echo[2]:');
+});
+
+test('a title set over Threadline\'s own protocol by another process reaches the ACP session as session_info_update', async (t) => {
+  const agent = await startAcp(t);
+  const { sessionId } = await agent.conn.agent.request(acp.methods.agent.session.new, { cwd: '/tmp', mcpServers: [] });
+  const server = await startServer(t, { dbPath: agent.dbPath });
+  await server.client.request('thread/update', { threadId: sessionId, title: 'Named elsewhere' });
+  const info = await agent.updateOf(sessionId, 'session_info_update');
+  assert.equal(info.title, 'Named elsewhere');
+  assert.match(info.updatedAt ?? '', /^\d{4}-/);
 });
 
 test('closing stdin mid-turn ends the process with exit code 0', async (t) => {
