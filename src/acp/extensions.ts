@@ -10,6 +10,7 @@ import { toRequestError } from './errors.js';
  * Threadline method's, with `sessionId` for `threadId`; clients that don't know them see plain ACP.
  */
 export const EXTENSION_METHODS = [
+  '_threadline/steer',
   '_threadline/fork',
   '_threadline/revert',
   '_threadline/unrevert',
@@ -95,6 +96,18 @@ export function withExtensions(app: acp.AgentApp, { orchestrator, log, peer }: E
         }),
       )
       .onRequest('_threadline/fork', sessionParams('thread/fork'), guarded(fork))
+      // Into the running turn only: a steer on an idle session would start a turn no prompt answers.
+      .onRequest(
+        '_threadline/steer',
+        sessionParams('thread/startTurn'),
+        guarded(async (p: ParsedParamsOf<'thread/startTurn'>) => {
+          const { thread } = orchestrator.getThread(Methods['thread/get'].params.parse({ threadId: p.threadId }));
+          const expectedTurnId = p.expectedTurnId ?? (thread.status === 'running' ? thread.latestTurnId : undefined);
+          if (expectedTurnId === undefined) throw acp.RequestError.invalidRequest({ sessionId: p.threadId }, 'no turn is running to steer into');
+          const { turn, queued } = await orchestrator.startTurn({ ...p, delivery: 'steer', expectedTurnId }, peer());
+          return { turnId: turn.id, queued: queued ?? null };
+        }),
+      )
       .onRequest(
         '_threadline/revert',
         sessionParams('thread/revert'),

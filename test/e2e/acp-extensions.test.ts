@@ -120,3 +120,17 @@ test('the first prompt names an untitled session: session_info_update with the t
   const { sessions } = await agent.conn.agent.request(acp.methods.agent.session.list, { cwd: '/tmp' });
   assert.equal(sessions.find((s) => s.sessionId === sessionId)?.title, 'Refactor the parser');
 });
+
+test('_threadline/steer adds a prompt to the running turn: its reply streams inside the open session/prompt; idle sessions refuse it', async (t) => {
+  const agent = await startAcp(t);
+  const sessionId = await newSession(agent);
+  await assert.rejects(ext(agent, '_threadline/steer', { sessionId, prompt: 'too early' }), { code: -32600 });
+  const running = prompt(agent, sessionId, `!word-delay 50\n${Array(20).fill('w').join(' ')}`);
+  await agent.updateOf(sessionId, 'agent_message_chunk');
+  const steered = await ext<{ turnId: string; queued: unknown }>(agent, '_threadline/steer', { sessionId, prompt: 'steered in' });
+  assert.equal(steered.queued, null);
+  const answer = await running;
+  assert.equal(answer.stopReason, 'end_turn');
+  assert.equal((answer._meta?.threadline as { turnId: string }).turnId, steered.turnId);
+  assert.match(chunkText(agent.updatesOf(sessionId)), /echo\[2\]: steered in$/);
+});
