@@ -10,6 +10,7 @@ import type { BenchContext } from './lib/context.js';
 import { formatSelfTime, topSelfTime } from './lib/cpu-profile.js';
 import { PROFILES, RESULTS } from './lib/paths.js';
 import { formatTable, type Row } from './lib/results.js';
+import { measureAcpRoundTrip } from './rows/acp-round-trip.js';
 import { measurePipelinedAdmissions } from './rows/admissions-pipelined.js';
 import { measureSequentialAdmissions } from './rows/admissions-sequential.js';
 import { measureIdleTurns } from './rows/idle-turns.js';
@@ -32,6 +33,7 @@ const ROWS: [number, (ctx: BenchContext) => Promise<Row[]>][] = [
   [8, measureRss],
   [9, measureStartupRecovery],
   [10, measureMcpRoundTrip],
+  [11, measureAcpRoundTrip],
 ];
 
 const { values } = parseArgs({

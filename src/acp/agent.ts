@@ -7,6 +7,8 @@ import { permissionClient } from './permissions.js';
 import { PromptRun } from './prompt.js';
 import { toRequestError } from './errors.js';
 import { withSessionHandlers } from './sessions.js';
+import { threadlineMeta, withExtensions } from './extensions.js';
+import { SessionInfo } from './session-info.js';
 
 export interface AcpAgentOptions {
   orchestrator: Orchestrator;
@@ -25,6 +27,7 @@ export function acpAgent(options: AcpAgentOptions): acp.AgentApp {
   const runs = new Map<string, Set<PromptRun>>();
   /** This connection as the orchestrator's peer: its client answers the approvals of the turns it starts. */
   let peer: Peer = NO_PEER;
+  let info: SessionInfo | undefined;
 
   /**
    * Answers this connection's prompts of the session `cancelled` (each stops only its own turn or
@@ -46,6 +49,9 @@ export function acpAgent(options: AcpAgentOptions): acp.AgentApp {
     .agent({ name: 'threadline' })
     .onConnect(({ client }) => {
       peer = { approvals: permissionClient(client, log), inputBacklog: () => 0 };
+      info = new SessionInfo(orchestrator, (sessionId, update) => {
+        client.notify(acp.methods.client.session.update, { sessionId, update }).catch(() => undefined);
+      });
     })
     .onRequest(acp.methods.agent.initialize, ({ params }) => {
       log.info('acp client initialized', { client: params.clientInfo, requested: params.protocolVersion });
@@ -56,7 +62,9 @@ export function acpAgent(options: AcpAgentOptions): acp.AgentApp {
         agentCapabilities: {
           loadSession: true,
           promptCapabilities: { embeddedContext: true },
-          sessionCapabilities: { list: {}, resume: {}, close: {}, delete: {} },
+          // `fork` is unstable ACP (schema.unstable.json, sessionCapabilities.fork): clients that know it may use it.
+          sessionCapabilities: { list: {}, resume: {}, close: {}, delete: {}, ...{ fork: {} } },
+          _meta: threadlineMeta(),
         },
         authMethods: [],
       };
@@ -64,10 +72,13 @@ export function acpAgent(options: AcpAgentOptions): acp.AgentApp {
     .onRequest(acp.methods.agent.session.new, ({ params }) => {
       if (params.mcpServers.length > 0) log.info('mcpServers accepted but not used yet', { count: params.mcpServers.length });
       const { thread } = orchestrator.createThread(Methods['thread/create'].params.parse({ cwd: params.cwd }));
+      info?.attach(thread.id);
       return { sessionId: thread.id };
     })
     .onRequest(acp.methods.agent.session.prompt, async ({ params, client, signal }) => {
       requireSession(params.sessionId);
+      const text = promptText(params.prompt);
+      info?.nameAfter(params.sessionId, text);
       const run = new PromptRun(
         { orchestrator, peer, send: (update) => client.notify(acp.methods.client.session.update, { sessionId: params.sessionId, update }) },
         params.sessionId,
@@ -78,7 +89,7 @@ export function acpAgent(options: AcpAgentOptions): acp.AgentApp {
       const onAbort = () => run.cancel();
       signal.addEventListener('abort', onAbort, { once: true });
       try {
-        return { stopReason: await run.run(promptText(params.prompt)) };
+        return await run.run(text);
       } catch (error) {
         throw toRequestError(error, params.sessionId);
       } finally {
@@ -88,5 +99,6 @@ export function acpAgent(options: AcpAgentOptions): acp.AgentApp {
       }
     })
     .onNotification(acp.methods.agent.session.cancel, ({ params }) => cancelSession(params.sessionId));
-  return withSessionHandlers(app, { orchestrator, cancelSession });
+  const sessions = withSessionHandlers(app, { orchestrator, cancelSession, attach: (sessionId) => info?.attach(sessionId) });
+  return withExtensions(sessions, { orchestrator, log, peer: () => peer });
 }

@@ -1,5 +1,5 @@
-import { RequestError, type SessionUpdate, type StopReason } from '@agentclientprotocol/sdk';
-import { Methods, type ThreadEvent, type Turn } from '@threadline/protocol';
+import { RequestError, type PromptResponse, type SessionUpdate } from '@agentclientprotocol/sdk';
+import { Methods, ThreadLeasedError, type ThreadEvent, type Turn } from '@threadline/protocol';
 import type { Orchestrator, Peer } from '../orchestrator/api.js';
 import { TurnUpdates } from './updates.js';
 
@@ -33,7 +33,11 @@ export class PromptRun {
     readonly sessionId: string,
   ) {}
 
-  async run(prompt: string): Promise<StopReason> {
+  /**
+   * The answer: its stop reason, and Threadline's turn id and usage in `_meta.threadline` (stable
+   * ACP v1 has no usage field in the answer, and `usage_update` needs a context window size).
+   */
+  async run(prompt: string): Promise<PromptResponse> {
     const { orchestrator } = this.deps;
     this.seen = orchestrator.eventBacklog(this.sessionId, undefined, 1).lastSeq;
     const unsubscribe = orchestrator.onEvent((event) => {
@@ -53,11 +57,11 @@ export class PromptRun {
       const outcome = await this.ended;
       for (const update of this.updates.finish()) this.emit(update);
       await this.written;
-      if (outcome.cancelled || this.cancelRequested) return 'cancelled';
-      const end = outcome.turn!;
-      if (end.status === 'completed') return 'end_turn';
-      if (end.status === 'interrupted') return 'cancelled';
-      throw new RequestError(-32603, `turn ${end.id} failed: ${end.error ?? 'unknown error'}`, { turnId: end.id, error: end.error ?? null });
+      const end = outcome.turn;
+      const _meta = { threadline: { turnId: end?.id ?? this.turnId ?? null, ...(end?.usage ? { usage: end.usage } : {}) } };
+      if (outcome.cancelled || this.cancelRequested || end!.status === 'interrupted') return { stopReason: 'cancelled', _meta };
+      if (end!.status === 'completed') return { stopReason: 'end_turn', _meta };
+      throw new RequestError(-32603, `turn ${end!.id} failed: ${end!.error ?? 'unknown error'}`, { turnId: end!.id, error: end!.error ?? null });
     } finally {
       unsubscribe();
       unwatch();
@@ -82,11 +86,22 @@ export class PromptRun {
         orchestrator.interrupt(Methods['thread/interrupt'].params.parse({ threadId, turnId: this.turnId, keepQueued: true }), this.deps.peer);
       } else if (this.admissionId !== undefined) {
         const params = Methods['thread/cancelQueued'].params.parse({ threadId, admissionId: this.admissionId });
-        orchestrator.cancelQueued(params, this.deps.peer).catch(() => undefined); // promoted meanwhile: its turn is interrupted below
+        // Promoted meanwhile: its turn is interrupted once its prompt.promoted is read.
+        orchestrator.cancelQueued(params, this.deps.peer).catch((error: unknown) => this.leasedElsewhere(error));
       }
-    } catch {
-      // The turn ended meanwhile: its end event answers the prompt.
+    } catch (error) {
+      // Else the turn ended meanwhile: its end event answers the prompt.
+      this.leasedElsewhere(error);
     }
+  }
+
+  /**
+   * Another server process on the database runs this prompt's turn (it promoted it, ACP.md trap
+   * 11): only that process can stop its engine, and no cross-process interrupt exists. The
+   * prompt answers `cancelled` now, as ACP requires; that turn runs to its end over there.
+   */
+  private leasedElsewhere(error: unknown): void {
+    if (error instanceof ThreadLeasedError) this.settle({ cancelled: true });
   }
 
   /** A bus event in log order; a gap (another process committed in between) is read from the log first. */

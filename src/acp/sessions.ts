@@ -8,6 +8,8 @@ export interface SessionDeps {
   orchestrator: Orchestrator;
   /** Answers this connection's pending prompts of the session `cancelled`. */
   cancelSession: (sessionId: string) => void;
+  /** Follows the session's title (session_info_update); returns the current one, if titled. */
+  attach: (sessionId: string) => acp.SessionUpdate | undefined;
 }
 
 /**
@@ -15,7 +17,7 @@ export interface SessionDeps {
  * Any process on the same database can load any session, also after a crash: recovery has
  * ended the dead process's turns `interrupted`.
  */
-export function withSessionHandlers(app: acp.AgentApp, { orchestrator, cancelSession }: SessionDeps): acp.AgentApp {
+export function withSessionHandlers(app: acp.AgentApp, { orchestrator, cancelSession, attach }: SessionDeps): acp.AgentApp {
   const requireSession = (sessionId: string) => {
     if (!orchestrator.threadExists(sessionId)) throw acp.RequestError.sessionNotFound(sessionId);
   };
@@ -28,10 +30,13 @@ export function withSessionHandlers(app: acp.AgentApp, { orchestrator, cancelSes
       for (const update of replayUpdates(history)) {
         await client.notify(acp.methods.client.session.update, { sessionId: params.sessionId, update });
       }
+      const title = attach(params.sessionId);
+      if (title) await client.notify(acp.methods.client.session.update, { sessionId: params.sessionId, update: title });
       return {};
     })
     .onRequest(acp.methods.agent.session.resume, ({ params }) => {
       requireSession(params.sessionId);
+      attach(params.sessionId);
       return {};
     })
     .onRequest(acp.methods.agent.session.list, ({ params }) => {

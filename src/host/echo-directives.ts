@@ -1,4 +1,4 @@
-import type { ApprovalKind } from './port.js';
+import type { ApprovalKind, EngineEvent } from './port.js';
 
 /** A prompt for the echo engine: its text and the directives a harness scripted into it. */
 export interface EchoScript {
@@ -11,6 +11,8 @@ export interface EchoScript {
   tool?: { kind: ApprovalKind; summary: string };
   usage?: { inputTokens: number; outputTokens: number };
   repeat?: number;
+  /** `!think TEXT`: a reasoning item with this text before the reply. */
+  think?: string;
 }
 
 const APPROVAL_KINDS = new Set<string>(['shell', 'edit', 'tool']);
@@ -63,6 +65,10 @@ function applyDirective(script: EchoScript, line: string): boolean {
     }
     case 'repeat':
       return set(count(args[0]), (v) => (script.repeat = v));
+    case 'think':
+      if (!rest) return false;
+      script.think = rest;
+      return true;
     default:
       return false;
   }
@@ -72,6 +78,14 @@ function set(value: number | undefined, apply: (v: number) => void): boolean {
   if (value === undefined) return false;
   apply(value);
   return true;
+}
+
+/** The reasoning item of `!think TEXT` (streamed as one delta), for front ends' thought views. */
+export function* thinkEvents(text: string | undefined): Generator<EngineEvent> {
+  if (text === undefined) return;
+  yield { type: 'item.started', key: 'think', kind: 'reasoning' };
+  yield { type: 'item.delta', key: 'think', text };
+  yield { type: 'item.completed', key: 'think' };
 }
 
 export function countWords(text: string): number {

@@ -1,6 +1,6 @@
 import { setImmediate as yieldToLoop, setTimeout as delay } from 'node:timers/promises';
 import { Conversation } from './echo-conversation.js';
-import { parseEchoScript, type EchoScript } from './echo-directives.js';
+import { parseEchoScript, thinkEvents, type EchoScript } from './echo-directives.js';
 import type { CompactionInput, CreateHost, Engine, EngineEvent, EngineHost, HistoryEntry, TurnContext, TurnInput } from './port.js';
 
 /** Words streamed between two returns to the event loop, so a huge reply never blocks an interrupt. */
@@ -55,6 +55,7 @@ class EchoEngine implements Engine {
         await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
         return;
       }
+      yield* thinkEvents(script.think);
       if (script.tool) yield* this.toolCall(script.tool, context);
       let outputWords = yield* this.reply('reply', n, script.text, script.repeat ?? 1, script, signal);
       let steerIndex = 0;

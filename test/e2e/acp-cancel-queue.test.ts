@@ -32,11 +32,11 @@ test('a prompt sent while a turn runs is queued and answered when its own turn e
   const first = prompt(agent, sessionId, '!word-delay 20\none two three').then((r) => (answered.push('first'), r));
   await firstChunk(agent, sessionId);
   const second = prompt(agent, sessionId, 'second').then((r) => (answered.push('second'), r));
-  assert.deepEqual(await Promise.all([first, second]), [{ stopReason: 'end_turn' }, { stopReason: 'end_turn' }]);
+  assert.deepEqual((await Promise.all([first, second])).map((r) => r.stopReason), ['end_turn', 'end_turn']);
   assert.deepEqual(answered, ['first', 'second']);
   const updates = agent.updatesOf(sessionId);
   assert.equal(chunkText(updates), 'echo[1]: one two threeecho[2]: second');
-  const messageIds = new Set(updates.map((u) => (u.sessionUpdate === 'agent_message_chunk' ? u.messageId : '')));
+  const messageIds = new Set(updates.flatMap((u) => (u.sessionUpdate === 'agent_message_chunk' ? [u.messageId] : [])));
   assert.equal(messageIds.size, 2);
 });
 
@@ -48,9 +48,9 @@ test('session/cancel answers the running prompt and the queued one `cancelled`; 
   const queued = prompt(agent, sessionId, 'never runs');
   // Sent after the second prompt on the same stream: the agent has taken that prompt in.
   await agent.conn.agent.notify(acp.methods.agent.session.cancel, { sessionId });
-  assert.deepEqual(await Promise.all([running, queued]), [{ stopReason: 'cancelled' }, { stopReason: 'cancelled' }]);
+  assert.deepEqual((await Promise.all([running, queued])).map((r) => r.stopReason), ['cancelled', 'cancelled']);
   assert.ok(!chunkText(agent.updatesOf(sessionId)).includes('never'));
-  assert.deepEqual(await prompt(agent, sessionId, 'again'), { stopReason: 'end_turn' });
+  assert.equal((await prompt(agent, sessionId, 'again')).stopReason, 'end_turn');
 });
 
 test('a cancel that overtakes the turn start still cancels it', async (t) => {
@@ -58,7 +58,7 @@ test('a cancel that overtakes the turn start still cancels it', async (t) => {
   const sessionId = await newSession(agent);
   const running = prompt(agent, sessionId, SLOW);
   await agent.conn.agent.notify(acp.methods.agent.session.cancel, { sessionId });
-  assert.deepEqual(await running, { stopReason: 'cancelled' });
+  assert.equal((await running).stopReason, 'cancelled');
 });
 
 test('$/cancel_request on a session/prompt answers it `cancelled` (not -32800)', async (t) => {
@@ -68,8 +68,8 @@ test('$/cancel_request on a session/prompt answers it `cancelled` (not -32800)',
   const running = prompt(agent, sessionId, SLOW, { cancellationSignal: abort.signal });
   await firstChunk(agent, sessionId);
   abort.abort();
-  assert.deepEqual(await running, { stopReason: 'cancelled' });
-  assert.deepEqual(await prompt(agent, sessionId, 'again'), { stopReason: 'end_turn' });
+  assert.equal((await running).stopReason, 'cancelled');
+  assert.equal((await prompt(agent, sessionId, 'again')).stopReason, 'end_turn');
 });
 
 test('cancel with a permission pending: the request is cancelled, treated as deny, no reply streams, the prompt answers cancelled', async (t) => {
@@ -87,7 +87,7 @@ test('cancel with a permission pending: the request is cancelled, treated as den
   const running = prompt(agent, sessionId, '!tool shell rm -rf build\nreply');
   await asked;
   await agent.conn.agent.notify(acp.methods.agent.session.cancel, { sessionId });
-  assert.deepEqual(await running, { stopReason: 'cancelled' });
+  assert.equal((await running).stopReason, 'cancelled');
   assert.equal(permissionCancelled, true);
   const updates = agent.updatesOf(sessionId);
   assert.equal(chunkText(updates), '');

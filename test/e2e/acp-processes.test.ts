@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import * as acp from '@agentclientprotocol/sdk';
 import { chunkText, startAcp, type AcpTestAgent } from '../helpers/acp-client.js';
-import { BIN } from '../helpers/server.js';
+import { BIN, startServer } from '../helpers/server.js';
 
 // Issue 13: several `threadline acp` processes on one database, and the end of the connection.
 
@@ -31,9 +31,39 @@ test('a prompt sent in a second process while the first runs the turn is queued,
   const pending = db.prepare("SELECT count(*) AS n FROM admissions WHERE thread_id = ? AND state = 'pending'");
   while ((pending.get(sessionId) as { n: number }).n === 0) await new Promise((resolve) => setTimeout(resolve, 10));
   await first.conn.agent.notify(acp.methods.agent.session.cancel, { sessionId });
-  assert.deepEqual(await running, { stopReason: 'cancelled' });
-  assert.deepEqual(await queued, { stopReason: 'end_turn' });
+  assert.equal((await running).stopReason, 'cancelled');
+  assert.equal((await queued).stopReason, 'end_turn');
   assert.equal(chunkText(second.updatesOf(sessionId)), 'echo[2]: from the other window');
+});
+
+test('session/cancel for a prompt whose turn another process runs answers it `cancelled` at once (that turn runs on there)', { timeout: 30_000 }, async (t) => {
+  const first = await startAcp(t);
+  const { sessionId } = await first.conn.agent.request(acp.methods.agent.session.new, { cwd: '/tmp', mcpServers: [] });
+  const running = prompt(first, sessionId, '!word-delay 60000\nslow reply');
+  await firstChunk(first, sessionId);
+  const second = await startAcp(t, { dbPath: first.dbPath });
+  const queued = prompt(second, sessionId, '!word-delay 60000\nqueued in the second window');
+  const db = new Database(first.dbPath, { readonly: true });
+  t.after(() => db.close());
+  const pending = db.prepare("SELECT count(*) AS n FROM admissions WHERE thread_id = ? AND state = 'pending'");
+  while ((pending.get(sessionId) as { n: number }).n === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+  // The first window cancels its own prompt and drains: it promotes and runs the second's prompt.
+  await first.conn.agent.notify(acp.methods.agent.session.cancel, { sessionId });
+  assert.equal((await running).stopReason, 'cancelled');
+  await firstChunk(second, sessionId);
+  await second.conn.agent.notify(acp.methods.agent.session.cancel, { sessionId });
+  assert.equal((await queued).stopReason, 'cancelled');
+  assert.equal(chunkText(second.updatesOf(sessionId)), 'echo[2]:');
+});
+
+test('a title set over Threadline\'s own protocol by another process reaches the ACP session as session_info_update', async (t) => {
+  const agent = await startAcp(t);
+  const { sessionId } = await agent.conn.agent.request(acp.methods.agent.session.new, { cwd: '/tmp', mcpServers: [] });
+  const server = await startServer(t, { dbPath: agent.dbPath });
+  await server.client.request('thread/update', { threadId: sessionId, title: 'Named elsewhere' });
+  const info = await agent.updateOf(sessionId, 'session_info_update');
+  assert.equal(info.title, 'Named elsewhere');
+  assert.match(info.updatedAt ?? '', /^\d{4}-/);
 });
 
 test('closing stdin mid-turn ends the process with exit code 0', async (t) => {

@@ -39,7 +39,7 @@ test('session/prompt streams agent_message_chunk with messageId = the item id an
   assert.equal(stopReason, 'end_turn');
   const updates = agent.updatesOf(sessionId);
   assert.equal(chunkText(updates), 'echo[1]: hello there');
-  const ids = new Set(updates.map((u) => (u.sessionUpdate === 'agent_message_chunk' ? u.messageId : undefined)));
+  const ids = new Set(updates.flatMap((u) => (u.sessionUpdate === 'agent_message_chunk' ? [u.messageId] : [])));
   assert.equal(ids.size, 1);
   assert.match([...ids][0]!, /^item_/);
 });

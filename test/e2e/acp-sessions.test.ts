@@ -27,11 +27,15 @@ async function load(agent: AcpTestAgent, sessionId: string): Promise<acp.Session
   return agent.updatesOf(sessionId).slice(before);
 }
 
-test('initialize advertises loadSession and session list, resume, close and delete', async (t) => {
+test('initialize advertises loadSession, session list, resume, close, delete and (unstable) fork, and the _threadline extension', async (t) => {
   const agent = await startAcp(t, { initialize: false });
   const init = await agent.conn.agent.request(acp.methods.agent.initialize, { protocolVersion: 1, clientCapabilities: {} });
   assert.equal(init.agentCapabilities?.loadSession, true);
-  assert.deepEqual(init.agentCapabilities?.sessionCapabilities, { list: {}, resume: {}, close: {}, delete: {} });
+  assert.deepEqual(init.agentCapabilities?.sessionCapabilities, { list: {}, resume: {}, close: {}, delete: {}, fork: {} });
+  const meta = init.agentCapabilities?._meta?.threadline as { version: number; protocolVersion: number; methods: string[] };
+  assert.equal(meta.version, 1);
+  assert.equal(meta.protocolVersion, 1);
+  assert.ok(meta.methods.includes('_threadline/revert') && meta.methods.every((m) => m.startsWith('_threadline/')));
 });
 
 test('session/load in another process replays user, agent and tool calls with their final status, before it answers', async (t) => {
@@ -44,8 +48,11 @@ test('session/load in another process replays user, agent and tool calls with th
   const replay = await load(second, sessionId);
   assert.deepEqual(
     replay.map((u) => u.sessionUpdate),
-    ['user_message_chunk', 'agent_message_chunk', 'user_message_chunk', 'tool_call', 'tool_call_update', 'agent_message_chunk'],
+    ['user_message_chunk', 'agent_message_chunk', 'user_message_chunk', 'tool_call', 'tool_call_update', 'agent_message_chunk', 'session_info_update'],
   );
+  // The first prompt named the session; the replay ends with its title.
+  const info = replay.at(-1)!;
+  assert.equal(info.sessionUpdate === 'session_info_update' && info.title, 'hello');
   assert.equal(chunkText(replay), chunkText(live));
   const text = (u: acp.SessionUpdate) => (u.sessionUpdate === 'user_message_chunk' && u.content.type === 'text' ? u.content.text : undefined);
   assert.deepEqual([text(replay[0]!), text(replay[2]!)], ['hello', '!tool shell make\nbuilt']);
@@ -69,7 +76,7 @@ test('after kill -9 mid-turn, a new process loads the session: the partial turn 
   const replay = await load(second, sessionId);
   assert.equal(replay[0]?.sessionUpdate, 'user_message_chunk');
   assert.match(chunkText(replay), /^echo\[1\]:/);
-  assert.deepEqual(await prompt(second, sessionId, 'after'), { stopReason: 'end_turn' });
+  assert.equal((await prompt(second, sessionId, 'after')).stopReason, 'end_turn');
 });
 
 test('session/resume attaches without replay; unknown sessions are -32002', async (t) => {
@@ -78,7 +85,7 @@ test('session/resume attaches without replay; unknown sessions are -32002', asyn
   await prompt(agent, sessionId, 'hi');
   const before = agent.updates.length;
   assert.deepEqual(await agent.conn.agent.request(acp.methods.agent.session.resume, { sessionId, cwd: '/tmp', mcpServers: [] }), {});
-  assert.deepEqual(await prompt(agent, sessionId, 'again'), { stopReason: 'end_turn' });
+  assert.equal((await prompt(agent, sessionId, 'again')).stopReason, 'end_turn');
   assert.equal(agent.updates.slice(before).every((n) => n.update.sessionUpdate === 'agent_message_chunk'), true);
   for (const method of [acp.methods.agent.session.resume, acp.methods.agent.session.load] as const) {
     await assert.rejects(agent.conn.agent.request(method, { sessionId: 'thr_missing', cwd: '/tmp', mcpServers: [] }), { code: -32002 });
@@ -111,7 +118,7 @@ test('session/close answers a running prompt cancelled; session/delete refuses a
   await firstChunk(agent, sessionId);
   await assert.rejects(agent.conn.agent.request(acp.methods.agent.session.delete, { sessionId }), { code: -32010 });
   await agent.conn.agent.request(acp.methods.agent.session.close, { sessionId });
-  assert.deepEqual(await running, { stopReason: 'cancelled' });
+  assert.equal((await running).stopReason, 'cancelled');
   await agent.conn.agent.request(acp.methods.agent.session.delete, { sessionId });
   await assert.rejects(prompt(agent, sessionId, 'gone'), { code: -32002 });
 });

@@ -24,6 +24,8 @@ export interface AcpTestAgent {
   updatesOf(sessionId: string): acp.SessionUpdate[];
   /** Resolves once a permission request has arrived. */
   nextPermission(): Promise<acp.RequestPermissionRequest>;
+  /** Resolves with the first update of the session (received already or later) of this kind. */
+  updateOf<K extends acp.SessionUpdate['sessionUpdate']>(sessionId: string, kind: K): Promise<Extract<acp.SessionUpdate, { sessionUpdate: K }>>;
   kill(): Promise<void>;
 }
 
@@ -73,6 +75,7 @@ export async function startAcp(t: TestContext, options: { dbPath?: string; args?
   const updates: acp.SessionNotification[] = [];
   const permissions: acp.RequestPermissionRequest[] = [];
   const permissionWaiters: ((p: acp.RequestPermissionRequest) => void)[] = [];
+  const updateWaiters = new Set<(n: acp.SessionNotification) => boolean>();
   const agent: AcpTestAgent = {
     conn: undefined as unknown as acp.ClientConnection,
     child,
@@ -83,6 +86,18 @@ export async function startAcp(t: TestContext, options: { dbPath?: string; args?
     answerPermission: async () => ({ outcome: { outcome: 'selected', optionId: 'allow_once' } }),
     updatesOf: (sessionId) => updates.filter((n) => n.sessionId === sessionId).map((n) => n.update),
     nextPermission: () => new Promise((resolve) => permissionWaiters.push(resolve)),
+    updateOf: (sessionId, kind) =>
+      new Promise((resolve) => {
+        type U = Extract<acp.SessionUpdate, { sessionUpdate: typeof kind }>;
+        const found = agent.updatesOf(sessionId).find((u) => u.sessionUpdate === kind);
+        if (found) return resolve(found as U);
+        const waiter = (n: acp.SessionNotification) => {
+          if (n.sessionId !== sessionId || n.update.sessionUpdate !== kind) return false;
+          resolve(n.update as U);
+          return true;
+        };
+        updateWaiters.add(waiter);
+      }),
     kill: async () => {
       child.kill('SIGKILL');
       await exited;
@@ -92,6 +107,7 @@ export async function startAcp(t: TestContext, options: { dbPath?: string; args?
     .client({ name: 'threadline-test' })
     .onNotification(acp.methods.client.session.update, ({ params }) => {
       updates.push(params);
+      for (const waiter of updateWaiters) if (waiter(params)) updateWaiters.delete(waiter);
     })
     .onRequest(acp.methods.client.session.requestPermission, ({ params, signal }) => {
       permissions.push(params);
