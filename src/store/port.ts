@@ -460,7 +460,11 @@ export interface ReportReads {
   search(terms: string[], archived: boolean, limit: number, after?: SearchKey): SearchHitRow[];
   /** How many titles and messages the search index holds (for consistency checks). */
   searchIndexSize(): { titles: number; messages: number };
-  /** Usage of ended turns (completed, failed, interrupted) in `range`, one row per group, sorted by key. */
+  /**
+   * Usage of ended turns (completed, failed, interrupted) created in `range`, one row per group,
+   * sorted by key. A fork's or an import's copy (`insertCopy`, start seq below 1) is not counted:
+   * its usage was spent by the turn it copies.
+   */
   usage(groupBy: UsageGroup, range: UsageRange): UsageRow[];
 }
 

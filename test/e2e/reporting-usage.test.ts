@@ -35,34 +35,30 @@ test('usage/report groups ended turns by model and thread, sorted by key, with a
   await assert.rejects(client.request('usage/report', { groupBy: 'day', threadId: 'thr_missing' }), ThreadNotFoundError);
 });
 
-test('usage/report by day counts turns created in [since, until]; cost and cache rate are null when unknown', async (t) => {
-  const { client } = await startServer(t);
-  const source = await newThread(client);
-  const { document } = await client.request('thread/export', { threadId: source.id });
-  const at = (day: string) => `2026-01-${day}T10:00:00.000Z`;
-  let n = 0;
-  const turnOn = (day: string, status: 'completed' | 'failed', usage: object) => ({
-    turn: { id: `turn_01900000-0000-7000-8000-${String(++n).padStart(12, '0')}`, threadId: source.id, status, inputSummary: day, createdAt: at(day), itemIds: [], steerCount: 0, kind: 'prompt' as const, usage },
-    items: [],
-  });
-  const turns = [
-    turnOn('01', 'completed', { inputTokens: 100, outputTokens: 10, cachedInputTokens: 50, costUsd: 0.5 }),
-    turnOn('01', 'failed', { inputTokens: 100, outputTokens: 0, costUsd: 0.25 }),
-    turnOn('02', 'completed', { inputTokens: 0, outputTokens: 5 }),
-    turnOn('03', 'completed', { inputTokens: 9, outputTokens: 9 }),
-  ];
-  await client.request('thread/import', { document: { ...document, turns } as never });
+test('usage/report by day counts ended turns created in [since, until]; copies (fork, import) are not counted again', async (t) => {
+  const { client, events } = await startServer(t);
+  const before = new Date(Date.now() - 1000).toISOString();
+  const thread = await newThread(client);
+  await turn(client, events, thread.id, '!usage 100 10\nx');
+  await turn(client, events, thread.id, '!usage 0 5\ny');
+  const after = new Date(Date.now() + 1000).toISOString();
+  const today = before.slice(0, 10);
 
-  const report = await client.request('usage/report', { groupBy: 'day', since: '2026-01-01T00:00:00Z', until: '2026-01-02T23:59:59+00:00' });
-  assert.deepStrictEqual(report.buckets, [
-    { key: '2026-01-01', turns: 2, inputTokens: 200, cachedInputTokens: 50, outputTokens: 10, reasoningTokens: 0, costUsd: 0.75, cacheHitRate: 0.25 },
-    { key: '2026-01-02', turns: 1, inputTokens: 0, cachedInputTokens: 0, outputTokens: 5, reasoningTokens: 0, costUsd: null, cacheHitRate: null },
-  ]);
-  assert.deepStrictEqual([report.total.turns, report.total.costUsd, report.total.cacheHitRate], [3, 0.75, 0.25]);
-  // An offset is an instant: 11:00+01:00 is 10:00Z, so the turn of the 3rd is counted up to it.
-  const edge = await client.request('usage/report', { groupBy: 'day', since: '2026-01-03T11:00:00+01:00', until: '2026-01-03T11:00:00+01:00' });
-  assert.deepStrictEqual(edge.buckets.map((x) => x.key), ['2026-01-03']);
-  assert.deepStrictEqual((await client.request('usage/report', { groupBy: 'day', since: '2027-01-01T00:00:00Z' })).buckets, []);
+  const report = await client.request('usage/report', { groupBy: 'day', since: before, until: after });
+  assert.deepStrictEqual(report.buckets, [{ key: today, turns: 2, inputTokens: 100, outputTokens: 15, cacheHitRate: 0, ...zero }]);
+  const noInput = await client.request('usage/report', { groupBy: 'day', since: before, until: after, threadId: thread.id });
+  assert.equal(noInput.total.costUsd, null, 'no turn had a price');
+  // An instant with an offset is the same instant: the window one hour east still holds the turns.
+  const shifted = (iso: string) => new Date(Date.parse(iso) + 3600_000).toISOString().replace('Z', '+01:00');
+  assert.equal((await client.request('usage/report', { groupBy: 'day', since: shifted(before), until: shifted(after) })).total.turns, 2);
+  assert.deepStrictEqual((await client.request('usage/report', { groupBy: 'day', until: before })).buckets, []);
+  assert.deepStrictEqual((await client.request('usage/report', { groupBy: 'day', since: after })).buckets, []);
+
+  // A fork and an import copy the turns with their usage; the report still counts the spending once.
+  await client.request('thread/fork', { threadId: thread.id });
+  const { document } = await client.request('thread/export', { threadId: thread.id });
+  await client.request('thread/import', { document });
+  assert.equal((await client.request('usage/report', { groupBy: 'thread' })).total.turns, 2);
 
   for (const [params, field] of [
     [{ since: 'yesterday' }, 'since'],

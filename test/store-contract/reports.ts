@@ -90,10 +90,12 @@ export function reportContract(open: OpenStore): void {
       store.write((tx) => {
         tx.threads.insert(newThread('thr_a'));
         tx.threads.insert(newThread('thr_b'));
-        tx.turns.insertCopy(endedTurn('turn_1', 'thr_a', -3, { model: 'm2', createdAt: day(1), usage: { inputTokens: 10, outputTokens: 1, cachedInputTokens: 4, costUsd: 0.5 } }));
-        tx.turns.insertCopy(endedTurn('turn_2', 'thr_a', -2, { status: 'interrupted', createdAt: day(2), usage: { inputTokens: 5, outputTokens: 2, reasoningTokens: 1 } }));
-        tx.turns.insertCopy(endedTurn('turn_3', 'thr_b', -1, { model: 'm1', status: 'failed', createdAt: day(2, 23) }));
-        tx.turns.insert({ id: 'turn_run', threadId: 'thr_b', inputSummary: 'x', options: {}, now: day(2), startSeq: 1 });
+        tx.turns.insertCopy(endedTurn('turn_1', 'thr_a', 1, { model: 'm2', createdAt: day(1), usage: { inputTokens: 10, outputTokens: 1, cachedInputTokens: 4, costUsd: 0.5 } }));
+        tx.turns.insertCopy(endedTurn('turn_2', 'thr_a', 2, { status: 'interrupted', createdAt: day(2), usage: { inputTokens: 5, outputTokens: 2, reasoningTokens: 1 } }));
+        tx.turns.insertCopy(endedTurn('turn_3', 'thr_b', 3, { model: 'm1', status: 'failed', createdAt: day(2, 23) }));
+        tx.turns.insert({ id: 'turn_run', threadId: 'thr_b', inputSummary: 'x', options: {}, now: day(2), startSeq: 4 });
+        // A fork's copy (start seq below 1) repeats spending that already happened: not counted.
+        tx.turns.insertCopy(endedTurn('turn_copy', 'thr_b', -1, { createdAt: day(1), usage: { inputTokens: 1000, outputTokens: 1000 } }));
       });
       const rows = (g: 'day' | 'model' | 'thread', range = {}) => store.read((tx) => tx.reports.usage(g, range));
       assert.deepStrictEqual(rows('day'), [

@@ -30,7 +30,7 @@ export function reportTable(db: Database.Database): ReportReads {
       statement = db.prepare(`SELECT ${key} AS key, count(*) AS turns, ${sum('inputTokens')} AS inputTokens,
           ${sum('cachedInputTokens')} AS cachedInputTokens, ${sum('outputTokens')} AS outputTokens,
           ${sum('reasoningTokens')} AS reasoningTokens, sum(json_extract(usage, '$.costUsd')) AS costUsd
-        FROM turns WHERE status IN ('completed', 'failed', 'interrupted')
+        FROM turns WHERE status IN ('completed', 'failed', 'interrupted') AND start_seq > 0
           AND (@since IS NULL OR created_at >= @since) AND (@until IS NULL OR created_at <= @until)
           AND (@threadId IS NULL OR thread_id = @threadId)
         GROUP BY 1 ORDER BY 1`);
