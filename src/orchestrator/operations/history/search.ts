@@ -35,7 +35,8 @@ export function searchThreads(d: OperationDeps, p: ParsedParamsOf<'thread/search
 }
 
 export function boundSnippet(snippet: string): string {
-  const chars = Array.from(snippet.length > SNIPPET_CHARS * 2 ? snippet.slice(0, SNIPPET_CHARS * 2) : snippet);
+  // At most 2 UTF-16 units per character: the first 2 × 200 units hold 200 characters.
+  const chars = Array.from(snippet.slice(0, SNIPPET_CHARS * 2 + 2));
   return chars.length > SNIPPET_CHARS ? `${chars.slice(0, SNIPPET_CHARS - 1).join('')}…` : chars.join('');
 }
 
