@@ -126,3 +126,22 @@ test('an imported thread survives a restart, searchable and exportable', async (
   const { document } = await second.client.request('thread/export', { threadId: thread.id });
   assert.equal(document.turns.length, 1);
 });
+
+test('thread/import bounds a document: more than 10,000 turns is -32602; past the message cap the message is refused whole', async (t) => {
+  const { client } = await startServer(t, { args: ['--max-message-bytes', String(8 * 1024 * 1024)] });
+  const source = await newThread(client, { title: 'x' });
+  const { document } = await client.request('thread/export', { threadId: source.id });
+  const turn = {
+    id: 'turn_01900000-0000-7000-8000-000000000001', threadId: source.id, status: 'completed' as const, inputSummary: '',
+    createdAt: document.exportedAt, itemIds: [], steerCount: 0, kind: 'prompt' as const,
+  };
+  const many = { ...document, turns: Array.from({ length: 10_001 }, () => ({ turn, items: [] })) };
+  await assert.rejects(client.request('thread/import', { document: many }), (e: unknown) => {
+    assert.ok(e instanceof InvalidParamsError);
+    assert.deepStrictEqual(e.data.issues[0]!.path, ['document', 'turns']);
+    return true;
+  });
+  const huge = { ...document, thread: { ...document.thread, systemPrompt: 'x'.repeat(9 * 1024 * 1024) } };
+  await assert.rejects(client.request('thread/import', { document: huge }), (e: unknown) => (e as { code?: number }).code === -32600);
+  assert.deepStrictEqual((await client.request('thread/list', {})).threads.map((x) => x.id), [source.id], 'nothing was created');
+});

@@ -34,6 +34,10 @@ test('thread/search finds title and message words and prefixes, case-insensitive
   assert.equal(prefix.length, 3);
   assert.deepStrictEqual([prefix[0]!.thread.id, prefix[0]!.itemId], [planning.id, null]);
   assert.deepStrictEqual(await hits(client, 'planx'), []);
+  // More occurrences in a text of the same length rank higher.
+  const often = await newThread(client, { title: 'kiwi kiwi kiwi pear' });
+  const once = await newThread(client, { title: 'kiwi pear pear pear' });
+  assert.deepStrictEqual((await hits(client, 'kiwi')).map((h) => h.thread.id), [often.id, once.id]);
   // Every word must match.
   assert.deepStrictEqual((await hits(client, 'planning quarterly')).map((h) => h.thread.id), [planning.id]);
 });
