@@ -78,6 +78,12 @@ export const ThreadDocumentSchema = named(
       const value = d.thread[field as keyof typeof bounds];
       if (value !== undefined && value.length > max) ctx.addIssue({ code: 'custom', path: ['thread', field], message: `${field} is longer than ${max} characters` });
     }
+    // Turn ids name turns (supersededBy points at one): each once.
+    const seen = new Set<string>();
+    d.turns.forEach(({ turn }, i) => {
+      if (seen.has(turn.id)) ctx.addIssue({ code: 'custom', path: ['turns', i, 'turn', 'id'], message: `turn ${turn.id} appears twice` });
+      seen.add(turn.id);
+    });
     if (nestingDepth(d) > MAX_METADATA_DEPTH) ctx.addIssue({ code: 'custom', path: [], message: `the document is nested more than ${MAX_METADATA_DEPTH} levels deep` });
     else if (JSON.stringify(d.thread.metadata).length > TEXT_LIMITS.metadataJson) {
       ctx.addIssue({ code: 'custom', path: ['thread', 'metadata'], message: `metadata is longer than ${TEXT_LIMITS.metadataJson} characters of JSON` });

@@ -89,16 +89,26 @@ test('thread/import { messages }: each user message with the replies after it is
   assert.equal((await client.request('turn/get', { turnId: next.id })).items.at(-1)!.detail, 'echo[3]: go');
 });
 
+function nested(depth: number): Record<string, unknown> {
+  let value: Record<string, unknown> = {};
+  for (let i = 0; i < depth; i++) value = { a: value };
+  return value;
+}
+
 test('thread/import refuses another format, a newer version or an invalid document with the path, and creates nothing', async (t) => {
-  const { client } = await startServer(t);
+  const { client, events } = await startServer(t);
   const source = await newThread(client, { title: 'x' });
+  await turn(client, events, source.id, 'one');
   const { document } = await client.request('thread/export', { threadId: source.id });
+  assert.equal(document.turns.length, 1);
   const cases: [unknown, (string | number)[], RegExp][] = [
     [{ ...document, format: 'other' }, ['document', 'format'], /format/],
     [{ ...document, version: 2 }, ['document', 'version'], /newer/],
     [{ ...document, thread: { ...document.thread, title: 5 } }, ['document', 'thread', 'title'], /./],
     [{ ...document, thread: { ...document.thread, title: 'x'.repeat(1001) } }, ['document', 'thread', 'title'], /longer/],
     [{ ...document, turns: [{ turn: { id: 'turn_x' }, items: [] }] }, ['document', 'turns', 0, 'turn'], /./],
+    [{ ...document, turns: [document.turns[0], document.turns[0]] }, ['document', 'turns', 1, 'turn', 'id'], /twice/],
+    [{ ...document, thread: { ...document.thread, metadata: nested(300) } }, ['document'], /nested/],
   ];
   for (const [bad, path, message] of cases) {
     await assert.rejects(client.request('thread/import', { document: bad } as never), (e: unknown) => {
