@@ -410,14 +410,12 @@ export interface OwnerWrites {
   deleteStale(now: string, ttls: number, unknownTtlMs: number): number;
 }
 
-/** Where a `thread/search` page continues: hits sort by `rank` (lower is better), then `key`. */
-export interface SearchKey {
-  rank: number;
-  key: number;
-}
-
 /** One full-text hit: a thread's title (`itemId` null) or one of its user or agent messages. */
-export interface SearchHitRow extends SearchKey {
+export interface SearchHitRow {
+  /** Names the hit (stable while it exists): a page's last key anchors the next page. */
+  key: number;
+  /** Lower is better; computed over the whole index, so it moves as anything is written. */
+  rank: number;
   threadId: string;
   turnId: string | null;
   itemId: string | null;
@@ -454,10 +452,10 @@ export interface ReportReads {
   /**
    * Titles and user/agent messages (written whole, with text) containing every one of `terms`,
    * each as a word or a word prefix, case-insensitively; of threads whose `archived` is as given.
-   * Best match first (`rank` ascending), then `key`; only hits after `after`; at most `limit`.
+   * Best match first (`rank` ascending), then `key`; `limit` hits from the `offset`-th on.
    * `terms` are words, never query syntax: the adapter quotes them, so no input is an operator.
    */
-  search(terms: string[], archived: boolean, limit: number, after?: SearchKey): SearchHitRow[];
+  search(terms: string[], archived: boolean, limit: number, offset: number): SearchHitRow[];
   /** How many titles and messages the search index holds (for consistency checks). */
   searchIndexSize(): { titles: number; messages: number };
   /**

@@ -84,6 +84,30 @@ test('thread/search pages with a cursor: every hit once, none skipped; a bad cur
   await assert.rejects(client.request('thread/search', { query: 'paged', cursor: first.nextCursor }), InvalidParamsError);
 });
 
+test('thread/search paging stays stable while threads are added and deleted between pages', async (t) => {
+  const { client } = await startServer(t);
+  const ids: string[] = [];
+  for (let i = 0; i < 12; i++) ids.push((await newThread(client, { title: `stable ${'pad '.repeat(i)}` })).id);
+  const seen: string[] = [];
+  let page = await client.request('thread/search', { query: 'stable', limit: 4 });
+  seen.push(...page.results.map((h) => h.thread.id));
+  let round = 0;
+  while (page.nextCursor) {
+    // Writes between pages: other threads (they move every rank), a new hit and a deleted one.
+    for (let i = 0; i < 5; i++) await newThread(client, { title: `noise ${round} ${i}` });
+    ids.push((await newThread(client, { title: `stable late ${round}` })).id);
+    if (round === 1) {
+      const gone = seen[0]!;
+      await client.request('thread/delete', { threadId: gone });
+    }
+    round++;
+    page = await client.request('thread/search', { query: 'stable', limit: 4, cursor: page.nextCursor });
+    seen.push(...page.results.map((h) => h.thread.id));
+  }
+  assert.equal(new Set(seen).size, seen.length, `no hit twice: ${seen.length} hits, ${new Set(seen).size} distinct`);
+  for (const id of ids.slice(0, 12)) assert.ok(seen.includes(id), `original hit ${id} was not skipped`);
+});
+
 test('thread/search: hostile queries never fail, whatever the FTS5 syntax in them', async (t) => {
   const { client } = await startServer(t);
   await newThread(client, { title: 'and or not near' });

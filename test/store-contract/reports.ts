@@ -23,12 +23,12 @@ export function reportContract(open: OpenStore): void {
         tx.items.insert(newItem('item_2', 'turn_b', 'thr_b', { kind: 'agent_message', detail: 'budget streaming' }));
         tx.items.insert(newItem('item_3', 'turn_b', 'thr_b', { kind: 'reasoning', status: 'completed', detail: 'budget thoughts' }));
       });
-      const found = store.read((tx) => tx.reports.search(['BUDG'], false, 10));
+      const found = store.read((tx) => tx.reports.search(['BUDG'], false, 10, 0));
       assert.deepStrictEqual(new Set(found.map((h) => `${h.threadId}/${h.itemId}`)), new Set(['thr_a/null', 'thr_b/item_1']), 'not streaming, not reasoning');
       assert.deepStrictEqual(store.read((tx) => tx.reports.searchIndexSize()), { titles: 2, messages: 1 });
 
       store.write((tx) => tx.items.finish('item_2', { status: 'completed', summary: 's', detail: 'final budget answer', endedAt: at(30) }));
-      const after = store.read((tx) => tx.reports.search(['answer'], false, 10));
+      const after = store.read((tx) => tx.reports.search(['answer'], false, 10, 0));
       assert.deepStrictEqual(after.map((h) => [h.threadId, h.turnId, h.itemId]), [['thr_b', 'turn_b', 'item_2']]);
       assert.match(after[0]!.snippet, /answer/);
     });
@@ -39,14 +39,14 @@ export function reportContract(open: OpenStore): void {
       store.write((tx) =>
         tx.threads.updateSettings('thr_a', { title: 'second', model: null, mode: null, systemPrompt: null, autoApprove: false, trustMode: false, metadata: {} }, at(5)),
       );
-      assert.deepStrictEqual(store.read((tx) => tx.reports.search(['first'], false, 10)), []);
-      assert.equal(store.read((tx) => tx.reports.search(['second'], false, 10)).length, 1);
+      assert.deepStrictEqual(store.read((tx) => tx.reports.search(['first'], false, 10, 0)), []);
+      assert.equal(store.read((tx) => tx.reports.search(['second'], false, 10, 0)).length, 1);
 
       store.write((tx) => {
         tx.turns.insertCopy(endedTurn('turn_c', 'thr_a', 0));
         tx.items.insertCopy({ id: 'item_c', turnId: 'turn_c', threadId: 'thr_a', kind: 'agent_message', status: 'completed', summary: 'copied', detail: 'copied words' });
       });
-      assert.equal(store.read((tx) => tx.reports.search(['copied'], false, 10)).length, 1);
+      assert.equal(store.read((tx) => tx.reports.search(['copied'], false, 10, 0)).length, 1);
 
       assert.throws(() =>
         store.write((tx) => {
@@ -54,15 +54,15 @@ export function reportContract(open: OpenStore): void {
           throw new Error('abort');
         }),
       );
-      assert.deepStrictEqual(store.read((tx) => tx.reports.search(['rolledback'], false, 10)), []);
+      assert.deepStrictEqual(store.read((tx) => tx.reports.search(['rolledback'], false, 10, 0)), []);
 
       store.write((tx) => tx.threads.delete('thr_a'));
-      assert.deepStrictEqual(store.read((tx) => tx.reports.search(['second'], false, 10)), []);
-      assert.deepStrictEqual(store.read((tx) => tx.reports.search(['copied'], false, 10)), []);
+      assert.deepStrictEqual(store.read((tx) => tx.reports.search(['second'], false, 10, 0)), []);
+      assert.deepStrictEqual(store.read((tx) => tx.reports.search(['copied'], false, 10, 0)), []);
       assert.deepStrictEqual(store.read((tx) => tx.reports.searchIndexSize()), { titles: 0, messages: 0 });
     });
 
-    test('search filters by archived, pages by (rank, key) and treats operator text as words', (t) => {
+    test('search filters by archived, pages by offset in (rank, key) order and treats operator text as words', (t) => {
       const { store } = open(t);
       store.write((tx) => {
         for (let i = 0; i < 7; i++) tx.threads.insert(newThread(`thr_${i}`, { title: `shared word ${i}` }));
@@ -71,17 +71,17 @@ export function reportContract(open: OpenStore): void {
         tx.threads.insert(newThread('thr_ops', { title: 'NOT AND OR near' }));
       });
       const seen: string[] = [];
-      let page = store.read((tx) => tx.reports.search(['shared'], false, 3));
-      while (page.length > 0) {
+      for (let offset = 0; ; offset += 3) {
+        const page = store.read((tx) => tx.reports.search(['shared'], false, 3, offset));
+        if (page.length === 0) break;
+        assert.ok(page.every((h, i) => i === 0 || h.rank >= page[i - 1]!.rank), 'best (lowest rank) first');
         seen.push(...page.map((h) => h.threadId));
-        const last = page[page.length - 1]!;
-        page = store.read((tx) => tx.reports.search(['shared'], false, 3, { rank: last.rank, key: last.key }));
       }
       assert.deepStrictEqual(seen.sort(), ['thr_0', 'thr_1', 'thr_2', 'thr_3', 'thr_4', 'thr_5', 'thr_6']);
-      assert.deepStrictEqual(store.read((tx) => tx.reports.search(['shared'], true, 10)).map((h) => h.threadId), ['thr_old']);
-      for (const terms of [['NOT'], ['AND', 'OR'], ['"'], ['*'], ['near(']]) store.read((tx) => tx.reports.search(terms, false, 10));
-      assert.deepStrictEqual(store.read((tx) => tx.reports.search(['not', 'and'], false, 10)).map((h) => h.threadId), ['thr_ops']);
-      assert.deepStrictEqual(store.read((tx) => tx.reports.search([], false, 10)), []);
+      assert.deepStrictEqual(store.read((tx) => tx.reports.search(['shared'], true, 10, 0)).map((h) => h.threadId), ['thr_old']);
+      for (const terms of [['NOT'], ['AND', 'OR'], ['"'], ['*'], ['near(']]) store.read((tx) => tx.reports.search(terms, false, 10, 0));
+      assert.deepStrictEqual(store.read((tx) => tx.reports.search(['not', 'and'], false, 10, 0)).map((h) => h.threadId), ['thr_ops']);
+      assert.deepStrictEqual(store.read((tx) => tx.reports.search([], false, 10, 0)), []);
     });
 
     test('usage groups ended turns in [since, until] by day, model or thread, sorted by key; cost null without a price', (t) => {

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { ReportReads, SearchHitRow, SearchKey, UsageGroup, UsageRange, UsageRow } from '../../port.js';
+import type { ReportReads, SearchHitRow, UsageGroup, UsageRange, UsageRow } from '../../port.js';
 
 /** Tokens of context a snippet keeps around the hit (FTS5's maximum is 64). */
 const SNIPPET_TOKENS = 24;
@@ -14,10 +14,7 @@ export function reportTable(db: Database.Database): ReportReads {
       snippet(search_fts, 0, '', '', '…', ${SNIPPET_TOKENS}) AS snippet
     FROM search_fts f JOIN search_docs d ON d.id = f.rowid JOIN threads t ON t.id = d.thread_id
     WHERE search_fts MATCH @match AND t.archived = @archived`;
-  const first = db.prepare<[Record<string, unknown>], SearchHitRow>(`${hits} ORDER BY f.rank, d.id LIMIT @limit`);
-  const after = db.prepare<[Record<string, unknown>], SearchHitRow>(
-    `${hits} AND (f.rank > @rank OR (f.rank = @rank AND d.id > @key)) ORDER BY f.rank, d.id LIMIT @limit`,
-  );
+  const page = db.prepare<[Record<string, unknown>], SearchHitRow>(`${hits} ORDER BY f.rank, d.id LIMIT @limit OFFSET @offset`);
   const size = db.prepare<[], { titles: number; messages: number }>(
     'SELECT count(*) FILTER (WHERE item_id IS NULL) AS titles, count(item_id) AS messages FROM search_docs',
   );
@@ -40,11 +37,10 @@ export function reportTable(db: Database.Database): ReportReads {
   };
 
   return {
-    search: (terms: string[], archived: boolean, limit: number, from?: SearchKey): SearchHitRow[] => {
+    search: (terms: string[], archived: boolean, limit: number, offset: number): SearchHitRow[] => {
       if (terms.length === 0) return [];
       const match = terms.map((term) => `"${term.replaceAll('"', '""')}"*`).join(' ');
-      const params = { match, archived: archived ? 1 : 0, limit };
-      return from ? after.all({ ...params, rank: from.rank, key: from.key }) : first.all(params);
+      return page.all({ match, archived: archived ? 1 : 0, limit, offset });
     },
     searchIndexSize: () => size.get()!,
     usage: (groupBy: UsageGroup, range: UsageRange): UsageRow[] =>
