@@ -110,6 +110,11 @@ export const Events = {
       ),
     }),
   ),
+  'thread.imported': named(
+    'ThreadImportedPayload',
+    "An import's first event (seq 1): the new thread and how many turns it got.",
+    ThreadPayload.extend({ importedTurns: doc('Turns written into the new thread.', z.number().int().nonnegative()) }),
+  ),
   'thread.reverted': named(
     'ThreadRevertedPayload',
     'thread/revert hid these turns from the engine (they stay readable, marked `revertedAt`).',

@@ -3,6 +3,7 @@ import { idParam } from './ids.js';
 import { doc, named } from './registry.js';
 import type { MethodSpec } from './methods/spec.js';
 import { HistoryMethods } from './methods/history.js';
+import { ReportingMethods } from './methods/reporting.js';
 import {
   AdmissionSchema,
   DeliverySchema,
@@ -444,6 +445,7 @@ export const Methods = {
   'routing/setRules': { params: RoutingSetRulesParamsSchema, result: RoutingSetRulesResultSchema, errors: [] },
   'usage/get': { params: UsageGetParamsSchema, result: UsageGetResultSchema, errors: ['ThreadNotFound'] },
   ...HistoryMethods,
+  ...ReportingMethods,
   'mcp/servers': { params: McpServersParamsSchema, result: McpServersResultSchema, errors: [] },
 } as const satisfies Record<string, MethodSpec>;
 

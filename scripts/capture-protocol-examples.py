@@ -16,7 +16,7 @@ METHODS = ["initialize", "shutdown", "thread/create", "thread/get", "thread/list
            "thread/interrupt", "thread/cancelQueued", "thread/events", "thread/subscribe", "thread/unsubscribe",
            "turn/get", "turn/wait", "routing/getRules", "routing/setRules", "usage/get",
            "thread/fork", "thread/revert", "thread/unrevert", "thread/updateQueued", "thread/reorderQueued",
-           "thread/compact", "thread/turns", "turn/items"]
+           "thread/compact", "thread/turns", "turn/items", "thread/search", "thread/export", "thread/import", "usage/report"]
 # Captured by hand from a run with --mcp-config (this script runs without one): kept from the file.
 KEPT = ["mcp/servers"]
 p = subprocess.Popen([BIN, 'serve', '--db', ':memory:', '--framing', 'ndjson'], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
@@ -83,6 +83,11 @@ req("thread/revert", {"threadId": tid, "beforeTurnId": edited})
 req("thread/unrevert", {"threadId": tid})
 req("thread/compact", {"threadId": tid, "instructions": "keep the greeting"})
 drain(0.5)
+req("thread/search", {"query": "hello", "limit": 2})
+t3 = req("thread/import", {"title": "Imported", "messages": [{"role": "user", "text": "hi"}, {"role": "assistant", "text": "hello"}]}, key="import-messages")[0]["thread"]["id"]
+doc = req("thread/export", {"threadId": t3})[0]["document"]
+req("thread/import", {"document": doc})
+req("usage/report", {"groupBy": "model", "since": "2026-01-01T00:00:00Z"})
 t2 = req("thread/create", {"title": "Queue"}, key="create2")[0]["thread"]["id"]
 req("thread/startTurn", {"threadId": t2, "prompt": "!hang"}, key="hang2")
 qa = req("thread/startTurn", {"threadId": t2, "prompt": "first", "delivery": "queue"}, key="qa")[0]["queued"]["id"]

@@ -22,9 +22,12 @@ import { startTurn } from './operations/start-turn.js';
 import { createThread, deleteThread, getThread, listThreads, setArchived, updateThread } from './operations/threads.js';
 import { getTurn } from './operations/turn-records.js';
 import { compact } from './operations/history/compact.js';
+import { exportThread, importThread } from './operations/history/export-import.js';
 import { fork } from './operations/history/fork.js';
 import { threadTurns, turnItems } from './operations/history/paging.js';
 import { reorderQueued, updateQueued } from './operations/history/queue-edits.js';
+import { searchThreads } from './operations/history/search.js';
+import { usageReport } from './operations/history/usage-report.js';
 import { revert, unrevert } from './operations/history/revert.js';
 import { getUsage } from './operations/usage.js';
 import { waitForTurnEnd } from './operations/wait.js';
@@ -93,6 +96,10 @@ export interface Orchestrator {
   getRules(): ResultOf<'routing/getRules'>;
   setRules(p: ParsedParamsOf<'routing/setRules'>): ResultOf<'routing/setRules'>;
   getUsage(p: ParsedParamsOf<'usage/get'>): ResultOf<'usage/get'>;
+  searchThreads(p: ParsedParamsOf<'thread/search'>): ResultOf<'thread/search'>;
+  exportThread(p: ParsedParamsOf<'thread/export'>): ResultOf<'thread/export'>;
+  importThread(p: ParsedParamsOf<'thread/import'>): ResultOf<'thread/import'>;
+  usageReport(p: ParsedParamsOf<'usage/report'>): ResultOf<'usage/report'>;
 
   /** Start-up: ends the turns of dead owners, then records this process as an owner (heartbeat on). */
   recover(): number;
@@ -174,6 +181,10 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     getRules: () => getRules(d),
     setRules: (p) => setRules(d, p),
     getUsage: (p) => getUsage(d, p),
+    searchThreads: (p) => searchThreads(d, p),
+    exportThread: (p) => exportThread(d, p),
+    importThread: (p) => importThread(d, p),
+    usageReport: (p) => usageReport(d, p),
     recover() {
       const isOwnerDead = (tx: Tx, threadId: string) => leases.holderOf(tx, threadId, tx.now).kind === 'dead';
       const recovered = recoverInterruptedTurns(store, commit, options.maxItemBytes, isOwnerDead);

@@ -23,6 +23,7 @@ import type { Logger } from '../log.js';
 import type { ApprovalClient, Orchestrator, Peer } from '../orchestrator/api.js';
 import { invalidParams, toResponseError } from './errors.js';
 import { historyHandlers } from './handlers/history.js';
+import { reportingHandlers } from './handlers/reporting.js';
 import { routingHandlers } from './handlers/routing.js';
 import { threadHandlers } from './handlers/thread.js';
 import { turnHandlers } from './handlers/turn.js';
@@ -174,6 +175,7 @@ export function startRpcServer(options: RpcServerOptions): RpcServer {
     ...threadHandlers(orchestrator),
     ...turnHandlers(orchestrator),
     ...historyHandlers(orchestrator),
+    ...reportingHandlers(orchestrator),
     ...routingHandlers(orchestrator),
     ...usageHandlers(orchestrator),
     ...mcpHandlers(options.mcp),

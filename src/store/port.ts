@@ -124,6 +124,10 @@ export interface CopiedTurn {
   error?: string;
   steerCount: number;
   startSeq: number;
+  /** An import's copy of a reverted turn: hidden from the engine like the original (no unrevert brings it back). */
+  revertedAt?: string;
+  /** An import's copy of a superseded turn: the copy of the turn that replaced it. */
+  supersededBy?: string;
 }
 
 /** A turn with its place in the thread (the keyset of `thread/turns` pages). */
@@ -408,6 +412,62 @@ export interface OwnerWrites {
   deleteStale(now: string, ttls: number, unknownTtlMs: number): number;
 }
 
+/** One full-text hit: a thread's title (`itemId` null) or one of its user or agent messages. */
+export interface SearchHitRow {
+  /** Names the hit (stable while it exists): a page's last key anchors the next page. */
+  key: number;
+  /** Lower is better; computed over the whole index, so it moves as anything is written. */
+  rank: number;
+  threadId: string;
+  turnId: string | null;
+  itemId: string | null;
+  /** The indexed text around the first matching term; the store cuts it, the caller bounds it. */
+  snippet: string;
+}
+
+export type UsageGroup = 'day' | 'model' | 'thread';
+
+/** Which turns a usage report counts: ended ones created in [since, until] (ISO 8601 UTC, `toISOString` form). */
+export interface UsageRange {
+  since?: string;
+  until?: string;
+  threadId?: string;
+}
+
+/** One group of a usage report; `costUsd` is null when no turn of the group had a price. */
+export interface UsageRow {
+  key: string;
+  turns: number;
+  inputTokens: number;
+  cachedInputTokens: number;
+  outputTokens: number;
+  reasoningTokens: number;
+  costUsd: number | null;
+}
+
+/**
+ * Reads across threads for `thread/search` and `usage/report`. The adapter keeps its search index
+ * in step with every write of a title or a message in the same transaction: a committed write is
+ * findable, a rolled-back one is not, a deleted thread is found no more.
+ */
+export interface ReportReads {
+  /**
+   * Titles and user/agent messages (written whole, with text) containing every one of `terms`,
+   * each as a word or a word prefix, case-insensitively; of threads whose `archived` is as given.
+   * Best match first (`rank` ascending), then `key`; `limit` hits from the `offset`-th on.
+   * `terms` are words, never query syntax: the adapter quotes them, so no input is an operator.
+   */
+  search(terms: string[], archived: boolean, limit: number, offset: number): SearchHitRow[];
+  /** How many titles and messages the search index holds (for consistency checks). */
+  searchIndexSize(): { titles: number; messages: number };
+  /**
+   * Usage of ended turns (completed, failed, interrupted) created in `range`, one row per group,
+   * sorted by key. A fork's or an import's copy (`insertCopy`, start seq below 1) is not counted:
+   * its usage was spent by the turn it copies.
+   */
+  usage(groupBy: UsageGroup, range: UsageRange): UsageRow[];
+}
+
 // ---- transactions and the store ----
 
 /** A consistent snapshot. */
@@ -420,6 +480,7 @@ export interface ReadTx {
   readonly clientRequests: ClientRequestReads;
   readonly routing: RoutingReads;
   readonly owners: OwnerReads;
+  readonly reports: ReportReads;
 }
 
 /** One write transaction: its reads see its own writes. */
@@ -434,6 +495,7 @@ export interface WriteTx {
   readonly clientRequests: ClientRequestReads & ClientRequestWrites;
   readonly routing: RoutingReads & RoutingWrites;
   readonly owners: OwnerReads & OwnerWrites;
+  readonly reports: ReportReads;
   /** Runs `fn` so that its writes alone roll back when it throws (the rest of the transaction stays). */
   savepoint<T>(fn: () => T): T;
 }

@@ -6,6 +6,7 @@ import { opener, type StoreFactory } from './fixtures.js';
 import { itemContract } from './items.js';
 import { ownerContract } from './owners.js';
 import { recordContract } from './records.js';
+import { reportContract } from './reports.js';
 import { clientRequestContract, routingContract } from './requests-routing.js';
 import { seqContract } from './seq.js';
 import { threadContract } from './threads.js';
@@ -32,6 +33,7 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
     clientRequestContract(open);
     routingContract(open);
     ownerContract(open);
+    reportContract(open);
     transactionContract(open);
     changeFeedContract(open);
   });

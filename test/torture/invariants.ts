@@ -124,6 +124,7 @@ export function checkDatabase(path: string, ledger: Ledger, c: Checker, phase: P
     for (const id of ledger.cancelled) c.check(admissionById.get(id)?.state === 'cancelled', `admission ${id} acknowledged cancelled is cancelled`);
     for (const id of ledger.interrupted) c.check(turns.get(id)?.status === 'interrupted', `turn ${id} acknowledged interrupted is interrupted`);
     for (const [old, by] of ledger.superseded) c.check(turns.get(old)?.superseded_by === by, `turn ${old} acknowledged superseded by ${by}`);
+    checkSearchIndex(db, c);
   } finally {
     db.close();
   }
@@ -147,4 +148,24 @@ async function eventsOf(client: ThreadlineClient, threadId: string, afterSeq: nu
     out.push(...events);
   }
   return out;
+}
+
+/**
+ * The search index (migration 006) commits with the writes it mirrors, so at any kill it holds
+ * exactly one title per thread and one row per finished user/agent message with text, each with
+ * its full-text row.
+ */
+function checkSearchIndex(db: Database.Database, c: Checker): void {
+  if (!db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'search_docs'").get()) return;
+  const count = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
+  const titles = count('SELECT count(*) AS n FROM search_docs WHERE item_id IS NULL');
+  const threads = count('SELECT count(*) AS n FROM threads');
+  const titled = count('SELECT count(DISTINCT d.thread_id) AS n FROM search_docs d JOIN threads t ON t.id = d.thread_id WHERE d.item_id IS NULL');
+  c.check(titles === threads && titled === threads, `search index: one title per thread (${titles} titles, ${titled} threads titled, ${threads} threads)`);
+  const messages = count("SELECT count(*) AS n FROM items WHERE kind IN ('user_message', 'agent_message') AND status != 'in_progress' AND detail IS NOT NULL");
+  const indexed = count('SELECT count(*) AS n FROM search_docs d JOIN items i ON i.id = d.item_id');
+  const docs = count('SELECT count(*) AS n FROM search_docs WHERE item_id IS NOT NULL');
+  c.check(messages === indexed && indexed === docs, `search index: one row per finished message (${messages} messages, ${indexed} indexed, ${docs} rows)`);
+  const fts = count('SELECT count(*) AS n FROM search_fts');
+  c.check(fts === titles + docs, `search index: a full-text row per entry (${fts} vs ${titles + docs})`);
 }

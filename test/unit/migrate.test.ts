@@ -8,7 +8,12 @@ import { openDatabase } from '../../src/store/sqlite/db.js';
 import { LATEST_SCHEMA_VERSION, NewerSchemaError, migrate, schemaVersion } from '../../src/store/sqlite/migrate.js';
 import { MIGRATIONS, type Migration } from '../../src/store/sqlite/migrations/index.js';
 
-const TABLES = ['admissions', 'client_requests', 'events', 'items', 'owners', 'routing_rules', 'threads', 'turns'];
+const TABLES = [
+  'admissions', 'client_requests', 'events', 'items', 'owners', 'routing_rules',
+  // migration 006: the search index (an FTS5 table and the shadow tables it keeps)
+  'search_docs', 'search_fts', 'search_fts_config', 'search_fts_content', 'search_fts_data', 'search_fts_docsize', 'search_fts_idx',
+  'threads', 'turns',
+];
 
 /** A fresh database path in its own temp directory; connections opened through `open` are closed after the test. */
 function tempDb(t: TestContext) {
@@ -142,4 +147,20 @@ test('migration 004 keeps the owner rows of a version-3 file, with no PID namesp
   assert.deepStrictEqual(db.prepare('SELECT id, pid, pid_namespace, lease_ttl_ms FROM owners').all(), [
     { id: 'old', pid: 42, pid_namespace: null, lease_ttl_ms: null },
   ]);
+});
+
+test('a database of schema 5 gains the search index, filled from its titles and finished messages', (t) => {
+  const db = tempDb(t).open();
+  migrate(db, MIGRATIONS.slice(0, 5));
+  db.exec(`INSERT INTO threads (id, title, auto_approve, trust_mode, metadata, created_at, updated_at) VALUES ('thr_1', 'Old Title', 0, 0, '{}', 'x', 'x');
+    INSERT INTO turns (id, thread_id, status, input_summary, options, created_at, start_seq) VALUES ('turn_1', 'thr_1', 'completed', 's', '{}', 'x', 1);
+    INSERT INTO items (id, turn_id, thread_id, position, kind, status, summary, detail) VALUES
+      ('item_1', 'turn_1', 'thr_1', 1, 'user_message', 'completed', 's', 'older words here'),
+      ('item_2', 'turn_1', 'thr_1', 2, 'reasoning', 'completed', 's', 'older thoughts'),
+      ('item_3', 'turn_1', 'thr_1', 3, 'agent_message', 'in_progress', 's', 'older stream');`);
+  assert.equal(migrate(db), LATEST_SCHEMA_VERSION);
+  const hits = (q: string) =>
+    (db.prepare("SELECT d.thread_id, d.item_id FROM search_fts f JOIN search_docs d ON d.id = f.rowid WHERE search_fts MATCH ? ORDER BY d.id").all(q) as { thread_id: string; item_id: string | null }[]).map((r) => r.item_id ?? r.thread_id);
+  assert.deepStrictEqual(hits('older'), ['item_1']);
+  assert.deepStrictEqual(hits('title'), ['thr_1']);
 });

@@ -27,10 +27,14 @@ from .types import (
     ThreadEditLastTurnResult,
     ThreadEventsParams,
     ThreadEventsResult,
+    ThreadExportParams,
+    ThreadExportResult,
     ThreadForkParams,
     ThreadForkResult,
     ThreadGetParams,
     ThreadGetResult,
+    ThreadImportParams,
+    ThreadImportResult,
     ThreadInterruptParams,
     ThreadInterruptResult,
     ThreadListParams,
@@ -39,6 +43,8 @@ from .types import (
     ThreadReorderQueuedResult,
     ThreadRevertParams,
     ThreadRevertResult,
+    ThreadSearchParams,
+    ThreadSearchResult,
     ThreadStartTurnParams,
     ThreadStartTurnResult,
     ThreadSubscribeParams,
@@ -63,6 +69,8 @@ from .types import (
     TurnWaitResult,
     UsageGetParams,
     UsageGetResult,
+    UsageReportParams,
+    UsageReportResult,
 )
 
 
@@ -116,6 +124,10 @@ class GeneratedMethods:
         """`thread/events`: A page of the event log after `afterSeq`. Raises besides the common errors: ThreadNotFound."""
         return self.call("thread/events", params, timeout=timeout)
 
+    def thread_export(self, params: ThreadExportParams, *, timeout: Optional[float] = None) -> ThreadExportResult:
+        """`thread/export`: Which thread to write out. Raises besides the common errors: ThreadNotFound."""
+        return self.call("thread/export", params, timeout=timeout)
+
     def thread_fork(self, params: ThreadForkParams, *, timeout: Optional[float] = None) -> ThreadForkResult:
         """`thread/fork`: A new thread with a copy of this one's visible history: all of it, or only what came before a turn. Raises besides the common errors: ThreadNotFound, TurnNotFound."""
         return self.call("thread/fork", params, timeout=timeout)
@@ -123,6 +135,10 @@ class GeneratedMethods:
     def thread_get(self, params: ThreadGetParams, *, timeout: Optional[float] = None) -> ThreadGetResult:
         """`thread/get`: Which thread, and whether to include its turns. Raises besides the common errors: ThreadNotFound."""
         return self.call("thread/get", params, timeout=timeout)
+
+    def thread_import(self, params: Optional[ThreadImportParams] = None, *, timeout: Optional[float] = None) -> ThreadImportResult:
+        """`thread/import`: A new thread from an exported document, or from a plain transcript (`messages`): give one of the two."""
+        return self.call("thread/import", params, timeout=timeout)
 
     def thread_interrupt(self, params: ThreadInterruptParams, *, timeout: Optional[float] = None) -> ThreadInterruptResult:
         """`thread/interrupt`: Stop the running turn (only `turnId` when given); cancel the queue unless keepQueued. Raises besides the common errors: ThreadNotFound, TurnNotFound, TurnMismatch, ThreadLeased."""
@@ -139,6 +155,10 @@ class GeneratedMethods:
     def thread_revert(self, params: ThreadRevertParams, *, timeout: Optional[float] = None) -> ThreadRevertResult:
         """`thread/revert`: Hide a turn and every later turn from the engine (they stay readable). Raises besides the common errors: ThreadNotFound, TurnNotFound, ThreadBusy, ThreadLeased."""
         return self.call("thread/revert", params, timeout=timeout)
+
+    def thread_search(self, params: ThreadSearchParams, *, timeout: Optional[float] = None) -> ThreadSearchResult:
+        """`thread/search`: Find threads whose title or user/agent messages contain these words (or words starting with them)."""
+        return self.call("thread/search", params, timeout=timeout)
 
     def thread_start_turn(self, params: ThreadStartTurnParams, *, timeout: Optional[float] = None) -> ThreadStartTurnResult:
         """`thread/startTurn`: A prompt to run now, queue behind the running turn, or steer into it (PROTOCOL.md §4.1). Raises besides the common errors: ThreadNotFound, ThreadArchived, ThreadBusy, TurnMismatch, QueueFull, ThreadLeased, HostError."""
@@ -187,3 +207,7 @@ class GeneratedMethods:
     def usage_get(self, params: Optional[UsageGetParams] = None, *, timeout: Optional[float] = None) -> UsageGetResult:
         """`usage/get`: One thread, or all threads when absent. Raises besides the common errors: ThreadNotFound."""
         return self.call("usage/get", params, timeout=timeout)
+
+    def usage_report(self, params: UsageReportParams, *, timeout: Optional[float] = None) -> UsageReportResult:
+        """`usage/report`: Usage of ended turns (completed, failed, interrupted) created in [since, until], grouped by day, model or thread. Raises besides the common errors: ThreadNotFound."""
+        return self.call("usage/report", params, timeout=timeout)

@@ -609,6 +609,18 @@ class RoutingSetRulesResult(TypedDict):
     rules: List[RoutingRule]
 
 
+class SearchHit(TypedDict):
+    """One matching title or message."""
+    #: The matching message item; null for a title hit.
+    itemId: Any
+    #: The matching text around the hit, at most 200 characters (`…` marks a cut).
+    snippet: str
+    #: The thread it belongs to.
+    thread: Thread
+    #: The turn of the matching message; null for a title hit.
+    turnId: Any
+
+
 class ServerNotInitializedErrorData(TypedDict):
     """`data` of error -32002 ServerNotInitialized: A request before `initialize`."""
     #: Always `server_not_initialized`.
@@ -846,6 +858,27 @@ class ThreadDeleteResult(TypedDict):
     deleted: Literal[True]
 
 
+class ThreadDocumentTurns(TypedDict):
+    #: The turn's items in order.
+    items: List[Item]
+    #: The turn.
+    turn: Turn
+
+
+class ThreadDocument(TypedDict):
+    """A thread written out by `thread/export` and read by `thread/import`: its record and every turn with its items."""
+    #: When it was exported (ISO-8601 UTC).
+    exportedAt: str
+    #: Always `threadline.thread`.
+    format: Literal["threadline.thread"]
+    #: The thread as it was exported.
+    thread: Thread
+    #: Every turn (reverted, superseded and compacted ones too) in order, with its items in order.
+    turns: List[ThreadDocumentTurns]
+    #: The document version (1).
+    version: Literal[1]
+
+
 class ThreadDrainParams(TypedDict):
     """Which thread."""
     #: The thread.
@@ -916,6 +949,18 @@ class ThreadEventsResult(TypedDict):
     events: List[ThreadEvent]
     #: The thread's newest seq.
     lastSeq: int
+
+
+class ThreadExportParams(TypedDict):
+    """Which thread to write out."""
+    #: The thread.
+    threadId: str
+
+
+class ThreadExportResult(TypedDict):
+    """The thread's document (no inbox, no events)."""
+    #: The document.
+    document: ThreadDocument
 
 
 class _ThreadForkParamsRequired(TypedDict):
@@ -1007,6 +1052,60 @@ class ThreadGetResult(_ThreadGetResultRequired, total=False):
     """The thread, its turns oldest first when asked, and its pending admissions in FIFO order."""
     #: Every turn, oldest first; only with `includeTurns`.
     turns: List[Turn]
+
+
+class ThreadImportParamsMessages(TypedDict):
+    #: Who wrote it.
+    role: Literal["user", "assistant"]
+    #: The message text.
+    text: str
+
+
+class ThreadImportParams(TypedDict, total=False):
+    """A new thread from an exported document, or from a plain transcript (`messages`): give one of the two."""
+    #: A `thread/export` document.
+    document: ThreadDocument
+    #: A transcript: each user message with the assistant messages after it becomes one completed turn.
+    messages: List[ThreadImportParamsMessages]
+    #: With `messages`: the new thread's title.
+    title: str
+
+
+class ThreadImportResult(TypedDict):
+    """The new thread and how many turns it got."""
+    #: Turns written into the new thread.
+    importedTurns: int
+    #: The thread as it is now.
+    thread: Thread
+
+
+class _ThreadImportedEventRequired(TypedDict):
+    #: The event kind; it decides the payload.
+    kind: Literal["thread.imported"]
+    #: What happened.
+    payload: ThreadImportedPayload
+    #: Position in the thread's log: 1, 2, 3… without gaps or repeats.
+    seq: int
+    #: The thread whose log holds it.
+    threadId: str
+    #: When it was committed (ISO-8601 UTC).
+    time: str
+
+
+class ThreadImportedEvent(_ThreadImportedEventRequired, total=False):
+    """A `thread.imported` event."""
+    #: The item it concerns, if any.
+    itemId: str
+    #: The turn it concerns, if any.
+    turnId: str
+
+
+class ThreadImportedPayload(TypedDict):
+    """An import's first event (seq 1): the new thread and how many turns it got."""
+    #: Turns written into the new thread.
+    importedTurns: int
+    #: The thread as of this event (its `lastSeq` counts this event).
+    thread: Thread
 
 
 class _ThreadInterruptParamsRequired(TypedDict):
@@ -1128,6 +1227,32 @@ class ThreadRevertedPayload(TypedDict):
     """thread/revert hid these turns from the engine (they stay readable, marked `revertedAt`)."""
     #: The turns reverted, oldest first.
     revertedTurnIds: List[str]
+
+
+class _ThreadSearchParamsRequired(TypedDict):
+    #: Words to find, case-insensitively; each also matches as a word prefix. Operators and punctuation are plain text.
+    query: str
+
+
+class ThreadSearchParams(_ThreadSearchParamsRequired, total=False):
+    """Find threads whose title or user/agent messages contain these words (or words starting with them)."""
+    #: Search archived threads instead of the others.
+    archived: bool
+    #: `nextCursor` of the previous page (same query); absent for the first.
+    cursor: str
+    #: Page size, 1..100.
+    limit: int
+
+
+class _ThreadSearchResultRequired(TypedDict):
+    #: Hits, best first. A thread appears once per matching title or message.
+    results: List[SearchHit]
+
+
+class ThreadSearchResult(_ThreadSearchResultRequired, total=False):
+    """One page of hits, best match first; `nextCursor` is absent on the last page."""
+    #: Opaque; pass it as `cursor` with the same query for the next page.
+    nextCursor: str
 
 
 class _ThreadStartTurnParamsRequired(TypedDict):
@@ -1609,6 +1734,26 @@ class Usage(_UsageRequired, total=False):
     reasoningTokens: int
 
 
+class UsageBucket(TypedDict):
+    """One group's usage (or the total of all groups)."""
+    #: cachedInputTokens / inputTokens; null when inputTokens is 0.
+    cacheHitRate: Optional[float]
+    #: Summed cached input tokens.
+    cachedInputTokens: int
+    #: Summed price; null when no turn of the group had a price.
+    costUsd: Optional[float]
+    #: Summed input tokens.
+    inputTokens: int
+    #: The UTC day, the model (`unknown` when none), or the thread id; `total` for the total.
+    key: str
+    #: Summed output tokens.
+    outputTokens: int
+    #: Summed reasoning tokens.
+    reasoningTokens: int
+    #: Turns counted.
+    turns: int
+
+
 class UsageGetParams(TypedDict, total=False):
     """One thread, or all threads when absent."""
     #: Sum this thread only; absent: every thread.
@@ -1623,6 +1768,29 @@ class UsageGetResult(TypedDict):
     usage: Usage
 
 
+class _UsageReportParamsRequired(TypedDict):
+    #: `day` (UTC `YYYY-MM-DD`), `model` (the model each turn ran with) or `thread`.
+    groupBy: Literal["day", "model", "thread"]
+
+
+class UsageReportParams(_UsageReportParamsRequired, total=False):
+    """Usage of ended turns (completed, failed, interrupted) created in [since, until], grouped by day, model or thread."""
+    #: Only turns created at or after this instant (ISO-8601).
+    since: str
+    #: Only this thread.
+    threadId: str
+    #: Only turns created at or before this instant (ISO-8601).
+    until: str
+
+
+class UsageReportResult(TypedDict):
+    """The groups sorted by key, and their total."""
+    #: One per key, sorted by key.
+    buckets: List[UsageBucket]
+    #: All groups together.
+    total: UsageBucket
+
+
 #: No params (absent or null). The server ends the process with exit code 0, after `shutdown` or without it.
 ExitParams = None
 
@@ -1633,10 +1801,10 @@ McpStatusParams = McpServerStatus
 ShutdownResult = None
 
 #: One entry of a thread's append-only event log: `seq` is 1, 2, 3… per thread, without gaps.
-ThreadEvent = Union[ApprovalRequestedEvent, ApprovalResolvedEvent, ItemCompletedEvent, ItemDeltaEvent, ItemStartedEvent, PromptAdmittedEvent, PromptCancelledEvent, PromptPromotedEvent, PromptUpdatedEvent, QueueReorderedEvent, ThreadArchivedEvent, ThreadCreatedEvent, ThreadForkedEvent, ThreadRevertedEvent, ThreadUnarchivedEvent, ThreadUnrevertedEvent, ThreadUpdatedEvent, TurnCompletedEvent, TurnStartedEvent, TurnSupersededEvent]
+ThreadEvent = Union[ApprovalRequestedEvent, ApprovalResolvedEvent, ItemCompletedEvent, ItemDeltaEvent, ItemStartedEvent, PromptAdmittedEvent, PromptCancelledEvent, PromptPromotedEvent, PromptUpdatedEvent, QueueReorderedEvent, ThreadArchivedEvent, ThreadCreatedEvent, ThreadForkedEvent, ThreadImportedEvent, ThreadRevertedEvent, ThreadUnarchivedEvent, ThreadUnrevertedEvent, ThreadUpdatedEvent, TurnCompletedEvent, TurnStartedEvent, TurnSupersededEvent]
 
 #: Every event kind.
-EventKind = Literal["approval.requested", "approval.resolved", "item.completed", "item.delta", "item.started", "prompt.admitted", "prompt.cancelled", "prompt.promoted", "prompt.updated", "queue.reordered", "thread.archived", "thread.created", "thread.forked", "thread.reverted", "thread.unarchived", "thread.unreverted", "thread.updated", "turn.completed", "turn.started", "turn.superseded"]
+EventKind = Literal["approval.requested", "approval.resolved", "item.completed", "item.delta", "item.started", "prompt.admitted", "prompt.cancelled", "prompt.promoted", "prompt.updated", "queue.reordered", "thread.archived", "thread.created", "thread.forked", "thread.imported", "thread.reverted", "thread.unarchived", "thread.unreverted", "thread.updated", "turn.completed", "turn.started", "turn.superseded"]
 
 #: Event kind → the name of its event TypedDict.
 EVENT_TYPES: Dict[str, str] = {
@@ -1653,6 +1821,7 @@ EVENT_TYPES: Dict[str, str] = {
     "thread.archived": "ThreadArchivedEvent",
     "thread.created": "ThreadCreatedEvent",
     "thread.forked": "ThreadForkedEvent",
+    "thread.imported": "ThreadImportedEvent",
     "thread.reverted": "ThreadRevertedEvent",
     "thread.unarchived": "ThreadUnarchivedEvent",
     "thread.unreverted": "ThreadUnrevertedEvent",
@@ -1677,12 +1846,15 @@ METHODS: Dict[str, Tuple[str, str]] = {
     "thread/drain": ("ThreadDrainParams", "ThreadDrainResult"),
     "thread/editLastTurn": ("ThreadEditLastTurnParams", "ThreadEditLastTurnResult"),
     "thread/events": ("ThreadEventsParams", "ThreadEventsResult"),
+    "thread/export": ("ThreadExportParams", "ThreadExportResult"),
     "thread/fork": ("ThreadForkParams", "ThreadForkResult"),
     "thread/get": ("ThreadGetParams", "ThreadGetResult"),
+    "thread/import": ("ThreadImportParams", "ThreadImportResult"),
     "thread/interrupt": ("ThreadInterruptParams", "ThreadInterruptResult"),
     "thread/list": ("ThreadListParams", "ThreadListResult"),
     "thread/reorderQueued": ("ThreadReorderQueuedParams", "ThreadReorderQueuedResult"),
     "thread/revert": ("ThreadRevertParams", "ThreadRevertResult"),
+    "thread/search": ("ThreadSearchParams", "ThreadSearchResult"),
     "thread/startTurn": ("ThreadStartTurnParams", "ThreadStartTurnResult"),
     "thread/subscribe": ("ThreadSubscribeParams", "ThreadSubscribeResult"),
     "thread/turns": ("ThreadTurnsParams", "ThreadTurnsResult"),
@@ -1695,4 +1867,5 @@ METHODS: Dict[str, Tuple[str, str]] = {
     "turn/items": ("TurnItemsParams", "TurnItemsResult"),
     "turn/wait": ("TurnWaitParams", "TurnWaitResult"),
     "usage/get": ("UsageGetParams", "UsageGetResult"),
+    "usage/report": ("UsageReportParams", "UsageReportResult"),
 }

@@ -9,6 +9,7 @@ import { clientRequestTable } from './tables/client-requests.js';
 import { eventTable } from './tables/events.js';
 import { itemTable } from './tables/items.js';
 import { ownerTable } from './tables/owners.js';
+import { reportTable } from './tables/reports.js';
 import { routingTable } from './tables/routing.js';
 import { threadTable } from './tables/threads.js';
 import { turnTable } from './tables/turns.js';
@@ -29,6 +30,7 @@ export function createSqliteStore(db: Database.Database): Store {
     clientRequests: clientRequestTable(db),
     routing: routingTable(db),
     owners: ownerTable(db),
+    reports: reportTable(db),
   };
   // Each wrapped once (not per call): better-sqlite3 runs a transaction function called inside
   // another as a SAVEPOINT, which is what `savepoint` is.

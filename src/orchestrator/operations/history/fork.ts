@@ -2,6 +2,7 @@ import { InvalidParamsError, TurnNotFoundError, type Item, type ParsedParamsOf, 
 import type { Tx } from '../../commit/tx.js';
 import { visibleTurnIds } from '../../decide/visible-turns.js';
 import { newId } from '../../ids.js';
+import { writeTurnCopy } from './copy.js';
 import type { OperationDeps } from '../deps.js';
 import { requireThread } from '../read-thread.js';
 
@@ -68,37 +69,6 @@ function firstUserText(items: Item[]): string | undefined {
  * (the fork's first event): they come before every turn the fork will run, in the same order.
  */
 export function copyTurn(tx: Tx, turn: Turn, threadId: string, startSeq: number): void {
-  const turnId = newId('turn');
   const options = tx.turns.findStored(turn.id)?.options ?? {};
-  tx.turns.insertCopy({
-    id: turnId,
-    threadId,
-    kind: turn.kind,
-    status: turn.status === 'in_progress' ? 'interrupted' : turn.status,
-    inputSummary: turn.inputSummary,
-    model: turn.model,
-    options,
-    createdAt: turn.createdAt,
-    startedAt: turn.startedAt,
-    endedAt: turn.endedAt,
-    durationMs: turn.durationMs,
-    usage: turn.usage,
-    error: turn.error,
-    steerCount: turn.steerCount,
-    startSeq,
-  });
-  for (const item of tx.items.listOfTurn(turn.id)) {
-    tx.items.insertCopy({
-      id: newId('item'),
-      turnId,
-      threadId,
-      kind: item.kind,
-      status: item.status === 'in_progress' ? 'completed' : item.status,
-      summary: item.summary,
-      detail: item.detail,
-      metadata: item.metadata,
-      startedAt: item.startedAt,
-      endedAt: item.endedAt,
-    });
-  }
+  writeTurnCopy(tx, turn, tx.items.listOfTurn(turn.id), threadId, startSeq, { options });
 }

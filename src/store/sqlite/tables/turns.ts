@@ -28,9 +28,9 @@ export function turnTable(db: Database.Database): TurnReads & TurnWrites {
   const insert = db.prepare(`INSERT INTO turns (id, thread_id, status, input_summary, model, options, created_at, started_at, start_seq, kind)
     VALUES (@id, @threadId, 'in_progress', @inputSummary, @model, @options, @now, @now, @startSeq, @kind)`);
   const insertCopy = db.prepare(`INSERT INTO turns (id, thread_id, status, input_summary, model, options, created_at, started_at,
-      ended_at, duration_ms, usage, error, steer_count, start_seq, kind)
+      ended_at, duration_ms, usage, error, steer_count, start_seq, kind, reverted_at, superseded_by)
     VALUES (@id, @threadId, @status, @inputSummary, @model, @options, @createdAt, @startedAt,
-      @endedAt, @durationMs, @usage, @error, @steerCount, @startSeq, @kind)`);
+      @endedAt, @durationMs, @usage, @error, @steerCount, @startSeq, @kind, @revertedAt, @supersededBy)`);
   const pageAsc = db.prepare<[string, number, number], TurnRow>('SELECT * FROM turns WHERE thread_id = ? AND start_seq > ? ORDER BY start_seq LIMIT ?');
   const pageDesc = db.prepare<[string, number, number], TurnRow>(
     'SELECT * FROM turns WHERE thread_id = ? AND start_seq < ? ORDER BY start_seq DESC LIMIT ?',
@@ -96,6 +96,9 @@ export function turnTable(db: Database.Database): TurnReads & TurnWrites {
         durationMs: t.durationMs ?? null,
         usage: toJson(t.usage),
         error: t.error ?? null,
+        // reverted_seq stays null: no `thread.reverted` of this thread hid it, so unrevert never restores it.
+        revertedAt: t.revertedAt ?? null,
+        supersededBy: t.supersededBy ?? null,
       });
     },
     page: (threadId: string, order: 'asc' | 'desc', limit: number, afterStartSeq?: number): PlacedTurn[] => {

@@ -1,0 +1,91 @@
+import { createHash } from 'node:crypto';
+import type { ParsedParamsOf, ResultOf } from '@threadline/protocol';
+import type { ReadTx, SearchHitRow } from '../../../store/port.js';
+import type { OperationDeps } from '../deps.js';
+import { badCursor } from './cursor.js';
+
+/** A snippet is at most this many characters (PROTOCOL.md §12). */
+export const SNIPPET_CHARS = 200;
+/** Words of a query past this are ignored: each is one more FTS5 term to intersect. */
+export const MAX_TERMS = 32;
+/** Pages reach this many best hits; a cursor past it ends the results. */
+export const MAX_DEPTH = 10_000;
+/** How far (in hits) the previous page's last hit is looked for around where it was. */
+const ANCHOR_WINDOW = 100;
+
+/** Where the next page starts: the previous page's end and its last hit. */
+interface SearchCursor {
+  offset: number;
+  lastKey: number;
+}
+
+/**
+ * The words of a user's query: runs of letters, digits and marks (what the index's unicode61
+ * tokenizer calls a word). Everything else — quotes, `*`, `:`, parentheses, `-` — separates words,
+ * and an operator word like `AND` is only a word: the store quotes each term.
+ */
+export function searchTerms(query: string): string[] {
+  return (query.match(/[\p{L}\p{N}\p{M}\p{Co}]+/gu) ?? []).slice(0, MAX_TERMS);
+}
+
+/** `thread/search`: titles and user/agent messages with every word of the query, best first. */
+export function searchThreads(d: OperationDeps, p: ParsedParamsOf<'thread/search'>): ResultOf<'thread/search'> {
+  const terms = searchTerms(p.query);
+  const scope = queryScope(terms, p.archived);
+  const cursor = p.cursor === undefined ? undefined : decodeSearchCursor(p.cursor, scope);
+  return d.store.read((tx) => {
+    const start = cursor ? continueAt(tx, terms, p.archived, cursor) : 0;
+    const limit = Math.min(p.limit, MAX_DEPTH - start);
+    if (limit <= 0) return { results: [] };
+    // One extra row says whether a next page exists without a second query.
+    const rows = tx.reports.search(terms, p.archived, limit + 1, start);
+    const page = rows.slice(0, limit);
+    const threads = new Map(page.map((r) => [r.threadId, tx.threads.find(r.threadId)!]));
+    const results = page.map((r) => ({ thread: threads.get(r.threadId)!, snippet: boundSnippet(r.snippet), turnId: r.turnId, itemId: r.itemId }));
+    const last = page[page.length - 1];
+    return rows.length > limit && last ? { results, nextCursor: encodeSearchCursor(scope, { offset: start + page.length, lastKey: last.key }) } : { results };
+  });
+}
+
+/**
+ * Ranks are relative to the whole index, so any write between two pages moves them: a cursor
+ * holding the last rank would skip or repeat hits. The cursor holds the previous page's last hit
+ * instead; the next page starts right after wherever that hit is now (found near where it was),
+ * or at the same offset if it is gone. Hits added before it or removed do not shift the page.
+ */
+function continueAt(tx: ReadTx, terms: string[], archived: boolean, c: SearchCursor): number {
+  const from = Math.max(0, c.offset - ANCHOR_WINDOW);
+  const around: SearchHitRow[] = tx.reports.search(terms, archived, c.offset - from + ANCHOR_WINDOW, from);
+  const at = around.findIndex((r) => r.key === c.lastKey);
+  return at < 0 ? c.offset : from + at + 1;
+}
+
+export function boundSnippet(snippet: string): string {
+  // At most 2 UTF-16 units per character: the first 2 × 200 units hold 200 characters.
+  const chars = Array.from(snippet.slice(0, SNIPPET_CHARS * 2 + 2));
+  return chars.length > SNIPPET_CHARS ? `${chars.slice(0, SNIPPET_CHARS - 1).join('')}…` : chars.join('');
+}
+
+/** Names the query a cursor belongs to: a cursor of another query (or scope) is refused. */
+function queryScope(terms: string[], archived: boolean): string {
+  return createHash('sha256').update(JSON.stringify([terms.map((t) => t.toLowerCase()), archived])).digest('base64url').slice(0, 12);
+}
+
+function encodeSearchCursor(scope: string, c: SearchCursor): string {
+  return Buffer.from(JSON.stringify([scope, c.offset, c.lastKey])).toString('base64url');
+}
+
+function decodeSearchCursor(cursor: string, scope: string): SearchCursor {
+  try {
+    const parts = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(parts) && parts.length === 3) {
+      const [s, offset, lastKey] = parts as unknown[];
+      if (s === scope && Number.isSafeInteger(offset) && (offset as number) > 0 && (offset as number) <= MAX_DEPTH && Number.isSafeInteger(lastKey)) {
+        return { offset: offset as number, lastKey: lastKey as number };
+      }
+    }
+  } catch {
+    // fall through to the error below
+  }
+  throw badCursor();
+}

@@ -1,0 +1,49 @@
+import type Database from 'better-sqlite3';
+import type { ReportReads, SearchHitRow, UsageGroup, UsageRange, UsageRow } from '../../port.js';
+
+/** Tokens of context a snippet keeps around the hit (FTS5's maximum is 64). */
+const SNIPPET_TOKENS = 24;
+
+/**
+ * `thread/search` over the FTS5 index of migration 006 (kept in step by its triggers) and the
+ * usage report as one GROUP BY. Every term is quoted (`"te""rm"*`): whatever the user typed is a
+ * word prefix, never FTS5 syntax, so no input can make MATCH fail.
+ */
+export function reportTable(db: Database.Database): ReportReads {
+  const hits = `SELECT d.id AS key, f.rank AS rank, d.thread_id AS threadId, d.turn_id AS turnId, d.item_id AS itemId,
+      snippet(search_fts, 0, '', '', '…', ${SNIPPET_TOKENS}) AS snippet
+    FROM search_fts f JOIN search_docs d ON d.id = f.rowid JOIN threads t ON t.id = d.thread_id
+    WHERE search_fts MATCH @match AND t.archived = @archived`;
+  const page = db.prepare<[Record<string, unknown>], SearchHitRow>(`${hits} ORDER BY f.rank, d.id LIMIT @limit OFFSET @offset`);
+  const size = db.prepare<[], { titles: number; messages: number }>(
+    'SELECT count(*) FILTER (WHERE item_id IS NULL) AS titles, count(item_id) AS messages FROM search_docs',
+  );
+  const usageStatements = new Map<UsageGroup, Database.Statement<[Record<string, unknown>], UsageRow>>();
+  const usageStatement = (groupBy: UsageGroup) => {
+    let statement = usageStatements.get(groupBy);
+    if (!statement) {
+      const key = { day: 'substr(created_at, 1, 10)', model: "coalesce(model, 'unknown')", thread: 'thread_id' }[groupBy];
+      const sum = (field: string) => `coalesce(sum(json_extract(usage, '$.${field}')), 0)`;
+      statement = db.prepare(`SELECT ${key} AS key, count(*) AS turns, ${sum('inputTokens')} AS inputTokens,
+          ${sum('cachedInputTokens')} AS cachedInputTokens, ${sum('outputTokens')} AS outputTokens,
+          ${sum('reasoningTokens')} AS reasoningTokens, sum(json_extract(usage, '$.costUsd')) AS costUsd
+        FROM turns WHERE status IN ('completed', 'failed', 'interrupted') AND start_seq > 0
+          AND (@since IS NULL OR created_at >= @since) AND (@until IS NULL OR created_at <= @until)
+          AND (@threadId IS NULL OR thread_id = @threadId)
+        GROUP BY 1 ORDER BY 1`);
+      usageStatements.set(groupBy, statement);
+    }
+    return statement;
+  };
+
+  return {
+    search: (terms: string[], archived: boolean, limit: number, offset: number): SearchHitRow[] => {
+      if (terms.length === 0) return [];
+      const match = terms.map((term) => `"${term.replaceAll('"', '""')}"*`).join(' ');
+      return page.all({ match, archived: archived ? 1 : 0, limit, offset });
+    },
+    searchIndexSize: () => size.get()!,
+    usage: (groupBy: UsageGroup, range: UsageRange): UsageRow[] =>
+      usageStatement(groupBy).all({ since: range.since ?? null, until: range.until ?? null, threadId: range.threadId ?? null }),
+  };
+}
