@@ -84,6 +84,8 @@ export function checkDatabase(path: string, ledger: Ledger, c: Checker, phase: P
     }
     const itemKinds = db.prepare('SELECT kind, status FROM items WHERE turn_id = ?');
     for (const turn of turns.values()) {
+      // A fork's copies (start seq below 1) ran in their source thread: checkHistory checks them.
+      if (turn.start_seq < 1) continue;
       if (turn.kind === 'compaction') {
         // thread/compact: no admission, no user message, at most one summary — exactly one completed when it completed.
         const items = itemKinds.all(turn.id) as { kind: string; status: string }[];
@@ -101,7 +103,7 @@ export function checkDatabase(path: string, ledger: Ledger, c: Checker, phase: P
       .prepare(
         `SELECT i.id, i.detail, (SELECT group_concat(json_extract(e.payload, '$.text'), '') FROM (SELECT payload FROM events e
            WHERE e.thread_id = i.thread_id AND e.item_id = i.id AND e.kind = 'item.delta' ORDER BY e.seq) e) AS streamed
-         FROM items i WHERE i.kind = 'agent_message' AND i.status != 'in_progress'`,
+         FROM items i JOIN turns t ON t.id = i.turn_id WHERE i.kind = 'agent_message' AND i.status != 'in_progress' AND t.start_seq >= 1`,
       )
       .all() as { id: string; detail: string | null; streamed: string | null }[];
     for (const r of replies) c.check((r.detail ?? '') === (r.streamed ?? ''), `item ${r.id}: detail (${(r.detail ?? '').length} chars) is its concatenated deltas (${(r.streamed ?? '').length} chars)`);
@@ -125,6 +127,7 @@ export function checkDatabase(path: string, ledger: Ledger, c: Checker, phase: P
     for (const id of ledger.interrupted) c.check(turns.get(id)?.status === 'interrupted', `turn ${id} acknowledged interrupted is interrupted`);
     for (const [old, by] of ledger.superseded) c.check(turns.get(old)?.superseded_by === by, `turn ${old} acknowledged superseded by ${by}`);
     checkSearchIndex(db, c);
+    checkHistory(db, ledger, c);
   } finally {
     db.close();
   }
@@ -168,4 +171,30 @@ function checkSearchIndex(db: Database.Database, c: Checker): void {
   c.check(messages === indexed && indexed === docs, `search index: one row per finished message (${messages} messages, ${indexed} indexed, ${docs} rows)`);
   const fts = count('SELECT count(*) AS n FROM search_fts');
   c.check(fts === titles + docs, `search index: a full-text row per entry (${fts} vs ${titles + docs})`);
+}
+
+/**
+ * Forks and reverts are one transaction each: a fork exists with `thread.forked` at seq 1 and all
+ * its copies (as many as an acknowledged fork said, every copy ended), or not at all; a reverted
+ * turn names the `thread.reverted` event that reverted it, which lists it.
+ */
+function checkHistory(db: Database.Database, ledger: Ledger, c: Checker): void {
+  const forks = db.prepare('SELECT id FROM threads WHERE forked_from_thread IS NOT NULL').all() as { id: string }[];
+  const first = db.prepare('SELECT kind FROM events WHERE thread_id = ? AND seq = 1');
+  const copies = db.prepare("SELECT count(*) AS n, sum(status = 'in_progress') AS running FROM turns WHERE thread_id = ? AND start_seq < 1");
+  for (const { id } of forks) {
+    c.check((first.get(id) as { kind: string } | undefined)?.kind === 'thread.forked', `fork ${id} begins with thread.forked`);
+    const { n, running } = copies.get(id) as { n: number; running: number | null };
+    c.check((running ?? 0) === 0, `fork ${id}: every copied turn ended`);
+    const said = ledger.forks.get(id);
+    if (said !== undefined) c.check(n === said, `fork ${id} holds the ${said} turns its answer said it copied (${n})`);
+  }
+  for (const id of ledger.forks.keys()) c.check(forks.some((f) => f.id === id), `acknowledged fork ${id} exists`);
+  const reverted = db.prepare('SELECT id, thread_id, reverted_seq FROM turns WHERE reverted_seq IS NOT NULL').all() as { id: string; thread_id: string; reverted_seq: number }[];
+  const at = db.prepare('SELECT kind, payload FROM events WHERE thread_id = ? AND seq = ?');
+  for (const t of reverted) {
+    const event = at.get(t.thread_id, t.reverted_seq) as { kind: string; payload: string } | undefined;
+    const listed = event?.kind === 'thread.reverted' && (JSON.parse(event.payload) as { revertedTurnIds: string[] }).revertedTurnIds.includes(t.id);
+    c.check(listed, `reverted turn ${t.id} is listed by the thread.reverted event at seq ${t.reverted_seq}`);
+  }
 }

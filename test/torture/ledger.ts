@@ -30,6 +30,8 @@ export class Ledger {
   readonly sent = new Map<string, SentStartTurn>();
   /** The tag of each admission a startTurn answered as queued (updateQueued keeps the tag). */
   readonly admissionTags = new Map<string, number>();
+  /** fork thread → how many turns its acknowledged thread/fork said it copied. */
+  readonly forks = new Map<string, number>();
   /** admission → every prompt an updateQueued sent for it, and whether one was acknowledged. */
   readonly updates = new Map<string, { prompts: Set<string>; acked: boolean }>();
   private nextTag = 1;

@@ -95,7 +95,7 @@ export class Load {
     const op = this.rng.weighted({
       start: 18, queue: 20, steer: 10, edit: 7, interrupt: 7, drain: 10, cancel: 6, wait: 6,
       events: 4, create: this.createThreads && this.views.size < MAX_THREADS ? 3 : 0, archive: view.archived ? 0 : 1,
-      unarchive: view.archived ? 6 : 0, repeat: 4, update: 4, reorder: 4, compact: 3,
+      unarchive: view.archived ? 6 : 0, repeat: 4, update: 4, reorder: 4, compact: 3, fork: 2, revert: 2, unrevert: 1,
     });
     switch (op) {
       case 'start':
@@ -127,6 +127,29 @@ export class Load {
         return this.repeat();
       case 'compact':
         return this.compact(threadId);
+      case 'fork':
+        return this.fork(threadId);
+      case 'revert':
+        return view.latestTurn ? this.client.request('thread/revert', { threadId, beforeTurnId: view.latestTurn }).then(() => undefined) : Promise.resolve();
+      case 'unrevert':
+        return this.client.request('thread/unrevert', { threadId }).then(() => undefined);
+    }
+  }
+
+  /** A fork (busy threads too): its copies commit with it; workers use it while there is room. */
+  private async fork(threadId: string): Promise<void> {
+    const depth = this.rng.chance(0.5) ? { depthFromTail: this.rng.int(0, 2) } : {};
+    try {
+      const { thread, copiedTurns } = await this.client.request('thread/fork', { threadId, ...depth });
+      this.ledger.forks.set(thread.id, copiedTurns);
+      if (this.createThreads && this.views.size < MAX_THREADS) {
+        this.views.set(thread.id, { pending: new Set(), archived: false });
+        this.ledger.threads.add(thread.id);
+      }
+    } catch (error) {
+      // depthFromTail past the thread's user turns: -32602 naming it, an expected answer here.
+      if (error instanceof ThreadlineError && error.code === -32602 && /depthFromTail/.test(error.message)) return;
+      throw error;
     }
   }
 
