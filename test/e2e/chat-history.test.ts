@@ -85,3 +85,13 @@ test('/move reorders the queue and /edit changes a queued prompt: they run in th
   const order = ['echo[1]: first', 'echo[2]: p-three', 'echo[3]: p-one changed', 'echo[4]: p-two'].map((s) => done.indexOf(s));
   assert.ok(order.every((at, i) => at >= 0 && (i === 0 || at > order[i - 1]!)), `the new order on screen:\n${done}`);
 });
+
+test('/compact summarises the conversation: the summary is shown and the agent starts counting again', async (t) => {
+  const chat = await startChat(t, [], { rows: 40 });
+  await say(chat, 'one', 'echo[1]: one');
+  await say(chat, 'two', 'echo[2]: two');
+  await command(chat, '/compact');
+  await chat.waitFor(/compacted — the agent now sees this summary[^\n]*\n\s+compacted 4 messages/);
+  // The echo engine sees the summary instead of the four messages: its count starts again.
+  await say(chat, 'three', 'echo[1]: three');
+});

@@ -180,6 +180,9 @@ export class ThreadView {
       case 'error':
         this.print([s.red(`✗ ${detail}`)]);
         return;
+      case 'context_compaction':
+        if (item.status === 'completed') this.print([s.dim(`⟲ compacted — the agent now sees this summary instead of what came before:`), s.dim(`  ${detail.replace(/\n/g, '\n  ')}`)]);
+        return;
     }
   }
 
