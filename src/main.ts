@@ -7,7 +7,7 @@ import { runFrontend } from './cli/frontend.js';
 import { VERSION } from './version.js';
 
 /** Subcommands of the frontend bundle (clients/chat), which serve and acp never load. */
-const FRONTEND_COMMANDS = new Set(['chat', 'schema', 'inspect']);
+const FRONTEND_COMMANDS = new Set(['chat', 'schema', 'inspect', 'usage', 'export', 'import']);
 
 /** The composition root: argv → subcommand. Start-up failures are one stderr line and exit 2. */
 function main(argv: string[]): void {

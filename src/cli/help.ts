@@ -8,6 +8,9 @@ Usage:
   threadline demo [options]    run a short scripted session against a spawned server and show it
   threadline chat [options]    talk to an agent in the terminal (threadline chat --help)
   threadline inspect [THREAD_ID]  read a database without changing it (threadline inspect --help)
+  threadline usage [--by day|model|thread]  tokens and cost per bucket, with a bar chart (--help)
+  threadline export THREAD_ID [-o FILE]  a thread as a versioned document
+  threadline import FILE  a new thread from a document or a [{role, text}] transcript
   threadline schema [--out DIR]  the protocol's JSON Schema and .d.ts, for integrators
   threadline --help            this text
   threadline --version         the version

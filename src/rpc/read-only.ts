@@ -17,6 +17,9 @@ const READ_METHODS: ReadonlySet<string> = new Set<MethodName>([
   'thread/subscribe',
   'thread/unsubscribe',
   'usage/get',
+  'usage/report',
+  'thread/search',
+  'thread/export',
   'routing/getRules',
   'mcp/servers',
 ]);

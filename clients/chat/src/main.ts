@@ -7,8 +7,11 @@ import { CHAT_HELP, parseChatArgs, UsageError } from './args.js';
 export async function runFrontend(command: string, args: string[]): Promise<number> {
   try {
     if (command === 'schema') return (await import('./schema.js')).schema(args);
-    // One file per subcommand (usage, export and import will be lines like this one).
+    // One file per subcommand.
     if (command === 'inspect') return await (await import('./inspect/main.js')).inspectCommand(args);
+    if (command === 'usage') return await (await import('./reports/usage.js')).usage(args);
+    if (command === 'export') return await (await import('./reports/export.js')).exportThread(args);
+    if (command === 'import') return await (await import('./reports/import.js')).importThread(args);
     if (command === 'chat') {
       const options = parseChatArgs(args);
       if (options.help) {

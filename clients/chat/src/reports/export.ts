@@ -1,0 +1,53 @@
+import { closeSync, fchmodSync, openSync, writeSync } from 'node:fs';
+import { UsageError } from '../args.js';
+import { parseFlags, withServer } from './one-shot.js';
+
+export const EXPORT_HELP = `threadline export — a thread as a versioned document (thread/export)
+
+Usage:
+  threadline export [--db PATH] THREAD_ID [-o FILE]
+
+  -o FILE   write the document there (created 0600: it holds the conversation); default stdout
+  --help    this text
+
+Every turn is in it (also reverted, superseded and compacted ones), no inbox, no events.
+\`threadline import FILE\` makes a new thread from it. Read through \`threadline serve --read-only\`.
+`;
+
+export async function exportThread(args: string[]): Promise<number> {
+  const { flags, positional } = parseFlags(args, { '--db': 'value', '-o': 'value', '--out': 'value', '--help': 'switch' }, 'threadline export --help');
+  if (flags['--help']) {
+    process.stdout.write(EXPORT_HELP);
+    return 0;
+  }
+  if (positional.length !== 1) throw new UsageError(`${positional.length === 0 ? 'a THREAD_ID is needed' : `one THREAD_ID, not ${positional.length}`} (try: threadline export --help)`);
+  const db = typeof flags['--db'] === 'string' ? flags['--db'] : undefined;
+  const out = (flags['-o'] ?? flags['--out']) as string | undefined;
+  const { document } = await withServer({ db }, true, async (client) => {
+    try {
+      return await client.request('thread/export', { threadId: positional[0]! });
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  });
+  const text = `${JSON.stringify(document, null, 2)}\n`;
+  if (out === undefined || out === '-') process.stdout.write(text);
+  else writePrivately(out, text);
+  return 0;
+}
+
+/** A conversation is private: a new file is 0600 whatever the umask; an existing one is replaced in place. */
+function writePrivately(path: string, text: string): void {
+  let fd: number;
+  try {
+    fd = openSync(path, 'w', 0o600);
+  } catch (error) {
+    throw new UsageError(`cannot write ${path}: ${(error as Error).message}`);
+  }
+  try {
+    fchmodSync(fd, 0o600);
+    writeSync(fd, text);
+  } finally {
+    closeSync(fd);
+  }
+}
