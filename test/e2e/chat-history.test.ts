@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { startChat } from '../helpers/tmux.js';
 
@@ -94,4 +97,18 @@ test('/compact summarises the conversation: the summary is shown and the agent s
   await chat.waitFor(/compacted — the agent now sees this summary[^\n]*\n\s+compacted 4 messages/);
   // The echo engine sees the summary instead of the four messages: its count starts again.
   await say(chat, 'three', 'echo[1]: three');
+});
+
+test('/usage shows the thread\'s tokens; /export FILE writes a private document of the thread', async (t) => {
+  const chat = await startChat(t, [], { rows: 40 });
+  await say(chat, '!usage 120 7\nhello', 'echo[1]: hello');
+  await command(chat, '/usage');
+  await chat.waitFor('1 turn · 120 input tokens · 7 output');
+  const dir = mkdtempSync(join(tmpdir(), 'threadline-chat-export-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'out.json');
+  await command(chat, `/export ${file}`);
+  await chat.waitFor(`exported 1 turn to ${file}`);
+  assert.equal(statSync(file).mode & 0o777, 0o600);
+  assert.equal((JSON.parse(readFileSync(file, 'utf8')) as { format: string }).format, 'threadline.thread');
 });

@@ -27,8 +27,8 @@ Keys:
   Ctrl-D        exit (on an empty prompt)
   y / n         answer an approval the agent asks for (on an empty prompt)
 
-Commands: /threads, /switch N|ID, /new, /fork [N], /revert [N], /unrevert, /compact, /queue, /edit N,
-/move N M, /cancel N, /help (inside chat, /help says what each does)
+Commands: /threads, /switch N|ID, /new, /fork [N], /revert [N], /unrevert, /compact, /usage,
+/export FILE, /queue, /edit N, /move N M, /cancel N, /help (inside chat, /help says what each does)
 
 When stdin is not a terminal, chat reads one prompt per line, waits for each turn to end and
 prints the replies as plain text (tool calls and notices go to stderr); exit 1 if a turn did not
