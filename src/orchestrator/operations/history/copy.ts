@@ -1,7 +1,13 @@
-import type { Item, Turn } from '@threadline/protocol';
-import type { TurnOptions } from '../../../store/port.js';
+import type { Item, Thread, Turn } from '@threadline/protocol';
+import type { NewThread, TurnOptions } from '../../../store/port.js';
 import type { Tx } from '../../commit/tx.js';
 import { newId } from '../../ids.js';
+
+/** The settings a fork or an import keeps from the thread it copies (one list, so a new setting is kept by both). */
+export function copiedSettings(source: Thread): Pick<NewThread, 'model' | 'mode' | 'cwd' | 'systemPrompt' | 'autoApprove' | 'trustMode' | 'metadata'> {
+  const { model, mode, cwd, systemPrompt, autoApprove, trustMode, metadata } = source;
+  return { model, mode, cwd, systemPrompt, autoApprove, trustMode, metadata };
+}
 
 /** What a copy keeps beyond the turn record (an import's reverted or superseded turn). */
 export interface CopyExtras {

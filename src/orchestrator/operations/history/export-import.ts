@@ -4,7 +4,7 @@ import { summarize } from '../../decide/summarize.js';
 import { newId } from '../../ids.js';
 import type { OperationDeps } from '../deps.js';
 import { requireThread } from '../read-thread.js';
-import { writeTurnCopy } from './copy.js';
+import { copiedSettings, writeTurnCopy } from './copy.js';
 
 type ThreadDocument = ResultOf<'thread/export'>['document'];
 type Transcript = NonNullable<ParsedParamsOf<'thread/import'>['messages']>;
@@ -39,13 +39,7 @@ function importDocument(tx: Tx, id: string, doc: ThreadDocument): number {
   tx.threads.insert({
     id,
     title: source.title,
-    model: source.model,
-    mode: source.mode,
-    cwd: source.cwd,
-    systemPrompt: source.systemPrompt,
-    autoApprove: source.autoApprove,
-    trustMode: source.trustMode,
-    metadata: source.metadata,
+    ...copiedSettings(source),
     now: tx.now,
     importedFrom: source.id,
   });

@@ -2,7 +2,7 @@ import { InvalidParamsError, TurnNotFoundError, type Item, type ParsedParamsOf, 
 import type { Tx } from '../../commit/tx.js';
 import { visibleTurnIds } from '../../decide/visible-turns.js';
 import { newId } from '../../ids.js';
-import { writeTurnCopy } from './copy.js';
+import { copiedSettings, writeTurnCopy } from './copy.js';
 import type { OperationDeps } from '../deps.js';
 import { requireThread } from '../read-thread.js';
 
@@ -43,13 +43,7 @@ export function fork(d: OperationDeps, p: ParsedParamsOf<'thread/fork'>): Result
     tx.threads.insert({
       id,
       title: p.title ?? source.title,
-      model: source.model,
-      mode: source.mode,
-      cwd: source.cwd,
-      systemPrompt: source.systemPrompt,
-      autoApprove: source.autoApprove,
-      trustMode: source.trustMode,
-      metadata: source.metadata,
+      ...copiedSettings(source),
       now: tx.now,
       forkedFrom: { threadId: source.id, turnId: stop?.id },
     });
