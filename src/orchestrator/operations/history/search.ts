@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ParsedParamsOf, ResultOf } from '@threadline/protocol';
 import type { ReadTx, SearchHitRow } from '../../../store/port.js';
 import type { OperationDeps } from '../deps.js';
-import { badCursor } from './cursor.js';
+import { badCursor, decodeCursor, encodeCursor } from './cursor.js';
 
 /** A snippet is at most this many characters (PROTOCOL.md §12). */
 export const SNIPPET_CHARS = 200;
@@ -72,20 +72,11 @@ function queryScope(terms: string[], archived: boolean): string {
 }
 
 function encodeSearchCursor(scope: string, c: SearchCursor): string {
-  return Buffer.from(JSON.stringify([scope, c.offset, c.lastKey])).toString('base64url');
+  return encodeCursor([scope, c.offset, c.lastKey]);
 }
 
 function decodeSearchCursor(cursor: string, scope: string): SearchCursor {
-  try {
-    const parts = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(parts) && parts.length === 3) {
-      const [s, offset, lastKey] = parts as unknown[];
-      if (s === scope && Number.isSafeInteger(offset) && (offset as number) > 0 && (offset as number) <= MAX_DEPTH && Number.isSafeInteger(lastKey)) {
-        return { offset: offset as number, lastKey: lastKey as number };
-      }
-    }
-  } catch {
-    // fall through to the error below
-  }
-  throw badCursor();
+  const [s, offset, lastKey] = decodeCursor(cursor, ['string', 'number', 'number'] as const);
+  if (s !== scope || offset <= 0 || offset > MAX_DEPTH) throw badCursor();
+  return { offset, lastKey };
 }
