@@ -1,5 +1,5 @@
-import { closeSync, fchmodSync, openSync, writeSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { writePrivately } from '../private-file.js';
 import type { SlashCommand } from './command.js';
 
 export const exportThread: SlashCommand = {
@@ -12,14 +12,7 @@ export const exportThread: SlashCommand = {
     if (!ctx.threadId) return ctx.print([s.red('nothing to export yet')]);
     const { document } = await ctx.connection.request('thread/export', { threadId: ctx.threadId });
     const path = resolve(ctx.args);
-    // The conversation is private: a new file is 0600 whatever the umask.
-    const fd = openSync(path, 'w', 0o600);
-    try {
-      fchmodSync(fd, 0o600);
-      writeSync(fd, `${JSON.stringify(document, null, 2)}\n`);
-    } finally {
-      closeSync(fd);
-    }
+    writePrivately(path, `${JSON.stringify(document, null, 2)}\n`);
     ctx.print([s.dim(`exported ${document.turns.length} turn${document.turns.length === 1 ? '' : 's'} to ${path}`)]);
   },
 };

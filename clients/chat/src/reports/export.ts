@@ -1,5 +1,5 @@
-import { closeSync, fchmodSync, openSync, writeSync } from 'node:fs';
 import { UsageError } from '../args.js';
+import { writePrivately } from '../private-file.js';
 import { parseFlags, withServer } from './one-shot.js';
 
 export const EXPORT_HELP = `threadline export — a thread as a versioned document (thread/export)
@@ -32,22 +32,14 @@ export async function exportThread(args: string[]): Promise<number> {
   });
   const text = `${JSON.stringify(document, null, 2)}\n`;
   if (out === undefined || out === '-') process.stdout.write(text);
-  else writePrivately(out, text);
+  else {
+    try {
+      writePrivately(out, text);
+    } catch (error) {
+      // A path that cannot be opened is bad usage (one line, exit 2); a failed write is not.
+      if ((error as NodeJS.ErrnoException).syscall !== 'open') throw error;
+      throw new UsageError(`cannot write ${out}: ${(error as Error).message}`);
+    }
+  }
   return 0;
-}
-
-/** A conversation is private: a new file is 0600 whatever the umask; an existing one is replaced in place. */
-function writePrivately(path: string, text: string): void {
-  let fd: number;
-  try {
-    fd = openSync(path, 'w', 0o600);
-  } catch (error) {
-    throw new UsageError(`cannot write ${path}: ${(error as Error).message}`);
-  }
-  try {
-    fchmodSync(fd, 0o600);
-    writeSync(fd, text);
-  } finally {
-    closeSync(fd);
-  }
 }
