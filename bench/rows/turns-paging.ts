@@ -15,8 +15,8 @@ const PAGE = SHORT; // both pages hold the same number of turns: only the thread
  * costs, not what its history costs.
  */
 export async function measureTurnsPaging(ctx: BenchContext): Promise<Row[]> {
-  const long = ctx.quick ? 2_000 : 10_000;
-  const calls = ctx.quick ? 300 : 1000;
+  const long = ctx.quick ? 1_000 : 10_000;
+  const calls = ctx.quick ? 200 : 1000;
   const db = dbPath(ctx, 'turns-paging');
   const generated = generateHistoryDb(db, { threads: 2, turnsPerThread: SHORT, turnsOfThread: (i) => (i === 0 ? long : SHORT), deltasPerTurn: 3 });
   ctx.log(`row 14: wrote threads of ${long} and ${SHORT} turns in ${Math.round(generated.ms)} ms`);
