@@ -18,7 +18,7 @@ import { startServer } from '../lib/threadline.js';
  */
 export async function measureFork(ctx: BenchContext): Promise<Row[]> {
   const turns = ctx.quick ? 250 : 1_000;
-  const runs = ctx.quick ? 3 : 15;
+  const runs = ctx.quick ? 3 : 9;
   const db = dbPath(ctx, 'fork');
   const rawDb = dbPath(ctx, 'fork-raw');
   const generated = generateHistoryDb(db, { threads: 1, turnsPerThread: turns, deltasPerTurn: 3 });

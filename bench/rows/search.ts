@@ -20,7 +20,7 @@ const LIMIT = 20; // thread/search's default page
  */
 export async function measureSearch(ctx: BenchContext): Promise<Row[]> {
   const threads = ctx.quick ? 500 : 10_000;
-  const queries = ctx.quick ? 150 : 500;
+  const queries = ctx.quick ? 150 : 300;
   const db = dbPath(ctx, 'search');
   const words = vocabulary(4_000);
   const promptWord = zipfSampler(words, seededRandom(12));
