@@ -47,12 +47,12 @@ export const RuleScopeSchema = named(
   'RuleScope',
   'Where a rule applies: one thread, every thread whose `cwd` is this directory, or everywhere.',
   z.discriminatedUnion('kind', [
-    z.object({ kind: z.literal('thread'), threadId: doc('The thread.', z.string().min(1)) }),
+    z.object({ kind: doc('One thread.', z.literal('thread')), threadId: doc('The thread.', z.string().min(1)) }),
     z.object({
-      kind: z.literal('workspace'),
+      kind: doc('Threads of one working directory.', z.literal('workspace')),
       cwd: doc('An absolute directory: the rule applies to threads with exactly this `cwd`.', z.string().refine((p) => p.startsWith('/'), 'cwd must be an absolute path')),
     }),
-    z.object({ kind: z.literal('global') }),
+    z.object({ kind: doc('Every thread.', z.literal('global')) }),
   ]),
 );
 export type RuleScope = z.infer<typeof RuleScopeSchema>;
