@@ -62,11 +62,11 @@ export const EngineApprovalRequestSchema = z.object({
   summary: z.string(),
   detail: z.string(),
   /** The tool's name as the model called it (`shell`, `write_file`, `mcp__github__create_issue`). */
-  tool: z.string().max(1024).optional(),
+  tool: z.string().optional(),
   /** A shell command, exactly as it will run. */
   command: z.string().optional(),
   /** The file the call uses, as given (a relative path is resolved against the thread's cwd). */
-  path: z.string().max(4096).optional(),
+  path: z.string().optional(),
 });
 export type EngineApprovalRequest = z.infer<typeof EngineApprovalRequestSchema>;
 

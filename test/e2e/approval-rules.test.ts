@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
@@ -11,6 +11,8 @@ import {
   type ApprovalRequestResult,
   type ThreadlineClient,
 } from '@threadline/protocol';
+import { textReply, toolCallReply } from '../helpers/fake-openai.js';
+import { runTurn, startOpenAIServer } from '../helpers/openai-server.js';
 import { newThread, startServer, type TestServer } from '../helpers/server.js';
 
 const APPROVALS = { initialize: { capabilities: { approvals: true } } } as const;
@@ -196,4 +198,30 @@ test('an answer that does not parse is a deny and stores nothing', async (t) => 
   const turn = await toolTurn(server, thread.id, '!tool edit src/a.ts');
   assert.deepStrictEqual([turn.resolved.decision, turn.resolved.ruleId], ['deny', undefined]);
   assert.deepStrictEqual((await server.client.request('approval/listRules', {})).rules, []);
+});
+
+test('openai host: approveForThread on a write_file allows later writes in that directory (not ..), and nothing else', async (t) => {
+  const cwd = workspace(t);
+  const { fake, server } = await startOpenAIServer(t, [], APPROVALS);
+  const asked = answering(server.client, (p) => ({ decision: p.kind === 'edit' ? 'approveForThread' : 'deny' }));
+  fake.respond(
+    toolCallReply([{ id: 'w1', name: 'write_file', args: { path: 'out/a.txt', content: 'a' } }]),
+    toolCallReply([{ id: 'w2', name: 'write_file', args: { path: 'out/sub/b.txt', content: 'b' } }]),
+    toolCallReply([{ id: 'w3', name: 'write_file', args: { path: 'out/../escaped.txt', content: 'c' } }]),
+    toolCallReply([{ id: 's1', name: 'shell', args: { command: 'touch out/pwned' } }]),
+    textReply('done'),
+  );
+  const thread = await newThread(server.client, { cwd });
+  const { turn, items } = await runTurn(server, thread.id, 'write files');
+  assert.equal(turn.status, 'completed');
+  assert.deepStrictEqual(asked.map((a) => [a.kind, a.proposedRule?.match]), [
+    ['edit', { pathGlob: `${cwd}/out/**` }],
+    ['edit', { pathGlob: cwd + '/**' }],
+    ['shell', { commandPrefix: 'touch' }],
+  ]);
+  assert.equal(readFileSync(join(cwd, 'out', 'sub', 'b.txt'), 'utf8'), 'b');
+  assert.equal(existsSync(join(cwd, 'out', 'pwned')), false);
+  const reasons = server.events.of(thread.id).filter((e) => e.kind === 'approval.resolved').map((e) => (e.kind === 'approval.resolved' ? e.payload.reason : ''));
+  assert.deepStrictEqual(reasons, ['client', 'rule', 'client', 'client']);
+  assert.deepStrictEqual(items.filter((i) => i.kind === 'tool_result').map((i) => i.status), ['completed', 'completed', 'completed', 'failed']);
 });

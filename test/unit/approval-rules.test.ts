@@ -123,6 +123,9 @@ test('the proposed rule: a prefix, a directory glob or the tool, in the workspac
   assert.deepStrictEqual(proposeRule({ kind: 'tool', tool: 'mcp__x__y' }, { threadId: 'thr_a' }), { match: { tool: 'mcp__x__y' }, scope: { kind: 'global' } });
   // A shell approval without its command proposes nothing (it would allow every command).
   assert.equal(proposeRule({ kind: 'shell', tool: 'shell' }, site), undefined);
+  // Nor does a subject too long for a rule to carry.
+  assert.equal(proposeRule({ kind: 'edit', path: `/${'a/'.repeat(3000)}x` }, site), undefined);
+  assert.equal(proposeRule({ kind: 'tool', tool: 'x'.repeat(300) }, site), undefined);
 });
 
 test('answers: old ones decide once; the new ones store the rule they name', () => {

@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import type { ApprovalAnswer, ApprovalChoice, ApprovalKind, ApprovalRule, RuleDraft, RuleEffect, RuleMatch, RuleScope } from '@threadline/protocol';
+import { RULE_LIMITS, type ApprovalAnswer, type ApprovalChoice, type ApprovalKind, type ApprovalRule, type RuleDraft, type RuleEffect, type RuleMatch, type RuleScope } from '@threadline/protocol';
 
 /**
  * Approval rules, decided without I/O: what an approval is about (its subject), the rule proposed
@@ -152,6 +152,13 @@ export function decideByRules(rules: readonly ApprovalRule[], subject: ApprovalS
  * call without its command would otherwise become "every command").
  */
 export function proposeRule(subject: ApprovalSubject, site: RuleSite): RuleDraft | undefined {
+  const draft = draftRule(subject, site);
+  // A rule the wire could not carry back (past RULE_LIMITS) is not proposed.
+  const [key, value] = draft ? Object.entries(draft.match)[0]! : [];
+  return draft && value!.length <= RULE_LIMITS[key as keyof typeof RULE_LIMITS] ? draft : undefined;
+}
+
+function draftRule(subject: ApprovalSubject, site: RuleSite): RuleDraft | undefined {
   const cwd = normaliseDir(site.cwd);
   const scope: RuleScope = cwd ? { kind: 'workspace', cwd } : { kind: 'global' };
   if (subject.command !== undefined) {
