@@ -169,7 +169,8 @@ test('approval/respond answers a pending approval by id; an unknown or decided o
   let cancelled!: () => void;
   const wasCancelled = new Promise<void>((resolve) => (cancelled = resolve));
   server.client.onApprovalRequest((_params, token) => new Promise(() => token.onCancellationRequested(() => cancelled())));
-  const thread = await newThread(server.client, { cwd: workspace(t) });
+  const cwd = workspace(t);
+  const thread = await newThread(server.client, { cwd });
   const { turn } = await server.client.request('thread/startTurn', { threadId: thread.id, prompt: '!tool shell cargo build' });
   const requested = await server.events.waitFor({ kind: 'approval.requested', turnId: turn.id });
   const { approvalId } = requested.payload;
@@ -184,6 +185,13 @@ test('approval/respond answers a pending approval by id; an unknown or decided o
   for (const id of [approvalId, 'appr_nope']) {
     await assert.rejects(server.client.request('approval/respond', { approvalId: id, decision: 'approve' }), (err) => err instanceof ApprovalNotFoundError && err.code === -32006 && err.data.approvalId === id);
   }
+  // The same rule answered again is not stored twice.
+  const next = (await server.client.request('thread/startTurn', { threadId: thread.id, prompt: '!tool shell cargo test' })).turn;
+  const nextId = (await server.events.waitFor({ kind: 'approval.requested', turnId: next.id })).payload.approvalId;
+  const again = await server.client.request('approval/respond', { approvalId: nextId, decision: 'denyAlways', rule: { match: { commandPrefix: 'cargo  build' }, scope: { kind: 'workspace', cwd: `${cwd}/` } } });
+  assert.deepStrictEqual(again, { decision: 'deny', ruleId: answered.ruleId });
+  assert.equal((await server.client.request('approval/listRules', {})).rules.length, 1);
+  await server.events.turnCompleted(next.id);
   // A malformed rule in params is refused before anything is looked at.
   await assert.rejects(
     server.client.request('approval/respond', { approvalId, decision: 'approveAlways', rule: { match: { tool: 'a', commandPrefix: 'b' }, scope: { kind: 'global' } } }),

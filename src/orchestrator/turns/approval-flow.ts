@@ -10,6 +10,7 @@ import {
   settleAnswer,
   subjectOf,
   type ApprovalSubject,
+  type NewRule,
   type RuleSite,
 } from '../decide/approval-rules.js';
 import { APPROVAL_SUMMARY_BYTES, capText } from '../decide/item-limits.js';
@@ -119,6 +120,9 @@ export function askApproval(deps: ApprovalFlowDeps, active: ActiveTurn, itemId: 
       finish((tx) => {
         const { decision, rule } = settleAnswer(answer, proposed, site);
         if (!rule) return { decision, reason: 'client' };
+        // The same rule answered twice is stored once: the table grows with distinct rules only.
+        const same = tx.approvalRules.list().find((r) => sameRule(r, rule));
+        if (same) return { decision, reason: 'client', ruleId: same.id };
         const stored: ApprovalRule = { id: newId('rule'), ...rule, createdAt: tx.now };
         tx.approvalRules.insert(stored);
         if (rule.scope.kind === 'thread') tx.emit(threadId, 'approval.ruleAdded', { rule: stored }, { turnId });
@@ -153,6 +157,10 @@ export function askApproval(deps: ApprovalFlowDeps, active: ActiveTurn, itemId: 
       () => finish(() => ({ decision: 'deny', reason: 'client' }), false),
     );
   });
+}
+
+function sameRule(a: ApprovalRule, b: NewRule): boolean {
+  return a.effect === b.effect && JSON.stringify(a.match) === JSON.stringify(b.match) && JSON.stringify(a.scope) === JSON.stringify(b.scope);
 }
 
 function resolvedFields(verdict: Verdict): { decision: Decision; reason: Reason; ruleId?: string } {
