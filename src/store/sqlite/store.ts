@@ -5,6 +5,7 @@ import { DataVersionFeed } from './change-feed.js';
 import { openDatabase, openReadOnlyDatabase, type Durability } from './db.js';
 import { LATEST_SCHEMA_VERSION, migrate, refuseNewerSchema, schemaVersion } from './migrate.js';
 import { admissionTable } from './tables/admissions.js';
+import { approvalRuleTable } from './tables/approval-rules.js';
 import { clientRequestTable } from './tables/client-requests.js';
 import { eventTable } from './tables/events.js';
 import { itemTable } from './tables/items.js';
@@ -31,6 +32,7 @@ export function createSqliteStore(db: Database.Database): Store {
     routing: routingTable(db),
     owners: ownerTable(db),
     reports: reportTable(db),
+    approvalRules: approvalRuleTable(db),
   };
   // Each wrapped once (not per call): better-sqlite3 runs a transaction function called inside
   // another as a SAVEPOINT, which is what `savepoint` is.
