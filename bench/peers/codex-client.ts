@@ -11,6 +11,14 @@ import { killGroup, spawnProcess, unlessCrashed, type Peer } from '../lib/peer.j
 export interface CodexHome {
   home: string;
   codexHome: string;
+  /** network-sentinel.ts: where Codex's outbound HTTP(S) goes to be refused and counted. */
+  proxyUrl: string;
+}
+
+/** Where a Codex child's model and its every other request go. */
+export interface CodexNetwork {
+  baseUrl: string;
+  proxyUrl: string;
 }
 
 /**
@@ -19,7 +27,7 @@ export interface CodexHome {
  * feedback, OTEL export, plugins/apps/connectors, remote model lists, web search, MCP servers,
  * login shells and shell snapshots (those start the user's login shell), memories.
  */
-export function makeCodexHome(parent: string, name: string, baseUrl: string): CodexHome {
+export function makeCodexHome(parent: string, name: string, { baseUrl, proxyUrl }: CodexNetwork): CodexHome {
   const home = mkdtempSync(join(parent, `codex-${name}-`));
   const codexHome = join(home, '.codex');
   mkdirSync(codexHome, { recursive: true });
@@ -68,10 +76,10 @@ responses_websockets = false
 responses_websockets_v2 = false
 `,
   );
-  return { home, codexHome };
+  return { home, codexHome, proxyUrl };
 }
 
-/** The environment of every Codex child: the scratch homes, no inherited credentials or proxies. */
+/** The environment of every Codex child: the scratch homes, no inherited credentials; the sentinel as proxy. */
 function codexEnv(h: CodexHome): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
@@ -85,6 +93,14 @@ function codexEnv(h: CodexHome): NodeJS.ProcessEnv {
     LANG: 'C.UTF-8',
     RUST_LOG: 'error',
     NO_COLOR: '1',
+    HTTP_PROXY: h.proxyUrl,
+    HTTPS_PROXY: h.proxyUrl,
+    ALL_PROXY: h.proxyUrl,
+    http_proxy: h.proxyUrl,
+    https_proxy: h.proxyUrl,
+    all_proxy: h.proxyUrl,
+    NO_PROXY: '127.0.0.1,localhost',
+    no_proxy: '127.0.0.1,localhost',
   };
 }
 

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { CodexNetwork } from './codex-client.js';
 import type { MockModel } from './mock-model.js';
 
 /** What every peer row gets. */
@@ -8,6 +9,8 @@ export interface PeersContext {
   tmp: string;
   codexBinary: string;
   mock: MockModel;
+  /** For Codex children: the mock's URL and the refusing proxy (network-sentinel.ts). */
+  network: CodexNetwork;
   log(message: string): void;
 }
 

@@ -9,6 +9,7 @@ import { buildBaselines } from '../lib/build.js';
 import { CODEX_VERSION, codexCacheDir, ensureCodex } from './codex-install.js';
 import type { PeerRow, PeersContext } from './context.js';
 import { startMockModel } from './mock-model.js';
+import { startNetworkSentinel } from './network-sentinel.js';
 import { measureHistory } from './rows/history.js';
 import { measureIdleMemory } from './rows/memory.js';
 import { measureStartup, type StartupResult } from './rows/startup.js';
@@ -33,7 +34,9 @@ const runs = join(codexCacheDir(), '..', 'runs');
 mkdirSync(runs, { recursive: true });
 const tmp = mkdtempSync(join(runs, 'run-'));
 const mock = await startMockModel();
-const ctx: PeersContext = { quick: values.quick ?? false, tmp, codexBinary, mock, log };
+const sentinel = await startNetworkSentinel();
+const network = { baseUrl: mock.baseUrl, proxyUrl: sentinel.url };
+const ctx: PeersContext = { quick: values.quick ?? false, tmp, codexBinary, mock, network, log };
 const load = loadavg().map((l) => l.toFixed(2)).join(' ');
 const began = new Date();
 
@@ -62,6 +65,7 @@ try {
   await step('history', ['list all threads', 'read back a 200-turn thread'], () => measureHistory(ctx));
 } finally {
   await mock.close();
+  await sentinel.close();
   rmSync(tmp, { recursive: true, force: true });
 }
 
@@ -72,6 +76,8 @@ process.stdout.write(
     `${cpus().length} CPUs, load average at start ${load}, ${secs} s; mock model answered ${mock.counts.chat} chat-completions and ${mock.counts.responses} Responses requests\n\n`,
 );
 process.stdout.write(`${formatPeerTable(rows)}\n`);
+const refused = [...sentinel.attempts].map(([target, n]) => `${target} ×${n}`).join(', ');
+process.stdout.write(`\nCodex requests beyond the mock model (refused by the bench's proxy): ${refused || 'none'}\n`);
 if (startup) {
   const b = startup.baseline;
   const r = (x: number) => `${(x / b.bareInitialize).toFixed(2)}×`;

@@ -20,7 +20,7 @@ export async function measureIdleMemory(ctx: PeersContext): Promise<PeerRow[]> {
     await sleep(SETTLE_MS);
     tl.push(rssMb(t.pid) ?? NaN);
     await t.close();
-    const c = await startCodex(ctx.codexBinary, makeCodexHome(ctx.tmp, `memory-${i}`, ctx.mock.baseUrl));
+    const c = await startCodex(ctx.codexBinary, makeCodexHome(ctx.tmp, `memory-${i}`, ctx.network));
     await sleep(SETTLE_MS);
     const g = groupRssMb(c.pid);
     cx.push(g.mb);

@@ -26,7 +26,7 @@ interface Timed {
 export async function measureStartup(ctx: PeersContext): Promise<StartupResult> {
   const runs = ctx.quick ? 7 : 21;
   const db = dbIn(ctx, 'startup');
-  const home = makeCodexHome(ctx.tmp, 'startup', ctx.mock.baseUrl);
+  const home = makeCodexHome(ctx.tmp, 'startup', ctx.network);
   const tlParams = { protocolVersion: PROTOCOL_VERSION, clientInfo: { name: 'bench' } };
 
   const time = async (spawn: () => Peer, what: string, init: (p: Peer) => Promise<unknown>, list: ((p: Peer) => Promise<unknown>) | null): Promise<Timed> => {

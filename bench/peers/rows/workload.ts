@@ -22,7 +22,7 @@ export async function alternate<T>(sides: readonly [Side, Side], rounds: number,
 export async function startBoth(ctx: PeersContext, name: string): Promise<[Side, Side]> {
   const threadline = await startThreadline(dbIn(ctx, name), ctx.mock.baseUrl);
   try {
-    return [threadline, await startCodex(ctx.codexBinary, makeCodexHome(ctx.tmp, name, ctx.mock.baseUrl))];
+    return [threadline, await startCodex(ctx.codexBinary, makeCodexHome(ctx.tmp, name, ctx.network))];
   } catch (error) {
     await threadline.close();
     throw error;
