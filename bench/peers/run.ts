@@ -80,11 +80,12 @@ const refused = [...sentinel.attempts].map(([target, n]) => `${target} ×${n}`).
 process.stdout.write(`\nCodex requests beyond the mock model (refused by the bench's proxy): ${refused || 'none'}\n`);
 if (startup) {
   const b = startup.baseline;
-  const r = (x: number) => `${(x / b.bareInitialize).toFixed(2)}×`;
+  const r = (x: number) => `${x.toFixed(1)} ms (${(x / b.bareInitialize).toFixed(2)}× bare)`;
   process.stdout.write(
     `\nStart-up against a bare Node vscode-jsonrpc process (bench/baselines/bare-server.ts), medians of ${b.runs}, same rounds:\n` +
-      `  bare spawn → initialize ${b.bareInitialize.toFixed(1)} ms; Threadline spawn → initialize ${b.threadlineInitialize.toFixed(1)} ms (${r(b.threadlineInitialize)}); ` +
-      `Threadline spawn → first thread/list ${b.threadlineFirstList.toFixed(1)} ms (${r(b.threadlineFirstList)})\n`,
+      `  bare Node process, spawn → initialize:  ${b.bareInitialize.toFixed(1)} ms\n` +
+      `  Threadline (openai host), spawn → initialize:        ${r(b.threadline.initialize)}; → first thread/list: ${r(b.threadline.firstList)}\n` +
+      `  Threadline (default echo host), spawn → initialize:  ${r(b.threadlineEcho.initialize)}; → first thread/list: ${r(b.threadlineEcho.firstList)}\n`,
   );
 }
 if (crashes.length > 0) {
