@@ -159,11 +159,11 @@ export async function startCodex(binary: string, h: CodexHome): Promise<Side> {
       if (status !== 'completed') throw new Error(`codex turn ended ${status}:\n${peer.stderr()}`);
       return seen;
     },
-    listAll: async () => {
+    listAll: async ({ indexed = false } = {}) => {
       let count = 0;
       let cursor: string | null = null;
       do {
-        const page: { data: unknown[]; nextCursor: string | null } = await call('thread/list', { limit: PAGE, cursor });
+        const page: { data: unknown[]; nextCursor: string | null } = await call('thread/list', { limit: PAGE, cursor, ...(indexed ? { useStateDbOnly: true } : {}) });
         count += page.data.length;
         cursor = page.nextCursor;
       } while (cursor);

@@ -13,8 +13,11 @@ export interface Side {
    * the characters of reply text they carried (a server may coalesce deltas into fewer events).
    */
   runTurn(threadId: string, prompt: string): Promise<TurnResult>;
-  /** Pages through every thread (200 a page); how many there were. */
-  listAll(): Promise<number>;
+  /**
+   * Pages through every thread (200 a page); how many there were. `indexed`: Codex's
+   * `useStateDbOnly` (its SQLite index, no scan of the JSONL rollouts); Threadline has one way.
+   */
+  listAll(options?: { indexed?: boolean }): Promise<number>;
   /** Reads a thread back with every turn and item; how many turns came back. */
   readThread(threadId: string): Promise<number>;
   close(): Promise<void>;

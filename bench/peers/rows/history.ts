@@ -36,10 +36,18 @@ export async function measureHistory(ctx: PeersContext): Promise<PeerRow[]> {
     };
     const listRounds = ctx.quick ? 5 : 15;
     const [tlList, cxList] = await alternate(sides, listRounds, (s) => s.listAll(), expectCount('listing', threads + 1));
+    const [tlList2, cxIndexed] = await alternate(sides, listRounds, (s) => s.listAll({ indexed: true }), expectCount('indexed listing', threads + 1));
     const readRounds = ctx.quick ? 5 : 20;
     const [tlRead, cxRead] = await alternate(sides, readRounds, (s) => s.readThread(longThreads[sides.indexOf(s)]!), expectCount('read', turns));
     return [
       { figure: `list all ${(threads + 1).toLocaleString('en-US')} threads, pages of 200 (median of ${listRounds})`, unit: 'ms', threadline: median(tlList), codex: median(cxList) },
+      {
+        figure: `list all ${(threads + 1).toLocaleString('en-US')} threads, Codex with useStateDbOnly (median of ${listRounds})`,
+        unit: 'ms',
+        threadline: median(tlList2),
+        codex: median(cxIndexed),
+        note: 'Codex reads its SQLite index only, skipping the scan of its JSONL rollouts that its default listing does; Threadline has one listing',
+      },
       { figure: `read back a ${turns}-turn thread with its items (median of ${readRounds})`, unit: 'ms', threadline: median(tlRead), codex: median(cxRead) },
     ];
   } finally {
