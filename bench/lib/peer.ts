@@ -5,7 +5,10 @@ import {
   StreamMessageReader,
   StreamMessageWriter,
   type MessageConnection,
+  type MessageReader,
+  type MessageWriter,
 } from 'vscode-jsonrpc/node';
+import type { Readable, Writable } from 'node:stream';
 import { BASELINES_DIST } from './paths.js';
 
 /**
@@ -24,7 +27,22 @@ export interface Peer {
 }
 
 export function spawnPeer(nodeArgs: string[]): Peer {
-  const child = spawn(process.execPath, nodeArgs, { stdio: ['pipe', 'pipe', 'pipe'] });
+  return spawnProcess(process.execPath, nodeArgs);
+}
+
+/** Where and how to start a non-Node peer (bench/peers/: Codex's native app-server). */
+export interface SpawnOptions {
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Own process group: kill() then signals the whole group, so no grandchild outlives the bench. */
+  detached?: boolean;
+  /** Message framing on stdio; default vscode-jsonrpc's Content-Length headers. */
+  framing?: (stdout: Readable, stdin: Writable) => [MessageReader, MessageWriter];
+}
+
+/** Any program speaking JSON-RPC on its stdio, through the same client stack as spawnPeer. */
+export function spawnProcess(command: string, args: string[], options: SpawnOptions = {}): Peer {
+  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], env: options.env, cwd: options.cwd, detached: options.detached });
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
     stderr = (stderr + chunk).slice(-8000);
@@ -33,10 +51,10 @@ export function spawnPeer(nodeArgs: string[]): Peer {
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
-  const connection = createMessageConnection(
-    new StreamMessageReader(child.stdout!),
-    new StreamMessageWriter(child.stdin!),
-  );
+  const [reader, writer] = options.framing
+    ? options.framing(child.stdout!, child.stdin!)
+    : [new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!)];
+  const connection = createMessageConnection(reader, writer);
   return {
     child,
     pid: child.pid!,
@@ -44,11 +62,21 @@ export function spawnPeer(nodeArgs: string[]): Peer {
     exited,
     stderr: () => stderr,
     kill: async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      if (options.detached) killGroup(child.pid!);
+      else if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await exited;
       connection.dispose();
     },
   };
+}
+
+/** SIGKILLs a whole process group; a group already gone is not an error. */
+export function killGroup(pid: number): void {
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // ESRCH: every member has exited
+  }
 }
 
 /** A bundled baseline program from bench/baselines/ (see lib/build.ts). */
