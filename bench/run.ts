@@ -11,6 +11,7 @@ import { formatSelfTime, topSelfTime } from './lib/cpu-profile.js';
 import { PROFILES, RESULTS } from './lib/paths.js';
 import { formatTable, type Row } from './lib/results.js';
 import { measureAcpRoundTrip } from './rows/acp-round-trip.js';
+import { measureFork } from './rows/fork.js';
 import { measurePipelinedAdmissions } from './rows/admissions-pipelined.js';
 import { measureSequentialAdmissions } from './rows/admissions-sequential.js';
 import { measureIdleTurns } from './rows/idle-turns.js';
@@ -18,9 +19,11 @@ import { measureMcpRoundTrip } from './rows/mcp-round-trip.js';
 import { measureReplay } from './rows/replay-events.js';
 import { measureRss } from './rows/rss.js';
 import { measureScaleReads } from './rows/scale-reads.js';
+import { measureSearch } from './rows/search.js';
 import { measureSpawnInitialize } from './rows/spawn-initialize.js';
 import { measureStartupRecovery } from './rows/startup-recovery.js';
 import { measureStreamedEvents } from './rows/streamed-events.js';
+import { measureTurnsPaging } from './rows/turns-paging.js';
 
 const ROWS: [number, (ctx: BenchContext) => Promise<Row[]>][] = [
   [1, measureSpawnInitialize],
@@ -34,6 +37,9 @@ const ROWS: [number, (ctx: BenchContext) => Promise<Row[]>][] = [
   [9, measureStartupRecovery],
   [10, measureMcpRoundTrip],
   [11, measureAcpRoundTrip],
+  [12, measureFork],
+  [13, measureSearch],
+  [14, measureTurnsPaging],
 ];
 
 const { values } = parseArgs({

@@ -15,6 +15,8 @@ export const ErrorCodes = {
   ThreadNotFound: -32001,
   TurnNotFound: -32003,
   AdmissionNotFound: -32004,
+  RuleNotFound: -32005,
+  ApprovalNotFound: -32006,
   ThreadBusy: -32010,
   NothingToEdit: -32011,
   ThreadArchived: -32012,
@@ -136,6 +138,16 @@ export class AdmissionNotFoundError extends ThreadlineError<ErrorDataOf<'Admissi
     super('AdmissionNotFound', `Admission ${reason}: ${admissionId}`, { admissionId });
   }
 }
+export class RuleNotFoundError extends ThreadlineError<ErrorDataOf<'RuleNotFound'>> {
+  constructor(ruleId: string) {
+    super('RuleNotFound', `Approval rule not found: ${ruleId}`, { ruleId });
+  }
+}
+export class ApprovalNotFoundError extends ThreadlineError<ErrorDataOf<'ApprovalNotFound'>> {
+  constructor(approvalId: string) {
+    super('ApprovalNotFound', `Approval not found or no longer pending in this server process: ${approvalId}`, { approvalId });
+  }
+}
 export class ThreadBusyError extends ThreadlineError<ErrorDataOf<'ThreadBusy'>> {
   constructor(threadId: string, runningTurnId?: string) {
     super('ThreadBusy', 'Thread already has an active turn', { threadId, runningTurnId });
@@ -202,6 +214,8 @@ const ERROR_CLASSES: Record<ErrorName, { prototype: ThreadlineError }> = {
   ThreadNotFound: ThreadNotFoundError,
   TurnNotFound: TurnNotFoundError,
   AdmissionNotFound: AdmissionNotFoundError,
+  RuleNotFound: RuleNotFoundError,
+  ApprovalNotFound: ApprovalNotFoundError,
   ThreadBusy: ThreadBusyError,
   NothingToEdit: NothingToEditError,
   ThreadArchived: ThreadArchivedError,

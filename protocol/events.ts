@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ItemIdSchema, ThreadIdSchema, TurnIdSchema } from './ids.js';
+import { ApprovalRuleSchema } from './approval-rules.js';
 import { doc, named } from './registry.js';
 import { AdmissionSchema, ItemSchema, ThreadSchema, TimestampSchema, TurnSchema } from './schemas.js';
 
@@ -90,15 +91,26 @@ export const Events = {
   ),
   'approval.resolved': named(
     'ApprovalResolvedPayload',
-    'An approval was decided: by the client, by the thread\'s autoApprove, or denied by an interrupt.',
+    'An approval was decided: by the client, by a stored rule, by the thread\'s autoApprove, or denied by an interrupt.',
     z.object({
       approvalId: ApprovalId,
       decision: doc('The decision the engine got.', ApprovalDecisionSchema),
       reason: doc(
-        'Who decided: the `client`, the thread\'s `auto_approve`, an interrupt (`interrupted`, deny) or nobody in time (`timed_out`, deny).',
-        z.enum(['client', 'auto_approve', 'interrupted', 'timed_out']).optional(),
+        'Who decided: the `client`, a stored approval `rule`, the thread\'s `auto_approve`, an interrupt (`interrupted`, deny) or nobody in time (`timed_out`, deny).',
+        z.enum(['client', 'rule', 'auto_approve', 'interrupted', 'timed_out']).optional(),
       ),
+      ruleId: doc('With `reason: "rule"`: the rule that decided; with `client`: the rule the answer stored.', z.string().optional()),
     }),
+  ),
+  'approval.ruleAdded': named(
+    'ApprovalRuleAddedPayload',
+    'An approval rule scoped to this thread was stored (an `approveForThread` answer, or an `*Always` one with thread scope).',
+    z.object({ rule: doc('The new rule.', ApprovalRuleSchema) }),
+  ),
+  'approval.ruleRevoked': named(
+    'ApprovalRuleRevokedPayload',
+    '`approval/revokeRule` removed an approval rule scoped to this thread.',
+    z.object({ rule: doc('The rule as it was.', ApprovalRuleSchema) }),
   ),
   'thread.forked': named(
     'ThreadForkedPayload',

@@ -51,12 +51,22 @@ export const EngineEventSchema = z.discriminatedUnion('type', [
 export type EngineEvent = z.infer<typeof EngineEventSchema>;
 export type EngineEventType = EngineEvent['type'];
 
-/** An approval the engine needs before it goes on; `itemKey` names its open tool_call item. */
+/**
+ * An approval the engine needs before it goes on; `itemKey` names its open tool_call item. The
+ * optional `tool`, `command` and `path` say exactly what will run: approval rules match on them
+ * (a host that leaves them out is always asked, and no rule is proposed for its calls).
+ */
 export const EngineApprovalRequestSchema = z.object({
   itemKey: ItemKey,
   kind: ApprovalKindSchema,
   summary: z.string(),
   detail: z.string(),
+  /** The tool's name as the model called it (`shell`, `write_file`, `mcp__github__create_issue`). */
+  tool: z.string().optional(),
+  /** A shell command, exactly as it will run. */
+  command: z.string().optional(),
+  /** The file the call uses, as given (a relative path is resolved against the thread's cwd). */
+  path: z.string().optional(),
 });
 export type EngineApprovalRequest = z.infer<typeof EngineApprovalRequestSchema>;
 

@@ -7,6 +7,7 @@ export const ID_PREFIXES = {
   item: 'item_',
   admission: 'inp_',
   approval: 'appr_',
+  rule: 'rule_',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

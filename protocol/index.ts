@@ -87,6 +87,8 @@ export {
   ThreadNotFoundError,
   TurnNotFoundError,
   AdmissionNotFoundError,
+  RuleNotFoundError,
+  ApprovalNotFoundError,
   ThreadBusyError,
   NothingToEditError,
   ThreadArchivedError,
@@ -107,6 +109,23 @@ export {
   type ErrorData,
   type ParamIssue,
 } from './errors.js';
+export {
+  ApprovalChoiceSchema,
+  ApprovalAnswerSchema,
+  ApprovalRuleSchema,
+  RuleDraftSchema,
+  RuleMatchSchema,
+  RuleScopeSchema,
+  RuleEffectSchema,
+  RULE_LIMITS,
+  type ApprovalChoice,
+  type ApprovalAnswer,
+  type ApprovalRule,
+  type RuleDraft,
+  type RuleMatch,
+  type RuleScope,
+  type RuleEffect,
+} from './approval-rules.js';
 export { ServerExitedError, type ServerExit } from './server-exited.js';
 export { ErrorDataSchemas, ErrorObjectSchema, type ErrorObject } from './error-schemas.js';
 export {

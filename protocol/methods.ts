@@ -4,6 +4,7 @@ import { doc, named } from './registry.js';
 import type { MethodSpec } from './methods/spec.js';
 import { HistoryMethods } from './methods/history.js';
 import { ReportingMethods } from './methods/reporting.js';
+import { ApprovalMethods } from './methods/approval.js';
 import {
   AdmissionSchema,
   DeliverySchema,
@@ -447,6 +448,7 @@ export const Methods = {
   ...HistoryMethods,
   ...ReportingMethods,
   'mcp/servers': { params: McpServersParamsSchema, result: McpServersResultSchema, errors: [] },
+  ...ApprovalMethods,
 } as const satisfies Record<string, MethodSpec>;
 
 export type MethodName = keyof typeof Methods;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { ApprovalDecisionSchema, ApprovalKindSchema } from './events.js';
+import { ApprovalAnswerSchema, ApprovalChoiceSchema, RuleDraftSchema } from './approval-rules.js';
+import { ApprovalKindSchema } from './events.js';
 import { ItemIdSchema, ThreadIdSchema, TurnIdSchema } from './ids.js';
 import { doc, named } from './registry.js';
 import { McpStatusParamsSchema } from './methods.js';
@@ -15,14 +16,22 @@ export const ApprovalRequestParamsSchema = named(
     kind: doc('`shell`: run a command; `edit`: change a file; `tool`: call another tool.', ApprovalKindSchema),
     summary: doc('One line to show the user.', z.string()),
     detail: doc('The full request (command line, diff, tool arguments).', z.string()),
+    availableDecisions: doc(
+      'The decisions the client may answer; absent (older servers): `approve` and `deny`. The `*ForThread` and `*Always` ones are offered when there is a proposed rule.',
+      z.array(ApprovalChoiceSchema).optional(),
+    ),
+    proposedRule: doc(
+      'The rule the server proposes for an `approveForThread` / `approveAlways` / `denyAlways` answer: a command prefix for a shell command, the file\'s directory + `/**` for a file, the tool name for another tool; scoped to the thread\'s `cwd` (global without one). Absent when the engine did not say what it runs.',
+      RuleDraftSchema.optional(),
+    ),
   }),
 );
 export type ApprovalRequestParams = z.infer<typeof ApprovalRequestParamsSchema>;
 
 export const ApprovalRequestResultSchema = named(
   'ApprovalRequestResult',
-  "The client's decision.",
-  z.object({ decision: doc('`approve` lets the engine go on; `deny` refuses.', ApprovalDecisionSchema) }),
+  "The client's decision: `{ decision: \"approve\" | \"deny\" }` as in every version, or one of `availableDecisions` (with a `rule` for the `*Always` ones).",
+  ApprovalAnswerSchema.clone(),
 );
 export type ApprovalRequestResult = z.infer<typeof ApprovalRequestResultSchema>;
 

@@ -42,7 +42,7 @@ export function loadExamples(): Record<string, Example> {
   return JSON.parse(readFileSync(new URL('./protocol-examples.json', import.meta.url), 'utf8')) as Record<string, Example>;
 }
 
-const RECORDS = ['Thread', 'Turn', 'Item', 'Admission', 'Usage', 'RoutingRule', 'ApprovalRequest'];
+const RECORDS = ['Thread', 'Turn', 'Item', 'Admission', 'Usage', 'RoutingRule', 'ApprovalRequest', 'ApprovalRule', 'RuleMatch'];
 
 function defs(schema: Schema): Record<string, Schema> {
   return schema.$defs as Record<string, Schema>;

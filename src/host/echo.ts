@@ -78,7 +78,7 @@ class EchoEngine implements Engine {
 
   private async *toolCall(tool: NonNullable<EchoScript['tool']>, context: TurnContext): AsyncGenerator<EngineEvent> {
     yield { type: 'item.started', key: 'tool', kind: 'tool_call', text: tool.summary, metadata: { approvalKind: tool.kind } };
-    const decision = await context.requestApproval({ itemKey: 'tool', kind: tool.kind, summary: tool.summary, detail: tool.summary });
+    const decision = await context.requestApproval({ itemKey: 'tool', kind: tool.kind, summary: tool.summary, detail: tool.summary, ...echoSubject(tool) });
     yield { type: 'item.completed', key: 'tool', text: tool.summary };
     yield { type: 'item.started', key: 'tool-result', kind: 'tool_result' };
     yield decision === 'approve'
@@ -190,3 +190,10 @@ export const createHost: CreateHost = (): EngineHost => ({
   supportsCompaction: true,
   loadEngine: (_thread, history) => new EchoEngine(history),
 });
+
+/** What approval rules match on: `!tool shell CMD` runs CMD, `!tool edit PATH` writes PATH, `!tool tool NAME …` calls NAME. */
+function echoSubject(tool: NonNullable<EchoScript['tool']>): { tool: string; command?: string; path?: string } {
+  if (tool.kind === 'shell') return { tool: 'shell', command: tool.summary };
+  if (tool.kind === 'edit') return { tool: 'write_file', path: tool.summary };
+  return { tool: tool.summary.split(/\s+/)[0]! };
+}

@@ -30,6 +30,7 @@ import { searchThreads } from './operations/history/search.js';
 import { usageReport } from './operations/history/usage-report.js';
 import { revert, unrevert } from './operations/history/revert.js';
 import { getUsage } from './operations/usage.js';
+import { listApprovalRules, respondToApproval, revokeApprovalRule } from './operations/approval-rules.js';
 import { waitForTurnEnd } from './operations/wait.js';
 import { LeaseOwner } from './ownership/lease-owner.js';
 import type { Peer } from './turns/peer.js';
@@ -101,6 +102,9 @@ export interface Orchestrator {
   exportThread(p: ParsedParamsOf<'thread/export'>): Promise<ResultOf<'thread/export'>>;
   importThread(p: ParsedParamsOf<'thread/import'>): Promise<ResultOf<'thread/import'>>;
   usageReport(p: ParsedParamsOf<'usage/report'>): Promise<ResultOf<'usage/report'>>;
+  listApprovalRules(p: ParsedParamsOf<'approval/listRules'>): Promise<ResultOf<'approval/listRules'>>;
+  revokeApprovalRule(p: ParsedParamsOf<'approval/revokeRule'>): Promise<ResultOf<'approval/revokeRule'>>;
+  respondToApproval(p: ParsedParamsOf<'approval/respond'>): Promise<ResultOf<'approval/respond'>>;
 
   /** Start-up: ends the turns of dead owners, then records this process as an owner (heartbeat on). */
   recover(): Promise<number>;
@@ -187,6 +191,9 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     exportThread: (p) => exportThread(d, p),
     importThread: (p) => importThread(d, p),
     usageReport: (p) => usageReport(d, p),
+    listApprovalRules: (p) => listApprovalRules(d, p),
+    revokeApprovalRule: (p) => revokeApprovalRule(d, p),
+    respondToApproval: (p) => respondToApproval(d, p),
     async recover() {
       const isOwnerDead = async (tx: Tx, threadId: string) => (await leases.holderOf(tx, threadId, tx.now)).kind === 'dead';
       const recovered = await recoverInterruptedTurns(store, commit, options.maxItemBytes, isOwnerDead);

@@ -22,6 +22,7 @@ const READ_METHODS: ReadonlySet<string> = new Set<MethodName>([
   'thread/export',
   'routing/getRules',
   'mcp/servers',
+  'approval/listRules',
 ]);
 
 /** -32030 with `data.readOnly: true` for a method that would write; undefined for a read. */

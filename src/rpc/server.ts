@@ -30,6 +30,7 @@ import { turnHandlers } from './handlers/turn.js';
 import type { Handlers } from './handlers/types.js';
 import { usageHandlers } from './handlers/usage.js';
 import { mcpHandlers, type McpStatusFeed } from './handlers/mcp.js';
+import { approvalHandlers } from './handlers/approval.js';
 import { subscriptionHandlers } from './handlers/subscription.js';
 import { OutputGate } from './backpressure.js';
 import { refuseWrite } from './read-only.js';
@@ -179,6 +180,7 @@ export function startRpcServer(options: RpcServerOptions): RpcServer {
     ...routingHandlers(orchestrator),
     ...usageHandlers(orchestrator),
     ...mcpHandlers(options.mcp),
+    ...approvalHandlers(orchestrator),
     ...subscriptionHandlers(subscriptions),
   };
 
@@ -249,7 +251,8 @@ function approvalClient(connection: MessageConnection): ApprovalClient {
     const source = new CancellationTokenSource();
     signal.addEventListener('abort', () => source.cancel(), { once: true });
     const answer = await connection.sendRequest('approval/request', params, source.token);
+    // An answer that does not parse (an unknown decision, a malformed rule) is a deny.
     const parsed = ApprovalRequestResultSchema.safeParse(answer);
-    return parsed.success ? parsed.data.decision : 'deny';
+    return parsed.success ? parsed.data : { decision: 'deny' };
   };
 }

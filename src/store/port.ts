@@ -19,6 +19,7 @@
  */
 import type {
   Admission,
+  ApprovalRule,
   Delivery,
   Item,
   ItemKind,
@@ -415,6 +416,24 @@ export interface OwnerWrites {
   deleteStale(now: string, ttls: number, unknownTtlMs: number): Promise<number>;
 }
 
+export interface ApprovalRuleReads {
+  find(id: string): Promise<ApprovalRule | undefined>;
+  /** Every rule, oldest first (`createdAt`, then id). */
+  list(): Promise<ApprovalRule[]>;
+  /**
+   * The rules that apply where `threadId` runs in `cwd`, oldest first: the global ones, those
+   * scoped to `threadId` and those of the workspace `cwd` (compared as given: callers normalise).
+   */
+  listApplicable(threadId: string | undefined, cwd: string | undefined): Promise<ApprovalRule[]>;
+}
+
+export interface ApprovalRuleWrites {
+  /** Stores the rule; a thread-scoped rule is deleted with its thread. */
+  insert(rule: ApprovalRule): Promise<void>;
+  /** Removes the rule; false when there was none. */
+  delete(id: string): Promise<boolean>;
+}
+
 /** One full-text hit: a thread's title (`itemId` null) or one of its user or agent messages. */
 export interface SearchHitRow {
   /** Names the hit (stable while it exists): a page's last key anchors the next page. */
@@ -484,6 +503,7 @@ export interface ReadTx {
   readonly routing: RoutingReads;
   readonly owners: OwnerReads;
   readonly reports: ReportReads;
+  readonly approvalRules: ApprovalRuleReads;
 }
 
 /** One write transaction: its reads see its own writes. */
@@ -499,6 +519,7 @@ export interface WriteTx {
   readonly routing: RoutingReads & RoutingWrites;
   readonly owners: OwnerReads & OwnerWrites;
   readonly reports: ReportReads;
+  readonly approvalRules: ApprovalRuleReads & ApprovalRuleWrites;
   /** Runs `fn` so that its writes alone roll back when it throws (the rest of the transaction stays). */
   savepoint<T>(fn: () => Promise<T>): Promise<T>;
 }

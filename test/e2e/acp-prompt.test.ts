@@ -68,7 +68,7 @@ test('an allowed tool call streams tool_call (pending) then tool_call_update com
   const asked = agent.permissions[0]!;
   assert.equal(asked.sessionId, sessionId);
   assert.equal(asked.toolCall.kind, 'execute');
-  assert.deepEqual(asked.options.map((o) => o.kind), ['allow_once', 'reject_once']);
+  assert.deepEqual(asked.options.map((o) => o.kind), ['allow_once', 'allow_always', 'reject_once', 'reject_always']);
   const updates = agent.updatesOf(sessionId);
   const call = updates.find((u) => u.sessionUpdate === 'tool_call');
   assert.ok(call && call.sessionUpdate === 'tool_call');

@@ -15,7 +15,9 @@ test('a client that declared approvals gets approval/request and its decision is
   await events.turnCompleted(turn.id);
   const requested = await events.waitFor({ kind: 'approval.requested', turnId: turn.id });
   assert.deepStrictEqual(asked, [
-    { threadId: thread.id, turnId: turn.id, itemId: requested.payload.itemId, approvalId: requested.payload.approvalId, kind: 'shell', summary: 'rm -rf build', detail: 'rm -rf build' },
+    { threadId: thread.id, turnId: turn.id, itemId: requested.payload.itemId, approvalId: requested.payload.approvalId, kind: 'shell', summary: 'rm -rf build', detail: 'rm -rf build',
+      availableDecisions: ['approve', 'approveForThread', 'approveAlways', 'deny', 'denyAlways', 'cancel'],
+      proposedRule: { match: { commandPrefix: 'rm' }, scope: { kind: 'global' } } },
   ]);
   const resolved = await events.waitFor({ kind: 'approval.resolved', turnId: turn.id });
   assert.deepStrictEqual(resolved.payload, { approvalId: requested.payload.approvalId, decision: 'approve', reason: 'client' });

@@ -1,5 +1,6 @@
 import { describe } from 'node:test';
 import { admissionContract } from './admissions.js';
+import { approvalRuleContract } from './approval-rules.js';
 import { changeFeedContract } from './change-feed.js';
 import { eventContract } from './events.js';
 import { opener, type StoreFactory } from './fixtures.js';
@@ -34,6 +35,7 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
     routingContract(open);
     ownerContract(open);
     reportContract(open);
+    approvalRuleContract(open);
     transactionContract(open);
     changeFeedContract(open);
   });

@@ -9,7 +9,7 @@ import { LATEST_SCHEMA_VERSION, NewerSchemaError, migrate, schemaVersion } from 
 import { MIGRATIONS, type Migration } from '../../src/store/sqlite/migrations/index.js';
 
 const TABLES = [
-  'admissions', 'client_requests', 'events', 'items', 'owners', 'routing_rules',
+  'admissions', 'approval_rules', 'client_requests', 'events', 'items', 'owners', 'routing_rules',
   // migration 006: the search index (an FTS5 table and the shadow tables it keeps)
   'search_docs', 'search_fts', 'search_fts_config', 'search_fts_content', 'search_fts_data', 'search_fts_docsize', 'search_fts_idx',
   'threads', 'turns',

@@ -6,7 +6,7 @@ import builtins
 from typing import Any, Dict, Mapping, Type
 
 from ._base import ThreadlineError
-from .types import ParseErrorErrorData, InvalidRequestErrorData, MethodNotFoundErrorData, InvalidParamsErrorData, InternalErrorErrorData, ServerNotInitializedErrorData, ThreadNotFoundErrorData, TurnNotFoundErrorData, AdmissionNotFoundErrorData, ThreadBusyErrorData, NothingToEditErrorData, ThreadArchivedErrorData, TimeoutErrorData, TurnMismatchErrorData, QueueFullErrorData, HostErrorErrorData, StorageErrorErrorData, ThreadLeasedErrorData
+from .types import ParseErrorErrorData, InvalidRequestErrorData, MethodNotFoundErrorData, InvalidParamsErrorData, InternalErrorErrorData, ServerNotInitializedErrorData, ThreadNotFoundErrorData, TurnNotFoundErrorData, AdmissionNotFoundErrorData, RuleNotFoundErrorData, ApprovalNotFoundErrorData, ThreadBusyErrorData, NothingToEditErrorData, ThreadArchivedErrorData, TimeoutErrorData, TurnMismatchErrorData, QueueFullErrorData, HostErrorErrorData, StorageErrorErrorData, ThreadLeasedErrorData
 
 class ParseError(ThreadlineError):
     """-32700 ParseError: The message is not valid JSON."""
@@ -78,6 +78,22 @@ class AdmissionNotFoundError(ThreadlineError):
     error_name = "AdmissionNotFound"
     kind = "admission_not_found"
     data: AdmissionNotFoundErrorData
+
+
+class RuleNotFoundError(ThreadlineError):
+    """-32005 RuleNotFound: Unknown `ruleId` (never made, or revoked)."""
+    code = -32005
+    error_name = "RuleNotFound"
+    kind = "rule_not_found"
+    data: RuleNotFoundErrorData
+
+
+class ApprovalNotFoundError(ThreadlineError):
+    """-32006 ApprovalNotFound: Unknown `approvalId`, or the approval is decided already (stale), or another server process asked it."""
+    code = -32006
+    error_name = "ApprovalNotFound"
+    kind = "approval_not_found"
+    data: ApprovalNotFoundErrorData
 
 
 class ThreadBusyError(ThreadlineError):
@@ -163,6 +179,8 @@ ERROR_CLASSES: Dict[int, Type[ThreadlineError]] = {
     -32001: ThreadNotFoundError,
     -32003: TurnNotFoundError,
     -32004: AdmissionNotFoundError,
+    -32005: RuleNotFoundError,
+    -32006: ApprovalNotFoundError,
     -32010: ThreadBusyError,
     -32011: NothingToEditError,
     -32012: ThreadArchivedError,
@@ -195,6 +213,8 @@ __all__ = [
     "ThreadNotFoundError",
     "TurnNotFoundError",
     "AdmissionNotFoundError",
+    "RuleNotFoundError",
+    "ApprovalNotFoundError",
     "ThreadBusyError",
     "NothingToEditError",
     "ThreadArchivedError",

@@ -5,6 +5,12 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from .types import (
+    ApprovalListRulesParams,
+    ApprovalListRulesResult,
+    ApprovalRespondParams,
+    ApprovalRespondResult,
+    ApprovalRevokeRuleParams,
+    ApprovalRevokeRuleResult,
     McpServersParams,
     McpServersResult,
     RoutingGetRulesParams,
@@ -79,6 +85,18 @@ class GeneratedMethods:
 
     def call(self, method: str, params: Any = None, *, timeout: Optional[float] = None) -> Any:
         raise NotImplementedError
+
+    def approval_list_rules(self, params: Optional[ApprovalListRulesParams] = None, *, timeout: Optional[float] = None) -> ApprovalListRulesResult:
+        """`approval/listRules`: Which rules: those that apply to a thread (its own, its `cwd`'s, the global ones), to a workspace `cwd`, or all when neither is given. Raises besides the common errors: ThreadNotFound."""
+        return self.call("approval/listRules", params, timeout=timeout)
+
+    def approval_respond(self, params: ApprovalRespondParams, *, timeout: Optional[float] = None) -> ApprovalRespondResult:
+        """`approval/respond`: Answers a pending approval by its id (from `approval.requested`) instead of, or before, the `approval/request` answer; any connection to the server process that runs the turn may. Raises besides the common errors: ApprovalNotFound."""
+        return self.call("approval/respond", params, timeout=timeout)
+
+    def approval_revoke_rule(self, params: ApprovalRevokeRuleParams, *, timeout: Optional[float] = None) -> ApprovalRevokeRuleResult:
+        """`approval/revokeRule`: Which rule to remove: approvals it matched are asked again. Raises besides the common errors: RuleNotFound."""
+        return self.call("approval/revokeRule", params, timeout=timeout)
 
     def mcp_servers(self, params: Optional[McpServersParams] = None, *, timeout: Optional[float] = None) -> McpServersResult:
         """`mcp/servers`: No params."""

@@ -40,6 +40,28 @@ class AdmissionNotFoundErrorData(TypedDict):
     kind: Literal["admission_not_found"]
 
 
+class ApprovalListRulesParams(TypedDict, total=False):
+    """Which rules: those that apply to a thread (its own, its `cwd`'s, the global ones), to a workspace `cwd`, or all when neither is given."""
+    #: The rules of this workspace directory and the global ones (with `threadId`: instead of the thread's own cwd).
+    cwd: str
+    #: The rules that apply to this thread: its thread rules, those of its `cwd` (or of `cwd` when given) and the global ones.
+    threadId: str
+
+
+class ApprovalListRulesResult(TypedDict):
+    """The rules, oldest first."""
+    #: Oldest first.
+    rules: List[ApprovalRule]
+
+
+class ApprovalNotFoundErrorData(TypedDict):
+    """`data` of error -32006 ApprovalNotFound: Unknown `approvalId`, or the approval is decided already (stale), or another server process asked it."""
+    #: The unknown, already decided or other process's approval id.
+    approvalId: str
+    #: Always `approval_not_found`.
+    kind: Literal["approval_not_found"]
+
+
 class ApprovalRequest(TypedDict):
     """What an engine asks permission for."""
     #: The full request (command line, diff, tool arguments).
@@ -50,8 +72,7 @@ class ApprovalRequest(TypedDict):
     summary: str
 
 
-class ApprovalRequestParams(TypedDict):
-    """The server asks a client that declared `approvals` to decide (PROTOCOL.md §6)."""
+class _ApprovalRequestParamsRequired(TypedDict):
     #: Id of the approval, as in the `approval.*` events.
     approvalId: str
     #: The full request (command line, diff, tool arguments).
@@ -68,10 +89,23 @@ class ApprovalRequestParams(TypedDict):
     turnId: str
 
 
-class ApprovalRequestResult(TypedDict):
-    """The client's decision."""
-    #: `approve` lets the engine go on; `deny` refuses.
-    decision: Literal["approve", "deny"]
+class ApprovalRequestParams(_ApprovalRequestParamsRequired, total=False):
+    """The server asks a client that declared `approvals` to decide (PROTOCOL.md §6)."""
+    #: The decisions the client may answer; absent (older servers): `approve` and `deny`. The `*ForThread` and `*Always` ones are offered when there is a proposed rule.
+    availableDecisions: List[Literal["approve", "approveForThread", "approveAlways", "deny", "denyAlways", "cancel"]]
+    #: The rule the server proposes for an `approveForThread` / `approveAlways` / `denyAlways` answer: a command prefix for a shell command, the file's directory + `/**` for a file, the tool name for another tool; scoped to the thread's `cwd` (global without one). Absent when the engine did not say what it runs.
+    proposedRule: RuleDraft
+
+
+class _ApprovalRequestResultRequired(TypedDict):
+    #: `approve` / `deny` this request once; `approveForThread`: approve, and approve what the proposed rule matches in this thread from now on; `approveAlways` / `denyAlways`: decide, and store `rule` (default: the proposed rule) as an allow / deny rule; `cancel`: no decision (denied). An `*Always` or `*ForThread` answer without any rule decides once.
+    decision: Literal["approve", "approveForThread", "approveAlways", "deny", "denyAlways", "cancel"]
+
+
+class ApprovalRequestResult(_ApprovalRequestResultRequired, total=False):
+    """The client's decision: `{ decision: "approve" | "deny" }` as in every version, or one of `availableDecisions` (with a `rule` for the `*Always` ones)."""
+    #: With `approveAlways` / `denyAlways`: the rule to store instead of the proposed one.
+    rule: RuleDraft
 
 
 class _ApprovalRequestedEventRequired(TypedDict):
@@ -134,9 +168,115 @@ class _ApprovalResolvedPayloadRequired(TypedDict):
 
 
 class ApprovalResolvedPayload(_ApprovalResolvedPayloadRequired, total=False):
-    """An approval was decided: by the client, by the thread's autoApprove, or denied by an interrupt."""
-    #: Who decided: the `client`, the thread's `auto_approve`, an interrupt (`interrupted`, deny) or nobody in time (`timed_out`, deny).
-    reason: Literal["client", "auto_approve", "interrupted", "timed_out"]
+    """An approval was decided: by the client, by a stored rule, by the thread's autoApprove, or denied by an interrupt."""
+    #: Who decided: the `client`, a stored approval `rule`, the thread's `auto_approve`, an interrupt (`interrupted`, deny) or nobody in time (`timed_out`, deny).
+    reason: Literal["client", "rule", "auto_approve", "interrupted", "timed_out"]
+    #: With `reason: "rule"`: the rule that decided; with `client`: the rule the answer stored.
+    ruleId: str
+
+
+class _ApprovalRespondParamsRequired(TypedDict):
+    #: The pending approval (`appr_…`).
+    approvalId: str
+    #: As in an `approval/request` answer.
+    decision: Literal["approve", "approveForThread", "approveAlways", "deny", "denyAlways", "cancel"]
+
+
+class ApprovalRespondParams(_ApprovalRespondParamsRequired, total=False):
+    """Answers a pending approval by its id (from `approval.requested`) instead of, or before, the `approval/request` answer; any connection to the server process that runs the turn may."""
+    #: With `approveAlways` / `denyAlways`: the rule to store instead of the proposed one.
+    rule: RuleDraft
+
+
+class _ApprovalRespondResultRequired(TypedDict):
+    #: What the engine got.
+    decision: Literal["approve", "deny"]
+
+
+class ApprovalRespondResult(_ApprovalRespondResultRequired, total=False):
+    """The decision the engine got, and the rule the answer stored."""
+    #: The rule the answer stored, if any.
+    ruleId: str
+
+
+class ApprovalRevokeRuleParams(TypedDict):
+    """Which rule to remove: approvals it matched are asked again."""
+    #: The rule (`rule_…`).
+    ruleId: str
+
+
+class ApprovalRevokeRuleResult(TypedDict):
+    """The removed rule."""
+    #: The rule as it was.
+    rule: ApprovalRule
+
+
+class ApprovalRule(TypedDict):
+    """A stored approval rule: approvals it matches are decided without asking; a matching `deny` wins over any `allow`."""
+    #: When it was made (ISO-8601 UTC).
+    createdAt: str
+    #: `allow` approves, `deny` denies what it matches.
+    effect: Literal["allow", "deny"]
+    #: Rule id (`rule_` + UUIDv7).
+    id: str
+    #: What it matches.
+    match: RuleMatch
+    #: Where it applies.
+    scope: RuleScope
+
+
+class _ApprovalRuleAddedEventRequired(TypedDict):
+    #: The event kind; it decides the payload.
+    kind: Literal["approval.ruleAdded"]
+    #: What happened.
+    payload: ApprovalRuleAddedPayload
+    #: Position in the thread's log: 1, 2, 3… without gaps or repeats.
+    seq: int
+    #: The thread whose log holds it.
+    threadId: str
+    #: When it was committed (ISO-8601 UTC).
+    time: str
+
+
+class ApprovalRuleAddedEvent(_ApprovalRuleAddedEventRequired, total=False):
+    """A `approval.ruleAdded` event."""
+    #: The item it concerns, if any.
+    itemId: str
+    #: The turn it concerns, if any.
+    turnId: str
+
+
+class ApprovalRuleAddedPayload(TypedDict):
+    """An approval rule scoped to this thread was stored (an `approveForThread` answer, or an `*Always` one with thread scope)."""
+    #: The new rule.
+    rule: ApprovalRule
+
+
+class _ApprovalRuleRevokedEventRequired(TypedDict):
+    #: The event kind; it decides the payload.
+    kind: Literal["approval.ruleRevoked"]
+    #: What happened.
+    payload: ApprovalRuleRevokedPayload
+    #: Position in the thread's log: 1, 2, 3… without gaps or repeats.
+    seq: int
+    #: The thread whose log holds it.
+    threadId: str
+    #: When it was committed (ISO-8601 UTC).
+    time: str
+
+
+class ApprovalRuleRevokedEvent(_ApprovalRuleRevokedEventRequired, total=False):
+    """A `approval.ruleRevoked` event."""
+    #: The item it concerns, if any.
+    itemId: str
+    #: The turn it concerns, if any.
+    turnId: str
+
+
+class ApprovalRuleRevokedPayload(TypedDict):
+    """`approval/revokeRule` removed an approval rule scoped to this thread."""
+    #: The rule as it was.
+    rule: ApprovalRule
 
 
 class CancelRequestParams(TypedDict):
@@ -607,6 +747,51 @@ class RoutingSetRulesResult(TypedDict):
     """The persisted rules."""
     #: The persisted rules, in match order.
     rules: List[RoutingRule]
+
+
+class RuleDraft(TypedDict):
+    """A rule before it is stored: what it matches and where it applies."""
+    #: What it matches.
+    match: RuleMatch
+    #: Where it applies.
+    scope: RuleScope
+
+
+class RuleMatch(TypedDict, total=False):
+    """What a rule matches: exactly one of `tool`, `commandPrefix`, `pathGlob`."""
+    #: Leading words of a shell command (`git status`): matches a command whose words start with these words, and only when the command has no shell metacharacter (`;` `&` `|` `<` `>` `$` backquote, backslash, brackets, globs, a newline…).
+    commandPrefix: str
+    #: An absolute glob (`/work/app/src/**`; `**` any depth, `*` and `?` within one name) matched against the normalised absolute path a file tool uses.
+    pathGlob: str
+    #: The tool's name, exactly (e.g. `shell`, `mcp__github__create_issue`).
+    tool: str
+
+
+class RuleNotFoundErrorData(TypedDict):
+    """`data` of error -32005 RuleNotFound: Unknown `ruleId` (never made, or revoked)."""
+    #: Always `rule_not_found`.
+    kind: Literal["rule_not_found"]
+    #: The unknown approval rule id.
+    ruleId: str
+
+
+class RuleScope(TypedDict):
+    #: One thread.
+    kind: Literal["thread"]
+    #: The thread.
+    threadId: str
+
+
+class RuleScope(TypedDict):
+    #: An absolute directory: the rule applies to threads with exactly this `cwd`.
+    cwd: str
+    #: Threads of one working directory.
+    kind: Literal["workspace"]
+
+
+class RuleScope(TypedDict):
+    #: Every thread.
+    kind: Literal["global"]
 
 
 class SearchHit(TypedDict):
@@ -1797,19 +1982,24 @@ ExitParams = None
 #: An MCP server changed state or tool list (notification `mcp/status`, server → client; not in any thread's log).
 McpStatusParams = McpServerStatus
 
+#: Where a rule applies: one thread, every thread whose `cwd` is this directory, or everywhere.
+RuleScope = Union[RuleScope, RuleScope, RuleScope]
+
 #: Running turns were interrupted and the database flushed; send `exit` next.
 ShutdownResult = None
 
 #: One entry of a thread's append-only event log: `seq` is 1, 2, 3… per thread, without gaps.
-ThreadEvent = Union[ApprovalRequestedEvent, ApprovalResolvedEvent, ItemCompletedEvent, ItemDeltaEvent, ItemStartedEvent, PromptAdmittedEvent, PromptCancelledEvent, PromptPromotedEvent, PromptUpdatedEvent, QueueReorderedEvent, ThreadArchivedEvent, ThreadCreatedEvent, ThreadForkedEvent, ThreadImportedEvent, ThreadRevertedEvent, ThreadUnarchivedEvent, ThreadUnrevertedEvent, ThreadUpdatedEvent, TurnCompletedEvent, TurnStartedEvent, TurnSupersededEvent]
+ThreadEvent = Union[ApprovalRequestedEvent, ApprovalResolvedEvent, ApprovalRuleAddedEvent, ApprovalRuleRevokedEvent, ItemCompletedEvent, ItemDeltaEvent, ItemStartedEvent, PromptAdmittedEvent, PromptCancelledEvent, PromptPromotedEvent, PromptUpdatedEvent, QueueReorderedEvent, ThreadArchivedEvent, ThreadCreatedEvent, ThreadForkedEvent, ThreadImportedEvent, ThreadRevertedEvent, ThreadUnarchivedEvent, ThreadUnrevertedEvent, ThreadUpdatedEvent, TurnCompletedEvent, TurnStartedEvent, TurnSupersededEvent]
 
 #: Every event kind.
-EventKind = Literal["approval.requested", "approval.resolved", "item.completed", "item.delta", "item.started", "prompt.admitted", "prompt.cancelled", "prompt.promoted", "prompt.updated", "queue.reordered", "thread.archived", "thread.created", "thread.forked", "thread.imported", "thread.reverted", "thread.unarchived", "thread.unreverted", "thread.updated", "turn.completed", "turn.started", "turn.superseded"]
+EventKind = Literal["approval.requested", "approval.resolved", "approval.ruleAdded", "approval.ruleRevoked", "item.completed", "item.delta", "item.started", "prompt.admitted", "prompt.cancelled", "prompt.promoted", "prompt.updated", "queue.reordered", "thread.archived", "thread.created", "thread.forked", "thread.imported", "thread.reverted", "thread.unarchived", "thread.unreverted", "thread.updated", "turn.completed", "turn.started", "turn.superseded"]
 
 #: Event kind → the name of its event TypedDict.
 EVENT_TYPES: Dict[str, str] = {
     "approval.requested": "ApprovalRequestedEvent",
     "approval.resolved": "ApprovalResolvedEvent",
+    "approval.ruleAdded": "ApprovalRuleAddedEvent",
+    "approval.ruleRevoked": "ApprovalRuleRevokedEvent",
     "item.completed": "ItemCompletedEvent",
     "item.delta": "ItemDeltaEvent",
     "item.started": "ItemStartedEvent",
@@ -1833,6 +2023,9 @@ EVENT_TYPES: Dict[str, str] = {
 
 #: Client → server method → (params TypedDict name, result TypedDict name).
 METHODS: Dict[str, Tuple[str, str]] = {
+    "approval/listRules": ("ApprovalListRulesParams", "ApprovalListRulesResult"),
+    "approval/respond": ("ApprovalRespondParams", "ApprovalRespondResult"),
+    "approval/revokeRule": ("ApprovalRevokeRuleParams", "ApprovalRevokeRuleResult"),
     "initialize": ("InitializeParams", "InitializeResult"),
     "mcp/servers": ("McpServersParams", "McpServersResult"),
     "routing/getRules": ("RoutingGetRulesParams", "RoutingGetRulesResult"),

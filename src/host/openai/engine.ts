@@ -173,7 +173,7 @@ export class OpenAIEngine implements Engine {
     const refusal = this.refusal(call, offered, noShell, args);
     if (refusal) {
       outcome = { ok: false, text: `error: ${refusal}` };
-    } else if (approvalKind && (await context.requestApproval({ itemKey: key, kind: approvalKind, summary, detail })) === 'deny') {
+    } else if (approvalKind && (await context.requestApproval({ itemKey: key, kind: approvalKind, summary, detail, ...approvalSubject(call.name, args) })) === 'deny') {
       outcome = { ok: false, text: 'error: the user denied this tool call' };
     } else {
       outcome = { ok: true, text: '' };
@@ -232,4 +232,11 @@ function parseArguments(text: string): Record<string, unknown> | undefined {
     // not JSON: refused below
   }
   return undefined;
+}
+
+/** What approval rules match on: the tool, and the command it runs or the file it writes (as the tool gets them). */
+function approvalSubject(name: string, args: Record<string, unknown> | undefined): { tool: string; command?: string; path?: string } {
+  if (name === 'shell' && typeof args?.command === 'string') return { tool: name, command: args.command };
+  if (name === 'write_file' && typeof args?.path === 'string') return { tool: name, path: args.path };
+  return { tool: name };
 }

@@ -2,6 +2,7 @@ import type { Usage } from '@threadline/protocol';
 import type { GuardedEngine } from '../engines/host-guard.js';
 import { cutToBytes } from '../decide/item-limits.js';
 import { PendingWrites } from './pending-writes.js';
+import type { PendingApproval } from './approval-flow.js';
 import type { Peer } from './peer.js';
 import type { TurnOutcome } from './steps.js';
 
@@ -64,8 +65,8 @@ export interface ActiveTurn {
    * completes only once one of them completed (`summarized`), else the engine would forget all.
    */
   readonly compaction?: { summarized: boolean };
-  /** Approvals waiting for a decision: resolving one with 'deny' releases the engine. */
-  readonly approvals: Map<string, { itemId: string; settle: (decision: 'approve' | 'deny') => void; cancel: () => void }>;
+  /** Approvals waiting for a decision, by approval id: settling one releases the engine. */
+  readonly approvals: Map<string, PendingApproval>;
 }
 
 export function newActiveTurn(threadId: string, turnId: string, autoApprove: boolean, peer: Peer, flush: () => void, compaction = false): ActiveTurn {

@@ -1,8 +1,8 @@
-import type { ApprovalDecision, ApprovalRequestParams } from '@threadline/protocol';
+import type { ApprovalAnswer, ApprovalRequestParams } from '@threadline/protocol';
 import type { InputBacklog } from '../commit/group-commit.js';
 
-/** The client side of an approval: asks the person, resolves with their decision. */
-export type ApprovalClient = (params: ApprovalRequestParams, signal: AbortSignal) => Promise<ApprovalDecision>;
+/** The client side of an approval: asks the person, resolves with their answer (a rule-making one too). */
+export type ApprovalClient = (params: ApprovalRequestParams, signal: AbortSignal) => Promise<ApprovalAnswer>;
 
 /**
  * The front-end connection an operation came from, passed with each call (never set on the

@@ -1,4 +1,4 @@
-import { HostError, type Admission, type ApprovalDecision, type Thread, type Turn } from '@threadline/protocol';
+import { HostError, type Admission, type Thread, type Turn } from '@threadline/protocol';
 import {
   EngineApprovalRequestSchema,
   type CompactionInput,
@@ -11,12 +11,13 @@ import type { Logger } from '../../log.js';
 import type { ReadTx } from '../../store/port.js';
 import type { Commit } from '../commit/commit.js';
 import type { Tx } from '../commit/tx.js';
-import { APPROVAL_SUMMARY_BYTES, capMetadata, capText, cutToBytes, ERROR_BYTES, MetadataError, quoted } from '../decide/item-limits.js';
+import { capMetadata, capText, cutToBytes, ERROR_BYTES, MetadataError, quoted } from '../decide/item-limits.js';
 import { summarize } from '../decide/summarize.js';
 import type { EngineCache } from '../engines/engine-cache.js';
 import { HostFault, messageOf, type GuardedEngine } from '../engines/host-guard.js';
 import { newId } from '../ids.js';
 import { addUsage, newActiveTurn, OpenItem, type ActiveTurn } from './active-turn.js';
+import { askApproval, type ApprovalFlowDeps, type PendingApproval } from './approval-flow.js';
 import type { Peer } from './peer.js';
 import { cancelPending, finishTurn, type TurnOutcome } from './steps.js';
 
@@ -255,56 +256,29 @@ export class TurnRunner {
       await this.endRetrying(active, { status: 'failed', error: `${this.deps.hostName} host asked for ${problem}`, usage: active.usage });
       return 'deny';
     }
-    const { threadId, turnId } = active;
-    const itemId = open.itemId;
-    const approvalId = newId('approval');
-    // What the client is asked stays within the caps (each cut one says so): the event and the
-    // `approval/request` never grow with what a model asks to run.
-    const details = {
-      kind: request.kind,
-      summary: capText(request.summary, APPROVAL_SUMMARY_BYTES),
-      detail: capText(request.detail, this.deps.maxItemBytes),
+    return askApproval(this.approvalFlow, active, open.itemId, request);
+  }
+
+  private get approvalFlow(): ApprovalFlowDeps {
+    return {
+      commitOwned: (active, write) => this.commitOwned(active, write),
+      approvalTimeoutMs: this.deps.approvalTimeoutMs,
+      maxItemBytes: this.deps.maxItemBytes,
+      log: this.deps.log,
+      // A new rule decides the approvals it matches, in every turn this process runs.
+      onRuleAdded: () => {
+        for (const active of [...this.active.values()]) for (const approval of [...active.approvals.values()]) approval.recheck();
+      },
     };
-    const asked = await this.commitOwned(active, async (tx) => {
-      await active.pending.writeAll(tx); // the tool call item is committed before anyone is asked about it
-      await tx.emit(threadId, 'approval.requested', { approvalId, itemId, request: details }, { turnId, itemId });
-    });
-    if (!asked) return 'deny';
-    return new Promise((resolve) => {
-      const cancel = new AbortController();
-      const settle = (decision: 'approve' | 'deny') => {
-        if (!active.approvals.delete(approvalId)) return;
-        resolve(decision);
-      };
-      active.approvals.set(approvalId, { itemId, settle, cancel: () => cancel.abort() });
-      let deciding = false;
-      const decide = async (decision: ApprovalDecision, reason: 'client' | 'auto_approve' | 'timed_out') => {
-        if (active.ended || deciding || !active.approvals.has(approvalId)) return;
-        deciding = true; // the first answer counts, also while it is being committed
-        clearTimeout(timer);
-        if (reason === 'timed_out') cancel.abort();
-        let recorded = false;
-        try {
-          recorded = await this.commitOwned(active, async (tx) => {
-            await tx.emit(threadId, 'approval.resolved', { approvalId, decision, reason }, { turnId, itemId });
-          });
-        } catch (error) {
-          this.deps.log.warn('the database refused an approval decision: denied', { turnId, error: messageOf(error) });
-        }
-        settle(recorded ? decision : 'deny');
-      };
-      const timer = setTimeout(() => void decide('deny', 'timed_out'), this.deps.approvalTimeoutMs);
-      timer.unref();
-      const client = active.peer.approvals;
-      if (!client) {
-        void decide(active.autoApprove ? 'approve' : 'deny', 'auto_approve');
-        return;
-      }
-      client({ threadId, turnId, itemId, approvalId, ...details }, cancel.signal).then(
-        (decision) => decide(decision, 'client'),
-        () => decide('deny', 'client'),
-      );
-    });
+  }
+
+  /** The approval `approvalId` still waiting for a decision in this process, if any. */
+  pendingApproval(approvalId: string): PendingApproval | undefined {
+    for (const active of this.active.values()) {
+      const approval = active.approvals.get(approvalId);
+      if (approval) return approval;
+    }
+    return undefined;
   }
 
   /** Hands a steered prompt to the running engine; false when it cannot take it now. */

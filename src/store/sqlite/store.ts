@@ -3,6 +3,8 @@ import type Database from 'better-sqlite3';
 import type {
   AdmissionReads,
   AdmissionWrites,
+  ApprovalRuleReads,
+  ApprovalRuleWrites,
   ClientRequestReads,
   ClientRequestWrites,
   EventReads,
@@ -28,6 +30,7 @@ import { OneAtATime } from './one-at-a-time.js';
 import { settled } from './settled.js';
 import { LATEST_SCHEMA_VERSION, migrate, refuseNewerSchema, schemaVersion } from './migrate.js';
 import { admissionTable } from './tables/admissions.js';
+import { approvalRuleTable } from './tables/approval-rules.js';
 import { clientRequestTable } from './tables/client-requests.js';
 import { eventTable } from './tables/events.js';
 import { itemTable } from './tables/items.js';
@@ -56,6 +59,7 @@ export function createSqliteStore(db: Database.Database): Store {
     routing: settled<RoutingReads & RoutingWrites>(routingTable(db)),
     owners: settled<OwnerReads & OwnerWrites>(ownerTable(db)),
     reports: settled<ReportReads>(reportTable(db)),
+    approvalRules: settled<ApprovalRuleReads & ApprovalRuleWrites>(approvalRuleTable(db)),
   };
   const sql = {
     beginImmediate: db.prepare('BEGIN IMMEDIATE'),

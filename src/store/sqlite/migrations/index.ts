@@ -4,6 +4,7 @@ import { sql as ownersAndLeases } from './003_owners_and_leases.js';
 import { sql as ownerNamespaceAndTtl } from './004_owner_namespace_and_ttl.js';
 import { sql as history } from './005_history.js';
 import { sql as search } from './006_search.js';
+import { sql as approvalRules } from './007_approval_rules.js';
 
 export interface Migration {
   version: number;
@@ -19,6 +20,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 4, name: '004_owner_namespace_and_ttl', sql: ownerNamespaceAndTtl },
   { version: 5, name: '005_history', sql: history },
   { version: 6, name: '006_search', sql: search },
+  { version: 7, name: '007_approval_rules', sql: approvalRules },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
