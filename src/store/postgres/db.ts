@@ -11,6 +11,8 @@ export interface Sql {
   arrays<R extends unknown[]>(text: string, values?: unknown[]): Promise<R[]>;
   /** How many rows the statement changed. */
   run(text: string, values?: unknown[]): Promise<number>;
+  /** Whether a statement other than a SELECT ran (a transaction that wrote nothing notifies no one). */
+  readonly wrote: boolean;
 }
 
 /**
@@ -49,7 +51,9 @@ const nameOf = (text: string): string => {
 };
 
 export function sqlOn(client: pg.PoolClient, secrets: readonly string[]): Sql {
+  let wrote = false;
   const query = async (text: string, values: unknown[] | undefined, rowMode?: 'array'): Promise<pg.QueryResult> => {
+    if (!wrote && !/^\s*(SELECT|WITH)\b/i.test(text)) wrote = true;
     try {
       return await client.query({ name: nameOf(text), text, values, ...(rowMode && { rowMode }) } as pg.QueryConfig);
     } catch (error) {
@@ -60,6 +64,9 @@ export function sqlOn(client: pg.PoolClient, secrets: readonly string[]): Sql {
     rows: async <R>(text: string, values?: unknown[]) => (await query(text, values)).rows as R[],
     arrays: async <R extends unknown[]>(text: string, values?: unknown[]) => (await query(text, values, 'array')).rows as R[],
     run: async (text: string, values?: unknown[]) => (await query(text, values)).rowCount ?? 0,
+    get wrote() {
+      return wrote;
+    },
   };
 }
 

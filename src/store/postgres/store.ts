@@ -140,10 +140,12 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
     write<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T> {
       /** What to notify: thread ids whose seq moved, with their last seq in this transaction. */
       const seqs = new Map<string, number>();
+      let wrote = () => false;
       return transaction(
         'BEGIN ISOLATION LEVEL READ COMMITTED',
         async (client, now) => {
           const sql = sqlOn(client, secrets);
+          wrote = () => sql.wrote;
           const locks = writeLocks(sql);
           const tables = tablesOf({ sql, locks });
           const nextSeq = tables.threads.nextSeq;
@@ -172,7 +174,7 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
           };
           return fn({ ...tables, now, savepoint });
         },
-        () => `SELECT pg_notify('${CHANNEL}', '${notifyPayload(seqs)}'); COMMIT`,
+        () => (wrote() ? `SELECT pg_notify('${CHANNEL}', '${notifyPayload(seqs)}'); COMMIT` : 'COMMIT'),
       );
     },
     read<T>(fn: (tx: ReadTx) => Promise<T>): Promise<T> {
