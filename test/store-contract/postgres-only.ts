@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import pg from 'pg';
 import type { Store } from '../../src/store/port.js';
+import { POLL_MS } from '../../src/store/postgres/change-feed.js';
 import { PostgresStoreError } from '../../src/store/postgres/errors.js';
 import { openPostgresStore } from '../../src/store/postgres/store.js';
 import { sharedPostgres } from '../helpers/postgres.js';
-import { at, newAdmission, newThread, opener, type StoreHarness } from './fixtures.js';
+import { at, newAdmission, newThread, opener, within, type StoreHarness } from './fixtures.js';
 
 type PgHarness = StoreHarness & { url: string; otherConnection(): Promise<Store> };
 
@@ -135,6 +136,22 @@ export function postgresContract(factory: () => Promise<PgHarness>): void {
       assert.ok(error instanceof PostgresStoreError);
       assert.equal(error.retryable, false);
       assert.ok(!error.message.includes('wrong-secret-pw'), error.message);
+    });
+
+    test('a commit that notified no one is still noticed, by the poll', async (t) => {
+      const h = await open(t);
+      const feed = h.store.changeFeed!;
+      let notice: () => void = () => {};
+      const noticed = new Promise<void>((resolve) => (notice = resolve));
+      t.after(feed.watch(() => notice()));
+      // Wait out one poll so the feed holds a fingerprint to compare with.
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS + 200));
+      // Another tool's write: no NOTIFY, as when a notification is lost.
+      await onDatabase(h.url, (c) =>
+        c.query("INSERT INTO threads (id, title, auto_approve, trust_mode, metadata, created_at, updated_at) VALUES ('thr_raw', 't', false, false, '{}', $1, $1)", [at(0)]),
+      );
+      await within(noticed, 3 * POLL_MS + 1000, 'the poll did not notice the commit');
+      assert.equal(await h.store.read(async (tx) => (await tx.threads.find('thr_raw'))?.id), 'thr_raw');
     });
 
     test('a newer schema is refused untouched; two stores migrating a new database at once both open', async (t) => {
