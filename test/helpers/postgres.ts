@@ -95,6 +95,13 @@ export async function startPostgres(): Promise<PostgresServer> {
     rmSync(dir, { recursive: true, force: true });
   };
   process.once('exit', stop);
+  // A test runner's timeout ends the process by a signal, which runs no 'exit' handler by itself.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      stop();
+      process.kill(process.pid, signal);
+    });
+  }
   try {
     run('initdb', ['-D', dataDir, '-U', USER, `--pwfile=${pwfile}`, '--auth=scram-sha-256', '-E', 'UTF8', '--locale=C', '--no-sync']);
     const port = await startOnFreePort(dir, dataDir, run);
@@ -120,7 +127,9 @@ export async function startPostgres(): Promise<PostgresServer> {
         await admin(`CREATE DATABASE ${name} TEMPLATE ${template} STRATEGY FILE_COPY`);
         return `${baseUrl}${name}`;
       },
-      pgCtl: (...args: string[]) => run('pg_ctl', [...args, '-D', dataDir]),
+      // start and restart log to the file: a server writing to our pipe would keep execFileSync waiting forever.
+      pgCtl: (...args: string[]) =>
+        run('pg_ctl', [...args, '-D', dataDir, ...(['start', 'restart'].includes(args[0]!) ? ['-l', join(dir, 'server.log')] : [])]),
       stop,
     };
   } catch (error) {
@@ -139,8 +148,10 @@ async function startOnFreePort(dir: string, dataDir: string, run: (tool: string,
       `-p ${port}`,
       "-c listen_addresses='127.0.0.1'",
       `-c unix_socket_directories='${dir}'`,
-      // A test server: speed over durability (the tests are about the protocol, not the disk).
-      '-c fsync=off -c synchronous_commit=off -c full_page_writes=off',
+      // A test server: no fsync (the tests are about the protocol, not the disk). Commits are still
+      // written before they are acknowledged (synchronous_commit stays on), so a server killed
+      // with `pg_ctl restart -m immediate` keeps every acknowledged commit, as a real one does.
+      '-c fsync=off -c full_page_writes=off',
       '-c max_connections=300',
     ].join(' ');
     try {

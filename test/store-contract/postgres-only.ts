@@ -154,6 +154,31 @@ export function postgresContract(factory: () => Promise<PgHarness>): void {
       assert.equal(await h.store.read(async (tx) => (await tx.threads.find('thr_raw'))?.id), 'thr_raw');
     });
 
+    test('the server restarting: calls fail retryable or succeed, the store reconnects, the feed hears again', async (t) => {
+      const h = await open(t);
+      const other = await h.otherConnection();
+      await h.store.write((tx) => tx.threads.insert(newThread('thr_1')));
+      (await sharedPostgres()).pgCtl('restart', '-m', 'immediate', '-w');
+      // A pooled connection may not know yet that it died: that call fails, retryable, and the next works.
+      const outcomes: string[] = [];
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const result = await h.store.write((tx) => tx.threads.nextSeq('thr_1')).then(
+          (seq) => `seq ${seq}`,
+          (e: unknown) => (e instanceof PostgresStoreError && e.retryable ? 'retryable' : `fatal: ${String(e)}`),
+        );
+        outcomes.push(result);
+        if (result.startsWith('seq')) break;
+      }
+      assert.match(outcomes.at(-1)!, /^seq 1$/, outcomes.join(', '));
+      assert.ok(outcomes.slice(0, -1).every((o) => o === 'retryable'), outcomes.join(', '));
+      // The listening connection died too: it comes back and hears the other server's commits.
+      let notice: () => void = () => {};
+      const noticed = new Promise<void>((resolve) => (notice = resolve));
+      t.after(h.store.changeFeed!.watch(() => notice()));
+      await other.write((tx) => tx.threads.nextSeq('thr_1')).catch(() => other.write((tx) => tx.threads.nextSeq('thr_1')));
+      await within(noticed, 5_000, 'the feed did not hear a commit after the restart');
+    });
+
     test('a newer schema is refused untouched; two stores migrating a new database at once both open', async (t) => {
       const server = await sharedPostgres();
       const url = await server.createDatabase();

@@ -2,7 +2,7 @@ import pg from 'pg';
 import type { ReadTx, Store, WriteTx } from '../port.js';
 import { CHANNEL, NotifyFeed } from './change-feed.js';
 import { NO_LOCKS, sqlOn, TYPES, writeLocks, type Ctx } from './db.js';
-import { toStoreError } from './errors.js';
+import { brokeConnection, PostgresStoreError, toStoreError } from './errors.js';
 import { secretsOf, withoutPassword } from './location.js';
 import { migrate, NewerSchemaError } from './migrate.js';
 import { admissionTable } from './tables/admissions.js';
@@ -113,18 +113,32 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
    * ROLLBACK failed is broken and leaves the pool.
    */
   const transaction = async <T>(begin: string, body: (client: pg.PoolClient, now: string) => Promise<T>, end: () => string): Promise<T> => {
-    const client = await connect();
+    let client = await connect();
     let began = false;
     try {
-      const results = await driver(() => client.query(`${begin}; SELECT ${NOW}`) as unknown as Promise<pg.QueryResult<{ now: string }>[]>);
+      let results: pg.QueryResult<{ now: string }>[];
+      try {
+        results = await driver(() => client.query(`${begin}; SELECT ${NOW}`) as unknown as Promise<pg.QueryResult<{ now: string }>[]>);
+      } catch (error) {
+        // A pooled connection the server dropped while idle (a restart) fails at BEGIN, before
+        // anything ran: drop it and begin once more on a fresh one.
+        if (!(error instanceof PostgresStoreError && brokeConnection(error))) throw error;
+        const broken = client;
+        client = undefined as unknown as pg.PoolClient; // released: the catch below must not release it again
+        broken.release(true);
+        client = await connect();
+        results = await driver(() => client.query(`${begin}; SELECT ${NOW}`) as unknown as Promise<pg.QueryResult<{ now: string }>[]>);
+      }
       began = true;
       const result = await body(client, results[1]!.rows[0]!.now);
       await driver(() => client.query(end()));
       client.release();
       return result;
     } catch (error) {
-      const rolledBack = began && (await client.query('ROLLBACK').then(() => true, () => false));
-      client.release(!rolledBack);
+      if (client) {
+        const rolledBack = began && (await client.query('ROLLBACK').then(() => true, () => false));
+        client.release(!rolledBack);
+      }
       throw error;
     }
   };
