@@ -32,7 +32,7 @@ export interface Backend {
  * recovered (not with --read-only). A database that cannot be opened or recovered is a usage
  * error: one line, exit 2.
  */
-export function openBackend(args: string[]): Backend {
+export async function openBackend(args: string[]): Promise<Backend> {
   const config = parseServeArgs(args);
   const log = createLogger(config.logLevel);
   routeConsoleToStderr(); // a host's console.log must never corrupt the protocol on stdout
@@ -63,9 +63,9 @@ export function openBackend(args: string[]): Backend {
   // Read-only: no recovery and no owner row (both write); no turn can start, so neither is needed.
   let recovered = 0;
   try {
-    if (!config.readOnly) recovered = orchestrator.recover();
+    if (!config.readOnly) recovered = await orchestrator.recover();
   } catch (error) {
-    store.close();
+    await store.close();
     throw new UsageError(`cannot open database ${dbPath}: ${(error as Error).message}`);
   }
   return { config, log, dbPath, host, hostSupportsSteer, store, orchestrator, recovered, ...(tools ? { tools } : {}) };
