@@ -1,7 +1,6 @@
 import type { Durability } from './sqlite/db.js';
 import type { Store } from './port.js';
 import { isPostgresUrl, withoutPassword } from './postgres/location.js';
-import { openPostgresStore } from './postgres/store.js';
 import { openSqliteStore } from './sqlite/store.js';
 
 export type { Durability };
@@ -18,5 +17,8 @@ export function openStore(location: string, durability: Durability): Store {
  * `durability` is SQLite's; a Postgres server's durability is its own configuration.
  */
 export async function openStoreAt(location: string, durability: Durability): Promise<Store> {
-  return isPostgresUrl(location) ? openPostgresStore(location) : openSqliteStore(location, durability);
+  if (!isPostgresUrl(location)) return openSqliteStore(location, durability);
+  // Loaded on first use: a SQLite server never evaluates the driver.
+  const { openPostgresStore } = await import('./postgres/store.js');
+  return openPostgresStore(location);
 }

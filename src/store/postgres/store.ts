@@ -2,7 +2,8 @@ import pg from 'pg';
 import type { ReadTx, Store, WriteTx } from '../port.js';
 import { CHANNEL, NotifyFeed } from './change-feed.js';
 import { NO_LOCKS, sqlOn, TYPES, writeLocks, type Ctx } from './db.js';
-import { brokeConnection, PostgresStoreError, toStoreError } from './errors.js';
+import { toStoreError } from './errors.js';
+import { transactions } from './pool.js';
 import { secretsOf, withoutPassword } from './location.js';
 import { migrate, NewerSchemaError } from './migrate.js';
 import { admissionTable } from './tables/admissions.js';
@@ -21,9 +22,6 @@ export interface PostgresOptions {
   /** How long a connection attempt or a pooled connection is waited for (default 10 s). */
   connectTimeoutMs?: number;
 }
-
-/** The transaction's clock: the database's, ISO 8601 UTC with milliseconds, as `toISOString` prints it. */
-const NOW = `to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS now`;
 
 const tablesOf = (ctx: Ctx) => ({
   threads: threadTable(ctx),
@@ -54,34 +52,7 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
     application_name: 'threadline',
     keepAlive: true,
   };
-  const pool = new pg.Pool({ ...config, max: options.poolSize ?? 10 });
-  // An idle connection that dies (server restart) is dropped by the pool; it must not crash us.
-  pool.on('error', () => {});
-  /** This pool's backends: a notification from one of them is this store's own commit. */
-  const ownBackends = new Set<number>();
-  pool.on('connect', (client) => {
-    const pid = (client as unknown as { processID?: number }).processID;
-    if (pid) ownBackends.add(pid);
-  });
-  pool.on('remove', (client) => {
-    const pid = (client as unknown as { processID?: number }).processID;
-    if (pid) ownBackends.delete(pid);
-  });
-
-  /** Clients given an 'error' listener: a connection that dies while checked out must not crash the process. */
-  const guarded = new WeakSet<pg.PoolClient>();
-  const connect = async (): Promise<pg.PoolClient> => {
-    try {
-      const client = await pool.connect();
-      if (!guarded.has(client)) {
-        guarded.add(client);
-        client.on('error', () => {}); // the query it was running rejects, and ROLLBACK fails: it is dropped
-      }
-      return client;
-    } catch (error) {
-      throw toStoreError(error, secrets);
-    }
-  };
+  const { pool, ownBackends, connect, transaction } = transactions(config, options.poolSize ?? 10, secrets);
 
   try {
     const client = await connect();
@@ -96,52 +67,6 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
     await pool.end().catch(() => {});
     throw error instanceof NewerSchemaError ? error : toStoreError(error, secrets);
   }
-
-  /** Runs `body` in one transaction on a pooled connection; a broken connection is not pooled again. */
-  /** Runs the driver's own statement (BEGIN, COMMIT): its failure is a store error. */
-  const driver = async <R>(run: () => Promise<R>): Promise<R> => {
-    try {
-      return await run();
-    } catch (error) {
-      throw toStoreError(error, secrets);
-    }
-  };
-
-  /**
-   * Runs `body` in one transaction on a pooled connection. What `body` throws passes unchanged
-   * (the table calls already made the driver's errors store errors); a connection whose
-   * ROLLBACK failed is broken and leaves the pool.
-   */
-  const transaction = async <T>(begin: string, body: (client: pg.PoolClient, now: string) => Promise<T>, end: () => string): Promise<T> => {
-    let client = await connect();
-    let began = false;
-    try {
-      let results: pg.QueryResult<{ now: string }>[];
-      try {
-        results = await driver(() => client.query(`${begin}; SELECT ${NOW}`) as unknown as Promise<pg.QueryResult<{ now: string }>[]>);
-      } catch (error) {
-        // A pooled connection the server dropped while idle (a restart) fails at BEGIN, before
-        // anything ran: drop it and begin once more on a fresh one.
-        if (!(error instanceof PostgresStoreError && brokeConnection(error))) throw error;
-        const broken = client;
-        client = undefined as unknown as pg.PoolClient; // released: the catch below must not release it again
-        broken.release(true);
-        client = await connect();
-        results = await driver(() => client.query(`${begin}; SELECT ${NOW}`) as unknown as Promise<pg.QueryResult<{ now: string }>[]>);
-      }
-      began = true;
-      const result = await body(client, results[1]!.rows[0]!.now);
-      await driver(() => client.query(end()));
-      client.release();
-      return result;
-    } catch (error) {
-      if (client) {
-        const rolledBack = began && (await client.query('ROLLBACK').then(() => true, () => false));
-        client.release(!rolledBack);
-      }
-      throw error;
-    }
-  };
 
   const feed = new NotifyFeed(config, ownBackends);
   try {
