@@ -179,6 +179,43 @@ export function postgresContract(factory: () => Promise<PgHarness>): void {
       await within(noticed, 5_000, 'the feed did not hear a commit after the restart');
     });
 
+    test('a server frozen mid-transaction holds its thread only until the timeouts: others fail retryable, then go on', async (t) => {
+      const h = await open(t);
+      const fast = { lockTimeoutMs: 300, idleInTransactionTimeoutMs: 1_500 };
+      const frozen = await openPostgresStore(h.url, fast);
+      const other = await openPostgresStore(h.url, fast);
+      // The frozen write never ends, so its pool never drains: its close is not waited for.
+      t.after(async () => {
+        void frozen.close();
+        await other.close();
+      });
+      await h.store.write((tx) => tx.threads.insert(newThread('thr_1')));
+      // The frozen server locked the thread and then never went on (as under SIGSTOP).
+      let locked: () => void = () => {};
+      const holding = new Promise<void>((resolve) => (locked = resolve));
+      const never = new Promise<void>(() => {});
+      const frozenWrite = frozen.write(async (tx) => {
+        await tx.threads.nextSeq('thr_1');
+        locked();
+        await never;
+      });
+      void frozenWrite.catch(() => {});
+      await holding;
+      const blocked = await other.write((tx) => tx.threads.nextSeq('thr_1')).then(
+        () => assert.fail('wrote through another transaction’s lock'),
+        (e: unknown) => e as PostgresStoreError,
+      );
+      assert.ok(blocked instanceof PostgresStoreError && blocked.retryable, String(blocked));
+      assert.equal(blocked.code, '55P03');
+      // The server ends the idle transaction (its writes roll back) and the thread is free again.
+      const started = Date.now();
+      let seq: number | undefined;
+      while (seq === undefined && Date.now() - started < 10_000) {
+        seq = await other.write((tx) => tx.threads.nextSeq('thr_1')).catch(() => undefined);
+      }
+      assert.equal(seq, 1, 'the frozen transaction’s seq was kept, or the thread stayed locked');
+    });
+
     test('a newer schema is refused untouched; two stores migrating a new database at once both open', async (t) => {
       const server = await sharedPostgres();
       const url = await server.createDatabase();

@@ -21,6 +21,16 @@ export interface PostgresOptions {
   poolSize?: number;
   /** How long a connection attempt or a pooled connection is waited for (default 10 s). */
   connectTimeoutMs?: number;
+  /**
+   * How long a statement waits for another transaction's row lock (a thread another server is
+   * writing) before failing retryable, as SQLite's busy timeout does (default 5 s).
+   */
+  lockTimeoutMs?: number;
+  /**
+   * How long the server lets a transaction sit idle before it ends the session (default 15 s):
+   * a frozen or partitioned server's open transaction must not hold its threads' locks forever.
+   */
+  idleInTransactionTimeoutMs?: number;
 }
 
 const tablesOf = (ctx: Ctx) => ({
@@ -51,6 +61,8 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
     connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
     application_name: 'threadline',
     keepAlive: true,
+    lock_timeout: options.lockTimeoutMs ?? 5_000,
+    idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs ?? 15_000,
   };
   const { pool, ownBackends, connect, transaction } = transactions(config, options.poolSize ?? 10, secrets);
 
