@@ -1,0 +1,12 @@
+import { sql as init } from './001_init.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** Every migration in order; forward only, never edited once released. `schema_version` = the last applied. */
+export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: '001_init', sql: init }];
+
+export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
