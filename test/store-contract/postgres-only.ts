@@ -5,6 +5,7 @@ import type { Store } from '../../src/store/port.js';
 import { POLL_MS } from '../../src/store/postgres/change-feed.js';
 import { PostgresStoreError } from '../../src/store/postgres/errors.js';
 import { openPostgresStore } from '../../src/store/postgres/store.js';
+import { LATEST_SCHEMA_VERSION } from '../../src/store/postgres/migrations/index.js';
 import { sharedPostgres } from '../helpers/postgres.js';
 import { at, newAdmission, newThread, opener, within, type StoreHarness } from './fixtures.js';
 
@@ -224,7 +225,7 @@ export function postgresContract(factory: () => Promise<PgHarness>): void {
       await stores[0]!.write((tx) => tx.threads.insert(newThread('thr_1')));
       assert.equal(await stores[2]!.read(async (tx) => (await tx.threads.find('thr_1'))?.id), 'thr_1');
       await onDatabase(url, (c) => c.query('UPDATE schema_version SET version = 99'));
-      await assert.rejects(openPostgresStore(url), /schema version 99 is newer than this Threadline supports \(1\)/);
+      await assert.rejects(openPostgresStore(url), new RegExp(`schema version 99 is newer than this Threadline supports \\(${LATEST_SCHEMA_VERSION}\\)`));
       assert.equal(await onDatabase(url, async (c) => (await c.query('SELECT version FROM schema_version')).rows[0].version), 99);
     });
   });

@@ -11,6 +11,7 @@ import { clientRequestTable } from './tables/client-requests.js';
 import { eventTable } from './tables/events.js';
 import { itemTable } from './tables/items.js';
 import { ownerTable } from './tables/owners.js';
+import { approvalRuleTable } from './tables/approval-rules.js';
 import { reportTable } from './tables/reports.js';
 import { routingTable } from './tables/routing.js';
 import { threadTable } from './tables/threads.js';
@@ -43,6 +44,7 @@ const tablesOf = (ctx: Ctx) => ({
   routing: routingTable(ctx),
   owners: ownerTable(ctx),
   reports: reportTable(ctx),
+  approvalRules: approvalRuleTable(ctx),
 });
 
 /**

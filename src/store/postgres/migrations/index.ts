@@ -1,4 +1,5 @@
 import { sql as init } from './001_init.js';
+import { sql as approvalRules } from './002_approval_rules.js';
 
 export interface Migration {
   version: number;
@@ -7,6 +8,9 @@ export interface Migration {
 }
 
 /** Every migration in order; forward only, never edited once released. `schema_version` = the last applied. */
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: '001_init', sql: init }];
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: '001_init', sql: init },
+  { version: 2, name: '002_approval_rules', sql: approvalRules },
+];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
