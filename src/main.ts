@@ -18,7 +18,7 @@ function main(argv: string[]): void {
     } else if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
       process.stdout.write(USAGE);
     } else if (command === 'serve') {
-      serve(rest);
+      serve(rest).catch((error: unknown) => fail(error));
     } else if (command === 'acp') {
       // Loaded on use: the ACP SDK stays out of serve's start-up.
       import('./cli/acp.js').then(({ acp }) => acp(rest)).catch((error: unknown) => fail(error));

@@ -41,8 +41,8 @@ export function acpAgent(options: AcpAgentOptions): acp.AgentApp {
     orchestrator.drain(Methods['thread/drain'].params.parse({ threadId: sessionId }), peer).catch(() => undefined);
   };
 
-  const requireSession = (sessionId: string) => {
-    if (!orchestrator.threadExists(sessionId)) throw acp.RequestError.sessionNotFound(sessionId);
+  const requireSession = async (sessionId: string) => {
+    if (!(await orchestrator.threadExists(sessionId))) throw acp.RequestError.sessionNotFound(sessionId);
   };
 
   const app = acp
@@ -69,16 +69,15 @@ export function acpAgent(options: AcpAgentOptions): acp.AgentApp {
         authMethods: [],
       };
     })
-    .onRequest(acp.methods.agent.session.new, ({ params }) => {
+    .onRequest(acp.methods.agent.session.new, async ({ params }) => {
       if (params.mcpServers.length > 0) log.info('mcpServers accepted but not used yet', { count: params.mcpServers.length });
-      const { thread } = orchestrator.createThread(Methods['thread/create'].params.parse({ cwd: params.cwd }));
-      info?.attach(thread.id);
+      const { thread } = await orchestrator.createThread(Methods['thread/create'].params.parse({ cwd: params.cwd }));
+      await info?.attach(thread.id);
       return { sessionId: thread.id };
     })
     .onRequest(acp.methods.agent.session.prompt, async ({ params, client, signal }) => {
-      requireSession(params.sessionId);
       const text = promptText(params.prompt);
-      info?.nameAfter(params.sessionId, text);
+      // Registered before anything is awaited: a session/cancel right behind the prompt finds it.
       const run = new PromptRun(
         { orchestrator, peer, send: (update) => client.notify(acp.methods.client.session.update, { sessionId: params.sessionId, update }) },
         params.sessionId,
@@ -89,6 +88,8 @@ export function acpAgent(options: AcpAgentOptions): acp.AgentApp {
       const onAbort = () => run.cancel();
       signal.addEventListener('abort', onAbort, { once: true });
       try {
+        await requireSession(params.sessionId);
+        await info?.nameAfter(params.sessionId, text);
         return await run.run(text);
       } catch (error) {
         throw toRequestError(error, params.sessionId);
@@ -99,6 +100,6 @@ export function acpAgent(options: AcpAgentOptions): acp.AgentApp {
       }
     })
     .onNotification(acp.methods.agent.session.cancel, ({ params }) => cancelSession(params.sessionId));
-  const sessions = withSessionHandlers(app, { orchestrator, cancelSession, attach: (sessionId) => info?.attach(sessionId) });
+  const sessions = withSessionHandlers(app, { orchestrator, cancelSession, attach: async (sessionId) => info?.attach(sessionId) });
   return withExtensions(sessions, { orchestrator, log, peer: () => peer });
 }

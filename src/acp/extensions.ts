@@ -74,8 +74,8 @@ function guarded<P extends { threadId?: string }, R>(run: (p: P) => R | Promise<
 }
 
 export function withExtensions(app: acp.AgentApp, { orchestrator, log, peer }: ExtensionDeps): acp.AgentApp {
-  const fork = (p: ParsedParamsOf<'thread/fork'>) => {
-    const { thread, copiedTurns, droppedTurnId, originalUserText } = orchestrator.forkThread(p);
+  const fork = async (p: ParsedParamsOf<'thread/fork'>) => {
+    const { thread, copiedTurns, droppedTurnId, originalUserText } = await orchestrator.forkThread(p);
     return { sessionId: thread.id, copiedTurns, droppedTurnId, originalUserText };
   };
   return (
@@ -87,9 +87,9 @@ export function withExtensions(app: acp.AgentApp, { orchestrator, log, peer }: E
         guarded(async (p: ForkSessionRequest) => {
           p.threadId = p.sessionId;
           if (p.mcpServers?.length) log.info('mcpServers accepted but not used yet', { count: p.mcpServers.length });
-          const { sessionId } = fork(Methods['thread/fork'].params.parse({ threadId: p.sessionId }));
+          const { sessionId } = await fork(Methods['thread/fork'].params.parse({ threadId: p.sessionId }));
           // A Threadline thread's cwd is fixed at creation: the fork keeps its source's.
-          if (orchestrator.getThread(Methods['thread/get'].params.parse({ threadId: sessionId })).thread.cwd !== p.cwd) {
+          if ((await orchestrator.getThread(Methods['thread/get'].params.parse({ threadId: sessionId }))).thread.cwd !== p.cwd) {
             log.info('session/fork: the fork keeps the source cwd', { sessionId, requested: p.cwd });
           }
           return { sessionId };
@@ -101,7 +101,7 @@ export function withExtensions(app: acp.AgentApp, { orchestrator, log, peer }: E
         '_threadline/steer',
         sessionParams('thread/startTurn'),
         guarded(async (p: ParsedParamsOf<'thread/startTurn'>) => {
-          const { thread } = orchestrator.getThread(Methods['thread/get'].params.parse({ threadId: p.threadId }));
+          const { thread } = await orchestrator.getThread(Methods['thread/get'].params.parse({ threadId: p.threadId }));
           const expectedTurnId = p.expectedTurnId ?? (thread.status === 'running' ? thread.latestTurnId : undefined);
           if (expectedTurnId === undefined) throw acp.RequestError.invalidRequest({ sessionId: p.threadId }, 'no turn is running to steer into');
           const { turn, queued } = await orchestrator.startTurn({ ...p, delivery: 'steer', expectedTurnId }, peer());
@@ -111,25 +111,25 @@ export function withExtensions(app: acp.AgentApp, { orchestrator, log, peer }: E
       .onRequest(
         '_threadline/revert',
         sessionParams('thread/revert'),
-        guarded((p: ParsedParamsOf<'thread/revert'>) => ({ revertedTurnIds: orchestrator.revert(p).revertedTurnIds })),
+        guarded(async (p: ParsedParamsOf<'thread/revert'>) => ({ revertedTurnIds: (await orchestrator.revert(p)).revertedTurnIds })),
       )
       .onRequest(
         '_threadline/unrevert',
         sessionParams('thread/unrevert'),
-        guarded((p: ParsedParamsOf<'thread/unrevert'>) => ({ restoredTurnIds: orchestrator.unrevert(p).restoredTurnIds })),
+        guarded(async (p: ParsedParamsOf<'thread/unrevert'>) => ({ restoredTurnIds: (await orchestrator.unrevert(p)).restoredTurnIds })),
       )
       .onRequest(
         '_threadline/events',
         sessionParams('thread/events'),
-        guarded((p: ParsedParamsOf<'thread/events'>) => {
-          const page = orchestrator.eventPage(p);
+        guarded(async (p: ParsedParamsOf<'thread/events'>) => {
+          const page = await orchestrator.eventPage(p);
           return { events: JSON.parse(page.eventsJson) as unknown[], lastSeq: page.lastSeq };
         }),
       )
       .onRequest(
         '_threadline/queue',
         sessionParams('thread/get'),
-        guarded((p: ParsedParamsOf<'thread/get'>) => ({ queued: orchestrator.getThread(p).queued })),
+        guarded(async (p: ParsedParamsOf<'thread/get'>) => ({ queued: (await orchestrator.getThread(p)).queued })),
       )
       .onRequest(
         '_threadline/cancel_queued',

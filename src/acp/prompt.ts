@@ -1,6 +1,6 @@
 import { RequestError, type PromptResponse, type SessionUpdate } from '@agentclientprotocol/sdk';
 import { Methods, ThreadLeasedError, type ThreadEvent, type Turn } from '@threadline/protocol';
-import type { Orchestrator, Peer } from '../orchestrator/api.js';
+import { ThreadEventPump, type Orchestrator, type Peer } from '../orchestrator/api.js';
 import { TurnUpdates } from './updates.js';
 
 export interface PromptDeps {
@@ -21,8 +21,8 @@ export class PromptRun {
   private admissionId: string | undefined;
   private cancelRequested = false;
   private readonly buffered: ThreadEvent[] = [];
-  /** The last seq of the thread's log this run has seen: bus and log reads are deduplicated by it. */
-  private seen = 0;
+  /** The thread's events in log order, from the bus and (for other processes' commits) the log. */
+  private readonly pump: ThreadEventPump;
   private readonly updates = new TurnUpdates();
   private written: Promise<void> = Promise.resolve();
   private settle!: (outcome: { turn?: Turn; cancelled?: true }) => void;
@@ -31,7 +31,14 @@ export class PromptRun {
   constructor(
     private readonly deps: PromptDeps,
     readonly sessionId: string,
-  ) {}
+  ) {
+    this.pump = new ThreadEventPump(
+      (after, limit) => deps.orchestrator.eventsAfter(sessionId, after, limit),
+      (event) => this.onEvent(event),
+      // The thread was deleted: nothing more will come for this prompt.
+      () => this.settle({ cancelled: true }),
+    );
+  }
 
   /**
    * The answer: its stop reason, and Threadline's turn id and usage in `_meta.threadline` (stable
@@ -39,14 +46,15 @@ export class PromptRun {
    */
   async run(prompt: string): Promise<PromptResponse> {
     const { orchestrator } = this.deps;
-    this.seen = orchestrator.eventBacklog(this.sessionId, undefined, 1).lastSeq;
+    // Listening before the log's end is read: what is published meanwhile waits in the pump.
     const unsubscribe = orchestrator.onEvent((event) => {
-      if (event.threadId === this.sessionId) this.receive(event);
+      if (event.threadId === this.sessionId) this.pump.push(event);
     });
     // Another process on the database may promote and run this prompt (ACP.md trap 11): its
     // commits are read from the shared log, so the prompt is still answered here.
-    const unwatch = orchestrator.onOtherProcessCommit(() => this.catchUp());
+    const unwatch = orchestrator.onOtherProcessCommit(() => this.pump.catchUp());
     try {
+      this.pump.start((await orchestrator.eventBacklog(this.sessionId, undefined, 1)).lastSeq);
       const params = Methods['thread/startTurn'].params.parse({ threadId: this.sessionId, prompt, delivery: 'queue' });
       const { turn, queued } = await this.deps.orchestrator.startTurn(params, this.deps.peer);
       if (queued) this.admissionId = queued.id;
@@ -63,6 +71,7 @@ export class PromptRun {
       if (end!.status === 'completed') return { stopReason: 'end_turn', _meta };
       throw new RequestError(-32603, `turn ${end!.id} failed: ${end!.error ?? 'unknown error'}`, { turnId: end!.id, error: end!.error ?? null });
     } finally {
+      this.pump.stop();
       unsubscribe();
       unwatch();
     }
@@ -81,17 +90,15 @@ export class PromptRun {
   private interrupt(): void {
     const { orchestrator } = this.deps;
     const threadId = this.sessionId;
-    try {
-      if (this.turnId !== undefined) {
-        orchestrator.interrupt(Methods['thread/interrupt'].params.parse({ threadId, turnId: this.turnId, keepQueued: true }), this.deps.peer);
-      } else if (this.admissionId !== undefined) {
-        const params = Methods['thread/cancelQueued'].params.parse({ threadId, admissionId: this.admissionId });
-        // Promoted meanwhile: its turn is interrupted once its prompt.promoted is read.
-        orchestrator.cancelQueued(params, this.deps.peer).catch((error: unknown) => this.leasedElsewhere(error));
-      }
-    } catch (error) {
-      // Else the turn ended meanwhile: its end event answers the prompt.
-      this.leasedElsewhere(error);
+    // Else the turn ended meanwhile: its end event answers the prompt.
+    const failed = (error: unknown) => this.leasedElsewhere(error);
+    if (this.turnId !== undefined) {
+      const params = Methods['thread/interrupt'].params.parse({ threadId, turnId: this.turnId, keepQueued: true });
+      orchestrator.interrupt(params, this.deps.peer).catch(failed);
+    } else if (this.admissionId !== undefined) {
+      const params = Methods['thread/cancelQueued'].params.parse({ threadId, admissionId: this.admissionId });
+      // Promoted meanwhile: its turn is interrupted once its prompt.promoted is read.
+      orchestrator.cancelQueued(params, this.deps.peer).catch(failed);
     }
   }
 
@@ -102,31 +109,6 @@ export class PromptRun {
    */
   private leasedElsewhere(error: unknown): void {
     if (error instanceof ThreadLeasedError) this.settle({ cancelled: true });
-  }
-
-  /** A bus event in log order; a gap (another process committed in between) is read from the log first. */
-  private receive(event: ThreadEvent): void {
-    if (event.seq <= this.seen) return;
-    if (event.seq > this.seen + 1) this.catchUp();
-    if (event.seq !== this.seen + 1) return;
-    this.seen = event.seq;
-    this.onEvent(event);
-  }
-
-  private catchUp(): void {
-    try {
-      for (;;) {
-        const page = this.deps.orchestrator.eventsAfter(this.sessionId, this.seen, 500);
-        for (const event of page) {
-          this.seen = event.seq;
-          this.onEvent(event);
-        }
-        if (page.length < 500) return;
-      }
-    } catch {
-      // The thread was deleted: nothing more will come for this prompt.
-      this.settle({ cancelled: true });
-    }
   }
 
   private onEvent(event: ThreadEvent): void {

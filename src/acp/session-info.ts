@@ -26,32 +26,31 @@ export class SessionInfo {
       }),
       orchestrator.onOtherProcessCommit(() => {
         for (const sessionId of [...this.titles.keys()]) {
-          try {
-            this.seen(this.read(sessionId));
-          } catch {
-            this.titles.delete(sessionId); // deleted: nothing more to follow
-          }
+          this.read(sessionId).then(
+            (thread) => this.seen(thread),
+            () => this.titles.delete(sessionId), // deleted: nothing more to follow
+          );
         }
       }),
     );
   }
 
   /** Starts following a session; returns its current info (session/load sends it with the replay). */
-  attach(sessionId: string): SessionUpdate | undefined {
-    const thread = this.read(sessionId);
+  async attach(sessionId: string): Promise<SessionUpdate | undefined> {
+    const thread = await this.read(sessionId);
     this.titles.set(sessionId, thread.title);
     return thread.title ? { sessionUpdate: 'session_info_update', title: thread.title, updatedAt: thread.updatedAt } : undefined;
   }
 
   /** Before a prompt runs: an untitled session takes the prompt's first line as its title. */
-  nameAfter(sessionId: string, prompt: string): void {
-    if (!this.titles.has(sessionId)) this.attach(sessionId);
+  async nameAfter(sessionId: string, prompt: string): Promise<void> {
+    if (!this.titles.has(sessionId)) await this.attach(sessionId);
     if (this.titles.get(sessionId)) return;
     const line = prompt.split('\n').find((l) => l.trim())?.trim();
     if (!line) return;
     const title = line.length > TITLE_CHARS ? `${line.slice(0, TITLE_CHARS - 1)}…` : line;
     try {
-      this.orchestrator.updateThread(Methods['thread/update'].params.parse({ threadId: sessionId, title }));
+      await this.orchestrator.updateThread(Methods['thread/update'].params.parse({ threadId: sessionId, title }));
     } catch {
       // Deleted or archived meanwhile: the prompt itself reports it.
     }
@@ -61,8 +60,8 @@ export class SessionInfo {
     for (const stop of this.stop.splice(0)) stop();
   }
 
-  private read(sessionId: string): Thread {
-    return this.orchestrator.getThread(Methods['thread/get'].params.parse({ threadId: sessionId })).thread;
+  private async read(sessionId: string): Promise<Thread> {
+    return (await this.orchestrator.getThread(Methods['thread/get'].params.parse({ threadId: sessionId }))).thread;
   }
 
   private seen(thread: Thread): void {

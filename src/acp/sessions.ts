@@ -9,7 +9,7 @@ export interface SessionDeps {
   /** Answers this connection's pending prompts of the session `cancelled`. */
   cancelSession: (sessionId: string) => void;
   /** Follows the session's title (session_info_update); returns the current one, if titled. */
-  attach: (sessionId: string) => acp.SessionUpdate | undefined;
+  attach: (sessionId: string) => Promise<acp.SessionUpdate | undefined>;
 }
 
 /**
@@ -18,34 +18,35 @@ export interface SessionDeps {
  * ended the dead process's turns `interrupted`.
  */
 export function withSessionHandlers(app: acp.AgentApp, { orchestrator, cancelSession, attach }: SessionDeps): acp.AgentApp {
-  const requireSession = (sessionId: string) => {
-    if (!orchestrator.threadExists(sessionId)) throw acp.RequestError.sessionNotFound(sessionId);
+  const requireSession = async (sessionId: string) => {
+    if (!(await orchestrator.threadExists(sessionId))) throw acp.RequestError.sessionNotFound(sessionId);
   };
   return app
     .onRequest(acp.methods.agent.session.load, async ({ params, client }) => {
-      requireSession(params.sessionId);
-      const { turns = [] } = orchestrator.getThread(Methods['thread/get'].params.parse({ threadId: params.sessionId, includeTurns: true }));
-      const history = turns.filter((t) => t.supersededBy === undefined && t.revertedAt === undefined).map((t) => orchestrator.getTurn(t.id));
+      await requireSession(params.sessionId);
+      const { turns = [] } = await orchestrator.getThread(Methods['thread/get'].params.parse({ threadId: params.sessionId, includeTurns: true }));
+      const history = [];
+      for (const t of turns) if (t.supersededBy === undefined && t.revertedAt === undefined) history.push(await orchestrator.getTurn(t.id));
       // The replay is complete before the answer (trap 4): each notification is awaited in order.
       for (const update of replayUpdates(history)) {
         await client.notify(acp.methods.client.session.update, { sessionId: params.sessionId, update });
       }
-      const title = attach(params.sessionId);
+      const title = await attach(params.sessionId);
       if (title) await client.notify(acp.methods.client.session.update, { sessionId: params.sessionId, update: title });
       return {};
     })
-    .onRequest(acp.methods.agent.session.resume, ({ params }) => {
-      requireSession(params.sessionId);
-      attach(params.sessionId);
+    .onRequest(acp.methods.agent.session.resume, async ({ params }) => {
+      await requireSession(params.sessionId);
+      await attach(params.sessionId);
       return {};
     })
-    .onRequest(acp.methods.agent.session.list, ({ params }) => {
+    .onRequest(acp.methods.agent.session.list, async ({ params }) => {
       try {
         // A page of threads can hold no session of this cwd: read on until one does (or the end),
         // so an empty page never ends a client's listing early.
         let cursor = params.cursor ?? undefined;
         for (;;) {
-          const page = orchestrator.listThreads(Methods['thread/list'].params.parse({ cursor }));
+          const page = await orchestrator.listThreads(Methods['thread/list'].params.parse({ cursor }));
           // cwd is required in SessionInfo: threads without one (made over Threadline's own protocol) are left out.
           const sessions = page.threads
             .filter((t) => t.cwd !== undefined && (params.cwd == null || t.cwd === params.cwd))
@@ -59,14 +60,14 @@ export function withSessionHandlers(app: acp.AgentApp, { orchestrator, cancelSes
         throw toRequestError(error);
       }
     })
-    .onRequest(acp.methods.agent.session.close, ({ params }) => {
-      requireSession(params.sessionId);
+    .onRequest(acp.methods.agent.session.close, async ({ params }) => {
+      await requireSession(params.sessionId);
       cancelSession(params.sessionId);
       return {};
     })
-    .onRequest(acp.methods.agent.session.delete, ({ params }) => {
+    .onRequest(acp.methods.agent.session.delete, async ({ params }) => {
       try {
-        orchestrator.deleteThread(params.sessionId);
+        await orchestrator.deleteThread(params.sessionId);
         return {};
       } catch (error) {
         throw toRequestError(error, params.sessionId);

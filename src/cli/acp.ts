@@ -9,9 +9,9 @@ import { installProcessHooks, openBackend } from './open-backend.js';
  * `threadline acp`: an ACP v1 agent on stdin/stdout (NDJSON) over the same store, hosts, inbox
  * and leases as `serve`, with the same flags. stdout carries ACP messages only; logs go to stderr.
  */
-export function acp(args: string[]): void {
+export async function acp(args: string[]): Promise<void> {
   if (args.includes('--read-only')) throw new UsageError('--read-only is an option of serve, not acp');
-  const { log, dbPath, host, store, orchestrator, recovered, tools } = openBackend(args);
+  const { log, dbPath, host, store, orchestrator, recovered, tools } = await openBackend(args);
   log.info('threadline acp', { version: VERSION, db: dbPath, host: host.name, recovered });
 
   const stream = acpSdk.ndJsonStream(Writable.toWeb(process.stdout), Readable.toWeb(process.stdin) as ReadableStream<Uint8Array>);
@@ -21,12 +21,13 @@ export function acp(args: string[]): void {
   const stop = (exitCode: number) => {
     if (stopping) return;
     stopping = true;
-    orchestrator
+    void orchestrator
       .shutdown() // running turns end `interrupted`; their prompts answer `cancelled` if the pipe is still open
       .then(() => tools?.close())
       .catch((error: unknown) => log.error('shutdown failed', { error }))
+      .then(() => store.close())
+      .catch((error: unknown) => log.error('closing the database failed', { error }))
       .finally(() => {
-        store.close();
         log.info('threadline acp stopped');
         process.exit(exitCode);
       });

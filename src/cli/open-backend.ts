@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { createLogger, routeConsoleToStderr, type Logger } from '../log.js';
 import { lazyHost, resolveHost, type HostSpec } from '../host/load.js';
 import { createOrchestrator, type Orchestrator } from '../orchestrator/api.js';
-import { openStore } from '../store/open.js';
+import { isPostgresUrl, openStoreAt, withoutPassword } from '../store/open.js';
 import { openReadOnlySqliteStore } from '../store/sqlite/store.js';
 import type { Store } from '../store/port.js';
 import { readMcpConfig, startToolSources } from '../tools/load.js';
@@ -32,15 +32,18 @@ export interface Backend {
  * recovered (not with --read-only). A database that cannot be opened or recovered is a usage
  * error: one line, exit 2.
  */
-export function openBackend(args: string[]): Backend {
+export async function openBackend(args: string[]): Promise<Backend> {
   const config = parseServeArgs(args);
   const log = createLogger(config.logLevel);
   routeConsoleToStderr(); // a host's console.log must never corrupt the protocol on stdout
-  const dbPath = config.db === ':memory:' ? ':memory:' : resolve(config.db);
+  const postgres = isPostgresUrl(config.db);
+  // What logs, errors and `initialize` show: a Postgres URL without its password.
+  const dbPath = config.db === ':memory:' ? ':memory:' : postgres ? withoutPassword(config.db) : resolve(config.db);
   const host = resolveHost(config.host);
   let store: Store;
   try {
-    store = config.readOnly ? openReadOnlySqliteStore(dbPath) : openStore(dbPath, config.durability);
+    if (postgres && config.readOnly) throw new Error('--read-only opens a SQLite file; a Postgres server has its own read-only roles');
+    store = config.readOnly ? openReadOnlySqliteStore(dbPath) : await openStoreAt(postgres ? config.db : dbPath, config.durability);
   } catch (error) {
     throw new UsageError(`cannot open database ${dbPath}: ${(error as Error).message}`);
   }
@@ -63,9 +66,9 @@ export function openBackend(args: string[]): Backend {
   // Read-only: no recovery and no owner row (both write); no turn can start, so neither is needed.
   let recovered = 0;
   try {
-    if (!config.readOnly) recovered = orchestrator.recover();
+    if (!config.readOnly) recovered = await orchestrator.recover();
   } catch (error) {
-    store.close();
+    await store.close();
     throw new UsageError(`cannot open database ${dbPath}: ${(error as Error).message}`);
   }
   return { config, log, dbPath, host, hostSupportsSteer, store, orchestrator, recovered, ...(tools ? { tools } : {}) };

@@ -7,8 +7,8 @@ import { installProcessHooks, openBackend } from './open-backend.js';
 const SETTLE_MS = 2000;
 
 /** `threadline serve`: one client on stdin/stdout until it shuts down or goes away. */
-export function serve(args: string[]): void {
-  const { config, log, dbPath, host, hostSupportsSteer, store, orchestrator, recovered, tools } = openBackend(args);
+export async function serve(args: string[]): Promise<void> {
+  const { config, log, dbPath, host, hostSupportsSteer, store, orchestrator, recovered, tools } = await openBackend(args);
   log.info('threadline serving', { version: VERSION, db: dbPath, readOnly: config.readOnly, host: host.name, durability: config.durability, framing: config.framing, recovered });
 
   let stopping = false;
@@ -21,10 +21,11 @@ export function serve(args: string[]): void {
       await tools?.close(); // MCP servers: stdio children are ended, not left to notice stdin closing
       await rpc.settle(SETTLE_MS);
     };
-    shutdown()
+    void shutdown()
       .catch((error: unknown) => log.error('shutdown failed', { error }))
+      .then(() => store.close())
+      .catch((error: unknown) => log.error('closing the database failed', { error }))
       .finally(() => {
-        store.close();
         log.info('threadline stopped');
         process.exit(exitCode);
       });

@@ -7,7 +7,7 @@ import type { ParsedParamsOf, ResultOf, ThreadEvent, Thread } from '@threadline/
 import type { EngineHost } from '../host/port.js';
 import type { Logger } from '../log.js';
 import type { ChangeFeed, Store } from '../store/port.js';
-import { createCommitter } from './commit/commit.js';
+import { BatchRunner, createCommitter } from './commit/commit.js';
 import { EventBus, type EventListener } from './commit/event-bus.js';
 import { GroupCommitter } from './commit/group-commit.js';
 import type { Tx } from './commit/tx.js';
@@ -38,6 +38,7 @@ import { recoverInterruptedTurns } from './turns/recovery.js';
 import { TurnRunner } from './turns/runner.js';
 
 export type { EventPage } from './operations/event-log.js';
+export { ThreadEventPump } from './operations/event-pump.js';
 export type { ApprovalClient, Peer } from './turns/peer.js';
 export { NO_PEER } from './turns/peer.js';
 
@@ -61,52 +62,52 @@ export interface OrchestratorOptions {
 
 /** Operations that may start a turn or join a group commit take the `peer` they came from. */
 export interface Orchestrator {
-  createThread(p: ParsedParamsOf<'thread/create'>): ResultOf<'thread/create'>;
-  getThread(p: ParsedParamsOf<'thread/get'>): ResultOf<'thread/get'>;
-  listThreads(p: ParsedParamsOf<'thread/list'>): ResultOf<'thread/list'>;
-  updateThread(p: ParsedParamsOf<'thread/update'>): ResultOf<'thread/update'>;
-  setArchived(threadId: string, archived: boolean): { thread: Thread };
-  deleteThread(threadId: string): ResultOf<'thread/delete'>;
-  threadExists(threadId: string): boolean;
+  createThread(p: ParsedParamsOf<'thread/create'>): Promise<ResultOf<'thread/create'>>;
+  getThread(p: ParsedParamsOf<'thread/get'>): Promise<ResultOf<'thread/get'>>;
+  listThreads(p: ParsedParamsOf<'thread/list'>): Promise<ResultOf<'thread/list'>>;
+  updateThread(p: ParsedParamsOf<'thread/update'>): Promise<ResultOf<'thread/update'>>;
+  setArchived(threadId: string, archived: boolean): Promise<{ thread: Thread }>;
+  deleteThread(threadId: string): Promise<ResultOf<'thread/delete'>>;
+  threadExists(threadId: string): Promise<boolean>;
 
   startTurn(p: ParsedParamsOf<'thread/startTurn'>, peer: Peer): Promise<ResultOf<'thread/startTurn'>>;
   editLastTurn(p: ParsedParamsOf<'thread/editLastTurn'>, peer: Peer): Promise<ResultOf<'thread/editLastTurn'>>;
   drain(p: ParsedParamsOf<'thread/drain'>, peer: Peer): Promise<ResultOf<'thread/drain'>>;
-  interrupt(p: ParsedParamsOf<'thread/interrupt'>, peer: Peer): ResultOf<'thread/interrupt'>;
+  interrupt(p: ParsedParamsOf<'thread/interrupt'>, peer: Peer): Promise<ResultOf<'thread/interrupt'>>;
   cancelQueued(p: ParsedParamsOf<'thread/cancelQueued'>, peer: Peer): Promise<ResultOf<'thread/cancelQueued'>>;
-  getTurn(turnId: string): ResultOf<'turn/get'>;
+  getTurn(turnId: string): Promise<ResultOf<'turn/get'>>;
 
-  forkThread(p: ParsedParamsOf<'thread/fork'>): ResultOf<'thread/fork'>;
-  revert(p: ParsedParamsOf<'thread/revert'>): ResultOf<'thread/revert'>;
-  unrevert(p: ParsedParamsOf<'thread/unrevert'>): ResultOf<'thread/unrevert'>;
+  forkThread(p: ParsedParamsOf<'thread/fork'>): Promise<ResultOf<'thread/fork'>>;
+  revert(p: ParsedParamsOf<'thread/revert'>): Promise<ResultOf<'thread/revert'>>;
+  unrevert(p: ParsedParamsOf<'thread/unrevert'>): Promise<ResultOf<'thread/unrevert'>>;
   compact(p: ParsedParamsOf<'thread/compact'>, peer: Peer): Promise<ResultOf<'thread/compact'>>;
   updateQueued(p: ParsedParamsOf<'thread/updateQueued'>, peer: Peer): Promise<ResultOf<'thread/updateQueued'>>;
   reorderQueued(p: ParsedParamsOf<'thread/reorderQueued'>, peer: Peer): Promise<ResultOf<'thread/reorderQueued'>>;
-  threadTurns(p: ParsedParamsOf<'thread/turns'>): ResultOf<'thread/turns'>;
-  turnItems(p: ParsedParamsOf<'turn/items'>): ResultOf<'turn/items'>;
+  threadTurns(p: ParsedParamsOf<'thread/turns'>): Promise<ResultOf<'thread/turns'>>;
+  turnItems(p: ParsedParamsOf<'turn/items'>): Promise<ResultOf<'turn/items'>>;
   waitForTurn(p: ParsedParamsOf<'turn/wait'>): Promise<ResultOf<'turn/wait'>>;
 
-  eventPage(p: ParsedParamsOf<'thread/events'>): EventPage;
-  eventBacklog(threadId: string, afterSeq: number | undefined, limit: number): { events: ThreadEvent[]; lastSeq: number };
-  eventsAfter(threadId: string, afterSeq: number, limit: number): ThreadEvent[];
+  eventPage(p: ParsedParamsOf<'thread/events'>): Promise<EventPage>;
+  eventBacklog(threadId: string, afterSeq: number | undefined, limit: number): Promise<{ events: ThreadEvent[]; lastSeq: number }>;
+  eventsAfter(threadId: string, afterSeq: number, limit: number): Promise<ThreadEvent[]>;
   /** Every event this process commits, once committed, in seq order per thread. */
   onEvent(listener: EventListener): () => void;
   /** Called after each commit of another process on the same store; returns the unsubscribe. */
   onOtherProcessCommit(listener: () => void): () => void;
 
-  getRules(): ResultOf<'routing/getRules'>;
-  setRules(p: ParsedParamsOf<'routing/setRules'>): ResultOf<'routing/setRules'>;
-  getUsage(p: ParsedParamsOf<'usage/get'>): ResultOf<'usage/get'>;
-  searchThreads(p: ParsedParamsOf<'thread/search'>): ResultOf<'thread/search'>;
-  exportThread(p: ParsedParamsOf<'thread/export'>): ResultOf<'thread/export'>;
-  importThread(p: ParsedParamsOf<'thread/import'>): ResultOf<'thread/import'>;
-  usageReport(p: ParsedParamsOf<'usage/report'>): ResultOf<'usage/report'>;
-  listApprovalRules(p: ParsedParamsOf<'approval/listRules'>): ResultOf<'approval/listRules'>;
-  revokeApprovalRule(p: ParsedParamsOf<'approval/revokeRule'>): ResultOf<'approval/revokeRule'>;
-  respondToApproval(p: ParsedParamsOf<'approval/respond'>): ResultOf<'approval/respond'>;
+  getRules(): Promise<ResultOf<'routing/getRules'>>;
+  setRules(p: ParsedParamsOf<'routing/setRules'>): Promise<ResultOf<'routing/setRules'>>;
+  getUsage(p: ParsedParamsOf<'usage/get'>): Promise<ResultOf<'usage/get'>>;
+  searchThreads(p: ParsedParamsOf<'thread/search'>): Promise<ResultOf<'thread/search'>>;
+  exportThread(p: ParsedParamsOf<'thread/export'>): Promise<ResultOf<'thread/export'>>;
+  importThread(p: ParsedParamsOf<'thread/import'>): Promise<ResultOf<'thread/import'>>;
+  usageReport(p: ParsedParamsOf<'usage/report'>): Promise<ResultOf<'usage/report'>>;
+  listApprovalRules(p: ParsedParamsOf<'approval/listRules'>): Promise<ResultOf<'approval/listRules'>>;
+  revokeApprovalRule(p: ParsedParamsOf<'approval/revokeRule'>): Promise<ResultOf<'approval/revokeRule'>>;
+  respondToApproval(p: ParsedParamsOf<'approval/respond'>): Promise<ResultOf<'approval/respond'>>;
 
   /** Start-up: ends the turns of dead owners, then records this process as an owner (heartbeat on). */
-  recover(): number;
+  recover(): Promise<number>;
   /** Stop accepting work: running turns end `interrupted`, queues stay for the next start. */
   shutdown(reason?: string): Promise<void>;
 }
@@ -114,7 +115,8 @@ export interface Orchestrator {
 export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   const { store, log } = options;
   const bus = new EventBus((error) => log.warn('an event listener failed', { error }));
-  const commit = createCommitter(store, bus);
+  const batches = new BatchRunner(store, bus);
+  const commit = createCommitter(batches);
   let closed = false;
   // The runner and the lease owner call back into each other; `deps` is complete before either runs.
   const d = {} as OperationDeps;
@@ -142,7 +144,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   Object.assign(d, {
     store,
     commit,
-    groupCommit: new GroupCommitter(store, bus),
+    groupCommit: new GroupCommitter(batches),
     bus,
     leases,
     engines,
@@ -192,19 +194,19 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     listApprovalRules: (p) => listApprovalRules(d, p),
     revokeApprovalRule: (p) => revokeApprovalRule(d, p),
     respondToApproval: (p) => respondToApproval(d, p),
-    recover() {
-      const isOwnerDead = (tx: Tx, threadId: string) => leases.holderOf(tx, threadId, tx.now).kind === 'dead';
-      const recovered = recoverInterruptedTurns(store, commit, options.maxItemBytes, isOwnerDead);
-      leases.register();
+    async recover() {
+      const isOwnerDead = async (tx: Tx, threadId: string) => (await leases.holderOf(tx, threadId, tx.now)).kind === 'dead';
+      const recovered = await recoverInterruptedTurns(store, commit, options.maxItemBytes, isOwnerDead);
+      await leases.register();
       return recovered;
     },
     async shutdown(reason = 'server shutting down') {
       if (closed) return;
       closed = true;
-      runner.interruptAll(reason);
+      await runner.interruptAll(reason);
       store.changeFeed?.stop();
       await engines.dropAll();
-      leases.release();
+      await leases.release();
     },
   };
 }

@@ -27,6 +27,12 @@ export function toThreadlineError(error: unknown, log: Logger, method: string): 
       retryable: RETRYABLE_SQLITE.has(code.split('_').slice(0, 2).join('_')),
     });
   }
+  // The Postgres store's failure (duck-typed: rpc/ never loads the driver's module). Its message holds no password.
+  if (error instanceof Error && error.name === 'PostgresStoreError' && typeof code === 'string') {
+    const retryable = (error as { retryable?: unknown }).retryable === true;
+    log.warn(`${method}: the database refused the call`, { pgCode: code, message: error.message });
+    return new StorageError(`The database refused the call (${code}): ${error.message}`, { pgCode: code, retryable });
+  }
   log.error(`${method}: internal error`, { error });
   return new InternalError(`Internal error while handling ${method}`);
 }

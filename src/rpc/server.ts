@@ -151,7 +151,7 @@ export function startRpcServer(options: RpcServerOptions): RpcServer {
     const message = { jsonrpc: '2.0', method: THREAD_EVENT_NOTIFICATION, params: event };
     void writer.write(message as never).catch(() => undefined);
   };
-  const subscriptions = new Subscriptions(orchestrator, sendEvent);
+  const subscriptions = new Subscriptions(orchestrator, sendEvent, (error) => log.warn('a subscription could not read the event log', { error: (error as Error).message }));
 
   const handlers: Handlers = {
     initialize: (p) => {

@@ -5,8 +5,11 @@
  * so an adapter can put each statement on its transaction's connection.
  *
  * The contract, shared by every adapter (test/store-contract/ runs one suite against each):
+ * - Every call is asynchronous: an adapter over a network database awaits its driver, the SQLite
+ *   adapter answers at once (a settled promise). A caller awaits each call before the next.
  * - `write` is one serializable transaction: all of its writes commit, or none do; two
- *   processes' writes to one thread never interleave inside it.
+ *   writers' transactions on one thread never interleave (processes, machines, or two
+ *   concurrent calls of one process: an adapter with one connection queues them).
  * - `tx.now` is the transaction's clock (ISO 8601, UTC), read once when it began.
  * - `threads.nextSeq` allocates a thread's next event seq; seqs are gap-free because only a
  *   committed transaction keeps its allocations.
@@ -264,171 +267,171 @@ export interface ThreadLease {
 // ---- table families: reads, and the writes a write transaction adds ----
 
 export interface ThreadReads {
-  find(id: string): Thread | undefined;
-  runState(id: string): ThreadRunState | undefined;
+  find(id: string): Promise<Thread | undefined>;
+  runState(id: string): Promise<ThreadRunState | undefined>;
   /** The thread's last event seq; undefined when there is no such thread. */
-  lastSeq(id: string): number | undefined;
-  list(archived: boolean, limit: number, after?: ThreadPageKey, status?: ThreadStatus): Thread[];
+  lastSeq(id: string): Promise<number | undefined>;
+  list(archived: boolean, limit: number, after?: ThreadPageKey, status?: ThreadStatus): Promise<Thread[]>;
 }
 
 export interface ThreadWrites {
-  insert(thread: NewThread): void;
-  updateSettings(id: string, settings: ThreadSettings, now: string): void;
-  setArchived(id: string, archived: boolean, now: string): void;
+  insert(thread: NewThread): Promise<void>;
+  updateSettings(id: string, settings: ThreadSettings, now: string): Promise<void>;
+  setArchived(id: string, archived: boolean, now: string): Promise<void>;
   /** Deletes the thread and everything of it (turns, items, admissions, events). */
-  delete(id: string): void;
+  delete(id: string): Promise<void>;
   /** Allocates the thread's next event seq. */
-  nextSeq(id: string): number;
+  nextSeq(id: string): Promise<number>;
   /** The turn runs, leased to `lease.owner` (the same transaction begins it). */
-  setRunningTurn(id: string, turnId: string, now: string, lease: LeaseGrant): void;
+  setRunningTurn(id: string, turnId: string, now: string, lease: LeaseGrant): Promise<void>;
   /** The turn ended: the thread is idle and its lease released (no-op if another turn runs). */
-  clearRunningTurn(id: string, turnId: string, now: string): void;
+  clearRunningTurn(id: string, turnId: string, now: string): Promise<void>;
   /** What an engine must see changed without a new turn: loaded engines reload. */
-  bumpHistoryRev(id: string): void;
+  bumpHistoryRev(id: string): Promise<void>;
 }
 
 export interface TurnReads {
-  find(id: string): Turn | undefined;
-  findStored(id: string): StoredTurn | undefined;
+  find(id: string): Promise<Turn | undefined>;
+  findStored(id: string): Promise<StoredTurn | undefined>;
   /** The seq at which the turn began: its events all come after it (0 for an unknown turn). */
-  startSeq(id: string): number;
-  listOfThread(threadId: string): Turn[];
+  startSeq(id: string): Promise<number>;
+  listOfThread(threadId: string): Promise<Turn[]>;
   /** The thread's last turn that was not superseded (what editLastTurn may supersede). */
-  findLastLive(threadId: string): Turn | undefined;
+  findLastLive(threadId: string): Promise<Turn | undefined>;
   /** The thread's latest turn other than `turnId` (what an engine must have seen last). */
-  findPreviousId(threadId: string, turnId: string): string | undefined;
-  listInProgress(): Turn[];
-  hasInProgress(): boolean;
+  findPreviousId(threadId: string, turnId: string): Promise<string | undefined>;
+  listInProgress(): Promise<Turn[]>;
+  hasInProgress(): Promise<boolean>;
   /** The usage of every completed turn (of one thread, or of all). */
-  listCompletedUsage(threadId?: string): Usage[];
+  listCompletedUsage(threadId?: string): Promise<Usage[]>;
   /** A page of the thread's turns by start seq, after (asc) or before (desc) `afterStartSeq`. */
-  page(threadId: string, order: 'asc' | 'desc', limit: number, afterStartSeq?: number): PlacedTurn[];
+  page(threadId: string, order: 'asc' | 'desc', limit: number, afterStartSeq?: number): Promise<PlacedTurn[]>;
   /** The most recent revert still in effect: its `thread.reverted` seq and its turns, oldest first. */
-  lastRevert(threadId: string): { seq: number; turnIds: string[] } | undefined;
+  lastRevert(threadId: string): Promise<{ seq: number; turnIds: string[] } | undefined>;
   /** Whether a turn of the thread began after `seq`. */
-  startedAfter(threadId: string, seq: number): boolean;
+  startedAfter(threadId: string, seq: number): Promise<boolean>;
 }
 
 export interface TurnWrites {
-  insert(turn: NewTurn): void;
+  insert(turn: NewTurn): Promise<void>;
   /** Ends an in-progress turn; false when it had already ended (the end is decided once). */
-  finish(id: string, end: TurnEnd): boolean;
-  markSuperseded(id: string, by: string): void;
-  countSteer(id: string): void;
-  insertCopy(turn: CopiedTurn): void;
+  finish(id: string, end: TurnEnd): Promise<boolean>;
+  markSuperseded(id: string, by: string): Promise<void>;
+  countSteer(id: string): Promise<void>;
+  insertCopy(turn: CopiedTurn): Promise<void>;
   /** Marks the thread's turns from `fromStartSeq` on (not yet reverted) reverted; returns their ids, oldest first. */
-  markReverted(threadId: string, fromStartSeq: number, at: string, seq: number): string[];
+  markReverted(threadId: string, fromStartSeq: number, at: string, seq: number): Promise<string[]>;
   /** Restores the turns the revert recorded at `seq` marked. */
-  clearReverted(threadId: string, seq: number): void;
+  clearReverted(threadId: string, seq: number): Promise<void>;
 }
 
 export interface ItemReads {
-  find(id: string): Item | undefined;
-  listOfTurn(turnId: string): Item[];
-  listOpenOfTurn(turnId: string): Item[];
+  find(id: string): Promise<Item | undefined>;
+  listOfTurn(turnId: string): Promise<Item[]>;
+  listOpenOfTurn(turnId: string): Promise<Item[]>;
   /** Every item of the thread's turns, in conversation order, with its turn's facts. */
-  listHistory(threadId: string): HistoryRow[];
+  listHistory(threadId: string): Promise<HistoryRow[]>;
   /** A page of the turn's items in order, after `afterPosition`. */
-  page(turnId: string, limit: number, afterPosition?: number): PlacedItem[];
+  page(turnId: string, limit: number, afterPosition?: number): Promise<PlacedItem[]>;
 }
 
 /** Item writes keep the thread's `preview`: a user or agent message written with text becomes it. */
 export interface ItemWrites {
-  insert(item: NewItem): Item;
-  finish(id: string, end: ItemEnd): Item;
-  insertCopy(item: CopiedItem): Item;
+  insert(item: NewItem): Promise<Item>;
+  finish(id: string, end: ItemEnd): Promise<Item>;
+  insertCopy(item: CopiedItem): Promise<Item>;
 }
 
 export interface AdmissionReads {
-  find(id: string): Admission | undefined;
-  listPending(threadId: string): Admission[];
-  findOldestPending(threadId: string): StoredAdmission | undefined;
-  countPending(threadId: string): number;
+  find(id: string): Promise<Admission | undefined>;
+  listPending(threadId: string): Promise<Admission[]>;
+  findOldestPending(threadId: string): Promise<StoredAdmission | undefined>;
+  countPending(threadId: string): Promise<number>;
 }
 
 export interface AdmissionWrites {
   /** Inserts a pending admission (counted in its thread's `queuedCount`). */
-  insert(admission: NewAdmission): void;
+  insert(admission: NewAdmission): Promise<void>;
   /** Pending → promoted; false when it was not pending. */
-  markPromoted(id: string, promotedSeq: number, turnId: string): boolean;
+  markPromoted(id: string, promotedSeq: number, turnId: string): Promise<boolean>;
   /** Pending → cancelled; false when it was not pending. */
-  markCancelled(id: string): boolean;
+  markCancelled(id: string): Promise<boolean>;
   /** Replaces a pending admission's prompt (same id, same place); false when it was not pending. */
-  updatePrompt(id: string, prompt: string): boolean;
+  updatePrompt(id: string, prompt: string): Promise<boolean>;
   /** The pending admissions `ids` (exactly the thread's) run in this order from now on. */
-  reorder(threadId: string, ids: string[]): void;
+  reorder(threadId: string, ids: string[]): Promise<void>;
 }
 
 export interface EventReads {
   /** Events after `afterSeq`, oldest first: at most `limit`, and a page stops short past ~4 MiB. */
-  page(threadId: string, afterSeq: number, limit: number): ThreadEvent[];
+  page(threadId: string, afterSeq: number, limit: number): Promise<ThreadEvent[]>;
   /** The text an item streamed in `item.delta` events after `afterSeq`, read until past `maxChars`. */
-  concatDeltas(threadId: string, afterSeq: number, itemId: string, maxChars: number): string;
+  concatDeltas(threadId: string, afterSeq: number, itemId: string, maxChars: number): Promise<string>;
   /**
    * Optional: the same page as `page`, as one JSON array text byte for byte as notified — for a
    * store that keeps payloads as JSON, so a reply splices it in without parsing a payload.
    */
-  readonly pageJson?: (threadId: string, afterSeq: number, limit: number) => string;
+  readonly pageJson?: (threadId: string, afterSeq: number, limit: number) => Promise<string>;
 }
 
 export interface EventWrites {
   /** Appends the event; returns it as `page` will read it back: the same JSON (same keys, same order). */
-  append(event: NewEvent): ThreadEvent;
+  append(event: NewEvent): Promise<ThreadEvent>;
 }
 
 export interface ClientRequestReads {
-  find(threadId: string, clientRequestId: string): ClientRequestRecord | undefined;
+  find(threadId: string, clientRequestId: string): Promise<ClientRequestRecord | undefined>;
 }
 
 export interface ClientRequestWrites {
-  insert(threadId: string, clientRequestId: string, record: ClientRequestRecord, now: string): void;
+  insert(threadId: string, clientRequestId: string, record: ClientRequestRecord, now: string): Promise<void>;
 }
 
 export interface RoutingReads {
-  list(): RoutingRule[];
+  list(): Promise<RoutingRule[]>;
   /** The model of the first rule whose intent matches, case-insensitively. */
-  modelForIntent(intent: string): string | undefined;
+  modelForIntent(intent: string): Promise<string | undefined>;
 }
 
 export interface RoutingWrites {
-  replace(rules: RoutingRule[]): void;
+  replace(rules: RoutingRule[]): Promise<void>;
 }
 
 export interface OwnerReads {
-  find(id: string): Owner | undefined;
-  threadLease(threadId: string): ThreadLease | undefined;
+  find(id: string): Promise<Owner | undefined>;
+  threadLease(threadId: string): Promise<ThreadLease | undefined>;
   /** True while `ownerId` holds the lease of `turnId`, the thread's running turn. */
-  holdsLease(threadId: string, turnId: string, ownerId: string): boolean;
+  holdsLease(threadId: string, turnId: string, ownerId: string): Promise<boolean>;
   /** Threads whose lease `ownerId` holds. */
-  leasesOf(ownerId: string): { threadId: string; runningTurnId: string | null }[];
+  leasesOf(ownerId: string): Promise<{ threadId: string; runningTurnId: string | null }[]>;
 }
 
 export interface OwnerWrites {
   /** Records the owner, or moves its heartbeat on when it is recorded already. */
-  upsert(owner: Owner): void;
+  upsert(owner: Owner): Promise<void>;
   /** The owner's heartbeat: every lease it holds moves on to `expiresAt`. */
-  renewLeases(ownerId: string, expiresAt: string): void;
-  delete(id: string): void;
+  renewLeases(ownerId: string, expiresAt: string): Promise<void>;
+  delete(id: string): Promise<void>;
   /** Forgets owners holding no lease, silent for over `ttls` of their own ttl (`unknownTtlMs` if none recorded). */
-  deleteStale(now: string, ttls: number, unknownTtlMs: number): number;
+  deleteStale(now: string, ttls: number, unknownTtlMs: number): Promise<number>;
 }
 
 export interface ApprovalRuleReads {
-  find(id: string): ApprovalRule | undefined;
+  find(id: string): Promise<ApprovalRule | undefined>;
   /** Every rule, oldest first (`createdAt`, then id). */
-  list(): ApprovalRule[];
+  list(): Promise<ApprovalRule[]>;
   /**
    * The rules that apply where `threadId` runs in `cwd`, oldest first: the global ones, those
    * scoped to `threadId` and those of the workspace `cwd` (compared as given: callers normalise).
    */
-  listApplicable(threadId: string | undefined, cwd: string | undefined): ApprovalRule[];
+  listApplicable(threadId: string | undefined, cwd: string | undefined): Promise<ApprovalRule[]>;
 }
 
 export interface ApprovalRuleWrites {
   /** Stores the rule; a thread-scoped rule is deleted with its thread. */
-  insert(rule: ApprovalRule): void;
+  insert(rule: ApprovalRule): Promise<void>;
   /** Removes the rule; false when there was none. */
-  delete(id: string): boolean;
+  delete(id: string): Promise<boolean>;
 }
 
 /** One full-text hit: a thread's title (`itemId` null) or one of its user or agent messages. */
@@ -476,15 +479,15 @@ export interface ReportReads {
    * Best match first (`rank` ascending), then `key`; `limit` hits from the `offset`-th on.
    * `terms` are words, never query syntax: the adapter quotes them, so no input is an operator.
    */
-  search(terms: string[], archived: boolean, limit: number, offset: number): SearchHitRow[];
+  search(terms: string[], archived: boolean, limit: number, offset: number): Promise<SearchHitRow[]>;
   /** How many titles and messages the search index holds (for consistency checks). */
-  searchIndexSize(): { titles: number; messages: number };
+  searchIndexSize(): Promise<{ titles: number; messages: number }>;
   /**
    * Usage of ended turns (completed, failed, interrupted) created in `range`, one row per group,
    * sorted by key. A fork's or an import's copy (`insertCopy`, start seq below 1) is not counted:
    * its usage was spent by the turn it copies.
    */
-  usage(groupBy: UsageGroup, range: UsageRange): UsageRow[];
+  usage(groupBy: UsageGroup, range: UsageRange): Promise<UsageRow[]>;
 }
 
 // ---- transactions and the store ----
@@ -518,7 +521,7 @@ export interface WriteTx {
   readonly reports: ReportReads;
   readonly approvalRules: ApprovalRuleReads & ApprovalRuleWrites;
   /** Runs `fn` so that its writes alone roll back when it throws (the rest of the transaction stays). */
-  savepoint<T>(fn: () => T): T;
+  savepoint<T>(fn: () => Promise<T>): Promise<T>;
 }
 
 /** Notices commits of other processes on the same database (this process's own are not reported). */
@@ -529,13 +532,18 @@ export interface ChangeFeed {
 }
 
 export interface Store {
-  /** One write transaction: all of `fn`'s writes commit, or none. Never pass an async fn. */
-  write<T>(fn: (tx: WriteTx) => T): T;
-  /** One consistent snapshot. */
-  read<T>(fn: (tx: ReadTx) => T): T;
+  /**
+   * One write transaction: all of `fn`'s writes commit when the promise it returns fulfils, none
+   * when it rejects. `fn` must use only `tx` (a `write` or `read` of the same store inside it waits
+   * for this one to end: a deadlock) and must not wait on anything but `tx`'s calls: the
+   * transaction holds its locks while it waits.
+   */
+  write<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T>;
+  /** One consistent snapshot, under the same rules as `write`. */
+  read<T>(fn: (tx: ReadTx) => Promise<T>): Promise<T>;
   /** Where the data lives, as the user named it (a file path). */
   readonly location: string;
   /** Other processes' commits, when the store can see them. */
   readonly changeFeed?: ChangeFeed;
-  close(): void;
+  close(): Promise<void>;
 }

@@ -7,21 +7,21 @@ export interface StoreHarness {
   /** A fresh, empty store. */
   store: Store;
   /** Closes `store` and opens the same data again (the committed data must still be there). */
-  reopen?(): Store;
-  /** A second store on the same data, as another process would open it. */
-  otherConnection?(): Store;
+  reopen?(): Promise<Store>;
+  /** A second store on the same data, as another process (or another machine) would open it. */
+  otherConnection?(): Promise<Store>;
   /** Closes every store it opened and removes the data. */
-  cleanup(): void;
+  cleanup(): Promise<void>;
 }
 
-export type StoreFactory = () => StoreHarness;
+export type StoreFactory = () => Promise<StoreHarness>;
 
 /** Opens a fresh harness for one test; it is cleaned up after the test, pass or fail. */
-export type OpenStore = (t: TestContext) => StoreHarness;
+export type OpenStore = (t: TestContext) => Promise<StoreHarness>;
 
 export function opener(factory: StoreFactory): OpenStore {
-  return (t) => {
-    const harness = factory();
+  return async (t) => {
+    const harness = await factory();
     t.after(() => harness.cleanup());
     return harness;
   };
@@ -70,9 +70,9 @@ export function newOwner(id: string, over: Partial<Owner> = {}): Owner {
 }
 
 /** A turn on the thread, inserting the thread first when needed (an adapter may enforce foreign keys). */
-export function seedTurn(tx: WriteTx, threadId: string, turnId: string, startSeq = 1): void {
-  if (!tx.threads.find(threadId)) tx.threads.insert(newThread(threadId));
-  tx.turns.insert(newTurn(turnId, threadId, startSeq));
+export async function seedTurn(tx: WriteTx, threadId: string, turnId: string, startSeq = 1): Promise<void> {
+  if (!await tx.threads.find(threadId)) await tx.threads.insert(newThread(threadId));
+  await tx.turns.insert(newTurn(turnId, threadId, startSeq));
 }
 
 /** Resolves when `promise` does, or fails the test after `ms` saying what never happened. */

@@ -4,26 +4,26 @@ import { assertNoNulls, at, newItem, newThread, newTurn, seedTurn, wire, type Op
 
 export function itemContract(open: OpenStore): void {
   describe('items and history', () => {
-    test('insert returns the item as find reads it, absent fields omitted', (t) => {
-      const { store } = open(t);
-      const inserted = store.write((tx) => {
-        seedTurn(tx, 'thr_1', 'turn_1');
+    test('insert returns the item as find reads it, absent fields omitted', async (t) => {
+      const { store } = await open(t);
+      const inserted = await store.write(async (tx) => {
+        await seedTurn(tx, 'thr_1', 'turn_1');
         return tx.items.insert(newItem('item_1', 'turn_1', 'thr_1', { kind: 'reasoning', summary: 'thinking' }));
       });
-      const found = store.read((tx) => tx.items.find('item_1'));
+      const found = await store.read((tx) => tx.items.find('item_1'));
       assertNoNulls(found, 'item');
       assert.deepStrictEqual(wire(inserted), wire(found));
       assert.deepStrictEqual(wire(found), {
         id: 'item_1', turnId: 'turn_1', kind: 'reasoning', status: 'in_progress', summary: 'thinking', startedAt: at(20),
       });
-      assert.equal(store.read((tx) => tx.items.find('item_none')), undefined);
+      assert.equal(await store.read((tx) => tx.items.find('item_none')), undefined);
     });
 
-    test('detail and metadata round-trip', (t) => {
-      const { store } = open(t);
+    test('detail and metadata round-trip', async (t) => {
+      const { store } = await open(t);
       const metadata = { tool: 'shell', args: { argv: ['ls', '-l'] }, exit: 0 };
-      const item = store.write((tx) => {
-        seedTurn(tx, 'thr_1', 'turn_1');
+      const item = await store.write(async (tx) => {
+        await seedTurn(tx, 'thr_1', 'turn_1');
         return tx.items.insert(
           newItem('item_1', 'turn_1', 'thr_1', { kind: 'tool_call', status: 'completed', summary: 'ls', detail: 'ls -l ✓', metadata }),
         );
@@ -33,16 +33,16 @@ export function itemContract(open: OpenStore): void {
       assert.equal(item.status, 'completed');
     });
 
-    test('finish ends an item: metadata replaced when given, kept when not', (t) => {
-      const { store } = open(t);
-      store.write((tx) => {
-        seedTurn(tx, 'thr_1', 'turn_1');
-        tx.items.insert(newItem('item_keep', 'turn_1', 'thr_1', { metadata: { a: 1 } }));
-        tx.items.insert(newItem('item_swap', 'turn_1', 'thr_1', { metadata: { a: 1 } }));
+    test('finish ends an item: metadata replaced when given, kept when not', async (t) => {
+      const { store } = await open(t);
+      await store.write(async (tx) => {
+        await seedTurn(tx, 'thr_1', 'turn_1');
+        await tx.items.insert(newItem('item_keep', 'turn_1', 'thr_1', { metadata: { a: 1 } }));
+        await tx.items.insert(newItem('item_swap', 'turn_1', 'thr_1', { metadata: { a: 1 } }));
       });
-      const [kept, swapped] = store.write((tx) => [
-        tx.items.finish('item_keep', { status: 'completed', summary: 'done', detail: 'done in full', endedAt: at(40) }),
-        tx.items.finish('item_swap', { status: 'failed', summary: 'oops', detail: 'oops', metadata: { b: 2 }, endedAt: at(41) }),
+      const [kept, swapped] = await store.write(async (tx) => [
+        await tx.items.finish('item_keep', { status: 'completed', summary: 'done', detail: 'done in full', endedAt: at(40) }),
+        await tx.items.finish('item_swap', { status: 'failed', summary: 'oops', detail: 'oops', metadata: { b: 2 }, endedAt: at(41) }),
       ]);
       assert.deepStrictEqual(wire(kept), {
         id: 'item_keep', turnId: 'turn_1', kind: 'agent_message', status: 'completed', summary: 'done', detail: 'done in full',
@@ -50,49 +50,49 @@ export function itemContract(open: OpenStore): void {
       });
       assert.deepStrictEqual(swapped?.metadata, { b: 2 });
       assert.equal(swapped?.status, 'failed');
-      store.read((tx) => {
-        assert.deepStrictEqual(wire(tx.items.find('item_keep')), wire(kept));
-        assert.deepStrictEqual(wire(tx.items.find('item_swap')), wire(swapped));
+      await store.read(async (tx) => {
+        assert.deepStrictEqual(wire(await tx.items.find('item_keep')), wire(kept));
+        assert.deepStrictEqual(wire(await tx.items.find('item_swap')), wire(swapped));
       });
     });
 
-    test('listOfTurn keeps insertion order; listOpenOfTurn only the in-progress ones', (t) => {
-      const { store } = open(t);
-      store.write((tx) => {
-        seedTurn(tx, 'thr_1', 'turn_1');
-        seedTurn(tx, 'thr_1', 'turn_2', 2);
-        for (const id of ['item_z', 'item_a', 'item_m', 'item_b']) tx.items.insert(newItem(id, 'turn_1', 'thr_1'));
-        tx.items.insert(newItem('item_other', 'turn_2', 'thr_1'));
-        tx.items.finish('item_a', { status: 'completed', summary: '', endedAt: at(30) });
+    test('listOfTurn keeps insertion order; listOpenOfTurn only the in-progress ones', async (t) => {
+      const { store } = await open(t);
+      await store.write(async (tx) => {
+        await seedTurn(tx, 'thr_1', 'turn_1');
+        await seedTurn(tx, 'thr_1', 'turn_2', 2);
+        for (const id of ['item_z', 'item_a', 'item_m', 'item_b']) await tx.items.insert(newItem(id, 'turn_1', 'thr_1'));
+        await tx.items.insert(newItem('item_other', 'turn_2', 'thr_1'));
+        await tx.items.finish('item_a', { status: 'completed', summary: '', endedAt: at(30) });
       });
-      store.read((tx) => {
-        assert.deepStrictEqual(tx.items.listOfTurn('turn_1').map((x) => x.id), ['item_z', 'item_a', 'item_m', 'item_b']);
-        assert.deepStrictEqual(tx.items.listOpenOfTurn('turn_1').map((x) => x.id), ['item_z', 'item_m', 'item_b']);
-        assert.deepStrictEqual(tx.items.listOfTurn('turn_none'), []);
+      await store.read(async (tx) => {
+        assert.deepStrictEqual((await tx.items.listOfTurn('turn_1')).map((x) => x.id), ['item_z', 'item_a', 'item_m', 'item_b']);
+        assert.deepStrictEqual((await tx.items.listOpenOfTurn('turn_1')).map((x) => x.id), ['item_z', 'item_m', 'item_b']);
+        assert.deepStrictEqual(await tx.items.listOfTurn('turn_none'), []);
       });
     });
 
-    test("listHistory orders every item by turn, then item position, with its turn's facts (superseded marked)", (t) => {
-      const { store } = open(t);
-      store.write((tx) => {
-        tx.threads.insert(newThread('thr_1'));
-        tx.threads.insert(newThread('thr_2'));
+    test("listHistory orders every item by turn, then item position, with its turn's facts (superseded marked)", async (t) => {
+      const { store } = await open(t);
+      await store.write(async (tx) => {
+        await tx.threads.insert(newThread('thr_1'));
+        await tx.threads.insert(newThread('thr_2'));
         // Ids sort against conversation order, so only start seq and position can order them.
-        tx.turns.insert(newTurn('turn_z', 'thr_1', 1));
-        tx.turns.insert(newTurn('turn_y', 'thr_1', 6));
-        tx.turns.insert(newTurn('turn_a', 'thr_1', 3));
-        tx.turns.insert(newTurn('turn_x', 'thr_2', 2));
+        await tx.turns.insert(newTurn('turn_z', 'thr_1', 1));
+        await tx.turns.insert(newTurn('turn_y', 'thr_1', 6));
+        await tx.turns.insert(newTurn('turn_a', 'thr_1', 3));
+        await tx.turns.insert(newTurn('turn_x', 'thr_2', 2));
         const add = (id: string, turn: string, detail?: string, metadata?: Record<string, unknown>) =>
           tx.items.insert(newItem(id, turn, turn === 'turn_x' ? 'thr_2' : 'thr_1', { kind: 'user_message', status: 'completed', detail, metadata }));
-        add('item_9', 'turn_y', 'third');
-        add('item_1', 'turn_y', 'fourth', { k: true });
-        add('item_8', 'turn_z', 'first');
-        add('item_7', 'turn_z');
-        add('item_5', 'turn_a', 'superseded');
-        add('item_4', 'turn_x', 'other thread');
-        tx.turns.markSuperseded('turn_a', 'turn_y');
+        await add('item_9', 'turn_y', 'third');
+        await add('item_1', 'turn_y', 'fourth', { k: true });
+        await add('item_8', 'turn_z', 'first');
+        await add('item_7', 'turn_z');
+        await add('item_5', 'turn_a', 'superseded');
+        await add('item_4', 'turn_x', 'other thread');
+        await tx.turns.markSuperseded('turn_a', 'turn_y');
       });
-      const rows = store.read((tx) => tx.items.listHistory('thr_1'));
+      const rows = await store.read((tx) => tx.items.listHistory('thr_1'));
       const turnFacts = (turnId: string, superseded: boolean) => ({ turnId, turnKind: 'prompt', turnStatus: 'in_progress', superseded, reverted: false });
       assert.deepStrictEqual(
         wire(rows),
@@ -105,7 +105,7 @@ export function itemContract(open: OpenStore): void {
         ],
       );
       for (const row of rows) assertNoNulls(row, 'history row');
-      assert.deepStrictEqual(store.read((tx) => tx.items.listHistory('thr_none')), []);
+      assert.deepStrictEqual(await store.read((tx) => tx.items.listHistory('thr_none')), []);
     });
   });
 }

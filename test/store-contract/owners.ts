@@ -4,97 +4,103 @@ import { at, newOwner, seedTurn, wire, type OpenStore } from './fixtures.js';
 
 export function ownerContract(open: OpenStore): void {
   describe('owners and leases', () => {
-    test('an owner round-trips; upsert again keeps startedAt and moves the heartbeat', (t) => {
-      const { store } = open(t);
+    test('an owner round-trips; upsert again keeps startedAt and moves the heartbeat', async (t) => {
+      const { store } = await open(t);
       const unknown = newOwner('own_old', { pidNamespace: null, leaseTtlMs: null });
-      store.write((tx) => {
-        tx.owners.upsert(newOwner('own_1'));
-        tx.owners.upsert(unknown);
+      await store.write(async (tx) => {
+        await tx.owners.upsert(newOwner('own_1'));
+        await tx.owners.upsert(unknown);
       });
-      store.read((tx) => {
-        assert.deepStrictEqual(tx.owners.find('own_1'), newOwner('own_1'));
-        assert.deepStrictEqual(tx.owners.find('own_old'), unknown);
-        assert.equal(tx.owners.find('own_none'), undefined);
+      await store.read(async (tx) => {
+        assert.deepStrictEqual(await tx.owners.find('own_1'), newOwner('own_1'));
+        assert.deepStrictEqual(await tx.owners.find('own_old'), unknown);
+        assert.equal(await tx.owners.find('own_none'), undefined);
       });
-      store.write((tx) => tx.owners.upsert(newOwner('own_1', { startedAt: at(50), heartbeatAt: at(60) })));
-      const again = store.read((tx) => tx.owners.find('own_1'));
+      await store.write((tx) => tx.owners.upsert(newOwner('own_1', { startedAt: at(50), heartbeatAt: at(60) })));
+      const again = await store.read((tx) => tx.owners.find('own_1'));
       assert.equal(again?.startedAt, at(0));
       assert.equal(again?.heartbeatAt, at(60));
-      store.write((tx) => tx.owners.delete('own_1'));
-      assert.equal(store.read((tx) => tx.owners.find('own_1')), undefined);
+      await store.write((tx) => tx.owners.delete('own_1'));
+      assert.equal(await store.read((tx) => tx.owners.find('own_1')), undefined);
     });
 
-    test('threadLease tells who runs the thread, with the owner when it is recorded', (t) => {
-      const { store } = open(t);
-      store.write((tx) => {
-        tx.owners.upsert(newOwner('own_1'));
-        seedTurn(tx, 'thr_1', 'turn_1');
-        seedTurn(tx, 'thr_2', 'turn_2');
-        seedTurn(tx, 'thr_idle', 'turn_3');
-        tx.threads.setRunningTurn('thr_1', 'turn_1', at(1), { owner: 'own_1', expiresAt: at(11) });
-        tx.threads.setRunningTurn('thr_2', 'turn_2', at(1), { owner: 'own_unrecorded', expiresAt: at(12) });
+    test('threadLease tells who runs the thread, with the owner when it is recorded', async (t) => {
+      const { store } = await open(t);
+      await store.write(async (tx) => {
+        await tx.owners.upsert(newOwner('own_1'));
+        await seedTurn(tx, 'thr_1', 'turn_1');
+        await seedTurn(tx, 'thr_2', 'turn_2');
+        await seedTurn(tx, 'thr_idle', 'turn_3');
+        await tx.threads.setRunningTurn('thr_1', 'turn_1', at(1), { owner: 'own_1', expiresAt: at(11) });
+        await tx.threads.setRunningTurn('thr_2', 'turn_2', at(1), { owner: 'own_unrecorded', expiresAt: at(12) });
       });
-      store.read((tx) => {
-        assert.deepStrictEqual(tx.owners.threadLease('thr_1'), {
+      await store.read(async (tx) => {
+        assert.deepStrictEqual(await tx.owners.threadLease('thr_1'), {
           runningTurnId: 'turn_1', ownerId: 'own_1', expiresAt: at(11), owner: newOwner('own_1'),
         });
-        assert.deepStrictEqual(wire(tx.owners.threadLease('thr_2')), { runningTurnId: 'turn_2', ownerId: 'own_unrecorded', expiresAt: at(12) });
-        assert.deepStrictEqual(wire(tx.owners.threadLease('thr_idle')), { runningTurnId: null, ownerId: null, expiresAt: null });
-        assert.equal(tx.owners.threadLease('thr_none'), undefined);
+        assert.deepStrictEqual(wire(await tx.owners.threadLease('thr_2')), { runningTurnId: 'turn_2', ownerId: 'own_unrecorded', expiresAt: at(12) });
+        assert.deepStrictEqual(wire(await tx.owners.threadLease('thr_idle')), { runningTurnId: null, ownerId: null, expiresAt: null });
+        assert.equal(await tx.owners.threadLease('thr_none'), undefined);
       });
     });
 
-    test('holdsLease, leasesOf and renewLeases follow the running turns of each owner', (t) => {
-      const { store } = open(t);
-      store.write((tx) => {
-        tx.owners.upsert(newOwner('own_1'));
-        tx.owners.upsert(newOwner('own_2'));
+    test('holdsLease, leasesOf and renewLeases follow the running turns of each owner', async (t) => {
+      const { store } = await open(t);
+      await store.write(async (tx) => {
+        await tx.owners.upsert(newOwner('own_1'));
+        await tx.owners.upsert(newOwner('own_2'));
         for (const [thread, turn, owner] of [['thr_a', 'turn_a', 'own_1'], ['thr_b', 'turn_b', 'own_1'], ['thr_c', 'turn_c', 'own_2']]) {
-          seedTurn(tx, thread!, turn!);
-          tx.threads.setRunningTurn(thread!, turn!, at(1), { owner: owner!, expiresAt: at(10) });
+          await seedTurn(tx, thread!, turn!);
+          await tx.threads.setRunningTurn(thread!, turn!, at(1), { owner: owner!, expiresAt: at(10) });
         }
       });
-      store.read((tx) => {
-        assert.equal(tx.owners.holdsLease('thr_a', 'turn_a', 'own_1'), true);
-        assert.equal(tx.owners.holdsLease('thr_a', 'turn_a', 'own_2'), false, 'another owner');
-        assert.equal(tx.owners.holdsLease('thr_a', 'turn_b', 'own_1'), false, 'another turn');
-        assert.equal(tx.owners.holdsLease('thr_none', 'turn_a', 'own_1'), false);
-        const sorted = (id: string) => [...tx.owners.leasesOf(id)].sort((x, y) => x.threadId.localeCompare(y.threadId));
-        assert.deepStrictEqual(sorted('own_1'), [{ threadId: 'thr_a', runningTurnId: 'turn_a' }, { threadId: 'thr_b', runningTurnId: 'turn_b' }]);
-        assert.deepStrictEqual(sorted('own_none'), []);
+      await store.read(async (tx) => {
+        assert.equal(await tx.owners.holdsLease('thr_a', 'turn_a', 'own_1'), true);
+        assert.equal(await tx.owners.holdsLease('thr_a', 'turn_a', 'own_2'), false, 'another owner');
+        assert.equal(await tx.owners.holdsLease('thr_a', 'turn_b', 'own_1'), false, 'another turn');
+        assert.equal(await tx.owners.holdsLease('thr_none', 'turn_a', 'own_1'), false);
+        const sorted = async (id: string) => [...await tx.owners.leasesOf(id)].sort((x, y) => x.threadId.localeCompare(y.threadId));
+        assert.deepStrictEqual(await sorted('own_1'), [{ threadId: 'thr_a', runningTurnId: 'turn_a' }, { threadId: 'thr_b', runningTurnId: 'turn_b' }]);
+        assert.deepStrictEqual(await sorted('own_none'), []);
       });
-      store.write((tx) => tx.owners.renewLeases('own_1', at(30)));
-      store.read((tx) => {
-        assert.deepStrictEqual(['thr_a', 'thr_b', 'thr_c'].map((id) => tx.owners.threadLease(id)?.expiresAt), [at(30), at(30), at(10)]);
+      await store.write((tx) => tx.owners.renewLeases('own_1', at(30)));
+      await store.read(async (tx) => {
+        const expiries = [];
+        for (const id of ['thr_a', 'thr_b', 'thr_c']) expiries.push((await tx.owners.threadLease(id))?.expiresAt);
+        assert.deepStrictEqual(expiries, [at(30), at(30), at(10)]);
       });
-      store.write((tx) => tx.threads.clearRunningTurn('thr_a', 'turn_a', at(40)));
-      store.read((tx) => {
-        assert.equal(tx.owners.holdsLease('thr_a', 'turn_a', 'own_1'), false, 'the lease ends with the turn');
-        assert.deepStrictEqual(wire(tx.owners.threadLease('thr_a')), { runningTurnId: null, ownerId: null, expiresAt: null });
-        assert.deepStrictEqual(tx.owners.leasesOf('own_1'), [{ threadId: 'thr_b', runningTurnId: 'turn_b' }]);
+      await store.write((tx) => tx.threads.clearRunningTurn('thr_a', 'turn_a', at(40)));
+      await store.read(async (tx) => {
+        assert.equal(await tx.owners.holdsLease('thr_a', 'turn_a', 'own_1'), false, 'the lease ends with the turn');
+        assert.deepStrictEqual(wire(await tx.owners.threadLease('thr_a')), { runningTurnId: null, ownerId: null, expiresAt: null });
+        assert.deepStrictEqual(await tx.owners.leasesOf('own_1'), [{ threadId: 'thr_b', runningTurnId: 'turn_b' }]);
       });
     });
 
-    test('deleteStale forgets owners silent past ttls × their own ttl, unless they hold a lease', (t) => {
-      const { store } = open(t);
+    test('deleteStale forgets owners silent past ttls × their own ttl, unless they hold a lease', async (t) => {
+      const { store } = await open(t);
       const now = at(100);
-      store.write((tx) => {
+      await store.write(async (tx) => {
         // ttls = 3: an owner with a 10 s ttl is stale after 30 s of silence; an unknown ttl counts as 20 s (60 s).
-        tx.owners.upsert(newOwner('own_stale', { heartbeatAt: at(69) }));
-        tx.owners.upsert(newOwner('own_fresh', { heartbeatAt: at(71) }));
-        tx.owners.upsert(newOwner('own_stale_leasing', { heartbeatAt: at(0) }));
-        tx.owners.upsert(newOwner('own_unknown_fresh', { leaseTtlMs: null, heartbeatAt: at(41) }));
-        tx.owners.upsert(newOwner('own_unknown_stale', { leaseTtlMs: null, heartbeatAt: at(39) }));
-        tx.owners.upsert(newOwner('own_long_ttl', { leaseTtlMs: 60_000, heartbeatAt: at(0) }));
-        seedTurn(tx, 'thr_1', 'turn_1');
-        tx.threads.setRunningTurn('thr_1', 'turn_1', at(1), { owner: 'own_stale_leasing', expiresAt: at(2) });
+        await tx.owners.upsert(newOwner('own_stale', { heartbeatAt: at(69) }));
+        await tx.owners.upsert(newOwner('own_fresh', { heartbeatAt: at(71) }));
+        await tx.owners.upsert(newOwner('own_stale_leasing', { heartbeatAt: at(0) }));
+        await tx.owners.upsert(newOwner('own_unknown_fresh', { leaseTtlMs: null, heartbeatAt: at(41) }));
+        await tx.owners.upsert(newOwner('own_unknown_stale', { leaseTtlMs: null, heartbeatAt: at(39) }));
+        await tx.owners.upsert(newOwner('own_long_ttl', { leaseTtlMs: 60_000, heartbeatAt: at(0) }));
+        await seedTurn(tx, 'thr_1', 'turn_1');
+        await tx.threads.setRunningTurn('thr_1', 'turn_1', at(1), { owner: 'own_stale_leasing', expiresAt: at(2) });
       });
-      assert.equal(store.write((tx) => tx.owners.deleteStale(now, 3, 20_000)), 2);
-      const left = store.read((tx) =>
-        ['own_stale', 'own_fresh', 'own_stale_leasing', 'own_unknown_fresh', 'own_unknown_stale', 'own_long_ttl'].filter((id) => tx.owners.find(id)),
-      );
+      assert.equal(await store.write((tx) => tx.owners.deleteStale(now, 3, 20_000)), 2);
+      const left = await store.read(async (tx) => {
+        const found: string[] = [];
+        for (const id of ['own_stale', 'own_fresh', 'own_stale_leasing', 'own_unknown_fresh', 'own_unknown_stale', 'own_long_ttl']) {
+          if (await tx.owners.find(id)) found.push(id);
+        }
+        return found;
+      });
       assert.deepStrictEqual(left, ['own_fresh', 'own_stale_leasing', 'own_unknown_fresh', 'own_long_ttl']);
-      assert.equal(store.write((tx) => tx.owners.deleteStale(now, 3, 20_000)), 0);
+      assert.equal(await store.write((tx) => tx.owners.deleteStale(now, 3, 20_000)), 0);
     });
   });
 }

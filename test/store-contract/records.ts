@@ -10,19 +10,19 @@ export function recordContract(open: OpenStore): void {
   describe('records', () => {
     test(
       'absent optional fields are never null, and a record\'s JSON has no key for them',
-      (t) => {
-        const { store } = open(t);
-        store.write((tx) => {
-          tx.threads.insert(newThread('thr_1'));
-          tx.turns.insert(newTurn('turn_1', 'thr_1', 1));
-          tx.items.insert(newItem('item_1', 'turn_1', 'thr_1'));
-          tx.admissions.insert(newAdmission('inp_1', 'thr_1', 1));
+      async (t) => {
+        const { store } = await open(t);
+        await store.write(async (tx) => {
+          await tx.threads.insert(newThread('thr_1'));
+          await tx.turns.insert(newTurn('turn_1', 'thr_1', 1));
+          await tx.items.insert(newItem('item_1', 'turn_1', 'thr_1'));
+          await tx.admissions.insert(newAdmission('inp_1', 'thr_1', 1));
         });
-        store.read((tx) => {
-          assert.deepStrictEqual(undefinedKeys(tx.threads.find('thr_1')), [], 'thread');
-          assert.deepStrictEqual(undefinedKeys(tx.turns.find('turn_1')), [], 'turn');
-          assert.deepStrictEqual(undefinedKeys(tx.items.find('item_1')), [], 'item');
-          assert.deepStrictEqual(undefinedKeys(tx.admissions.find('inp_1')), [], 'admission');
+        await store.read(async (tx) => {
+          assert.deepStrictEqual(undefinedKeys(await tx.threads.find('thr_1')), [], 'thread');
+          assert.deepStrictEqual(undefinedKeys(await tx.turns.find('turn_1')), [], 'turn');
+          assert.deepStrictEqual(undefinedKeys(await tx.items.find('item_1')), [], 'item');
+          assert.deepStrictEqual(undefinedKeys(await tx.admissions.find('inp_1')), [], 'admission');
         });
       },
     );

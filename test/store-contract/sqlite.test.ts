@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openStore } from '../../src/store/open.js';
+import { openStoreAt } from '../../src/store/open.js';
 import type { Store } from '../../src/store/port.js';
 import { describeStoreContract } from './contract.js';
 
@@ -13,25 +13,25 @@ const TEMP_ROOT = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
 
 // Each test gets its own file in a private temp dir, so a reopen and a second connection
 // (another process's view) open the same database.
-describeStoreContract('sqlite', () => {
+describeStoreContract('sqlite', async () => {
   const dir = mkdtempSync(join(TEMP_ROOT, 'threadline-contract-'));
   const path = join(dir, 'threadline.db');
   const opened: Store[] = [];
-  const open = (): Store => {
-    const store = openStore(path, 'normal');
+  const open = async (): Promise<Store> => {
+    const store = await openStoreAt(path, 'normal');
     opened.push(store);
     return store;
   };
-  const store = open();
+  const store = await open();
   return {
     store,
-    reopen: () => {
-      store.close();
+    reopen: async () => {
+      await store.close();
       return open();
     },
     otherConnection: open,
-    cleanup: () => {
-      for (const s of opened) s.close();
+    cleanup: async () => {
+      for (const s of opened) await s.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };

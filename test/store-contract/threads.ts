@@ -4,10 +4,10 @@ import { assertNoNulls, at, newAdmission, newItem, newThread, seedTurn, wire, ty
 
 export function threadContract(open: OpenStore): void {
   describe('threads', () => {
-    test('a thread inserted with only the required fields reads back with the optional ones omitted', (t) => {
-      const { store } = open(t);
-      store.write((tx) => tx.threads.insert(newThread('thr_min', { now: at(5) })));
-      const found = store.read((tx) => tx.threads.find('thr_min'));
+    test('a thread inserted with only the required fields reads back with the optional ones omitted', async (t) => {
+      const { store } = await open(t);
+      await store.write((tx) => tx.threads.insert(newThread('thr_min', { now: at(5) })));
+      const found = await store.read((tx) => tx.threads.find('thr_min'));
       assertNoNulls(found, 'thread');
       assert.deepStrictEqual(wire(found), {
         id: 'thr_min',
@@ -24,15 +24,15 @@ export function threadContract(open: OpenStore): void {
       });
     });
 
-    test('every field of a thread round-trips, metadata as given', (t) => {
-      const { store } = open(t);
+    test('every field of a thread round-trips, metadata as given', async (t) => {
+      const { store } = await open(t);
       const metadata = { nested: { list: [1, 'two', null, true] }, 'ключ': 'значение ✓' };
-      store.write((tx) =>
+      await store.write((tx) =>
         tx.threads.insert(
           newThread('thr_full', { model: 'm-1', mode: 'plan', cwd: '/w', systemPrompt: 'be brief', autoApprove: true, trustMode: true, metadata }),
         ),
       );
-      const found = store.read((tx) => tx.threads.find('thr_full'));
+      const found = await store.read((tx) => tx.threads.find('thr_full'));
       assert.ok(found);
       assert.deepStrictEqual(
         { model: found.model, mode: found.mode, cwd: found.cwd, systemPrompt: found.systemPrompt, metadata: found.metadata },
@@ -40,29 +40,29 @@ export function threadContract(open: OpenStore): void {
       );
       assert.equal(found.autoApprove, true);
       assert.equal(found.trustMode, true);
-      assert.deepStrictEqual(store.read((tx) => tx.threads.runState('thr_full')), { runningTurnId: null, archived: false, historyRev: 0 });
+      assert.deepStrictEqual(await store.read((tx) => tx.threads.runState('thr_full')), { runningTurnId: null, archived: false, historyRev: 0 });
     });
 
-    test('an unknown thread is undefined to find, runState and lastSeq', (t) => {
-      const { store } = open(t);
-      store.read((tx) => {
-        assert.equal(tx.threads.find('thr_none'), undefined);
-        assert.equal(tx.threads.runState('thr_none'), undefined);
-        assert.equal(tx.threads.lastSeq('thr_none'), undefined);
+    test('an unknown thread is undefined to find, runState and lastSeq', async (t) => {
+      const { store } = await open(t);
+      await store.read(async (tx) => {
+        assert.equal(await tx.threads.find('thr_none'), undefined);
+        assert.equal(await tx.threads.runState('thr_none'), undefined);
+        assert.equal(await tx.threads.lastSeq('thr_none'), undefined);
       });
     });
 
-    test('updateSettings replaces the settings (null clears a field) and moves updatedAt only', (t) => {
-      const { store } = open(t);
-      store.write((tx) => tx.threads.insert(newThread('thr_u', { model: 'old', mode: 'plan', systemPrompt: 'sp', cwd: '/keep' })));
-      store.write((tx) =>
+    test('updateSettings replaces the settings (null clears a field) and moves updatedAt only', async (t) => {
+      const { store } = await open(t);
+      await store.write((tx) => tx.threads.insert(newThread('thr_u', { model: 'old', mode: 'plan', systemPrompt: 'sp', cwd: '/keep' })));
+      await store.write((tx) =>
         tx.threads.updateSettings(
           'thr_u',
           { title: 'new title', model: 'new', mode: null, systemPrompt: null, autoApprove: true, trustMode: false, metadata: { k: 1 } },
           at(50),
         ),
       );
-      const found = store.read((tx) => tx.threads.find('thr_u'));
+      const found = await store.read((tx) => tx.threads.find('thr_u'));
       assertNoNulls(found, 'thread');
       assert.deepStrictEqual(wire(found), {
         ...wire(newThreadRecord('thr_u')),
@@ -75,36 +75,36 @@ export function threadContract(open: OpenStore): void {
       });
     });
 
-    test('setArchived moves a thread between the archived and unarchived lists', (t) => {
-      const { store } = open(t);
-      store.write((tx) => {
-        tx.threads.insert(newThread('thr_a'));
-        tx.threads.insert(newThread('thr_b'));
-        tx.threads.setArchived('thr_a', true, at(60));
+    test('setArchived moves a thread between the archived and unarchived lists', async (t) => {
+      const { store } = await open(t);
+      await store.write(async (tx) => {
+        await tx.threads.insert(newThread('thr_a'));
+        await tx.threads.insert(newThread('thr_b'));
+        await tx.threads.setArchived('thr_a', true, at(60));
       });
-      store.read((tx) => {
-        assert.deepStrictEqual(ids(tx.threads.list(false, 10)), ['thr_b']);
-        assert.deepStrictEqual(ids(tx.threads.list(true, 10)), ['thr_a']);
-        assert.equal(tx.threads.find('thr_a')?.updatedAt, at(60));
-        assert.deepStrictEqual(tx.threads.runState('thr_a'), { runningTurnId: null, archived: true, historyRev: 0 });
+      await store.read(async (tx) => {
+        assert.deepStrictEqual(ids(await tx.threads.list(false, 10)), ['thr_b']);
+        assert.deepStrictEqual(ids(await tx.threads.list(true, 10)), ['thr_a']);
+        assert.equal((await tx.threads.find('thr_a'))?.updatedAt, at(60));
+        assert.deepStrictEqual(await tx.threads.runState('thr_a'), { runningTurnId: null, archived: true, historyRev: 0 });
       });
-      store.write((tx) => tx.threads.setArchived('thr_a', false, at(61)));
-      assert.deepStrictEqual(ids(store.read((tx) => tx.threads.list(true, 10))), []);
+      await store.write((tx) => tx.threads.setArchived('thr_a', false, at(61)));
+      assert.deepStrictEqual(ids(await store.read((tx) => tx.threads.list(true, 10))), []);
     });
 
-    test('list pages newest first by updatedAt then id, continuing after the cursor key', (t) => {
-      const { store } = open(t);
+    test('list pages newest first by updatedAt then id, continuing after the cursor key', async (t) => {
+      const { store } = await open(t);
       // Inserted out of order, three sharing one updatedAt: the id breaks the tie, descending.
       const times: Record<string, number> = { thr_c: 3, thr_a: 1, thr_e: 3, thr_b: 3, thr_d: 2 };
-      store.write((tx) => {
-        for (const [id, s] of Object.entries(times)) tx.threads.insert(newThread(id, { now: at(s) }));
-        tx.threads.insert(newThread('thr_archived', { now: at(9) }));
-        tx.threads.setArchived('thr_archived', true, at(9));
+      await store.write(async (tx) => {
+        for (const [id, s] of Object.entries(times)) await tx.threads.insert(newThread(id, { now: at(s) }));
+        await tx.threads.insert(newThread('thr_archived', { now: at(9) }));
+        await tx.threads.setArchived('thr_archived', true, at(9));
       });
       const pages: string[][] = [];
       let after: { updatedAt: string; id: string } | undefined;
       for (let guard = 0; guard < 10; guard++) {
-        const page = store.read((tx) => tx.threads.list(false, 2, after));
+        const page = await store.read((tx) => tx.threads.list(false, 2, after));
         pages.push(ids(page));
         const last = page[page.length - 1];
         if (!last) break;
@@ -113,60 +113,60 @@ export function threadContract(open: OpenStore): void {
       assert.deepStrictEqual(pages, [['thr_e', 'thr_c'], ['thr_b', 'thr_d'], ['thr_a'], []]);
     });
 
-    test('setRunningTurn makes the thread running; clearRunningTurn of another turn is a no-op', (t) => {
-      const { store } = open(t);
-      store.write((tx) => {
-        seedTurn(tx, 'thr_r', 'turn_1');
-        tx.threads.setRunningTurn('thr_r', 'turn_1', at(70), { owner: 'own_1', expiresAt: at(100) });
+    test('setRunningTurn makes the thread running; clearRunningTurn of another turn is a no-op', async (t) => {
+      const { store } = await open(t);
+      await store.write(async (tx) => {
+        await seedTurn(tx, 'thr_r', 'turn_1');
+        await tx.threads.setRunningTurn('thr_r', 'turn_1', at(70), { owner: 'own_1', expiresAt: at(100) });
       });
-      store.read((tx) => {
-        const found = tx.threads.find('thr_r');
+      await store.read(async (tx) => {
+        const found = await tx.threads.find('thr_r');
         assert.equal(found?.status, 'running');
         assert.equal(found?.latestTurnId, 'turn_1');
         assert.equal(found?.updatedAt, at(70));
-        assert.deepStrictEqual(tx.threads.runState('thr_r'), { runningTurnId: 'turn_1', archived: false, historyRev: 0 });
+        assert.deepStrictEqual(await tx.threads.runState('thr_r'), { runningTurnId: 'turn_1', archived: false, historyRev: 0 });
       });
-      store.write((tx) => tx.threads.clearRunningTurn('thr_r', 'turn_other', at(80)));
-      assert.equal(store.read((tx) => tx.threads.find('thr_r')?.status), 'running');
-      store.write((tx) => tx.threads.clearRunningTurn('thr_r', 'turn_1', at(90)));
-      const idle = store.read((tx) => tx.threads.find('thr_r'));
+      await store.write((tx) => tx.threads.clearRunningTurn('thr_r', 'turn_other', at(80)));
+      assert.equal(await store.read(async (tx) => (await tx.threads.find('thr_r'))?.status), 'running');
+      await store.write((tx) => tx.threads.clearRunningTurn('thr_r', 'turn_1', at(90)));
+      const idle = await store.read((tx) => tx.threads.find('thr_r'));
       assert.equal(idle?.status, 'idle');
       assert.equal(idle?.latestTurnId, 'turn_1', 'the latest turn stays after it ends');
       assert.equal(idle?.updatedAt, at(90));
     });
 
-    test('delete removes the thread and its turns, items, events, admissions and client requests only', (t) => {
-      const { store } = open(t);
+    test('delete removes the thread and its turns, items, events, admissions and client requests only', async (t) => {
+      const { store } = await open(t);
       for (const id of ['thr_gone', 'thr_kept']) {
-        store.write((tx) => {
-          seedTurn(tx, id, `turn_${id}`);
-          tx.items.insert(newItem(`item_${id}`, `turn_${id}`, id));
-          tx.events.append({ threadId: id, seq: tx.threads.nextSeq(id), kind: 'turn.started', payload: { n: 1 }, time: at(1) });
-          tx.admissions.insert(newAdmission(`inp_${id}`, id, tx.threads.nextSeq(id)));
-          tx.clientRequests.insert(id, 'req-1', { turnId: `turn_${id}`, admissionId: `inp_${id}`, queued: true }, at(1));
+        await store.write(async (tx) => {
+          await seedTurn(tx, id, `turn_${id}`);
+          await tx.items.insert(newItem(`item_${id}`, `turn_${id}`, id));
+          await tx.events.append({ threadId: id, seq: await tx.threads.nextSeq(id), kind: 'turn.started', payload: { n: 1 }, time: at(1) });
+          await tx.admissions.insert(newAdmission(`inp_${id}`, id, await tx.threads.nextSeq(id)));
+          await tx.clientRequests.insert(id, 'req-1', { turnId: `turn_${id}`, admissionId: `inp_${id}`, queued: true }, at(1));
         });
       }
-      store.write((tx) => tx.threads.delete('thr_gone'));
-      store.read((tx) => {
-        const left = (id: string) => ({
-          thread: tx.threads.find(id) !== undefined,
-          lastSeq: tx.threads.lastSeq(id),
-          turn: tx.turns.find(`turn_${id}`) !== undefined,
-          turns: tx.turns.listOfThread(id).length,
-          item: tx.items.find(`item_${id}`) !== undefined,
-          items: tx.items.listOfTurn(`turn_${id}`).length,
-          events: tx.events.page(id, 0, 10).length,
-          admission: tx.admissions.find(`inp_${id}`) !== undefined,
-          pending: tx.admissions.listPending(id).length,
-          request: tx.clientRequests.find(id, 'req-1') !== undefined,
+      await store.write((tx) => tx.threads.delete('thr_gone'));
+      await store.read(async (tx) => {
+        const left = async (id: string) => ({
+          thread: await tx.threads.find(id) !== undefined,
+          lastSeq: await tx.threads.lastSeq(id),
+          turn: await tx.turns.find(`turn_${id}`) !== undefined,
+          turns: (await tx.turns.listOfThread(id)).length,
+          item: await tx.items.find(`item_${id}`) !== undefined,
+          items: (await tx.items.listOfTurn(`turn_${id}`)).length,
+          events: (await tx.events.page(id, 0, 10)).length,
+          admission: await tx.admissions.find(`inp_${id}`) !== undefined,
+          pending: (await tx.admissions.listPending(id)).length,
+          request: await tx.clientRequests.find(id, 'req-1') !== undefined,
         });
-        assert.deepStrictEqual(left('thr_gone'), {
+        assert.deepStrictEqual(await left('thr_gone'), {
           thread: false, lastSeq: undefined, turn: false, turns: 0, item: false, items: 0, events: 0, admission: false, pending: 0, request: false,
         });
-        assert.deepStrictEqual(left('thr_kept'), {
+        assert.deepStrictEqual(await left('thr_kept'), {
           thread: true, lastSeq: 2, turn: true, turns: 1, item: true, items: 1, events: 1, admission: true, pending: 1, request: true,
         });
-        assert.deepStrictEqual(tx.turns.listInProgress().map((x) => x.id), ['turn_thr_kept']);
+        assert.deepStrictEqual((await tx.turns.listInProgress()).map((x) => x.id), ['turn_thr_kept']);
       });
     });
   });

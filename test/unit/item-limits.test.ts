@@ -7,28 +7,28 @@ import { PendingWrites } from '../../src/orchestrator/turns/pending-writes.js';
 const bytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value), 'utf8');
 
 /** The item.delta texts PendingWrites would commit for these deltas. */
-function deltasOf(...texts: string[]): string[] {
+async function deltasOf(...texts: string[]): Promise<string[]> {
   const pending = new PendingWrites('thr_1', 'turn_1', () => {});
   for (const text of texts) pending.addDelta('item_1', text);
   const out: string[] = [];
-  const tx = { now: '', emit: (_t: string, _k: string, payload: { text: string }) => out.push(payload.text) } as unknown as Tx;
-  pending.writeAll(tx);
+  const tx = { now: '', onRollback: () => {}, emit: async (_t: string, _k: string, payload: { text: string }) => out.push(payload.text) } as unknown as Tx;
+  await pending.writeAll(tx);
   pending.cancel();
   return out;
 }
 
-test('a delta over the chunk size becomes several item.delta events, never splitting a surrogate pair; small ones still coalesce', () => {
-  assert.deepStrictEqual(deltasOf('a', 'b', 'c'), ['abc']);
+test('a delta over the chunk size becomes several item.delta events, never splitting a surrogate pair; small ones still coalesce', async () => {
+  assert.deepStrictEqual(await deltasOf('a', 'b', 'c'), ['abc']);
   const big = 'x'.repeat(DELTA_CHUNK_CHARS * 2 + 5);
-  const chunks = deltasOf('ab', big);
+  const chunks = await deltasOf('ab', big);
   assert.deepStrictEqual(chunks.map((c) => c.length), [DELTA_CHUNK_CHARS, DELTA_CHUNK_CHARS, 7]);
   assert.equal(chunks.join(''), `ab${big}`);
   // A pair that would straddle a chunk's end starts the next chunk instead.
   const emoji = `${'y'.repeat(DELTA_CHUNK_CHARS - 1)}\u{1F600}z`;
-  const split = deltasOf(emoji);
+  const split = await deltasOf(emoji);
   assert.deepStrictEqual(split.map((c) => c.length), [DELTA_CHUNK_CHARS - 1, 3]);
   assert.equal(split.join(''), emoji);
-  const joined = deltasOf('y'.repeat(DELTA_CHUNK_CHARS - 1), '\u{1F600}');
+  const joined = await deltasOf('y'.repeat(DELTA_CHUNK_CHARS - 1), '\u{1F600}');
   assert.deepStrictEqual(joined.map((c) => c.length), [DELTA_CHUNK_CHARS - 1, 2]);
 });
 

@@ -6,7 +6,7 @@ import { openTx, type Tx } from './tx.js';
 export type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 export interface Job {
-  fn: (tx: Tx) => unknown;
+  fn: (tx: Tx) => Promise<unknown>;
   settle: (outcome: Outcome) => void;
 }
 
@@ -15,28 +15,31 @@ export interface Job {
  * there are several, so one job's error undoes only its own writes — and their events are handed
  * to the bus only after the commit returned, in seq order. A rollback publishes nothing.
  */
-export function runBatch(store: Store, bus: EventBus, jobs: Job[]): void {
+async function runBatch(store: Store, bus: EventBus, jobs: Job[]): Promise<void> {
   const published: ThreadEvent[][] = jobs.map(() => []);
+  const undos: (() => void)[][] = jobs.map(() => []);
   const outcomes: Outcome[] = [];
   try {
-    store.write((storeTx) => {
-      jobs.forEach((job, i) => {
+    await store.write(async (storeTx) => {
+      for (const [i, job] of jobs.entries()) {
         const events = published[i]!;
-        const tx = openTx(storeTx, events);
+        const tx = openTx(storeTx, events, undos[i]!);
+        // A single job that throws rolls the whole transaction back, as it should.
         if (jobs.length === 1) {
-          outcomes.push({ ok: true, value: job.fn(tx) });
-          return;
+          outcomes.push({ ok: true, value: await job.fn(tx) });
+          continue;
         }
         try {
-          outcomes.push({ ok: true, value: storeTx.savepoint(() => job.fn(tx)) });
+          outcomes.push({ ok: true, value: await storeTx.savepoint(() => job.fn(tx)) });
         } catch (error) {
           events.length = 0;
+          undoAll(undos[i]!);
           outcomes.push({ ok: false, error });
         }
-      });
-      // A single job that throws rolls the whole transaction back, as it should.
+      }
     });
   } catch (error) {
+    for (const list of undos) undoAll(list);
     for (const job of jobs) job.settle({ ok: false, error });
     return;
   }
@@ -44,13 +47,40 @@ export function runBatch(store: Store, bus: EventBus, jobs: Job[]): void {
   jobs.forEach((job, i) => job.settle(outcomes[i]!));
 }
 
-/** The synchronous commit: one operation, one transaction, then publish. */
-export function createCommitter(store: Store, bus: EventBus) {
-  return function commit<T>(fn: (tx: Tx) => T): T {
-    let result: Outcome | undefined;
-    runBatch(store, bus, [{ fn, settle: (outcome) => (result = outcome) }]);
-    if (!result!.ok) throw result!.error;
-    return result!.value as T;
+/** Runs a rolled-back job's undos, newest first (each empties its list: run once). */
+function undoAll(list: (() => void)[]): void {
+  for (const undo of list.splice(0).reverse()) undo();
+}
+
+/**
+ * Every write of this process, one batch at a time: a batch's events are published before the
+ * next batch begins, so subscribers see each thread's events in seq order even though a
+ * transaction awaits its store between statements. Its jobs are settled before the next batch
+ * begins too, and a caller awaiting `commit`/`GroupCommitter.run` directly resumes one microtask
+ * later, before the next batch's transaction can run (that takes several): what a caller does
+ * right after its commit (registering the turn it began) is never overtaken by another write.
+ */
+export class BatchRunner {
+  private tail: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly store: Store,
+    private readonly bus: EventBus,
+  ) {}
+
+  run(jobs: Job[]): Promise<void> {
+    const done = this.tail.then(() => runBatch(this.store, this.bus, jobs));
+    this.tail = done.catch(() => {}); // runBatch settles its jobs itself; the chain must go on
+    return done;
+  }
+}
+
+/** One operation, one transaction, then publish. */
+export function createCommitter(batches: BatchRunner) {
+  return function commit<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      void batches.run([{ fn, settle: (o) => (o.ok ? resolve(o.value as T) : reject(o.error)) }]);
+    });
   };
 }
 

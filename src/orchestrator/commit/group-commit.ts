@@ -1,6 +1,4 @@
-import type { Store } from '../../store/port.js';
-import { runBatch, type Job } from './commit.js';
-import type { EventBus } from './event-bus.js';
+import type { BatchRunner, Job } from './commit.js';
 import type { Tx } from './tx.js';
 
 /** Jobs in one group commit, at most: a bound on how long the first of them waits. */
@@ -28,12 +26,9 @@ export class GroupCommitter {
   private scheduled = false;
   private waitedTurns = 0;
 
-  constructor(
-    private readonly store: Store,
-    private readonly bus: EventBus,
-  ) {}
+  constructor(private readonly batches: BatchRunner) {}
 
-  run<T>(fn: (tx: Tx) => T, backlog: InputBacklog = () => 0): Promise<T> {
+  run<T>(fn: (tx: Tx) => Promise<T>, backlog: InputBacklog = () => 0): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ fn, settle: (o) => (o.ok ? resolve(o.value as T) : reject(o.error)) });
       this.backlogs.add(backlog);
@@ -65,6 +60,6 @@ export class GroupCommitter {
     const jobs = this.queue;
     this.queue = [];
     this.backlogs = new Set();
-    if (jobs.length > 0) runBatch(this.store, this.bus, jobs);
+    if (jobs.length > 0) void this.batches.run(jobs);
   }
 }

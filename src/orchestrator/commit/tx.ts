@@ -12,33 +12,41 @@ export interface Tx extends WriteTx {
     kind: K,
     payload: EventPayload<K>,
     refs?: { turnId?: string; itemId?: string },
-  ): ThreadEvent;
+  ): Promise<ThreadEvent>;
   /**
    * The seq the thread's next `emit` will get, for a row that must name the event recording it
    * (an admission's `admittedSeq`, a turn's `startSeq`). The next emit on the thread checks it got
    * this seq: an event slipped in between would otherwise corrupt the row silently.
    */
-  peekSeq(threadId: string): number;
+  peekSeq(threadId: string): Promise<number>;
+  /**
+   * Runs `undo` (synchronously, before the next transaction of this process begins) when this
+   * operation's writes roll back: in-memory state taken out for the transaction goes back.
+   */
+  onRollback(undo: () => void): void;
 }
 
-/** Wraps the store's transaction; each emitted event is pushed onto `emitted` (in seq order). */
-export function openTx(store: WriteTx, emitted: ThreadEvent[]): Tx {
+/** Wraps the store's transaction; each emitted event is pushed onto `emitted` (in seq order), each undo onto `undos`. */
+export function openTx(store: WriteTx, emitted: ThreadEvent[], undos: (() => void)[]): Tx {
   const peeked = new Map<string, number>();
   return {
     ...store,
-    emit(threadId, kind, payload, refs) {
-      const seq = store.threads.nextSeq(threadId);
+    onRollback(undo) {
+      undos.push(undo);
+    },
+    async emit(threadId, kind, payload, refs) {
+      const seq = await store.threads.nextSeq(threadId);
       const promised = peeked.get(threadId);
       if (promised !== undefined) {
         peeked.delete(threadId);
         if (promised !== seq) throw new Error(`event ${kind} got seq ${seq} on ${threadId}, but ${promised} was promised to a row`);
       }
-      const event = store.events.append({ threadId, seq, turnId: refs?.turnId, itemId: refs?.itemId, kind, payload, time: store.now });
+      const event = await store.events.append({ threadId, seq, turnId: refs?.turnId, itemId: refs?.itemId, kind, payload, time: store.now });
       emitted.push(event);
       return event;
     },
-    peekSeq(threadId) {
-      const seq = store.threads.lastSeq(threadId)! + 1;
+    async peekSeq(threadId) {
+      const seq = (await store.threads.lastSeq(threadId))! + 1;
       peeked.set(threadId, seq);
       return seq;
     },

@@ -30,9 +30,9 @@ export class EngineCache {
   async acquire(thread: Thread, currentTurnId: string): Promise<GuardedEngine> {
     const cached = this.engines.get(thread.id);
     // Another server process on the same file may have run turns since: then reload the history.
-    const { previous, historyRev } = this.options.store.read((tx) => ({
-      previous: tx.turns.findPreviousId(thread.id, currentTurnId),
-      historyRev: tx.threads.runState(thread.id)?.historyRev ?? 0,
+    const { previous, historyRev } = await this.options.store.read(async (tx) => ({
+      previous: await tx.turns.findPreviousId(thread.id, currentTurnId),
+      historyRev: (await tx.threads.runState(thread.id))?.historyRev ?? 0,
     }));
     // A revert or unrevert (here or in another process) changes what the engine must see: reload.
     if (cached && !cached.discardOnAcquire && cached.lastTurnId === previous && cached.historyRev === historyRev) {
@@ -44,7 +44,7 @@ export class EngineCache {
     }
     if (cached) await this.drop(thread.id);
     const host = await this.options.host();
-    const history = this.options.store.read((tx) => visibleHistory(tx, thread.id));
+    const history = await this.options.store.read(async (tx) => await visibleHistory(tx, thread.id));
     let engine: unknown;
     try {
       engine = await host.loadEngine(toEngineThread(thread), history);

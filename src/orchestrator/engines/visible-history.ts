@@ -7,8 +7,8 @@ import { visibleTurnIds } from '../decide/visible-turns.js';
  * not superseded, reverted or compacted away), in conversation order. The turn about to start
  * is not among them (it is running); it is started on the engine next.
  */
-export function visibleHistory(tx: ReadTx, threadId: string): HistoryEntry[] {
-  return toEntries(tx.items.listHistory(threadId));
+export async function visibleHistory(tx: ReadTx, threadId: string): Promise<HistoryEntry[]> {
+  return toEntries(await tx.items.listHistory(threadId));
 }
 
 export function toEntries(rows: readonly HistoryRow[]): HistoryEntry[] {

@@ -2,12 +2,12 @@ import { InvalidParamsError, type ParsedParamsOf } from '@threadline/protocol';
 import type { AdmissionOptions, ReadTx } from '../../store/port.js';
 
 /** What a prompt will run with, fixed when it is admitted (a route intent resolved to its model now). */
-export function admissionOptions(
+export async function admissionOptions(
   tx: ReadTx,
   p: Omit<ParsedParamsOf<'thread/editLastTurn'>, 'threadId' | 'content'>,
   inputSummary?: string,
-): AdmissionOptions {
-  const routed = p.routeIntent !== undefined ? tx.routing.modelForIntent(p.routeIntent) : undefined;
+): Promise<AdmissionOptions> {
+  const routed = p.routeIntent !== undefined ? await tx.routing.modelForIntent(p.routeIntent) : undefined;
   return {
     inputSummary,
     model: routed ?? p.model,

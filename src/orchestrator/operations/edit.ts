@@ -12,18 +12,18 @@ import { readThread } from './read-thread.js';
 /** `thread/editLastTurn` (PROTOCOL.md §4.3): the last turn is superseded by a new one with the edited prompt. */
 export async function editLastTurn(d: OperationDeps, p: ParsedParamsOf<'thread/editLastTurn'>, peer: Peer): Promise<ResultOf<'thread/editLastTurn'>> {
   checkPromptSize('content', p.content, d.limits.maxPromptBytes);
-  const { begun, superseded } = await d.groupCommit.run((tx) => {
-    const { thread, state, holder } = readThread(d, tx, p.threadId);
-    const last = tx.turns.findLastLive(thread.id);
+  const { begun, superseded } = await d.groupCommit.run(async (tx) => {
+    const { thread, state, holder } = await readThread(d, tx, p.threadId);
+    const last = await tx.turns.findLastLive(thread.id);
     // A compaction (the last turn after thread/compact) has no user message to edit.
     const decision = decideEditLastTurn(state, last !== undefined && last.kind === 'prompt');
     if (decision.action === 'reject') throw rejectionError(decision.error, thread, holder, d.limits.maxQueued);
-    const options = admissionOptions(tx, p);
+    const options = await admissionOptions(tx, p);
     const turnId = newId('turn');
-    tx.turns.markSuperseded(last!.id, turnId);
-    tx.emit(thread.id, 'turn.superseded', { turnId: last!.id, supersededBy: turnId });
-    const stored = admitForPromotion(tx, { threadId: thread.id, prompt: p.content, delivery: 'queue', options });
-    const turn = beginTurn(tx, stored, d.leases.grant(tx), turnId);
+    await tx.turns.markSuperseded(last!.id, turnId);
+    await tx.emit(thread.id, 'turn.superseded', { turnId: last!.id, supersededBy: turnId });
+    const stored = await admitForPromotion(tx, { threadId: thread.id, prompt: p.content, delivery: 'queue', options });
+    const turn = await beginTurn(tx, stored, await d.leases.grant(tx), turnId);
     return { begun: { turn, thread, prompt: p.content, options }, superseded: last! };
   }, peer.inputBacklog);
   // The engine forgets every user message of the superseded turn (its prompt and its steers).

@@ -8,13 +8,13 @@ export interface EventPage {
 }
 
 /** `thread/events`: a page of the log. The store's JSON text goes out without a parse when it offers it. */
-export function eventPage(d: OperationDeps, p: ParsedParamsOf<'thread/events'>): EventPage {
-  return d.store.read((tx) => {
-    const lastSeq = tx.threads.lastSeq(p.threadId);
+export async function eventPage(d: OperationDeps, p: ParsedParamsOf<'thread/events'>): Promise<EventPage> {
+  return await d.store.read(async (tx) => {
+    const lastSeq = await tx.threads.lastSeq(p.threadId);
     if (lastSeq === undefined) throw new ThreadNotFoundError(p.threadId);
     const eventsJson = tx.events.pageJson
-      ? tx.events.pageJson(p.threadId, p.afterSeq, p.limit)
-      : JSON.stringify(tx.events.page(p.threadId, p.afterSeq, p.limit));
+      ? await tx.events.pageJson(p.threadId, p.afterSeq, p.limit)
+      : JSON.stringify(await tx.events.page(p.threadId, p.afterSeq, p.limit));
     return { eventsJson, lastSeq };
   });
 }
@@ -23,20 +23,20 @@ export function eventPage(d: OperationDeps, p: ParsedParamsOf<'thread/events'>):
  * A subscription's starting point, on one snapshot: the backlog after `afterSeq` (at most
  * `limit` events) and the thread's lastSeq, after which the live stream begins.
  */
-export function eventBacklog(d: OperationDeps, threadId: string, afterSeq: number | undefined, limit: number): { events: ThreadEvent[]; lastSeq: number } {
-  return d.store.read((tx) => {
-    const lastSeq = tx.threads.lastSeq(threadId);
+export async function eventBacklog(d: OperationDeps, threadId: string, afterSeq: number | undefined, limit: number): Promise<{ events: ThreadEvent[]; lastSeq: number }> {
+  return await d.store.read(async (tx) => {
+    const lastSeq = await tx.threads.lastSeq(threadId);
     if (lastSeq === undefined) throw new ThreadNotFoundError(threadId);
     const from = afterSeq ?? lastSeq;
-    return { events: from >= lastSeq ? [] : tx.events.page(threadId, from, limit), lastSeq };
+    return { events: from >= lastSeq ? [] : await tx.events.page(threadId, from, limit), lastSeq };
   });
 }
 
 /** Committed events of the thread after `afterSeq`, oldest first (a live tail's next page). */
-export function eventsAfter(d: OperationDeps, threadId: string, afterSeq: number, limit: number): ThreadEvent[] {
-  return d.store.read((tx) => tx.events.page(threadId, afterSeq, limit));
+export async function eventsAfter(d: OperationDeps, threadId: string, afterSeq: number, limit: number): Promise<ThreadEvent[]> {
+  return await d.store.read(async (tx) => await tx.events.page(threadId, afterSeq, limit));
 }
 
-export function threadExists(d: OperationDeps, threadId: string): boolean {
-  return d.store.read((tx) => tx.threads.runState(threadId) !== undefined);
+export async function threadExists(d: OperationDeps, threadId: string): Promise<boolean> {
+  return await d.store.read(async (tx) => await tx.threads.runState(threadId) !== undefined);
 }

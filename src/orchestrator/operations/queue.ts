@@ -9,37 +9,37 @@ import { readThread, requireThread } from './read-thread.js';
 
 /** `thread/drain`: starts the oldest queued prompt of an idle thread. */
 export async function drain(d: OperationDeps, p: ParsedParamsOf<'thread/drain'>, peer: Peer): Promise<ResultOf<'thread/drain'>> {
-  const { begun, remaining } = await d.groupCommit.run((tx) => {
-    const { thread, state, holder } = readThread(d, tx, p.threadId);
+  const { begun, remaining } = await d.groupCommit.run(async (tx) => {
+    const { thread, state, holder } = await readThread(d, tx, p.threadId);
     const decision = decideDrain(state);
     if (decision.action === 'reject') throw rejectionError(decision.error, thread, holder, d.limits.maxQueued);
-    const started = decision.action === 'none' ? undefined : promoteOldest(tx, d.leases, thread);
-    return { begun: started, remaining: tx.admissions.countPending(thread.id) };
+    const started = decision.action === 'none' ? undefined : await promoteOldest(tx, d.leases, thread);
+    return { begun: started, remaining: await tx.admissions.countPending(thread.id) };
   }, peer.inputBacklog);
   if (begun) await launch(d.runner, begun, peer);
   return { turn: begun?.turn ?? null, remaining };
 }
 
 /** `thread/cancelQueued`: a pending prompt is cancelled (one already promoted or cancelled is not found). */
-export function cancelQueued(d: OperationDeps, p: ParsedParamsOf<'thread/cancelQueued'>, peer: Peer): Promise<ResultOf<'thread/cancelQueued'>> {
-  return d.groupCommit.run((tx) => {
-    requireThread(tx, p.threadId);
-    const found = tx.admissions.find(p.admissionId);
+export async function cancelQueued(d: OperationDeps, p: ParsedParamsOf<'thread/cancelQueued'>, peer: Peer): Promise<ResultOf<'thread/cancelQueued'>> {
+  return await d.groupCommit.run(async (tx) => {
+    await requireThread(tx, p.threadId);
+    const found = await tx.admissions.find(p.admissionId);
     if (!found || found.threadId !== p.threadId) throw new AdmissionNotFoundError(p.admissionId);
     if (found.state !== 'pending') throw new AdmissionNotFoundError(p.admissionId, `no longer pending (${found.state})`);
-    return { admission: cancelAdmission(tx, p.admissionId)! };
+    return { admission: (await cancelAdmission(tx, p.admissionId))! };
   }, peer.inputBacklog);
 }
 
 /** Queued prompts run FIFO as each turn ends; the next one's approvals go to `peer`, as the last one's did. */
-export function promoteNext(d: OperationDeps, threadId: string, peer: Peer): void {
+export async function promoteNext(d: OperationDeps, threadId: string, peer: Peer): Promise<void> {
   if (d.isClosed()) return;
   try {
-    const begun = d.commit((tx) => {
-      if (!tx.threads.runState(threadId)) return undefined;
-      const { thread, state } = readThread(d, tx, threadId);
+    const begun = await d.commit(async (tx) => {
+      if (!await tx.threads.runState(threadId)) return undefined;
+      const { thread, state } = await readThread(d, tx, threadId);
       if (!shouldPromoteAfterEnd('completed', state)) return undefined;
-      return promoteOldest(tx, d.leases, thread);
+      return await promoteOldest(tx, d.leases, thread);
     });
     if (begun) launch(d.runner, begun, peer).catch(() => undefined); // a host failure is recorded on the turn
   } catch (error) {

@@ -6,8 +6,8 @@ import type { LeaseHolder } from '../decide/lease-holder.js';
 import { recoverTurn } from '../turns/recovery.js';
 import type { OperationDeps } from './deps.js';
 
-export function requireThread(tx: ReadTx, threadId: string): Thread {
-  const thread = tx.threads.find(threadId);
+export async function requireThread(tx: ReadTx, threadId: string): Promise<Thread> {
+  const thread = await tx.threads.find(threadId);
   if (!thread) throw new ThreadNotFoundError(threadId);
   return thread;
 }
@@ -26,14 +26,14 @@ export interface ThreadRead {
  * (lease expired, or its process on this host gone) is recovered first, in the same
  * transaction: this process takes the thread over.
  */
-export function readThread(d: OperationDeps, tx: Tx, threadId: string): ThreadRead {
-  let thread = requireThread(tx, threadId);
-  let holder = d.leases.holderOf(tx, threadId, tx.now);
+export async function readThread(d: OperationDeps, tx: Tx, threadId: string): Promise<ThreadRead> {
+  let thread = await requireThread(tx, threadId);
+  let holder = await d.leases.holderOf(tx, threadId, tx.now);
   let recovered: Turn | undefined;
   if (holder.kind === 'dead') {
-    recovered = recoverTurn(tx, tx.turns.find(holder.turnId)!, d.limits.maxItemBytes);
+    recovered = await recoverTurn(tx, (await tx.turns.find(holder.turnId))!, d.limits.maxItemBytes);
     d.log.info('took over a thread whose owner is gone', { threadId, turnId: holder.turnId });
-    thread = requireThread(tx, threadId);
+    thread = await requireThread(tx, threadId);
     holder = { kind: 'none' };
   }
   const state: ThreadState = {

@@ -14,34 +14,34 @@ type StartTurnOutcome = { result: ResultOf<'thread/startTurn'>; begun?: BegunTur
 export async function startTurn(d: OperationDeps, p: ParsedParamsOf<'thread/startTurn'>, peer: Peer): Promise<ResultOf<'thread/startTurn'>> {
   checkPromptSize('prompt', p.prompt, d.limits.maxPromptBytes);
   const { maxQueued } = d.limits;
-  const outcome = await d.groupCommit.run((tx): StartTurnOutcome => {
-    const thread = requireThread(tx, p.threadId);
+  const outcome = await d.groupCommit.run(async (tx): Promise<StartTurnOutcome> => {
+    const thread = await requireThread(tx, p.threadId);
     if (p.clientRequestId !== undefined) {
-      const first = tx.clientRequests.find(thread.id, p.clientRequestId);
+      const first = await tx.clientRequests.find(thread.id, p.clientRequestId);
       if (first) {
-        const turn = tx.turns.find(first.turnId)!;
-        return { result: { turn, queued: first.queued ? tx.admissions.find(first.admissionId)! : null } };
+        const turn = (await tx.turns.find(first.turnId))!;
+        return { result: { turn, queued: first.queued ? (await tx.admissions.find(first.admissionId))! : null } };
       }
     }
-    const options = admissionOptions(tx, p, p.inputSummary);
-    const { state: s, holder } = readThread(d, tx, thread.id);
+    const options = await admissionOptions(tx, p, p.inputSummary);
+    const { state: s, holder } = await readThread(d, tx, thread.id);
     const command = { delivery: p.delivery, expectedTurnId: p.expectedTurnId, hostSupportsSteer: d.hostSupportsSteer, maxQueued };
     let decision = decideStartTurn(s, command);
-    const remember = (turnId: string, admissionId: string, queued: boolean) => {
-      if (p.clientRequestId !== undefined) tx.clientRequests.insert(thread.id, p.clientRequestId, { turnId, admissionId, queued }, tx.now);
+    const remember = async (turnId: string, admissionId: string, queued: boolean) => {
+      if (p.clientRequestId !== undefined) await tx.clientRequests.insert(thread.id, p.clientRequestId, { turnId, admissionId, queued }, tx.now);
     };
     const input = { threadId: thread.id, prompt: p.prompt, options };
     if (decision.action === 'steer') {
       const active = d.runner.running(thread.id);
       if (active && d.runner.steer(active, p.prompt)) {
-        const stored = admitForPromotion(tx, { ...input, delivery: 'steer' });
-        tx.admissions.markPromoted(stored.admission.id, stored.admission.admittedSeq, active.turnId);
-        const admission = tx.admissions.find(stored.admission.id)!;
-        tx.emit(thread.id, 'prompt.promoted', { admission, turnId: active.turnId }, { turnId: active.turnId });
-        addUserMessage(tx, thread.id, active.turnId, p.prompt);
-        tx.turns.countSteer(active.turnId);
-        remember(active.turnId, admission.id, false);
-        return { result: { turn: tx.turns.find(active.turnId)!, queued: null } };
+        const stored = await admitForPromotion(tx, { ...input, delivery: 'steer' });
+        await tx.admissions.markPromoted(stored.admission.id, stored.admission.admittedSeq, active.turnId);
+        const admission = (await tx.admissions.find(stored.admission.id))!;
+        await tx.emit(thread.id, 'prompt.promoted', { admission, turnId: active.turnId }, { turnId: active.turnId });
+        await addUserMessage(tx, thread.id, active.turnId, p.prompt);
+        await tx.turns.countSteer(active.turnId);
+        await remember(active.turnId, admission.id, false);
+        return { result: { turn: (await tx.turns.find(active.turnId))!, queued: null } };
       }
       decision = decideRefusedSteer(s, maxQueued);
     }
@@ -49,23 +49,23 @@ export async function startTurn(d: OperationDeps, p: ParsedParamsOf<'thread/star
       case 'reject':
         throw rejectionError(decision.error, thread, holder, maxQueued, p.expectedTurnId);
       case 'enqueue': {
-        const queued = admitPrompt(tx, { ...input, delivery: p.delivery ?? 'queue' });
-        remember(s.runningTurnId!, queued.id, true);
-        return { result: { turn: tx.turns.find(s.runningTurnId!)!, queued } };
+        const queued = await admitPrompt(tx, { ...input, delivery: p.delivery ?? 'queue' });
+        await remember(s.runningTurnId!, queued.id, true);
+        return { result: { turn: (await tx.turns.find(s.runningTurnId!))!, queued } };
       }
       case 'startNow': {
-        const stored = admitForPromotion(tx, { ...input, delivery: 'queue' });
-        const turn = beginTurn(tx, stored, d.leases.grant(tx));
-        remember(turn.id, stored.admission.id, false);
+        const stored = await admitForPromotion(tx, { ...input, delivery: 'queue' });
+        const turn = await beginTurn(tx, stored, await d.leases.grant(tx));
+        await remember(turn.id, stored.admission.id, false);
         return { result: { turn, queued: null }, begun: { turn, thread, prompt: p.prompt, options } };
       }
       case 'enqueueAndPromoteOldest': {
-        const queued = admitPrompt(tx, { ...input, delivery: 'queue' });
-        const oldest = tx.admissions.findOldestPending(thread.id)!;
-        const turn = beginTurn(tx, oldest, d.leases.grant(tx));
-        remember(turn.id, queued.id, true);
+        const queued = await admitPrompt(tx, { ...input, delivery: 'queue' });
+        const oldest = (await tx.admissions.findOldestPending(thread.id))!;
+        const turn = await beginTurn(tx, oldest, await d.leases.grant(tx));
+        await remember(turn.id, queued.id, true);
         return {
-          result: { turn, queued: tx.admissions.find(queued.id)! },
+          result: { turn, queued: (await tx.admissions.find(queued.id))! },
           begun: { turn, thread, prompt: oldest.admission.prompt, options: oldest.options },
         };
       }

@@ -8,10 +8,10 @@ import { requireThread } from './read-thread.js';
 
 /** Thread records: create, read, list, update, archive, delete (PROTOCOL.md §6). */
 
-export function createThread(d: OperationDeps, p: ParsedParamsOf<'thread/create'>): ResultOf<'thread/create'> {
-  return d.commit((tx) => {
+export async function createThread(d: OperationDeps, p: ParsedParamsOf<'thread/create'>): Promise<ResultOf<'thread/create'>> {
+  return await d.commit(async (tx) => {
     const id = newId('thread');
-    tx.threads.insert({
+    await tx.threads.insert({
       id,
       title: p.title ?? '',
       model: p.model,
@@ -24,33 +24,33 @@ export function createThread(d: OperationDeps, p: ParsedParamsOf<'thread/create'
       now: tx.now,
     });
     // The event is the thread's first (seq 1); the record it carries already counts it.
-    const seq = tx.peekSeq(id);
-    tx.emit(id, 'thread.created', { thread: { ...tx.threads.find(id)!, lastSeq: seq } });
-    return { thread: tx.threads.find(id)! };
+    const seq = await tx.peekSeq(id);
+    await tx.emit(id, 'thread.created', { thread: { ...(await tx.threads.find(id))!, lastSeq: seq } });
+    return { thread: (await tx.threads.find(id))! };
   });
 }
 
-export function getThread(d: OperationDeps, p: ParsedParamsOf<'thread/get'>): ResultOf<'thread/get'> {
-  return d.store.read((tx) => {
-    const thread = requireThread(tx, p.threadId);
-    const queued = tx.admissions.listPending(p.threadId);
-    return p.includeTurns ? { thread, turns: tx.turns.listOfThread(p.threadId), queued } : { thread, queued };
+export async function getThread(d: OperationDeps, p: ParsedParamsOf<'thread/get'>): Promise<ResultOf<'thread/get'>> {
+  return await d.store.read(async (tx) => {
+    const thread = await requireThread(tx, p.threadId);
+    const queued = await tx.admissions.listPending(p.threadId);
+    return p.includeTurns ? { thread, turns: await tx.turns.listOfThread(p.threadId), queued } : { thread, queued };
   });
 }
 
-export function listThreads(d: OperationDeps, p: ParsedParamsOf<'thread/list'>): ResultOf<'thread/list'> {
+export async function listThreads(d: OperationDeps, p: ParsedParamsOf<'thread/list'>): Promise<ResultOf<'thread/list'>> {
   const after = p.cursor === undefined ? undefined : pageKey(decodeCursor(p.cursor, ['string', 'string'] as const));
-  const rows = d.store.read((tx) => tx.threads.list(p.archived ?? false, p.limit + 1, after, p.status));
+  const rows = await d.store.read(async (tx) => await tx.threads.list(p.archived ?? false, p.limit + 1, after, p.status));
   const threads = fitPage(rows.slice(0, p.limit));
   const last = threads[threads.length - 1];
   return rows.length > threads.length && last ? { threads, nextCursor: encodeCursor([last.updatedAt, last.id]) } : { threads };
 }
 
-export function updateThread(d: OperationDeps, p: ParsedParamsOf<'thread/update'>): ResultOf<'thread/update'> {
-  return d.commit((tx) => {
-    const t = requireThread(tx, p.threadId);
+export async function updateThread(d: OperationDeps, p: ParsedParamsOf<'thread/update'>): Promise<ResultOf<'thread/update'>> {
+  return await d.commit(async (tx) => {
+    const t = await requireThread(tx, p.threadId);
     const pick = <T>(given: T | null | undefined, old: T | undefined) => (given === undefined ? (old ?? null) : given);
-    tx.threads.updateSettings(
+    await tx.threads.updateSettings(
       t.id,
       {
         title: p.title ?? t.title,
@@ -63,30 +63,30 @@ export function updateThread(d: OperationDeps, p: ParsedParamsOf<'thread/update'
       },
       tx.now,
     );
-    return { thread: emitThread(tx, t.id, 'thread.updated') };
+    return { thread: await emitThread(tx, t.id, 'thread.updated') };
   });
 }
 
-export function setArchived(d: OperationDeps, threadId: string, archived: boolean): { thread: Thread } {
-  return d.commit((tx) => {
-    const t = requireThread(tx, threadId);
-    if (t.archived !== archived) tx.threads.setArchived(threadId, archived, tx.now);
-    return { thread: emitThread(tx, threadId, archived ? 'thread.archived' : 'thread.unarchived') };
+export async function setArchived(d: OperationDeps, threadId: string, archived: boolean): Promise<{ thread: Thread }> {
+  return await d.commit(async (tx) => {
+    const t = await requireThread(tx, threadId);
+    if (t.archived !== archived) await tx.threads.setArchived(threadId, archived, tx.now);
+    return { thread: await emitThread(tx, threadId, archived ? 'thread.archived' : 'thread.unarchived') };
   });
 }
 
 /** Emits a thread event whose record already counts the event itself in `lastSeq`. */
-function emitThread(tx: Tx, threadId: string, kind: 'thread.updated' | 'thread.archived' | 'thread.unarchived'): Thread {
-  const thread = tx.threads.find(threadId)!;
-  tx.emit(threadId, kind, { thread: { ...thread, lastSeq: tx.peekSeq(threadId) } });
-  return tx.threads.find(threadId)!;
+async function emitThread(tx: Tx, threadId: string, kind: 'thread.updated' | 'thread.archived' | 'thread.unarchived'): Promise<Thread> {
+  const thread = (await tx.threads.find(threadId))!;
+  await tx.emit(threadId, kind, { thread: { ...thread, lastSeq: await tx.peekSeq(threadId) } });
+  return (await tx.threads.find(threadId))!;
 }
 
-export function deleteThread(d: OperationDeps, threadId: string): ResultOf<'thread/delete'> {
-  const result = d.commit((tx) => {
-    const t = requireThread(tx, threadId);
+export async function deleteThread(d: OperationDeps, threadId: string): Promise<ResultOf<'thread/delete'>> {
+  const result = await d.commit(async (tx) => {
+    const t = await requireThread(tx, threadId);
     if (t.status === 'running') throw new ThreadBusyError(threadId, t.latestTurnId);
-    tx.threads.delete(threadId);
+    await tx.threads.delete(threadId);
     return { deleted: true as const };
   });
   void d.engines.drop(threadId);

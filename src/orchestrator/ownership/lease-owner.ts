@@ -20,6 +20,7 @@ export class LeaseOwner {
   private readonly startedAt = new Date().toISOString();
   /** Whether the owner row is (believed) written; a failed write is retried by the heartbeat. */
   private recorded = false;
+  private renewing = false;
 
   constructor(
     private readonly store: Store,
@@ -34,23 +35,23 @@ export class LeaseOwner {
    * full) is no reason not to serve reads: the heartbeat records the owner once it can, and a
    * turn's first lease records it in the transaction that begins the turn.
    */
-  register(): void {
+  async register(): Promise<void> {
     try {
-      this.store.write((tx) => {
-        tx.owners.deleteStale(tx.now, STALE_OWNER_TTLS, Math.max(this.ttlMs, UNRECORDED_TTL_MS));
-        this.record(tx);
+      await this.store.write(async (tx) => {
+        await tx.owners.deleteStale(tx.now, STALE_OWNER_TTLS, Math.max(this.ttlMs, UNRECORDED_TTL_MS));
+        await this.record(tx);
       });
     } catch (error) {
       this.recorded = false;
       this.log.warn('could not record this server process as an owner yet', { error: (error as Error).message });
     }
-    this.timer = setInterval(() => this.renew(), Math.max(10, Math.floor(this.ttlMs / 3)));
+    this.timer = setInterval(() => void this.renewOnce(), Math.max(10, Math.floor(this.ttlMs / 3)));
     this.timer.unref();
   }
 
   /** Inside a transaction: this process's owner row, inserted or its heartbeat moved on. */
-  private record(tx: WriteTx): void {
-    tx.owners.upsert({
+  private async record(tx: WriteTx): Promise<void> {
+    await tx.owners.upsert({
       id: this.ownerId,
       pid: process.pid,
       hostname: ownHostname(),
@@ -67,19 +68,19 @@ export class LeaseOwner {
    * The lease of a turn the transaction begins. The owner row goes with it: a lease whose owner
    * has no row names no pid to report.
    */
-  grant(tx: WriteTx): LeaseGrant {
-    if (!this.recorded || !tx.owners.find(this.ownerId)) this.record(tx);
+  async grant(tx: WriteTx): Promise<LeaseGrant> {
+    if (!this.recorded || !await tx.owners.find(this.ownerId)) await this.record(tx);
     return { owner: this.ownerId, expiresAt: this.expiry(tx.now) };
   }
 
   /** True while this process holds `turnId`'s lease on its thread. */
-  holds(tx: ReadTx, threadId: string, turnId: string): boolean {
-    return tx.owners.holdsLease(threadId, turnId, this.ownerId);
+  async holds(tx: ReadTx, threadId: string, turnId: string): Promise<boolean> {
+    return await tx.owners.holdsLease(threadId, turnId, this.ownerId);
   }
 
   /** Who holds the thread's running turn at `now`, as the transaction sees it. */
-  holderOf(tx: ReadTx, threadId: string, now: string): LeaseHolder {
-    const lease = tx.owners.threadLease(threadId);
+  async holderOf(tx: ReadTx, threadId: string, now: string): Promise<LeaseHolder> {
+    const lease = await tx.owners.threadLease(threadId);
     return lease ? this.classify(lease, now) : { kind: 'none' };
   }
 
@@ -97,14 +98,25 @@ export class LeaseOwner {
     return { kind: 'live', ownerPid: owner?.pid ?? 0, expiresAt: lease.expiresAt };
   }
 
+  /** A heartbeat that finds the last one still waiting for the database skips its turn. */
+  private async renewOnce(): Promise<void> {
+    if (this.renewing) return;
+    this.renewing = true;
+    try {
+      await this.renew();
+    } finally {
+      this.renewing = false;
+    }
+  }
+
   /** The heartbeat: renews this owner's row and every lease it holds. */
-  renew(): void {
+  async renew(): Promise<void> {
     let held: Set<string>;
     try {
-      held = this.store.write((tx) => {
-        this.record(tx);
-        tx.owners.renewLeases(this.ownerId, this.expiry(tx.now));
-        return new Set(tx.owners.leasesOf(this.ownerId).map((l) => l.threadId));
+      held = await this.store.write(async (tx) => {
+        await this.record(tx);
+        await tx.owners.renewLeases(this.ownerId, this.expiry(tx.now));
+        return new Set((await tx.owners.leasesOf(this.ownerId)).map((l) => l.threadId));
       });
     } catch (error) {
       this.log.warn('could not renew the leases (retrying at the next heartbeat)', { error: (error as Error).message });
@@ -114,11 +126,11 @@ export class LeaseOwner {
   }
 
   /** Stops the heartbeat and forgets this owner (its turns have ended). */
-  release(): void {
+  async release(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     try {
-      this.store.write((tx) => tx.owners.delete(this.ownerId));
+      await this.store.write(async (tx) => await tx.owners.delete(this.ownerId));
     } catch (error) {
       this.log.warn('could not remove the owner record', { error: (error as Error).message });
     }

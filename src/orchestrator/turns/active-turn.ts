@@ -47,6 +47,11 @@ export interface ActiveTurn {
   /** Set once the turn's end is committed; anything the engine reports afterwards is dropped. */
   ended: boolean;
   /**
+   * Set by the transaction that records the turn's end (unset should it roll back): a write
+   * queued behind it finds the turn ended before `ended` is set, and writes nothing for it.
+   */
+  endRecorded: boolean;
+  /**
    * Set when the database refused to record the turn's end: the engine is stopped, what it
    * reports is dropped, and the end is retried until the database takes it.
    */
@@ -73,6 +78,7 @@ export function newActiveTurn(threadId: string, turnId: string, autoApprove: boo
     peer,
     abort: new AbortController(),
     ended: false,
+    endRecorded: false,
     items: new Map(),
     pending: new PendingWrites(threadId, turnId, flush),
     approvals: new Map(),

@@ -28,14 +28,14 @@ export interface PendingApproval {
   /** Withdraws the client's `approval/request` ($/cancelRequest), if one is out. */
   cancel(): void;
   /** `approval/respond`: records the answer; undefined when it is no longer pending. */
-  answer(answer: ApprovalAnswer): { decision: Decision; ruleId?: string } | undefined;
+  answer(answer: ApprovalAnswer): Promise<{ decision: Decision; ruleId?: string } | undefined>;
   /** Decides it by the stored rules if one matches now (a rule was just added). */
   recheck(): void;
 }
 
 export interface ApprovalFlowDeps {
   /** Commits `write` for a turn this process still holds; false (nothing written) when it does not. */
-  commitOwned(active: ActiveTurn, write: (tx: Tx) => void): boolean;
+  commitOwned(active: ActiveTurn, write: (tx: Tx) => Promise<void>): Promise<boolean>;
   approvalTimeoutMs: number;
   maxItemBytes: number;
   log: Logger;
@@ -59,7 +59,7 @@ const fromRule = (rule: ApprovalRule): Verdict => ({ decision: rule.effect === '
  * autoApprove; an unanswered one is denied after the timeout. Every decision is one
  * `approval.resolved`; an answer that makes a rule stores it in the same transaction.
  */
-export function askApproval(deps: ApprovalFlowDeps, active: ActiveTurn, itemId: string, request: EngineApprovalRequest): Promise<Decision> {
+export async function askApproval(deps: ApprovalFlowDeps, active: ActiveTurn, itemId: string, request: EngineApprovalRequest): Promise<Decision> {
   const { threadId, turnId } = active;
   const approvalId = newId('approval');
   // What the client is asked stays within the caps (each cut one says so): the event and the
@@ -73,19 +73,18 @@ export function askApproval(deps: ApprovalFlowDeps, active: ActiveTurn, itemId: 
   let subject: ApprovalSubject = { kind: request.kind };
   let proposed: RuleDraft | undefined;
   let byRule: ApprovalRule | undefined;
-  const asked = deps.commitOwned(active, (tx) => {
-    active.pending.writeAll(tx); // the tool call item is committed before anyone is asked about it
-    const cwd = normaliseDir(tx.threads.find(threadId)?.cwd);
+  const asked = await deps.commitOwned(active, async (tx) => {
+    await active.pending.writeAll(tx); // the tool call item is committed before anyone is asked about it
+    const cwd = normaliseDir((await tx.threads.find(threadId))?.cwd);
     site = cwd ? { threadId, cwd } : { threadId };
     subject = subjectOf(request, cwd);
     proposed = proposeRule(subject, site);
-    tx.emit(threadId, 'approval.requested', { approvalId, itemId, request: details }, { turnId, itemId });
-    byRule = decideByRules(tx.approvalRules.listApplicable(threadId, cwd), subject, site);
-    if (byRule) tx.emit(threadId, 'approval.resolved', { approvalId, ...resolvedFields(fromRule(byRule)) }, { turnId, itemId });
+    await tx.emit(threadId, 'approval.requested', { approvalId, itemId, request: details }, { turnId, itemId });
+    byRule = decideByRules(await tx.approvalRules.listApplicable(threadId, cwd), subject, site);
+    if (byRule) await tx.emit(threadId, 'approval.resolved', { approvalId, ...resolvedFields(fromRule(byRule)) }, { turnId, itemId });
   });
-  if (!asked) return Promise.resolve('deny');
-  active.pending.committed();
-  if (byRule) return Promise.resolve(fromRule(byRule).decision);
+  if (!asked) return 'deny';
+  if (byRule) return fromRule(byRule).decision;
 
   return new Promise((resolve) => {
     const withdraw = new AbortController();
@@ -94,15 +93,22 @@ export function askApproval(deps: ApprovalFlowDeps, active: ActiveTurn, itemId: 
       clearTimeout(timer);
       resolve(decision);
     };
+    /** Attempts to decide, one after another: an answer arriving while a recheck commits is tried after it. */
+    let attempts: Promise<unknown> = Promise.resolve();
+    const finish = (decideIn: (tx: Tx) => Promise<Verdict | undefined>, cancelRequest: boolean): Promise<Verdict | undefined> => {
+      const attempt = attempts.then(() => finishNow(decideIn, cancelRequest));
+      attempts = attempt.catch(() => undefined);
+      return attempt;
+    };
     /** Records the verdict `decideIn` reaches (none: still pending) and releases the engine. */
-    const finish = (decideIn: (tx: Tx) => Verdict | undefined, cancelRequest: boolean): Verdict | undefined => {
+    const finishNow = async (decideIn: (tx: Tx) => Promise<Verdict | undefined>, cancelRequest: boolean): Promise<Verdict | undefined> => {
       if (active.ended || !active.approvals.has(approvalId)) return undefined;
       let verdict: Verdict | undefined;
       let recorded: boolean;
       try {
-        recorded = deps.commitOwned(active, (tx) => {
-          verdict = decideIn(tx);
-          if (verdict) tx.emit(threadId, 'approval.resolved', { approvalId, ...resolvedFields(verdict) }, { turnId, itemId });
+        recorded = await deps.commitOwned(active, async (tx) => {
+          verdict = await decideIn(tx);
+          if (verdict) await tx.emit(threadId, 'approval.resolved', { approvalId, ...resolvedFields(verdict) }, { turnId, itemId });
         });
       } catch (error) {
         deps.log.warn('the database refused an approval decision: denied', { approvalId, error: (error as Error).message });
@@ -117,15 +123,15 @@ export function askApproval(deps: ApprovalFlowDeps, active: ActiveTurn, itemId: 
       return { ...verdict!, decision };
     };
     const answerWith = (answer: ApprovalAnswer, cancelRequest: boolean) =>
-      finish((tx) => {
+      finish(async (tx) => {
         const { decision, rule } = settleAnswer(answer, proposed, site);
         if (!rule) return { decision, reason: 'client' };
         // The same rule answered twice is stored once: the table grows with distinct rules only.
-        const same = tx.approvalRules.list().find((r) => sameRule(r, rule));
+        const same = (await tx.approvalRules.list()).find((r) => sameRule(r, rule));
         if (same) return { decision, reason: 'client', ruleId: same.id };
         const stored: ApprovalRule = { id: newId('rule'), ...rule, createdAt: tx.now };
-        tx.approvalRules.insert(stored);
-        if (rule.scope.kind === 'thread') tx.emit(threadId, 'approval.ruleAdded', { rule: stored }, { turnId });
+        await tx.approvalRules.insert(stored);
+        if (rule.scope.kind === 'thread') await tx.emit(threadId, 'approval.ruleAdded', { rule: stored }, { turnId });
         return { decision, reason: 'client', ruleId: stored.id, stored: true };
       }, cancelRequest);
 
@@ -133,28 +139,28 @@ export function askApproval(deps: ApprovalFlowDeps, active: ActiveTurn, itemId: 
       itemId,
       settle,
       cancel: () => withdraw.abort(),
-      answer: (answer) => {
-        const verdict = answerWith(answer, true);
+      answer: async (answer) => {
+        const verdict = await answerWith(answer, true);
         return verdict && (verdict.ruleId ? { decision: verdict.decision, ruleId: verdict.ruleId } : { decision: verdict.decision });
       },
       recheck: () => {
-        finish((tx) => {
-          const rule = decideByRules(tx.approvalRules.listApplicable(threadId, site.cwd), subject, site);
+        void finish(async (tx) => {
+          const rule = decideByRules(await tx.approvalRules.listApplicable(threadId, site.cwd), subject, site);
           return rule && fromRule(rule);
         }, true);
       },
     });
-    const timer = setTimeout(() => finish(() => ({ decision: 'deny', reason: 'timed_out' }), true), deps.approvalTimeoutMs);
+    const timer = setTimeout(() => void finish(async () => ({ decision: 'deny', reason: 'timed_out' }), true), deps.approvalTimeoutMs);
     timer.unref();
     const client = active.peer.approvals;
     if (!client) {
-      finish(() => ({ decision: active.autoApprove ? 'approve' : 'deny', reason: 'auto_approve' }), false);
+      void finish(async () => ({ decision: active.autoApprove ? 'approve' : 'deny', reason: 'auto_approve' }), false);
       return;
     }
     const params = { threadId, turnId, itemId, approvalId, ...details, availableDecisions: availableChoices(proposed), ...(proposed ? { proposedRule: proposed } : {}) };
     client(params, withdraw.signal).then(
-      (answer) => answerWith(answer, false),
-      () => finish(() => ({ decision: 'deny', reason: 'client' }), false),
+      (answer) => void answerWith(answer, false),
+      () => void finish(async () => ({ decision: 'deny', reason: 'client' }), false),
     );
   });
 }

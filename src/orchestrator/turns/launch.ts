@@ -16,10 +16,10 @@ export interface BegunTurn {
 }
 
 /** Begins a turn for the thread's oldest pending prompt, inside the caller's transaction. */
-export function promoteOldest(tx: Tx, leases: LeaseOwner, thread: Thread): BegunTurn | undefined {
-  const oldest = tx.admissions.findOldestPending(thread.id);
+export async function promoteOldest(tx: Tx, leases: LeaseOwner, thread: Thread): Promise<BegunTurn | undefined> {
+  const oldest = await tx.admissions.findOldestPending(thread.id);
   if (!oldest) return undefined;
-  const turn = beginTurn(tx, oldest, leases.grant(tx));
+  const turn = await beginTurn(tx, oldest, await leases.grant(tx));
   return { turn, thread, prompt: oldest.admission.prompt, options: oldest.options };
 }
 

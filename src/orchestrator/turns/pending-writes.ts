@@ -8,7 +8,7 @@ const DELTA_FLUSH_BYTES = 64 * 1024;
 
 type PendingWrite =
   | { kind: 'delta'; itemId: string; text: string }
-  | { kind: 'write'; write: (tx: Tx) => void };
+  | { kind: 'write'; write: (tx: Tx) => Promise<void> };
 
 /**
  * What a running turn reported and is not committed yet, in order. Everything an engine reports
@@ -24,7 +24,7 @@ export class PendingWrites {
   constructor(
     private readonly threadId: string,
     private readonly turnId: string,
-    /** Commits what is pending (in a transaction of its own, calling `writeAll`). */
+    /** Commits what is pending (in a transaction of its own, calling `writeAll`); called once per burst. */
     private readonly flush: () => void,
   ) {}
 
@@ -56,7 +56,7 @@ export class PendingWrites {
   }
 
   /** Queues a write (an item started or completed) for the next flush, one event-loop turn away. */
-  addWrite(write: (tx: Tx) => void): void {
+  addWrite(write: (tx: Tx) => Promise<void>): void {
     this.writes.push({ kind: 'write', write });
     this.immediate ??= setImmediate(() => this.flush());
   }
@@ -66,18 +66,26 @@ export class PendingWrites {
   }
 
   /**
-   * Writes everything pending inside the caller's transaction, in the order it came. It stays
-   * pending until `committed()`: a transaction the database refuses loses nothing.
+   * Writes everything pending inside the caller's transaction, in the order it came, and takes it
+   * out: what the engine reports meanwhile waits for the next write. Should the transaction roll
+   * back, it goes back in front of that (`tx.onRollback`): a refused transaction loses nothing.
    */
-  writeAll(tx: Tx): void {
-    for (const w of this.writes) {
-      if (w.kind === 'write') w.write(tx);
-      else tx.emit(this.threadId, 'item.delta', { itemId: w.itemId, text: w.text }, { turnId: this.turnId, itemId: w.itemId });
+  async writeAll(tx: Tx): Promise<void> {
+    const taken = this.writes;
+    const bytes = this.deltaBytes;
+    this.discard();
+    tx.onRollback(() => {
+      this.writes = taken.concat(this.writes);
+      this.deltaBytes += bytes;
+    });
+    for (const w of taken) {
+      if (w.kind === 'write') await w.write(tx);
+      else await tx.emit(this.threadId, 'item.delta', { itemId: w.itemId, text: w.text }, { turnId: this.turnId, itemId: w.itemId });
     }
   }
 
-  /** The transaction that wrote them committed. */
-  committed(): void {
+  /** Forgets what is pending (written, or of a turn that ended). */
+  discard(): void {
     this.cancel();
     this.writes = [];
     this.deltaBytes = 0;

@@ -15,28 +15,28 @@ export const RESTART_ERROR = 'server restarted';
  * `thread/startTurn` (PROTOCOL.md §8). One transaction for all of them: one fsync, however many
  * there are. Returns how many were recovered.
  */
-export function recoverInterruptedTurns(
+export async function recoverInterruptedTurns(
   store: Store,
   commit: Commit,
   maxItemBytes: number,
-  isOwnerDead: (tx: Tx, threadId: string) => boolean,
-): number {
+  isOwnerDead: (tx: Tx, threadId: string) => Promise<boolean>,
+): Promise<number> {
   // The common start-up has nothing to recover: no write transaction, no fsync.
-  if (!store.read((tx) => tx.turns.hasInProgress())) return 0;
-  return commit((tx) => {
+  if (!await store.read(async (tx) => await tx.turns.hasInProgress())) return 0;
+  return await commit(async (tx) => {
     let recovered = 0;
-    for (const turn of tx.turns.listInProgress()) {
-      if (isOwnerDead(tx, turn.threadId) && recoverTurn(tx, turn, maxItemBytes)) recovered++;
+    for (const turn of await tx.turns.listInProgress()) {
+      if ((await isOwnerDead(tx, turn.threadId)) && await recoverTurn(tx, turn, maxItemBytes)) recovered++;
     }
     return recovered;
   });
 }
 
 /** Ends one turn a dead process left running, inside the caller's transaction. */
-export function recoverTurn(tx: Tx, turn: Turn, maxItemBytes: number): Turn | undefined {
-  const since = tx.turns.startSeq(turn.id);
-  return finishTurn(tx, turn.id, { status: 'interrupted', error: RESTART_ERROR }, (itemId) => {
-    const text = tx.events.concatDeltas(turn.threadId, since, itemId, maxItemBytes);
+export async function recoverTurn(tx: Tx, turn: Turn, maxItemBytes: number): Promise<Turn | undefined> {
+  const since = await tx.turns.startSeq(turn.id);
+  return await finishTurn(tx, turn.id, { status: 'interrupted', error: RESTART_ERROR }, async (itemId) => {
+    const text = await tx.events.concatDeltas(turn.threadId, since, itemId, maxItemBytes);
     const kept = cutToBytes(text, maxItemBytes);
     return { text: kept, truncated: kept.length < text.length };
   });

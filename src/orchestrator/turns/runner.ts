@@ -40,7 +40,7 @@ export interface TurnRunnerDeps {
    * True while this process still holds the turn's lease; another process may have recovered
    * the turn after this one stalled past the lease.
    */
-  ownsTurn: (tx: ReadTx, threadId: string, turnId: string) => boolean;
+  ownsTurn: (tx: ReadTx, threadId: string, turnId: string) => Promise<boolean>;
   /** Called after a turn's end is committed (the orchestrator promotes the next prompt). */
   onTurnEnded: (threadId: string, status: TurnOutcome['status'], peer: Peer) => void;
 }
@@ -69,7 +69,7 @@ export class TurnRunner {
 
   /** Call right after the commit that began the turn, before any await. */
   register(turn: Turn, autoApprove: boolean, peer: Peer): ActiveTurn {
-    const flush = () => this.flushSafely(active);
+    const flush = () => void this.flushSafely(active);
     const active: ActiveTurn = newActiveTurn(turn.threadId, turn.id, autoApprove, peer, flush, turn.kind === 'compaction');
     this.active.set(turn.threadId, active);
     return active;
@@ -104,7 +104,7 @@ export class TurnRunner {
       this.deps.engines.discard(active.threadId, active.engine); // the next turn gets a fresh engine
       const message = `${this.deps.hostName} host failed to start the turn: ${messageOf(error)}`;
       this.deps.log.warn(message, { threadId: active.threadId, turnId: active.turnId });
-      this.end(active, { status: 'failed', error: message }, false);
+      await this.endRetrying(active, { status: 'failed', error: message });
       throw new HostError(message, { threadId: active.threadId, turnId: active.turnId, host: this.deps.hostName });
     }
     if (active.ended) return;
@@ -116,7 +116,7 @@ export class TurnRunner {
     let outcome: TurnOutcome;
     try {
       for await (const event of stream) {
-        if (active.ended || active.failing) return;
+        if (active.ended || active.endRecorded || active.failing) return;
         this.apply(active, event);
       }
       if (active.compaction && !active.compaction.summarized) throw new HostContractError('the compaction ended without a context_compaction item');
@@ -128,7 +128,7 @@ export class TurnRunner {
       const prefix = error instanceof HostContractError ? `${this.deps.hostName} host: ` : '';
       outcome = { status: 'failed', error: `${prefix}${messageOf(error)}`, usage: active.usage };
     }
-    if (!active.ended && !active.failing) this.endRetrying(active, outcome);
+    if (!active.ended && !active.failing) await this.endRetrying(active, outcome);
   }
 
   private apply(active: ActiveTurn, event: EngineEvent): void {
@@ -145,9 +145,9 @@ export class TurnRunner {
         active.items.set(event.key, open);
         const { kind } = event;
         const detail = event.text === undefined ? undefined : open.text;
-        pending.addWrite((tx) => {
-          const item = tx.items.insert({ id: open.itemId, turnId, threadId, kind, status: 'in_progress', summary: summarize(detail), detail, metadata, now: tx.now });
-          tx.emit(threadId, 'item.started', { item }, { turnId, itemId: open.itemId });
+        pending.addWrite(async (tx) => {
+          const item = await tx.items.insert({ id: open.itemId, turnId, threadId, kind, status: 'in_progress', summary: summarize(detail), detail, metadata, now: tx.now });
+          await tx.emit(threadId, 'item.started', { item }, { turnId, itemId: open.itemId });
         });
         return;
       }
@@ -156,7 +156,7 @@ export class TurnRunner {
         if (!open) throw new HostContractError(`delta for unknown item ${quoted(event.key)}`);
         if (event.text.length === 0) return;
         open.append(event.text);
-        if (pending.addDelta(open.itemId, event.text)) this.flush(active);
+        if (pending.addDelta(open.itemId, event.text)) void this.flushSafely(active);
         return;
       }
       case 'item.completed': {
@@ -170,9 +170,9 @@ export class TurnRunner {
         const metadata = truncated ? { ...hostMetadata, truncated: true } : hostMetadata;
         const status = event.status ?? 'completed';
         if (active.compaction && status === 'completed') active.compaction.summarized = true;
-        pending.addWrite((tx) => {
-          const item = tx.items.finish(open.itemId, { status, detail, summary: summarize(detail), metadata, endedAt: tx.now });
-          tx.emit(threadId, 'item.completed', { item }, { turnId, itemId: open.itemId });
+        pending.addWrite(async (tx) => {
+          const item = await tx.items.finish(open.itemId, { status, detail, summary: summarize(detail), metadata, endedAt: tx.now });
+          await tx.emit(threadId, 'item.completed', { item }, { turnId, itemId: open.itemId });
         });
         return;
       }
@@ -199,24 +199,26 @@ export class TurnRunner {
   }
 
   /** Commits what the turn reported so far, in a transaction of its own. */
-  private flush(active: ActiveTurn): void {
-    if (active.ended || active.failing || active.pending.isEmpty) return;
-    if (!this.commitOwned(active, (tx) => active.pending.writeAll(tx))) return;
-    active.pending.committed();
+  private async flush(active: ActiveTurn): Promise<void> {
+    if (active.ended || active.endRecorded || active.failing || active.pending.isEmpty) return;
+    await this.commitOwned(active, (tx) => active.pending.writeAll(tx));
   }
 
   /**
    * Commits `write` for a turn this process still holds; a turn another process took over
-   * (its lease had expired) is abandoned instead, and nothing is written for it.
+   * (its lease had expired) is abandoned instead, and nothing is written for it. Nothing is
+   * written either once the turn's end is recorded (by another call, in an earlier transaction):
+   * false in both cases.
    */
-  private commitOwned(active: ActiveTurn, write: (tx: Tx) => void): boolean {
-    const owned = this.deps.commit((tx) => {
-      if (!this.deps.ownsTurn(tx, active.threadId, active.turnId)) return false;
-      write(tx);
-      return true;
+  private async commitOwned(active: ActiveTurn, write: (tx: Tx) => Promise<void>): Promise<boolean> {
+    const outcome = await this.deps.commit(async (tx) => {
+      if (active.ended || active.endRecorded) return 'ended';
+      if (!(await this.deps.ownsTurn(tx, active.threadId, active.turnId))) return 'lost';
+      await write(tx);
+      return 'written';
     });
-    if (!owned) this.abandon(active);
-    return owned;
+    if (outcome === 'lost') this.abandon(active);
+    return outcome === 'written';
   }
 
   /** Stops a turn this process no longer holds, writing nothing: its new holder ended it. */
@@ -231,12 +233,13 @@ export class TurnRunner {
     for (const active of [...this.active.values()]) if (!held.has(active.threadId)) this.abandon(active);
   }
 
-  private flushSafely(active: ActiveTurn): void {
+  private async flushSafely(active: ActiveTurn): Promise<void> {
     try {
-      this.flush(active);
+      await this.flush(active);
     } catch (error) {
+      if (active.ended || active.failing) return;
       this.deps.log.warn('the database refused what a turn reported: ending the turn', { turnId: active.turnId, error: messageOf(error) });
-      this.endRetrying(active, { status: 'failed', error: `storage error: ${messageOf(error)}`, usage: active.usage });
+      await this.endRetrying(active, { status: 'failed', error: `storage error: ${messageOf(error)}`, usage: active.usage });
     }
   }
 
@@ -250,7 +253,7 @@ export class TurnRunner {
         ? `an approval for unknown item ${quoted(request.itemKey)}`
         : `a malformed approval request (${capText(String(parsed.error?.issues[0]?.message), 200)})`;
       this.deps.engines.discard(active.threadId, active.engine);
-      this.endRetrying(active, { status: 'failed', error: `${this.deps.hostName} host asked for ${problem}`, usage: active.usage });
+      await this.endRetrying(active, { status: 'failed', error: `${this.deps.hostName} host asked for ${problem}`, usage: active.usage });
       return 'deny';
     }
     return askApproval(this.approvalFlow, active, open.itemId, request);
@@ -289,42 +292,52 @@ export class TurnRunner {
    * Ends the turn once: pending deltas, approvals denied, open items closed, `turn.completed`,
    * then (when asked) the queue cancelled — all in one transaction. Undefined if already ended.
    */
-  end(active: ActiveTurn, outcome: TurnOutcome, cancelQueue: boolean): { turn: Turn; cancelled: Admission[] } | undefined {
-    if (active.ended) return undefined;
-    const result = this.deps.commit((tx) => this.recordEnd(tx, active, outcome, cancelQueue));
+  async end(active: ActiveTurn, outcome: TurnOutcome, cancelQueue: boolean): Promise<{ turn: Turn; cancelled: Admission[] } | undefined> {
+    if (active.ended || active.endRecorded) return undefined;
+    const result = await this.deps.commit((tx) => this.recordEnd(tx, active, outcome, cancelQueue));
     this.afterEndCommitted(active, outcome, result);
     return result;
   }
 
   /**
    * The transactional half of `end`, inside the caller's transaction: nothing is written for a
-   * turn this process no longer holds. Call `afterEndCommitted` once the transaction committed.
+   * turn this process no longer holds, or whose end an earlier transaction recorded (then
+   * `active.endRecorded` is set already). Call `afterEndCommitted` once the transaction committed.
    */
-  recordEnd(tx: Tx, active: ActiveTurn, outcome: TurnOutcome, cancelQueue: boolean): { turn: Turn; cancelled: Admission[] } | undefined {
+  async recordEnd(tx: Tx, active: ActiveTurn, outcome: TurnOutcome, cancelQueue: boolean): Promise<{ turn: Turn; cancelled: Admission[] } | undefined> {
     const { threadId, turnId } = active;
-    if (active.ended || !this.deps.ownsTurn(tx, threadId, turnId)) return undefined;
+    if (active.ended || active.endRecorded || !(await this.deps.ownsTurn(tx, threadId, turnId))) return undefined;
     // A host's error text (turn.failed, a thrown message) is stored and sent: cap it.
     if (outcome.error !== undefined) outcome = { ...outcome, error: capText(outcome.error, ERROR_BYTES) };
-    active.pending.writeAll(tx);
+    await active.pending.writeAll(tx);
     for (const [approvalId, approval] of active.approvals) {
       const payload = { approvalId, decision: 'deny' as const, reason: 'interrupted' as const };
-      tx.emit(threadId, 'approval.resolved', payload, { turnId, itemId: approval.itemId });
+      await tx.emit(threadId, 'approval.resolved', payload, { turnId, itemId: approval.itemId });
     }
-    const textOf = (itemId: string) => {
+    const textOf = async (itemId: string) => {
       const open = [...active.items.values()].find((o) => o.itemId === itemId);
       return { text: open?.text ?? '', truncated: open?.truncated ?? false };
     };
-    const turn = finishTurn(tx, turnId, outcome, textOf);
-    const cancelled = turn && cancelQueue ? cancelPending(tx, threadId) : [];
+    const turn = await finishTurn(tx, turnId, outcome, textOf);
+    const cancelled = turn && cancelQueue ? await cancelPending(tx, threadId) : [];
+    if (turn) {
+      // From here on a later transaction writes nothing more for the turn (unless this one rolls back).
+      active.endRecorded = true;
+      tx.onRollback(() => (active.endRecorded = false));
+    }
     return turn && { turn, cancelled };
   }
 
-  /** After the end committed (or when the turn is abandoned): the engine stops, waiters are released. */
+  /**
+   * After the end committed (or when the turn is abandoned): the engine stops, waiters are
+   * released. A call whose `recordEnd` found the end recorded by another does nothing: that
+   * other call finishes the turn.
+   */
   afterEndCommitted(active: ActiveTurn, outcome: TurnOutcome, result: { turn: Turn } | undefined): void {
-    if (active.ended) return;
+    if (active.ended || (!result && active.endRecorded)) return;
     const { threadId } = active;
     active.ended = true;
-    active.pending.committed();
+    active.pending.discard();
     if (active.failing?.retry) clearTimeout(active.failing.retry);
     if (this.active.get(threadId) === active) this.active.delete(threadId);
     for (const approval of [...active.approvals.values()]) {
@@ -340,10 +353,10 @@ export class TurnRunner {
    * Ends the turn; when the database refuses (disk full, locked), stops the engine, keeps what is
    * pending, and retries every second until the end is recorded — never a turn stuck running.
    */
-  private endRetrying(active: ActiveTurn, outcome: TurnOutcome): void {
+  private async endRetrying(active: ActiveTurn, outcome: TurnOutcome): Promise<void> {
     const wanted = active.failing?.outcome ?? outcome;
     try {
-      this.end(active, wanted, false);
+      await this.end(active, wanted, false);
     } catch (error) {
       const first = !active.failing;
       active.failing = { outcome: wanted };
@@ -352,15 +365,13 @@ export class TurnRunner {
         active.abort.abort();
         active.engine?.interrupt();
       }
-      active.failing.retry = setTimeout(() => this.endRetrying(active, wanted), END_RETRY_MS);
+      active.failing.retry = setTimeout(() => void this.endRetrying(active, wanted), END_RETRY_MS);
       active.failing.retry.unref();
     }
   }
 
   /** Ends every running turn `interrupted` (queues kept): the server is going away. */
-  interruptAll(error: string): void {
-    for (const active of [...this.active.values()]) {
-      this.endRetrying(active, { status: 'interrupted', error, usage: active.usage });
-    }
+  async interruptAll(error: string): Promise<void> {
+    await Promise.all([...this.active.values()].map((active) => this.endRetrying(active, { status: 'interrupted', error, usage: active.usage })));
   }
 }

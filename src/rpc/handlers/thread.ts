@@ -32,8 +32,8 @@ export function threadHandlers(orchestrator: Orchestrator): HandlerGroup<ThreadM
     'thread/interrupt': (p, { peer }) => orchestrator.interrupt(p, peer),
     'thread/cancelQueued': (p, { peer }) => orchestrator.cancelQueued(p, peer),
     // The page's events are JSON text already: spliced into the answer, never parsed and re-printed.
-    'thread/events': (p) => {
-      const page = orchestrator.eventPage(p);
+    'thread/events': async (p) => {
+      const page = await orchestrator.eventPage(p);
       return new RawJson(`{"events":${page.eventsJson},"lastSeq":${page.lastSeq}}`);
     },
   };

@@ -1,8 +1,33 @@
 import { existsSync } from 'node:fs';
 import type Database from 'better-sqlite3';
-import type { ReadTx, Store, WriteTx } from '../port.js';
+import type {
+  AdmissionReads,
+  AdmissionWrites,
+  ApprovalRuleReads,
+  ApprovalRuleWrites,
+  ClientRequestReads,
+  ClientRequestWrites,
+  EventReads,
+  EventWrites,
+  ItemReads,
+  ItemWrites,
+  OwnerReads,
+  OwnerWrites,
+  ReadTx,
+  ReportReads,
+  RoutingReads,
+  RoutingWrites,
+  Store,
+  ThreadReads,
+  ThreadWrites,
+  TurnReads,
+  TurnWrites,
+  WriteTx,
+} from '../port.js';
 import { DataVersionFeed } from './change-feed.js';
 import { openDatabase, openReadOnlyDatabase, type Durability } from './db.js';
+import { OneAtATime } from './one-at-a-time.js';
+import { settled } from './settled.js';
 import { LATEST_SCHEMA_VERSION, migrate, refuseNewerSchema, schemaVersion } from './migrate.js';
 import { admissionTable } from './tables/admissions.js';
 import { approvalRuleTable } from './tables/approval-rules.js';
@@ -17,40 +42,79 @@ import { turnTable } from './tables/turns.js';
 
 /**
  * The SQLite adapter of the store port: one better-sqlite3 connection, every statement prepared
- * once. A write is a synchronous IMMEDIATE transaction (the file's write lock is taken at BEGIN,
- * so two processes' transactions never interleave); a read is a DEFERRED one (one snapshot).
+ * once, transactions one at a time. A write is an IMMEDIATE transaction (the file's write lock is
+ * taken at BEGIN, so two processes' transactions never interleave); a read is a DEFERRED one (one
+ * snapshot). The port is asynchronous, but every statement here runs at once: a transaction
+ * holds the file's lock only for the microtasks between its statements.
  * The transaction's clock is this process's: SQLite has no clock of its own to share.
  */
 export function createSqliteStore(db: Database.Database): Store {
   const tables = {
-    threads: threadTable(db),
-    turns: turnTable(db),
-    items: itemTable(db),
-    admissions: admissionTable(db),
-    events: eventTable(db),
-    clientRequests: clientRequestTable(db),
-    routing: routingTable(db),
-    owners: ownerTable(db),
-    reports: reportTable(db),
-    approvalRules: approvalRuleTable(db),
+    threads: settled<ThreadReads & ThreadWrites>(threadTable(db)),
+    turns: settled<TurnReads & TurnWrites>(turnTable(db)),
+    items: settled<ItemReads & ItemWrites>(itemTable(db)),
+    admissions: settled<AdmissionReads & AdmissionWrites>(admissionTable(db)),
+    events: settled<EventReads & EventWrites>(eventTable(db)),
+    clientRequests: settled<ClientRequestReads & ClientRequestWrites>(clientRequestTable(db)),
+    routing: settled<RoutingReads & RoutingWrites>(routingTable(db)),
+    owners: settled<OwnerReads & OwnerWrites>(ownerTable(db)),
+    reports: settled<ReportReads>(reportTable(db)),
+    approvalRules: settled<ApprovalRuleReads & ApprovalRuleWrites>(approvalRuleTable(db)),
   };
-  // Each wrapped once (not per call): better-sqlite3 runs a transaction function called inside
-  // another as a SAVEPOINT, which is what `savepoint` is.
-  const run = db.transaction(<T>(fn: () => T): T => fn());
-  const savepoint = <T>(fn: () => T): T => run(fn) as T;
+  const sql = {
+    beginImmediate: db.prepare('BEGIN IMMEDIATE'),
+    beginDeferred: db.prepare('BEGIN DEFERRED'),
+    commit: db.prepare('COMMIT'),
+    rollback: db.prepare('ROLLBACK'),
+  };
+  const turns = new OneAtATime();
+  let savepoints = 0;
+
+  async function transaction<T>(begin: Database.Statement, fn: () => Promise<T>): Promise<T> {
+    return turns.run(async () => {
+      begin.run();
+      savepoints = 0;
+      try {
+        const result = await fn();
+        sql.commit.run();
+        return result;
+      } catch (error) {
+        // A failed COMMIT (SQLITE_BUSY, disk full) may have ended the transaction already.
+        if (db.inTransaction) sql.rollback.run();
+        throw error;
+      }
+    });
+  }
+
+  async function savepoint<T>(fn: () => Promise<T>): Promise<T> {
+    const name = `sp${++savepoints}`;
+    db.exec(`SAVEPOINT ${name}`);
+    try {
+      const result = await fn();
+      db.exec(`RELEASE ${name}`);
+      return result;
+    } catch (error) {
+      db.exec(`ROLLBACK TO ${name}; RELEASE ${name}`);
+      throw error;
+    }
+  }
+
   const feed = new DataVersionFeed(db);
   return {
-    write<T>(fn: (tx: WriteTx) => T): T {
-      return run.immediate(() => fn({ ...tables, now: new Date().toISOString(), savepoint })) as T;
+    write<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T> {
+      return transaction(sql.beginImmediate, () => fn({ ...tables, now: new Date().toISOString(), savepoint }));
     },
-    read<T>(fn: (tx: ReadTx) => T): T {
-      return run.deferred(() => fn(tables)) as T;
+    read<T>(fn: (tx: ReadTx) => Promise<T>): Promise<T> {
+      return transaction(sql.beginDeferred, () => fn(tables));
     },
     location: db.name,
     changeFeed: feed,
-    close(): void {
+    async close(): Promise<void> {
       feed.stop();
-      if (db.open) db.close();
+      // After the transaction in progress, if any: closing under it would fail its next statement.
+      await turns.run(async () => {
+        if (db.open) db.close();
+      });
     },
   };
 }
@@ -97,7 +161,7 @@ export function openReadOnlySqliteStore(path: string): Store {
   return {
     ...store,
     write() {
-      throw new ReadOnlyStoreError();
+      return Promise.reject(new ReadOnlyStoreError());
     },
   };
 }

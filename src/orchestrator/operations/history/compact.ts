@@ -17,14 +17,14 @@ import { readThread, requireThread } from '../read-thread.js';
  */
 export async function compact(d: OperationDeps, p: ParsedParamsOf<'thread/compact'>, peer: Peer): Promise<ResultOf<'thread/compact'>> {
   checkInstructionsSize(p.instructions, d.limits.maxPromptBytes);
-  d.store.read((tx) => requireThread(tx, p.threadId)); // an unknown thread is -32001 on any host
+  await d.store.read(async (tx) => await requireThread(tx, p.threadId)); // an unknown thread is -32001 on any host
   await requireCompaction(d, p.threadId);
-  const begun = d.commit((tx) => {
-    const { thread, state, holder } = readThread(d, tx, p.threadId);
+  const begun = await d.commit(async (tx) => {
+    const { thread, state, holder } = await readThread(d, tx, p.threadId);
     const decision = decideCompact(state);
     if (decision.action === 'reject') throw rejectionError(decision.error, thread, holder, d.limits.maxQueued);
     const inputSummary = p.instructions ? summarize(`Compact: ${p.instructions}`) : 'Compact the conversation';
-    return { turn: beginCompaction(tx, thread.id, inputSummary, d.leases.grant(tx)), thread };
+    return { turn: await beginCompaction(tx, thread.id, inputSummary, await d.leases.grant(tx)), thread };
   });
   await launchCompaction(d.runner, begun.turn, begun.thread, p.instructions, peer);
   return { turn: begun.turn };

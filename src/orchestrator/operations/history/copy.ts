@@ -23,9 +23,9 @@ export interface CopyExtras {
  * (a fork's and an import's copies take seqs below 1: before every turn the thread will run).
  * Returns the new turn id.
  */
-export function writeTurnCopy(tx: Tx, turn: Turn, items: readonly Item[], threadId: string, startSeq: number, extras: CopyExtras = {}): string {
+export async function writeTurnCopy(tx: Tx, turn: Turn, items: readonly Item[], threadId: string, startSeq: number, extras: CopyExtras = {}): Promise<string> {
   const turnId = extras.id ?? newId('turn');
-  tx.turns.insertCopy({
+  await tx.turns.insertCopy({
     id: turnId,
     threadId,
     kind: turn.kind,
@@ -45,7 +45,7 @@ export function writeTurnCopy(tx: Tx, turn: Turn, items: readonly Item[], thread
     supersededBy: extras.supersededBy,
   });
   for (const item of items) {
-    tx.items.insertCopy({
+    await tx.items.insertCopy({
       id: newId('item'),
       turnId,
       threadId,

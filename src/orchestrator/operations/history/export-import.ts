@@ -10,10 +10,11 @@ type ThreadDocument = ResultOf<'thread/export'>['document'];
 type Transcript = NonNullable<ParsedParamsOf<'thread/import'>['messages']>;
 
 /** `thread/export`: the thread and every turn (visible or not) with its items, from one snapshot; no inbox, no events. */
-export function exportThread(d: OperationDeps, p: ParsedParamsOf<'thread/export'>): ResultOf<'thread/export'> {
-  return d.store.read((tx) => {
-    const thread = requireThread(tx, p.threadId);
-    const turns = tx.turns.listOfThread(thread.id).map((turn) => ({ turn, items: tx.items.listOfTurn(turn.id) }));
+export async function exportThread(d: OperationDeps, p: ParsedParamsOf<'thread/export'>): Promise<ResultOf<'thread/export'>> {
+  return await d.store.read(async (tx) => {
+    const thread = await requireThread(tx, p.threadId);
+    const turns = [];
+    for (const turn of await tx.turns.listOfThread(thread.id)) turns.push({ turn, items: await tx.items.listOfTurn(turn.id) });
     return { document: { format: 'threadline.thread', version: 1, exportedAt: new Date().toISOString(), thread, turns } };
   });
 }
@@ -24,19 +25,19 @@ export function exportThread(d: OperationDeps, p: ParsedParamsOf<'thread/export'
  * or from a transcript. The params schema has validated the document, so nothing here refuses:
  * the thread, its turns and `thread.imported` (seq 1) commit together or not at all.
  */
-export function importThread(d: OperationDeps, p: ParsedParamsOf<'thread/import'>): ResultOf<'thread/import'> {
-  return d.commit((tx) => {
+export async function importThread(d: OperationDeps, p: ParsedParamsOf<'thread/import'>): Promise<ResultOf<'thread/import'>> {
+  return await d.commit(async (tx) => {
     const id = newId('thread');
-    const importedTurns = p.document ? importDocument(tx, id, p.document) : importTranscript(tx, id, p.messages!, p.title);
-    const thread = tx.threads.find(id)!;
-    tx.emit(id, 'thread.imported', { thread: { ...thread, lastSeq: tx.peekSeq(id) }, importedTurns });
-    return { thread: tx.threads.find(id)!, importedTurns };
+    const importedTurns = p.document ? await importDocument(tx, id, p.document) : await importTranscript(tx, id, p.messages!, p.title);
+    const thread = (await tx.threads.find(id))!;
+    await tx.emit(id, 'thread.imported', { thread: { ...thread, lastSeq: await tx.peekSeq(id) }, importedTurns });
+    return { thread: (await tx.threads.find(id))!, importedTurns };
   });
 }
 
-function importDocument(tx: Tx, id: string, doc: ThreadDocument): number {
+async function importDocument(tx: Tx, id: string, doc: ThreadDocument): Promise<number> {
   const source: Thread = doc.thread;
-  tx.threads.insert({
+  await tx.threads.insert({
     id,
     title: source.title,
     ...copiedSettings(source),
@@ -45,10 +46,10 @@ function importDocument(tx: Tx, id: string, doc: ThreadDocument): number {
   });
   // New ids first, so a superseded turn can name the copy of the turn that replaced it.
   const ids = new Map(doc.turns.map(({ turn }) => [turn.id, newId('turn')]));
-  doc.turns.forEach(({ turn, items }, i) => {
+  for (const [i, { turn, items }] of doc.turns.entries()) {
     const supersededBy = turn.supersededBy === undefined ? undefined : ids.get(turn.supersededBy);
-    writeTurnCopy(tx, turn, items, id, i - doc.turns.length, { id: ids.get(turn.id), revertedAt: turn.revertedAt, supersededBy });
-  });
+    await writeTurnCopy(tx, turn, items, id, i - doc.turns.length, { id: ids.get(turn.id), revertedAt: turn.revertedAt, supersededBy });
+  }
   return doc.turns.length;
 }
 
@@ -69,10 +70,10 @@ export function transcriptTurns(messages: Transcript): { user?: string; assistan
   return turns;
 }
 
-function importTranscript(tx: Tx, id: string, messages: Transcript, title: string | undefined): number {
-  tx.threads.insert({ id, title: title ?? '', autoApprove: false, trustMode: false, metadata: {}, now: tx.now });
+async function importTranscript(tx: Tx, id: string, messages: Transcript, title: string | undefined): Promise<number> {
+  await tx.threads.insert({ id, title: title ?? '', autoApprove: false, trustMode: false, metadata: {}, now: tx.now });
   const turns = transcriptTurns(messages);
-  turns.forEach((t, i) => {
+  for (const [i, t] of turns.entries()) {
     const turn: Turn = {
       id: '',
       threadId: id,
@@ -91,7 +92,7 @@ function importTranscript(tx: Tx, id: string, messages: Transcript, title: strin
       ...t.assistant.map((a) => ['agent_message', a] as const),
     ];
     const items: Item[] = texts.map(([kind, text]) => ({ id: '', turnId: '', kind, status: 'completed', summary: summarize(text), detail: text, startedAt: tx.now, endedAt: tx.now }));
-    writeTurnCopy(tx, turn, items, id, i - turns.length);
-  });
+    await writeTurnCopy(tx, turn, items, id, i - turns.length);
+  }
   return turns.length;
 }

@@ -12,10 +12,10 @@ import { requireThread } from '../read-thread.js';
  * user message. A running turn and the inbox are never copied, so a busy thread can be forked.
  * The fork's log begins with `thread.forked`; the source's log gets nothing.
  */
-export function fork(d: OperationDeps, p: ParsedParamsOf<'thread/fork'>): ResultOf<'thread/fork'> {
-  return d.commit((tx) => {
-    const source = requireThread(tx, p.threadId);
-    const turns = tx.turns.listOfThread(source.id);
+export async function fork(d: OperationDeps, p: ParsedParamsOf<'thread/fork'>): Promise<ResultOf<'thread/fork'>> {
+  return await d.commit(async (tx) => {
+    const source = await requireThread(tx, p.threadId);
+    const turns = await tx.turns.listOfThread(source.id);
     const visible = new Set(visibleTurnIds(turns.map((t) => ({ id: t.id, kind: t.kind, status: t.status, superseded: t.supersededBy !== undefined, reverted: t.revertedAt !== undefined }))));
     let stop: Turn | undefined;
     let originalUserText: string | null = null;
@@ -23,34 +23,35 @@ export function fork(d: OperationDeps, p: ParsedParamsOf<'thread/fork'>): Result
       stop = turns.find((t) => t.id === p.beforeTurnId);
       if (!stop) throw new TurnNotFoundError(p.beforeTurnId);
     } else if (p.depthFromTail !== undefined) {
-      const prompts = turns
-        .filter((t) => visible.has(t.id) && t.kind === 'prompt')
-        .map((t) => ({ turn: t, userText: firstUserText(tx.items.listOfTurn(t.id)) }))
-        .filter((c) => c.userText !== undefined)
-        .reverse();
+      const prompts: { turn: Turn; userText: string }[] = [];
+      for (const t of turns) {
+        if (!visible.has(t.id) || t.kind !== 'prompt') continue;
+        const userText = firstUserText(await tx.items.listOfTurn(t.id));
+        if (userText !== undefined) prompts.unshift({ turn: t, userText });
+      }
       const picked = prompts[p.depthFromTail];
       if (!picked) {
         const message = `depthFromTail is ${p.depthFromTail}, but the thread has ${prompts.length} visible turn${prompts.length === 1 ? '' : 's'} with a user message`;
         throw new InvalidParamsError(message, [{ path: ['depthFromTail'], message, code: 'too_big' }]);
       }
       stop = picked.turn;
-      originalUserText = picked.userText!;
+      originalUserText = picked.userText;
     }
     const end = stop ? turns.indexOf(stop) : turns.length;
     const copied = turns.slice(0, end).filter((t) => visible.has(t.id));
 
     const id = newId('thread');
-    tx.threads.insert({
+    await tx.threads.insert({
       id,
       title: p.title ?? source.title,
       ...copiedSettings(source),
       now: tx.now,
       forkedFrom: { threadId: source.id, turnId: stop?.id },
     });
-    copied.forEach((turn, i) => copyTurn(tx, turn, id, i - copied.length));
-    const thread = tx.threads.find(id)!;
-    tx.emit(id, 'thread.forked', { thread: { ...thread, lastSeq: tx.peekSeq(id) }, source: { threadId: source.id, turnId: stop?.id } });
-    return { thread: tx.threads.find(id)!, copiedTurns: copied.length, droppedTurnId: p.depthFromTail === undefined ? null : stop!.id, originalUserText };
+    for (const [i, turn] of copied.entries()) await copyTurn(tx, turn, id, i - copied.length);
+    const thread = (await tx.threads.find(id))!;
+    await tx.emit(id, 'thread.forked', { thread: { ...thread, lastSeq: await tx.peekSeq(id) }, source: { threadId: source.id, turnId: stop?.id } });
+    return { thread: (await tx.threads.find(id))!, copiedTurns: copied.length, droppedTurnId: p.depthFromTail === undefined ? null : stop!.id, originalUserText };
   });
 }
 
@@ -62,7 +63,7 @@ function firstUserText(items: Item[]): string | undefined {
  * Writes a copy of an ended turn and its items into `threadId`. Copies take start seqs below 1
  * (the fork's first event): they come before every turn the fork will run, in the same order.
  */
-export function copyTurn(tx: Tx, turn: Turn, threadId: string, startSeq: number): void {
-  const options = tx.turns.findStored(turn.id)?.options ?? {};
-  writeTurnCopy(tx, turn, tx.items.listOfTurn(turn.id), threadId, startSeq, { options });
+export async function copyTurn(tx: Tx, turn: Turn, threadId: string, startSeq: number): Promise<void> {
+  const options = (await tx.turns.findStored(turn.id))?.options ?? {};
+  await writeTurnCopy(tx, turn, await tx.items.listOfTurn(turn.id), threadId, startSeq, { options });
 }

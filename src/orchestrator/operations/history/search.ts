@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ParsedParamsOf, ResultOf } from '@threadline/protocol';
+import type { ParsedParamsOf, ResultOf, Thread } from '@threadline/protocol';
 import type { ReadTx, SearchHitRow } from '../../../store/port.js';
 import type { OperationDeps } from '../deps.js';
 import { badCursor, decodeCursor, encodeCursor } from './cursor.js';
@@ -29,18 +29,19 @@ export function searchTerms(query: string): string[] {
 }
 
 /** `thread/search`: titles and user/agent messages with every word of the query, best first. */
-export function searchThreads(d: OperationDeps, p: ParsedParamsOf<'thread/search'>): ResultOf<'thread/search'> {
+export async function searchThreads(d: OperationDeps, p: ParsedParamsOf<'thread/search'>): Promise<ResultOf<'thread/search'>> {
   const terms = searchTerms(p.query);
   const scope = queryScope(terms, p.archived);
   const cursor = p.cursor === undefined ? undefined : decodeSearchCursor(p.cursor, scope);
-  return d.store.read((tx) => {
-    const start = cursor ? continueAt(tx, terms, p.archived, cursor) : 0;
+  return await d.store.read(async (tx) => {
+    const start = cursor ? await continueAt(tx, terms, p.archived, cursor) : 0;
     const limit = Math.min(p.limit, MAX_DEPTH - start);
     if (limit <= 0) return { results: [] };
     // One extra row says whether a next page exists without a second query.
-    const rows = tx.reports.search(terms, p.archived, limit + 1, start);
+    const rows = await tx.reports.search(terms, p.archived, limit + 1, start);
     const page = rows.slice(0, limit);
-    const threads = new Map(page.map((r) => [r.threadId, tx.threads.find(r.threadId)!]));
+    const threads = new Map<string, Thread>();
+    for (const r of page) if (!threads.has(r.threadId)) threads.set(r.threadId, (await tx.threads.find(r.threadId))!);
     const results = page.map((r) => ({ thread: threads.get(r.threadId)!, snippet: boundSnippet(r.snippet), turnId: r.turnId, itemId: r.itemId }));
     const last = page[page.length - 1];
     return rows.length > limit && last ? { results, nextCursor: encodeSearchCursor(scope, { offset: start + page.length, lastKey: last.key }) } : { results };
@@ -53,9 +54,9 @@ export function searchThreads(d: OperationDeps, p: ParsedParamsOf<'thread/search
  * instead; the next page starts right after wherever that hit is now (found near where it was),
  * or at the same offset if it is gone. Hits added before it or removed do not shift the page.
  */
-function continueAt(tx: ReadTx, terms: string[], archived: boolean, c: SearchCursor): number {
+async function continueAt(tx: ReadTx, terms: string[], archived: boolean, c: SearchCursor): Promise<number> {
   const from = Math.max(0, c.offset - ANCHOR_WINDOW);
-  const around: SearchHitRow[] = tx.reports.search(terms, archived, c.offset - from + ANCHOR_WINDOW, from);
+  const around: SearchHitRow[] = await tx.reports.search(terms, archived, c.offset - from + ANCHOR_WINDOW, from);
   const at = around.findIndex((r) => r.key === c.lastKey);
   return at < 0 ? c.offset : from + at + 1;
 }

@@ -10,10 +10,10 @@ type UsageBucket = ResultOf<'usage/report'>['total'];
  * GROUP BY, not every turn loaded); here each group gets its rates and the total is their sum.
  * Instants are compared in the store's own form (`toISOString`), so `+02:00` offsets work.
  */
-export function usageReport(d: OperationDeps, p: ParsedParamsOf<'usage/report'>): ResultOf<'usage/report'> {
-  return d.store.read((tx) => {
-    if (p.threadId !== undefined) requireThread(tx, p.threadId);
-    const rows = tx.reports.usage(p.groupBy, {
+export async function usageReport(d: OperationDeps, p: ParsedParamsOf<'usage/report'>): Promise<ResultOf<'usage/report'>> {
+  return await d.store.read(async (tx) => {
+    if (p.threadId !== undefined) await requireThread(tx, p.threadId);
+    const rows = await tx.reports.usage(p.groupBy, {
       since: p.since === undefined ? undefined : new Date(p.since).toISOString(),
       until: p.until === undefined ? undefined : new Date(p.until).toISOString(),
       threadId: p.threadId,

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { ApprovalRule, RuleMatch, RuleScope } from '@threadline/protocol';
 import type { ApprovalRuleReads, ApprovalRuleWrites } from '../../port.js';
+import type { Sync } from '../settled.js';
 
 interface RuleRow {
   id: string;
@@ -24,7 +25,7 @@ function toRule(row: RuleRow): ApprovalRule {
 }
 
 /** Approval rules (migration 007): one match and one scope per row. */
-export function approvalRuleTable(db: Database.Database): ApprovalRuleReads & ApprovalRuleWrites {
+export function approvalRuleTable(db: Database.Database): Sync<ApprovalRuleReads & ApprovalRuleWrites> {
   const find = db.prepare<[string], RuleRow>(`SELECT ${COLUMNS} FROM approval_rules WHERE id = ?`);
   const all = db.prepare<[], RuleRow>(`SELECT ${COLUMNS} FROM approval_rules ${ORDER}`);
   const applicable = db.prepare<[{ threadId: string | null; cwd: string | null }], RuleRow>(

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Owner, OwnerReads, OwnerWrites, ThreadLease } from '../../port.js';
+import type { Sync } from '../settled.js';
 
 interface OwnerRow {
   id: string;
@@ -23,7 +24,7 @@ const toOwner = (r: OwnerRow): Owner => ({
   heartbeatAt: r.heartbeat_at,
 });
 
-export function ownerTable(db: Database.Database): OwnerReads & OwnerWrites {
+export function ownerTable(db: Database.Database): Sync<OwnerReads & OwnerWrites> {
   const upsert = db.prepare(`INSERT INTO owners (id, pid, hostname, process_key, pid_namespace, lease_ttl_ms, started_at, heartbeat_at)
     VALUES (@id, @pid, @hostname, @processKey, @pidNamespace, @leaseTtlMs, @startedAt, @heartbeatAt)
     ON CONFLICT (id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at`);

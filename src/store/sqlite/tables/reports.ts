@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { ReportReads, SearchHitRow, UsageGroup, UsageRange, UsageRow } from '../../port.js';
+import type { Sync } from '../settled.js';
 
 /** Tokens of context a snippet keeps around the hit (FTS5's maximum is 64). */
 const SNIPPET_TOKENS = 24;
@@ -9,7 +10,7 @@ const SNIPPET_TOKENS = 24;
  * usage report as one GROUP BY. Every term is quoted (`"te""rm"*`): whatever the user typed is a
  * word prefix, never FTS5 syntax, so no input can make MATCH fail.
  */
-export function reportTable(db: Database.Database): ReportReads {
+export function reportTable(db: Database.Database): Sync<ReportReads> {
   const hits = `SELECT d.id AS key, f.rank AS rank, d.thread_id AS threadId, d.turn_id AS turnId, d.item_id AS itemId,
       snippet(search_fts, 0, '', '', '…', ${SNIPPET_TOKENS}) AS snippet
     FROM search_fts f JOIN search_docs d ON d.id = f.rowid JOIN threads t ON t.id = d.thread_id

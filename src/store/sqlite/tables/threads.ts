@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Thread, ThreadStatus } from '@threadline/protocol';
 import type { NewThread, ThreadPageKey, ThreadReads, ThreadSettings, ThreadWrites } from '../../port.js';
+import type { Sync } from '../settled.js';
 import { fromBool, opt, toBool } from './rows.js';
 
 interface ThreadRow {
@@ -28,7 +29,7 @@ interface ThreadRow {
 
 const SELECT = 'SELECT t.* FROM threads t';
 
-export function threadTable(db: Database.Database): ThreadReads & ThreadWrites {
+export function threadTable(db: Database.Database): Sync<ThreadReads & ThreadWrites> {
   const insert = db.prepare(`INSERT INTO threads (id, title, model, mode, cwd, system_prompt, auto_approve, trust_mode, metadata,
       forked_from_thread, forked_from_turn, imported_from, created_at, updated_at)
     VALUES (@id, @title, @model, @mode, @cwd, @systemPrompt, @autoApprove, @trustMode, @metadata,

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Turn, TurnKind, TurnStatus, Usage } from '@threadline/protocol';
 import type { CopiedTurn, NewTurn, PlacedTurn, StoredTurn, TurnEnd, TurnOptions, TurnReads, TurnWrites } from '../../port.js';
+import type { Sync } from '../settled.js';
 import { opt, parseJson, toJson } from './rows.js';
 
 interface TurnRow {
@@ -24,7 +25,7 @@ interface TurnRow {
   reverted_seq: number | null;
 }
 
-export function turnTable(db: Database.Database): TurnReads & TurnWrites {
+export function turnTable(db: Database.Database): Sync<TurnReads & TurnWrites> {
   const insert = db.prepare(`INSERT INTO turns (id, thread_id, status, input_summary, model, options, created_at, started_at, start_seq, kind)
     VALUES (@id, @threadId, 'in_progress', @inputSummary, @model, @options, @now, @now, @startSeq, @kind)`);
   const insertCopy = db.prepare(`INSERT INTO turns (id, thread_id, status, input_summary, model, options, created_at, started_at,

@@ -1,0 +1,60 @@
+import type { ReportReads, SearchHitRow, UsageGroup, UsageRange, UsageRow } from '../../port.js';
+import type { Ctx } from '../db.js';
+
+/** Words of context a snippet keeps around the hit. */
+const SNIPPET_WORDS = 24;
+
+/**
+ * The terms as a tsquery: every word of every term as a quoted word prefix (`'te''rm':*`), ANDed.
+ * The words come from the same parser that indexed the text, so whatever the user typed is words,
+ * never tsquery syntax: no input can make the query fail. No word at all matches nothing.
+ */
+const QUERY = `to_tsquery('simple', (SELECT string_agg('''' || replace(replace(w, '\\', '\\\\'), '''', '''''') || ''':*', ' & ')
+  FROM unnest(tsvector_to_array(to_tsvector('simple', $1))) AS w))`;
+
+/**
+ * `thread/search` over migration 001's `search_docs` (kept in step by its triggers) and the usage
+ * report as one GROUP BY. Rank is ts_rank negated (lower is better, as the port says); it differs
+ * from SQLite's bm25 in value, not in meaning.
+ */
+export function reportTable({ sql }: Ctx): ReportReads {
+  return {
+    search: async (terms: string[], archived: boolean, limit: number, offset: number): Promise<SearchHitRow[]> => {
+      if (terms.length === 0) return [];
+      return sql.rows<SearchHitRow>(
+        `WITH q AS (SELECT ${QUERY} AS query),
+        hits AS (
+          SELECT d.id AS key, -ts_rank(d.words, q.query) AS rank, d.thread_id, d.turn_id, d.item_id, d.body, q.query
+          FROM search_docs d JOIN threads t ON t.id = d.thread_id, q
+          WHERE d.words @@ q.query AND t.archived = $2
+          ORDER BY rank, d.id LIMIT $3 OFFSET $4)
+        SELECT key, rank, thread_id AS "threadId", turn_id AS "turnId", item_id AS "itemId",
+          ts_headline('simple', body, query, 'StartSel="", StopSel="", MaxWords=${SNIPPET_WORDS}, MinWords=${SNIPPET_WORDS / 2}, ShortWord=0') AS snippet
+        FROM hits ORDER BY rank, key`,
+        [terms.join(' '), archived, limit, offset],
+      );
+    },
+    searchIndexSize: async () => {
+      const [row] = await sql.rows<{ titles: number; messages: number }>(
+        'SELECT count(*) FILTER (WHERE item_id IS NULL) AS titles, count(item_id) AS messages FROM search_docs',
+      );
+      return row!;
+    },
+    usage: async (groupBy: UsageGroup, range: UsageRange): Promise<UsageRow[]> => {
+      // created_at is ISO 8601 UTC text: its first 10 characters are the UTC day. Keys sort by
+      // code point (COLLATE "C"), as SQLite's do, whatever the database's collation.
+      const key = { day: 'substr(created_at, 1, 10)', model: "coalesce(model, 'unknown')", thread: 'thread_id' }[groupBy];
+      const sum = (field: string) => `coalesce(sum((usage::jsonb ->> '${field}')::numeric), 0)::float8`;
+      return sql.rows<UsageRow>(
+        `SELECT ${key} AS key, count(*)::int AS turns, ${sum('inputTokens')} AS "inputTokens",
+          ${sum('cachedInputTokens')} AS "cachedInputTokens", ${sum('outputTokens')} AS "outputTokens",
+          ${sum('reasoningTokens')} AS "reasoningTokens", sum((usage::jsonb ->> 'costUsd')::numeric)::float8 AS "costUsd"
+        FROM turns WHERE status IN ('completed', 'failed', 'interrupted') AND start_seq > 0
+          AND ($1::text IS NULL OR created_at >= $1::text) AND ($2::text IS NULL OR created_at <= $2::text)
+          AND ($3::text IS NULL OR thread_id = $3::text)
+        GROUP BY 1 ORDER BY ${key} COLLATE "C"`,
+        [range.since ?? null, range.until ?? null, range.threadId ?? null],
+      );
+    },
+  };
+}
