@@ -84,6 +84,44 @@ export function reportContract(open: OpenStore): void {
       assert.deepStrictEqual(store.read((tx) => tx.reports.search([], false, 10, 0)), []);
     });
 
+    test('search breaks rank ties by key, so offset pages of equal-ranked hits neither repeat nor skip', (t) => {
+      const { store } = open(t);
+      // Same text, same length: every hit has the same rank; written out of id order on purpose.
+      store.write((tx) => {
+        for (let i = 0; i < 25; i++) tx.threads.insert(newThread(`thr_${(i * 7) % 25}`, { title: 'tied words' }));
+      });
+      const all = store.read((tx) => tx.reports.search(['tied'], false, 100, 0));
+      assert.equal(all.length, 25);
+      assert.ok(all.every((h) => h.rank === all[0]!.rank), 'the fixture ties every hit');
+      assert.deepStrictEqual(all.map((h) => h.key), all.map((h) => h.key).sort((a, b) => a - b), 'ties in key order');
+      const paged = [];
+      for (let offset = 0; offset < 25; offset += 4) paged.push(...store.read((tx) => tx.reports.search(['tied'], false, 4, offset)));
+      assert.deepStrictEqual(paged.map((h) => h.key), all.map((h) => h.key));
+    });
+
+    test('search: a rolled-back savepoint leaves no entry; a streamed message is found once, when finished', (t) => {
+      const { store } = open(t);
+      store.write((tx) => {
+        tx.threads.insert(newThread('thr_kept', { title: 'kept' }));
+        seedTurn(tx, 'thr_kept', 'turn_k');
+        assert.throws(() =>
+          tx.savepoint(() => {
+            tx.threads.insert(newThread('thr_undone', { title: 'undone' }));
+            message(tx, 'item_undone', 'turn_k', 'thr_kept', 'undone message');
+            tx.threads.updateSettings('thr_kept', { title: 'retitled', model: null, mode: null, systemPrompt: null, autoApprove: false, trustMode: false, metadata: {} }, at(2));
+            throw new Error('abort');
+          }),
+        );
+        tx.items.insert(newItem('item_s', 'turn_k', 'thr_kept', { kind: 'agent_message', status: 'in_progress', summary: '', now: at(3) }));
+      });
+      const find = (word: string) => store.read((tx) => tx.reports.search([word], false, 10, 0)).map((h) => h.itemId ?? h.threadId);
+      assert.deepStrictEqual([find('undone'), find('retitled'), find('kept')], [[], [], ['thr_kept']]);
+      assert.deepStrictEqual(store.read((tx) => tx.reports.searchIndexSize()), { titles: 1, messages: 0 }, 'a streaming message is not indexed');
+      store.write((tx) => tx.items.finish('item_s', { status: 'completed', summary: 'streamed', detail: 'streamed answer', endedAt: at(4) }));
+      assert.deepStrictEqual(find('streamed'), ['item_s']);
+      assert.deepStrictEqual(store.read((tx) => tx.reports.searchIndexSize()), { titles: 1, messages: 1 });
+    });
+
     test('usage groups ended turns in [since, until] by day, model or thread, sorted by key; cost null without a price', (t) => {
       const { store } = open(t);
       const day = (d: number, h = 12) => new Date(Date.UTC(2026, 0, d, h)).toISOString();
