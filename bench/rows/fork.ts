@@ -13,8 +13,9 @@ import { startServer } from '../lib/threadline.js';
  * Baseline: the same rows copied by SQLite itself in the bench process, on a copy of the same
  * database with the server's pragmas (WAL, synchronous FULL): one IMMEDIATE transaction of
  * INSERT … SELECT for the thread row, its turns and items under new ids, and the fork's one
- * event (a fork copies no events but writes `thread.forked`). The items' search-index triggers
- * fire on both sides. Forks and copies alternate, so drift hits both alike.
+ * event (a fork copies no events but writes `thread.forked`), and the copy's search-index entries
+ * (title and finished messages, set-based as migration 006 fills them; the server writes them
+ * row by row, tables/search-index.ts). Forks and copies alternate, so drift hits both alike.
  */
 export async function measureFork(ctx: BenchContext): Promise<Row[]> {
   const turns = ctx.quick ? 250 : 1_000;
@@ -77,6 +78,13 @@ function rawCopier(path: string) {
   const event = db.prepare(`INSERT INTO events (thread_id, seq, kind, payload, time)
     SELECT id, 1, 'thread.forked', json_object('thread', json_object('id', id, 'title', title), 'source', json_object('threadId', forked_from_thread)), @now
     FROM threads WHERE id = @threadId || @suffix`);
+  const titleDoc = db.prepare('INSERT INTO search_docs (thread_id) VALUES (@threadId || @suffix)');
+  const messageDocs = db.prepare(`INSERT INTO search_docs (thread_id, turn_id, item_id)
+    SELECT thread_id, turn_id, id FROM items WHERE thread_id = @threadId || @suffix
+      AND kind IN ('user_message', 'agent_message') AND status != 'in_progress' AND detail IS NOT NULL ORDER BY rowid`);
+  const texts = db.prepare(`INSERT INTO search_fts (rowid, body)
+    SELECT d.id, coalesce(i.detail, t.title) FROM search_docs d JOIN threads t ON t.id = d.thread_id LEFT JOIN items i ON i.id = d.item_id
+    WHERE d.thread_id = @threadId || @suffix`);
   const maxSeq = db.prepare<[string], { base: number }>('SELECT coalesce(max(start_seq), 0) + 1 AS base FROM turns WHERE thread_id = ?');
   const copy = db.transaction((threadId: string, n: number) => {
     const params = { threadId, suffix: `.c${n}`, now: new Date().toISOString(), base: maxSeq.get(threadId)!.base };
@@ -84,6 +92,9 @@ function rawCopier(path: string) {
     const copied = turns.run(params).changes;
     items.run(params);
     event.run(params);
+    titleDoc.run(params);
+    messageDocs.run(params);
+    texts.run(params);
     return copied;
   });
   return { copy: (threadId: string, n: number): number => copy.immediate(threadId, n), close: () => db.close() };

@@ -84,6 +84,45 @@ export function reportContract(open: OpenStore): void {
       assert.deepStrictEqual(await store.read((tx) => tx.reports.search([], false, 10, 0)), []);
     });
 
+    test('search breaks rank ties by key, so offset pages of equal-ranked hits neither repeat nor skip', async (t) => {
+      const { store } = await open(t);
+      // Same text, same length: every hit has the same rank, so only the tie-break orders them
+      // (the SQLite adapter leaves it to FTS5's own rank sort, which must yield ties in key order).
+      await store.write(async (tx) => {
+        for (let i = 0; i < 25; i++) await tx.threads.insert(newThread(`thr_${i}`, { title: 'tied words' }));
+      });
+      const all = await store.read((tx) => tx.reports.search(['tied'], false, 100, 0));
+      assert.equal(all.length, 25);
+      assert.ok(all.every((h) => h.rank === all[0]!.rank), 'the fixture ties every hit');
+      assert.deepStrictEqual(all.map((h) => h.key), all.map((h) => h.key).sort((a, b) => a - b), 'ties in key order');
+      const paged = [];
+      for (let offset = 0; offset < 25; offset += 4) paged.push(...(await store.read((tx) => tx.reports.search(['tied'], false, 4, offset))));
+      assert.deepStrictEqual(paged.map((h) => h.key), all.map((h) => h.key));
+    });
+
+    test('search: a rolled-back savepoint leaves no entry; a streamed message is found once, when finished', async (t) => {
+      const { store } = await open(t);
+      await store.write(async (tx) => {
+        await tx.threads.insert(newThread('thr_kept', { title: 'kept' }));
+        await seedTurn(tx, 'thr_kept', 'turn_k');
+        await assert.rejects(
+          tx.savepoint(async () => {
+            await tx.threads.insert(newThread('thr_undone', { title: 'undone' }));
+            await message(tx, 'item_undone', 'turn_k', 'thr_kept', 'undone message');
+            await tx.threads.updateSettings('thr_kept', { title: 'retitled', model: null, mode: null, systemPrompt: null, autoApprove: false, trustMode: false, metadata: {} }, at(2));
+            throw new Error('abort');
+          }),
+        );
+        await tx.items.insert(newItem('item_s', 'turn_k', 'thr_kept', { kind: 'agent_message', status: 'in_progress', summary: '', now: at(3) }));
+      });
+      const find = async (word: string) => (await store.read((tx) => tx.reports.search([word], false, 10, 0))).map((h) => h.itemId ?? h.threadId);
+      assert.deepStrictEqual([await find('undone'), await find('retitled'), await find('kept')], [[], [], ['thr_kept']]);
+      assert.deepStrictEqual(await store.read((tx) => tx.reports.searchIndexSize()), { titles: 1, messages: 0 }, 'a streaming message is not indexed');
+      await store.write((tx) => tx.items.finish('item_s', { status: 'completed', summary: 'streamed', detail: 'streamed answer', endedAt: at(4) }));
+      assert.deepStrictEqual(await find('streamed'), ['item_s']);
+      assert.deepStrictEqual(await store.read((tx) => tx.reports.searchIndexSize()), { titles: 1, messages: 1 });
+    });
+
     test('usage groups ended turns in [since, until] by day, model or thread, sorted by key; cost null without a price', async (t) => {
       const { store } = await open(t);
       const day = (d: number, h = 12) => new Date(Date.UTC(2026, 0, d, h)).toISOString();

@@ -5,6 +5,7 @@ import { sql as ownerNamespaceAndTtl } from './004_owner_namespace_and_ttl.js';
 import { sql as history } from './005_history.js';
 import { sql as search } from './006_search.js';
 import { sql as approvalRules } from './007_approval_rules.js';
+import { sql as searchWithoutTriggers } from './008_search_without_triggers.js';
 
 export interface Migration {
   version: number;
@@ -21,6 +22,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 5, name: '005_history', sql: history },
   { version: 6, name: '006_search', sql: search },
   { version: 7, name: '007_approval_rules', sql: approvalRules },
+  { version: 8, name: '008_search_without_triggers', sql: searchWithoutTriggers },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

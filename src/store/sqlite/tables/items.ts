@@ -3,6 +3,7 @@ import type { Item, ItemKind, ItemStatus, TurnKind, TurnStatus } from '@threadli
 import type { CopiedItem, HistoryRow, ItemEnd, ItemReads, ItemWrites, NewItem, PlacedItem } from '../../port.js';
 import type { Sync } from '../settled.js';
 import { opt, parseJson, toJson } from './rows.js';
+import { searchIndex } from './search-index.js';
 
 interface ItemRow {
   id: string;
@@ -41,6 +42,7 @@ export function itemTable(db: Database.Database): Sync<ItemReads & ItemWrites> {
   const insertCopy = db.prepare(`INSERT INTO items (id, turn_id, thread_id, position, kind, status, summary, detail, metadata, started_at, ended_at)
     VALUES (@id, @turnId, @threadId, (SELECT coalesce(max(position), 0) + 1 FROM items WHERE turn_id = @turnId),
       @kind, @status, @summary, @detail, @metadata, @startedAt, @endedAt)`);
+  const search = searchIndex(db);
   const setPreview = db.prepare('UPDATE threads SET preview = ? WHERE id = ?');
   /** A user or agent message written with its text becomes its thread's preview (140 characters). */
   const keepPreview = (row: ItemRow) => {
@@ -69,7 +71,9 @@ export function itemTable(db: Database.Database): Sync<ItemReads & ItemWrites> {
         metadata: toJson(i.metadata),
         endedAt: i.status === 'in_progress' ? null : i.now,
       });
-      return toItem(find.get(i.id)!);
+      const row = find.get(i.id)!;
+      search.addItem(row);
+      return toItem(row);
     },
     find: (id: string): Item | undefined => {
       const row = find.get(id);
@@ -80,12 +84,14 @@ export function itemTable(db: Database.Database): Sync<ItemReads & ItemWrites> {
     finish: (id: string, end: ItemEnd): Item => {
       finish.run({ id, ...end, detail: end.detail ?? null, metadata: toJson(end.metadata) });
       const row = find.get(id)!;
+      search.updateItem(row);
       keepPreview(row);
       return toItem(row);
     },
     insertCopy: (i: CopiedItem): Item => {
       insertCopy.run({ ...i, detail: i.detail ?? null, metadata: toJson(i.metadata), startedAt: i.startedAt ?? null, endedAt: i.endedAt ?? null });
       const row = find.get(i.id)!;
+      search.addItem(row);
       keepPreview(row);
       return toItem(row);
     },

@@ -6,16 +6,20 @@ import type { Sync } from '../settled.js';
 const SNIPPET_TOKENS = 24;
 
 /**
- * `thread/search` over the FTS5 index of migration 006 (kept in step by its triggers) and the
- * usage report as one GROUP BY. Every term is quoted (`"te""rm"*`): whatever the user typed is a
- * word prefix, never FTS5 syntax, so no input can make MATCH fail.
+ * `thread/search` over the FTS5 index of migration 006 (kept in step by tables/search-index.ts)
+ * and the usage report as one GROUP BY. Every term is quoted (`"te""rm"*`): whatever the user
+ * typed is a word prefix, never FTS5 syntax, so no input can make MATCH fail.
  */
 export function reportTable(db: Database.Database): Sync<ReportReads> {
-  const hits = `SELECT d.id AS key, f.rank AS rank, d.thread_id AS threadId, d.turn_id AS turnId, d.item_id AS itemId,
-      snippet(search_fts, 0, '', '', '…', ${SNIPPET_TOKENS}) AS snippet
+  // `ORDER BY f.rank` alone is what FTS5 itself serves sorted (its sorter, ties in rowid order —
+  // `search_docs.id`, the hit's key — as its scan yields them): the join then stops after
+  // `offset + limit` hits, and only the returned ones get a snippet. Any second sort term (even
+  // `f.rowid`) makes SQLite join, snippet and sort every hit before the LIMIT.
+  const page = db.prepare<[Record<string, unknown>], SearchHitRow>(`SELECT f.rowid AS key, f.rank AS rank, d.thread_id AS threadId,
+      d.turn_id AS turnId, d.item_id AS itemId, snippet(search_fts, 0, '', '', '…', ${SNIPPET_TOKENS}) AS snippet
     FROM search_fts f JOIN search_docs d ON d.id = f.rowid JOIN threads t ON t.id = d.thread_id
-    WHERE search_fts MATCH @match AND t.archived = @archived`;
-  const page = db.prepare<[Record<string, unknown>], SearchHitRow>(`${hits} ORDER BY f.rank, d.id LIMIT @limit OFFSET @offset`);
+    WHERE search_fts MATCH @match AND t.archived = @archived
+    ORDER BY f.rank LIMIT @limit OFFSET @offset`);
   const size = db.prepare<[], { titles: number; messages: number }>(
     'SELECT count(*) FILTER (WHERE item_id IS NULL) AS titles, count(item_id) AS messages FROM search_docs',
   );

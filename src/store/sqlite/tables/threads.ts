@@ -3,6 +3,7 @@ import type { Thread, ThreadStatus } from '@threadline/protocol';
 import type { NewThread, ThreadPageKey, ThreadReads, ThreadSettings, ThreadWrites } from '../../port.js';
 import type { Sync } from '../settled.js';
 import { fromBool, opt, toBool } from './rows.js';
+import { searchIndex } from './search-index.js';
 
 interface ThreadRow {
   id: string;
@@ -42,6 +43,8 @@ export function threadTable(db: Database.Database): Sync<ThreadReads & ThreadWri
   const updateSettings = db.prepare(`UPDATE threads SET title = @title, model = @model, mode = @mode,
     system_prompt = @systemPrompt, auto_approve = @autoApprove, trust_mode = @trustMode, metadata = @metadata,
     updated_at = @now WHERE id = @id`);
+  const titleOf = db.prepare<[string], { title: string }>('SELECT title FROM threads WHERE id = ?');
+  const search = searchIndex(db);
   const setArchived = db.prepare('UPDATE threads SET archived = ?, updated_at = ? WHERE id = ?');
   const remove = db.prepare('DELETE FROM threads WHERE id = ?');
   const nextSeq = db.prepare<[string], { last_seq: number }>(
@@ -82,6 +85,7 @@ export function threadTable(db: Database.Database): Sync<ThreadReads & ThreadWri
         importedFrom: t.importedFrom ?? null,
         forkedFrom: undefined,
       });
+      search.addThread(t.id, t.title);
     },
     find: (id: string): Thread | undefined => {
       const row = find.get(id);
@@ -92,6 +96,7 @@ export function threadTable(db: Database.Database): Sync<ThreadReads & ThreadWri
       return row && { runningTurnId: row.running_turn_id, archived: toBool(row.archived), historyRev: row.history_rev };
     },
     updateSettings: (id: string, s: ThreadSettings, now: string) => {
+      const before = titleOf.get(id);
       updateSettings.run({
         id,
         now,
@@ -103,11 +108,13 @@ export function threadTable(db: Database.Database): Sync<ThreadReads & ThreadWri
         trustMode: fromBool(s.trustMode),
         metadata: JSON.stringify(s.metadata),
       });
+      if (before && before.title !== s.title) search.retitle(id, s.title);
     },
     setArchived: (id: string, archived: boolean, now: string) => {
       setArchived.run(fromBool(archived), now, id);
     },
     delete: (id: string) => {
+      search.removeThread(id);
       remove.run(id);
     },
     nextSeq: (id: string): number => nextSeq.get(id)!.last_seq,
