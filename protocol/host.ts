@@ -46,6 +46,11 @@ export const EngineEventSchema = z.discriminatedUnion('type', [
     metadata: Metadata.optional(),
   }),
   z.object({ type: z.literal('usage'), usage: EngineUsageSchema }),
+  /**
+   * After a model call: tokens now in the context (the prompt sent plus the reply) and the
+   * model's context window, or `null` when the host does not know it (never a guess).
+   */
+  z.object({ type: z.literal('context'), used: Count, size: z.number().int().positive().nullable() }),
   z.object({ type: z.literal('turn.failed'), error: z.string().min(1) }),
 ]);
 export type EngineEvent = z.infer<typeof EngineEventSchema>;

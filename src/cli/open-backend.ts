@@ -48,7 +48,7 @@ export async function openBackend(args: string[]): Promise<Backend> {
     throw new UsageError(`cannot open database ${dbPath}: ${(error as Error).message}`);
   }
   const hostSupportsSteer = STEER_SUPPORT[host.name] ?? true;
-  const { mcpConfig, ...hostOptions } = config.hostOptions;
+  const { mcpConfig, autoCompactAt, ...hostOptions } = config.hostOptions;
   const tools = mcpConfig ? startToolSources(readMcpConfig(mcpConfig), { log, maxOutputBytes: Number(hostOptions.maxOutputBytes) || 64 * 1024 }) : undefined;
   const orchestrator = createOrchestrator({
     store,
@@ -61,6 +61,7 @@ export async function openBackend(args: string[]): Promise<Backend> {
     maxLoadedEngines: config.maxLoadedEngines,
     approvalTimeoutMs: config.approvalTimeoutMs,
     leaseTtlMs: config.leaseTtlMs,
+    ...(autoCompactAt ? { autoCompactAt: Number(autoCompactAt) } : {}),
     log,
   });
   // Read-only: no recovery and no owner row (both write); no turn can start, so neither is needed.

@@ -57,6 +57,8 @@ export interface OrchestratorOptions {
   approvalTimeoutMs: number;
   /** `--lease-ttl` in milliseconds: a running turn's lease not renewed within it is expired. */
   leaseTtlMs: number;
+  /** `--auto-compact-at`: 0 < f ≤ 1; absent: threads are never compacted on their own. */
+  autoCompactAt?: number;
   log: Logger;
 }
 
@@ -154,6 +156,14 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     limits: { maxQueued: options.maxQueued, maxPromptBytes: options.maxPromptBytes, maxItemBytes: options.maxItemBytes },
     log,
     isClosed: () => closed,
+    autoCompactAt: async () => {
+      if (options.autoCompactAt === undefined) return undefined;
+      try {
+        return (await engines.host()).supportsCompaction === true ? options.autoCompactAt : undefined;
+      } catch {
+        return undefined; // a host that cannot load fails the turn itself, with its own error
+      }
+    },
   } satisfies OperationDeps);
 
   return {

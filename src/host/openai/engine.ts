@@ -1,6 +1,7 @@
 import type OpenAI from 'openai';
 import type { CompactionInput, Engine, EngineEvent, EngineThread, HistoryEntry, HostTool, HostTools, TurnContext, TurnInput } from '../port.js';
 import { closeAssistant, compactionRequest, messagesFromHistory, truncateBeforeLastUserMessage, type AssistantMessage, type ChatMessage, type ToolCallMetadata } from './conversation.js';
+import { contextWindowOf } from './context-windows.js';
 import { EndpointFailure } from './failures.js';
 import type { OpenAIHostConfig } from './host.js';
 import { streamRound, type ToolCall } from './round.js';
@@ -77,6 +78,8 @@ export class OpenAIEngine implements Engine {
           },
           { ...this.config, client: this.client, signal: run.abort.signal, keyPrefix: `r${round}-` },
         );
+        // After each model call: how full the context is (size null for a model nobody named).
+        if (result.contextTokens !== undefined) yield { type: 'context', used: result.contextTokens, size: contextWindowOf(model, this.config.contextWindow) };
         const assistant: AssistantMessage = { role: 'assistant', content: result.content || null };
         if (result.toolCalls.length > 0) {
           assistant.tool_calls = result.toolCalls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } }));

@@ -179,6 +179,15 @@ export class TurnRunner {
       case 'usage':
         active.usage = addUsage(active.usage, event.usage);
         return;
+      case 'context': {
+        // Persisted on the thread (thread/get, another process, after a restart) with its event.
+        const usage = { turnId, used: event.used, size: event.size };
+        pending.addWrite(async (tx) => {
+          await tx.threads.setContextUsage(threadId, usage);
+          await tx.emit(threadId, 'context.usage', usage, { turnId });
+        });
+        return;
+      }
       case 'turn.failed':
         throw new EngineReportedFailure(event.error);
       default:
