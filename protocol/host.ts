@@ -129,6 +129,11 @@ export interface TurnContext {
   readonly signal: AbortSignal;
   /** Resolves with the decision (the client's, the thread's autoApprove, or "deny" on timeout/interrupt). */
   requestApproval(request: EngineApprovalRequest): Promise<ApprovalDecision>;
+  /**
+   * The tools of this thread's own MCP servers (`thread/create { mcpServers }`), for this turn
+   * only; absent when it has none. Like `HostServices.tools`, `list()` is what is ready now.
+   */
+  readonly tools?: HostTools;
 }
 
 export interface Engine {

@@ -375,6 +375,7 @@ const McpServerStatusShape = z.object({
   tools: doc('How many tools it offers now.', z.number().int().nonnegative()),
   error: doc('Why it failed (or why it was last restarted).', z.string().optional()),
   generation: doc('Grows by one at every change of this server: keep the status with the highest.', z.number().int().nonnegative()),
+  threadId: doc("Present for a thread's own server (`thread/create { mcpServers }`): the thread whose turns it serves.", z.string().optional()),
 });
 export const McpServerStatusSchema = named('McpServerStatus', 'One MCP server of this server process (`--mcp-config`).', McpServerStatusShape);
 export type McpServerStatus = z.infer<typeof McpServerStatusSchema>;

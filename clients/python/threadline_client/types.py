@@ -607,6 +607,8 @@ class McpServerStatus(_McpServerStatusRequired, total=False):
     """One MCP server of this server process (`--mcp-config`)."""
     #: Why it failed (or why it was last restarted).
     error: str
+    #: Present for a thread's own server (`thread/create { mcpServers }`): the thread whose turns it serves.
+    threadId: str
 
 
 class McpServersParams(TypedDict):

@@ -55,7 +55,7 @@ export class OpenAIEngine implements Engine {
 
   private async *turn(input: TurnInput, model: string, context: TurnContext, run: Run): AsyncGenerator<EngineEvent> {
     const cwd = this.thread.cwd;
-    const offered = this.offer(cwd, input.allowShell !== false);
+    const offered = this.offer(cwd, input.allowShell !== false, context.tools);
     const tools = [...offered.values()].map(({ tool }) => ({
       type: 'function' as const,
       function: { name: tool.name, description: tool.description, parameters: tool.inputSchema },
@@ -146,12 +146,15 @@ export class OpenAIEngine implements Engine {
 
   /**
    * The tools of this turn, read when it starts: the built-in ones (none without a cwd), then
-   * those of MCP servers that are ready now (a server still starting joins a later turn).
+   * those of MCP servers that are ready now, the server's then the thread's own (a server still
+   * starting joins a later turn).
    */
-  private offer(cwd: string | undefined, allowShell: boolean): Offered {
+  private offer(cwd: string | undefined, allowShell: boolean, own: HostTools | undefined): Offered {
     const offered: Offered = new Map();
     for (const tool of this.tools.builtin.list({ cwd, allowShell })) offered.set(tool.name, { tool, source: this.tools.builtin });
     for (const tool of this.tools.shared?.list() ?? []) if (!offered.has(tool.name)) offered.set(tool.name, { tool, source: this.tools.shared! });
+    // The thread's own servers (thread/create { mcpServers }); a name already taken keeps its first owner.
+    for (const tool of own?.list() ?? []) if (!offered.has(tool.name)) offered.set(tool.name, { tool, source: own! });
     return offered;
   }
 
