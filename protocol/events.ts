@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ItemIdSchema, ThreadIdSchema, TurnIdSchema } from './ids.js';
 import { ApprovalRuleSchema } from './approval-rules.js';
 import { doc, named } from './registry.js';
-import { AdmissionSchema, ItemSchema, ThreadSchema, TimestampSchema, TurnSchema } from './schemas.js';
+import { AdmissionSchema, ContextUsageSchema, ItemSchema, ThreadSchema, TimestampSchema, TurnSchema } from './schemas.js';
 
 /** The one server → client notification; its params are a {@link ThreadEvent}. */
 export const THREAD_EVENT_NOTIFICATION = 'thread/event';
@@ -146,6 +146,11 @@ export const Events = {
     'QueueReorderedPayload',
     'thread/reorderQueued set the order in which the pending prompts will run.',
     z.object({ admissionIds: doc('Every pending admission, in the order they will run.', z.array(z.string())) }),
+  ),
+  'context.usage': named(
+    'ContextUsagePayload',
+    "After a model call: how many tokens the thread's context holds and the model's window (`size: null` when the host does not know it). `thread/get` shows the latest as `thread.contextUsage`.",
+    ContextUsageSchema.clone(),
   ),
   'turn.completed': named(
     'TurnCompletedPayload',

@@ -46,6 +46,11 @@ export const EngineEventSchema = z.discriminatedUnion('type', [
     metadata: Metadata.optional(),
   }),
   z.object({ type: z.literal('usage'), usage: EngineUsageSchema }),
+  /**
+   * After a model call: tokens now in the context (the prompt sent plus the reply) and the
+   * model's context window, or `null` when the host does not know it (never a guess).
+   */
+  z.object({ type: z.literal('context'), used: Count, size: z.number().int().positive().nullable() }),
   z.object({ type: z.literal('turn.failed'), error: z.string().min(1) }),
 ]);
 export type EngineEvent = z.infer<typeof EngineEventSchema>;
@@ -124,6 +129,11 @@ export interface TurnContext {
   readonly signal: AbortSignal;
   /** Resolves with the decision (the client's, the thread's autoApprove, or "deny" on timeout/interrupt). */
   requestApproval(request: EngineApprovalRequest): Promise<ApprovalDecision>;
+  /**
+   * The tools of this thread's own MCP servers (`thread/create { mcpServers }`), for this turn
+   * only; absent when it has none. Like `HostServices.tools`, `list()` is what is ready now.
+   */
+  readonly tools?: HostTools;
 }
 
 export interface Engine {

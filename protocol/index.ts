@@ -9,6 +9,8 @@ export {
 } from './ids.js';
 export {
   UsageSchema,
+  ContextUsageSchema,
+  type ContextUsage,
   ThreadSchema,
   ThreadStatusSchema,
   TurnSchema,
@@ -35,6 +37,7 @@ export {
   type Delivery,
   type RoutingRule,
 } from './schemas.js';
+export { McpServerSpecSchema, McpServerListSchema, redactMcpServers, REDACTED, MAX_THREAD_MCP_SERVERS, type McpServerSpec } from './mcp-servers.js';
 export {
   Events,
   EVENT_KINDS,

@@ -16,6 +16,7 @@ import {
   UsageSchema,
 } from './schemas.js';
 import { ThreadEventSchema } from './events.js';
+import { McpServerListSchema } from './mcp-servers.js';
 import { SUPPORTED_PROTOCOL_VERSIONS } from './version.js';
 import {
   absolutePath,
@@ -117,6 +118,10 @@ export const ThreadCreateParamsSchema = named(
     autoApprove: doc('Approvals nobody answers are approved (default false: denied).', z.boolean().optional()),
     trustMode: doc('Passed to the engine host (default false).', z.boolean().optional()),
     metadata: metadataField,
+    mcpServers: doc(
+      "MCP servers of this thread only, in ACP's `session/new` shape; connected in the background when its turns run, their tools offered to its turns alone. Env and header values are stored but never shown again.",
+      McpServerListSchema.optional(),
+    ),
   }),
 );
 export const ThreadCreateResultSchema = named('ThreadCreateResult', 'The new thread.', ThreadResult.clone());
@@ -370,6 +375,7 @@ const McpServerStatusShape = z.object({
   tools: doc('How many tools it offers now.', z.number().int().nonnegative()),
   error: doc('Why it failed (or why it was last restarted).', z.string().optional()),
   generation: doc('Grows by one at every change of this server: keep the status with the highest.', z.number().int().nonnegative()),
+  threadId: doc("Present for a thread's own server (`thread/create { mcpServers }`): the thread whose turns it serves.", z.string().optional()),
 });
 export const McpServerStatusSchema = named('McpServerStatus', 'One MCP server of this server process (`--mcp-config`).', McpServerStatusShape);
 export type McpServerStatus = z.infer<typeof McpServerStatusSchema>;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AdmissionIdSchema, ItemIdSchema, ThreadIdSchema, TurnIdSchema } from './ids.js';
 import { doc, named } from './registry.js';
+import { McpServerSpecSchema } from './mcp-servers.js';
 
 // Every field carries a description (`doc`): it feeds the JSON Schema and docs/PROTOCOL.md alike.
 
@@ -24,6 +25,17 @@ export type Usage = z.infer<typeof UsageSchema>;
 
 export const ThreadStatusSchema = z.enum(['idle', 'running']);
 export type ThreadStatus = z.infer<typeof ThreadStatusSchema>;
+
+export const ContextUsageSchema = named(
+  'ContextUsage',
+  "How full a thread's context window is after a model call.",
+  z.object({
+    turnId: doc('The turn whose model call it was.', TurnIdSchema),
+    used: doc('Tokens in the context: the prompt sent plus the reply received.', Count),
+    size: doc("The model's context window in tokens; `null` when the host does not know it (it never guesses).", z.number().int().positive().nullable()),
+  }),
+);
+export type ContextUsage = z.infer<typeof ContextUsageSchema>;
 
 export const ThreadSchema = named(
   'Thread',
@@ -51,6 +63,14 @@ export const ThreadSchema = named(
     ),
     importedFrom: doc('The id of the thread in the document `thread/import` created it from.', z.string().optional()),
     preview: doc('The text of its newest user or agent message, cut to 140 characters.', z.string().optional()),
+    contextUsage: doc(
+      "The context window as of the thread's latest model call (the `context.usage` event); absent before any, and after a completed compaction.",
+      ContextUsageSchema.optional(),
+    ),
+    mcpServers: doc(
+      'The MCP servers it was created with (`thread/create { mcpServers }`); env and header values read `"[redacted]"`. Absent when none.',
+      z.array(McpServerSpecSchema).optional(),
+    ),
   }),
 );
 export type Thread = z.infer<typeof ThreadSchema>;

@@ -1,5 +1,6 @@
 import * as acp from '@agentclientprotocol/sdk';
 import { Methods } from '@threadline/protocol';
+import { threadCreateParams } from './sessions.js';
 import type { Logger } from '../log.js';
 import { NO_PEER, type Orchestrator, type Peer } from '../orchestrator/api.js';
 import { promptText } from './content.js';
@@ -62,6 +63,8 @@ export function acpAgent(options: AcpAgentOptions): acp.AgentApp {
         agentCapabilities: {
           loadSession: true,
           promptCapabilities: { embeddedContext: true },
+          // session/new { mcpServers }: stdio always, streamable HTTP too (sse is refused -32602).
+          mcpCapabilities: { http: true },
           // `fork` is unstable ACP (schema.unstable.json, sessionCapabilities.fork): clients that know it may use it.
           sessionCapabilities: { list: {}, resume: {}, close: {}, delete: {}, ...{ fork: {} } },
           _meta: threadlineMeta(),
@@ -70,8 +73,7 @@ export function acpAgent(options: AcpAgentOptions): acp.AgentApp {
       };
     })
     .onRequest(acp.methods.agent.session.new, async ({ params }) => {
-      if (params.mcpServers.length > 0) log.info('mcpServers accepted but not used yet', { count: params.mcpServers.length });
-      const { thread } = await orchestrator.createThread(Methods['thread/create'].params.parse({ cwd: params.cwd }));
+      const { thread } = await orchestrator.createThread(threadCreateParams(params));
       await info?.attach(thread.id);
       return { sessionId: thread.id };
     })

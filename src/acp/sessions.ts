@@ -13,6 +13,20 @@ export interface SessionDeps {
 }
 
 /**
+ * session/new's params as `thread/create`'s: the cwd, and the MCP servers passed through (the
+ * thread starts them when its turns run). A list Threadline cannot take (an `sse` server, a
+ * missing field) is -32602 naming the field, and creates nothing.
+ */
+export function threadCreateParams(params: acp.NewSessionRequest) {
+  const parsed = Methods['thread/create'].params.safeParse({ cwd: params.cwd, mcpServers: params.mcpServers });
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const sse = params.mcpServers.find((s) => (s as { type?: string }).type === 'sse');
+  const message = sse ? `mcpServers: "${sse.name}" uses the SSE transport; Threadline takes stdio and streamable HTTP servers` : `${issue.path.join('.')}: ${issue.message}`;
+  throw acp.RequestError.invalidParams({ field: issue.path.join('.'), message }, message);
+}
+
+/**
  * session/load (replay, then answer), list, resume, close and delete over the thread records.
  * Any process on the same database can load any session, also after a crash: recovery has
  * ended the dead process's turns `interrupted`.

@@ -59,6 +59,11 @@ export class TurnUpdates {
         }
         return [];
       }
+      case 'context.usage': {
+        // ACP's usage_update needs both numbers: a window nobody knows is not sent (never a guess).
+        const { used, size } = event.payload;
+        return size === null ? [] : [{ sessionUpdate: 'usage_update', used, size }];
+      }
       default:
         return [];
     }

@@ -11,6 +11,9 @@ const FLAGS: Record<string, { option: string; hosts?: string[]; convert?: (raw: 
   'openai-idle-timeout': { option: 'idleTimeoutMs', hosts: ['openai'], convert: secondsToMs },
   prices: { option: 'prices', hosts: ['openai'], convert: pricesFile },
   'max-tool-rounds': { option: 'maxToolRounds', hosts: ['openai'], convert: count },
+  'context-window': { option: 'contextWindow', hosts: ['openai'], convert: positiveCount },
+  /** Not a host option: open-backend takes it out and hands it to the orchestrator. */
+  'auto-compact-at': { option: 'autoCompactAt', convert: fraction },
   /** Not a host option: open-backend takes it out and starts the servers (src/tools/load.ts). */
   'mcp-config': { option: 'mcpConfig', convert: mcpConfigFile },
 };
@@ -54,6 +57,18 @@ function url(raw: string): string {
 
 function count(raw: string): string {
   if (!/^\d+$/.test(raw)) throw new Error(`must be a whole number (0 or more), got "${raw}"`);
+  return raw;
+}
+
+function positiveCount(raw: string): string {
+  if (!/^\d+$/.test(raw) || Number(raw) <= 0) throw new Error(`must be a whole number of tokens (1 or more), got "${raw}"`);
+  return raw;
+}
+
+/** 0 < f ≤ 1: the share of the context window past which the next turn compacts first. */
+function fraction(raw: string): string {
+  const f = Number(raw);
+  if (!/^\d*\.?\d+$/.test(raw) || !(f > 0 && f <= 1)) throw new Error(`must be a fraction above 0 and at most 1 (e.g. 0.8), got "${raw}"`);
   return raw;
 }
 

@@ -5,7 +5,8 @@ import { createOrchestrator, type Orchestrator } from '../orchestrator/api.js';
 import { isPostgresUrl, openStoreAt, withoutPassword } from '../store/open.js';
 import { openReadOnlySqliteStore } from '../store/sqlite/store.js';
 import type { Store } from '../store/port.js';
-import { readMcpConfig, startToolSources } from '../tools/load.js';
+import { readMcpConfig, startDeclared, startToolSources } from '../tools/load.js';
+import { ThreadTools } from '../tools/mcp/thread-tools.js';
 import type { ToolRegistry } from '../tools/registry.js';
 import { UsageError, parseServeArgs, type ServeArgs } from './args.js';
 
@@ -22,8 +23,8 @@ export interface Backend {
   orchestrator: Orchestrator;
   /** Turns start-up recovery ended. */
   recovered: number;
-  /** The MCP servers of `--mcp-config`, connecting in the background; absent without it. */
-  tools?: ToolRegistry;
+  /** The MCP servers of `--mcp-config`, connecting in the background (none without it); closing it closes the threads' own. */
+  tools: ToolRegistry;
 }
 
 /**
@@ -48,8 +49,12 @@ export async function openBackend(args: string[]): Promise<Backend> {
     throw new UsageError(`cannot open database ${dbPath}: ${(error as Error).message}`);
   }
   const hostSupportsSteer = STEER_SUPPORT[host.name] ?? true;
-  const { mcpConfig, ...hostOptions } = config.hostOptions;
-  const tools = mcpConfig ? startToolSources(readMcpConfig(mcpConfig), { log, maxOutputBytes: Number(hostOptions.maxOutputBytes) || 64 * 1024 }) : undefined;
+  const { mcpConfig, autoCompactAt, ...hostOptions } = config.hostOptions;
+  const toolOptions = { log, maxOutputBytes: Number(hostOptions.maxOutputBytes) || 64 * 1024 };
+  // Always a registry: threads may bring their own MCP servers (thread/create { mcpServers }) without --mcp-config.
+  const tools = startToolSources(mcpConfig ? readMcpConfig(mcpConfig) : { servers: [] }, toolOptions);
+  const threadTools = new ThreadTools({ start: (c, registry) => startDeclared(c, registry, toolOptions), onStatus: (s) => tools.relay(s) });
+  tools.closeWith(() => threadTools.close());
   const orchestrator = createOrchestrator({
     store,
     host: lazyHost(host, hostOptions, { log, ...(tools ? { tools } : {}) }), // imported on first use: initialize never waits on it
@@ -61,6 +66,8 @@ export async function openBackend(args: string[]): Promise<Backend> {
     maxLoadedEngines: config.maxLoadedEngines,
     approvalTimeoutMs: config.approvalTimeoutMs,
     leaseTtlMs: config.leaseTtlMs,
+    ...(autoCompactAt ? { autoCompactAt: Number(autoCompactAt) } : {}),
+    threadTools,
     log,
   });
   // Read-only: no recovery and no owner row (both write); no turn can start, so neither is needed.
@@ -71,7 +78,7 @@ export async function openBackend(args: string[]): Promise<Backend> {
     await store.close();
     throw new UsageError(`cannot open database ${dbPath}: ${(error as Error).message}`);
   }
-  return { config, log, dbPath, host, hostSupportsSteer, store, orchestrator, recovered, ...(tools ? { tools } : {}) };
+  return { config, log, dbPath, host, hostSupportsSteer, store, orchestrator, recovered, tools };
 }
 
 /**

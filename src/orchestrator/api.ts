@@ -3,8 +3,8 @@
  * committed-event stream and the lifecycle. Front ends import this file and the protocol package,
  * nothing else of the orchestrator or the store.
  */
-import type { ParsedParamsOf, ResultOf, ThreadEvent, Thread } from '@threadline/protocol';
-import type { EngineHost } from '../host/port.js';
+import type { McpServerSpec, ParsedParamsOf, ResultOf, ThreadEvent, Thread } from '@threadline/protocol';
+import type { EngineHost, HostTools } from '../host/port.js';
 import type { Logger } from '../log.js';
 import type { ChangeFeed, Store } from '../store/port.js';
 import { BatchRunner, createCommitter } from './commit/commit.js';
@@ -57,6 +57,10 @@ export interface OrchestratorOptions {
   approvalTimeoutMs: number;
   /** `--lease-ttl` in milliseconds: a running turn's lease not renewed within it is expired. */
   leaseTtlMs: number;
+  /** `--auto-compact-at`: 0 < f ≤ 1; absent: threads are never compacted on their own. */
+  autoCompactAt?: number;
+  /** The threads' own MCP servers (thread/create { mcpServers }); absent: their servers are not started. */
+  threadTools?: { forThread(threadId: string, servers: McpServerSpec[]): HostTools | undefined };
   log: Logger;
 }
 
@@ -137,6 +141,12 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     approvalTimeoutMs: options.approvalTimeoutMs,
     maxItemBytes: options.maxItemBytes,
     ownsTurn: (tx, threadId, turnId) => leases.holds(tx, threadId, turnId),
+    // Read with their secrets only here, to start them; every Thread record shows them redacted.
+    toolsFor: async (thread) => {
+      const manager = options.threadTools;
+      if (!manager || !thread.mcpServers?.length) return undefined;
+      return manager.forThread(thread.id, await store.read((tx) => tx.threads.mcpServers(thread.id)));
+    },
     onTurnEnded: (threadId, status, peer) => {
       if (status !== 'interrupted') setImmediate(() => promoteNext(d, threadId, peer));
     },
@@ -154,6 +164,14 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     limits: { maxQueued: options.maxQueued, maxPromptBytes: options.maxPromptBytes, maxItemBytes: options.maxItemBytes },
     log,
     isClosed: () => closed,
+    autoCompactAt: async () => {
+      if (options.autoCompactAt === undefined) return undefined;
+      try {
+        return (await engines.host()).supportsCompaction === true ? options.autoCompactAt : undefined;
+      } catch {
+        return undefined; // a host that cannot load fails the turn itself, with its own error
+      }
+    },
   } satisfies OperationDeps);
 
   return {

@@ -20,6 +20,8 @@
 import type {
   Admission,
   ApprovalRule,
+  ContextUsage,
+  McpServerSpec,
   Delivery,
   Item,
   ItemKind,
@@ -68,6 +70,8 @@ export interface NewThread {
   forkedFrom?: { threadId: string; turnId?: string };
   /** An import: the thread id the document named. */
   importedFrom?: string;
+  /** The thread's own MCP servers, secrets included (`Thread.mcpServers` shows them redacted). */
+  mcpServers?: McpServerSpec[];
 }
 
 export interface ThreadSettings {
@@ -272,6 +276,11 @@ export interface ThreadReads {
   /** The thread's last event seq; undefined when there is no such thread. */
   lastSeq(id: string): Promise<number | undefined>;
   list(archived: boolean, limit: number, after?: ThreadPageKey, status?: ThreadStatus): Promise<Thread[]>;
+  /**
+   * The thread's MCP servers with their secrets, to connect them; the only read that returns the
+   * env and header values (every `Thread` carries them redacted). Empty when none (or no thread).
+   */
+  mcpServers(id: string): Promise<McpServerSpec[]>;
 }
 
 export interface ThreadWrites {
@@ -288,6 +297,8 @@ export interface ThreadWrites {
   clearRunningTurn(id: string, turnId: string, now: string): Promise<void>;
   /** What an engine must see changed without a new turn: loaded engines reload. */
   bumpHistoryRev(id: string): Promise<void>;
+  /** The context window as of the thread's latest model call (`null`: unknown again, after a compaction). */
+  setContextUsage(id: string, usage: ContextUsage | null): Promise<void>;
 }
 
 export interface TurnReads {

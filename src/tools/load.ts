@@ -31,6 +31,13 @@ export function readMcpConfig(path: string): McpConfig {
 export function startToolSources(config: McpConfig, o: { log: HostLogger; maxOutputBytes: number }): ToolRegistry {
   const registry = new ToolRegistry();
   for (const { name, config: server } of config.servers) registry.declare(name, server);
+  startDeclared(config, registry, o);
+  return registry;
+}
+
+/** Loads the MCP client after the current tick and starts `config`'s servers, already declared in `registry`. */
+export function startDeclared(config: McpConfig, registry: ToolRegistry, o: { log: HostLogger; maxOutputBytes: number }): void {
+  if (config.servers.length === 0) return;
   setImmediate(() => {
     try {
       const file = mcpBundle();
@@ -41,5 +48,4 @@ export function startToolSources(config: McpConfig, o: { log: HostLogger; maxOut
       for (const { name } of config.servers) registry.fail(name, `could not load the MCP client: ${(error as Error).message}`);
     }
   });
-  return registry;
 }

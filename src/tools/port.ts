@@ -14,6 +14,8 @@ export interface ToolSourceStatus {
   error?: string;
   /** Grows by one at every change of this source: a client keeps the status with the highest. */
   generation: number;
+  /** A thread's own server (`thread/create { mcpServers }`): that thread. */
+  threadId?: string;
 }
 
 /** What a turn's tools depend on: built-in tools need the thread's cwd; shell needs the turn's leave. */

@@ -13,6 +13,7 @@ export class ToolRegistry implements HostTools {
   private readonly listeners = new Set<(status: ToolSourceStatus) => void>();
   /** Model-facing name → its source and the source's own name for it, from the last `list()`. */
   private routes = new Map<string, { source: ToolSource; name: string }>();
+  private readonly closers: (() => Promise<void>)[] = [];
 
   /** Declares a server before its source exists, so clients see it `starting` from the first moment. */
   declare(server: string, config: unknown): void {
@@ -46,6 +47,16 @@ export class ToolRegistry implements HostTools {
   onStatus(listener: (status: ToolSourceStatus) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Tells this registry's listeners of another's change (a thread's own servers: mcp/status). */
+  relay(status: ToolSourceStatus): void {
+    this.emit(status);
+  }
+
+  /** `close` also runs `closer` (the thread servers of this process go with its own). */
+  closeWith(closer: () => Promise<void>): void {
+    this.closers.push(closer);
   }
 
   private emit(status: ToolSourceStatus): void {
@@ -89,7 +100,10 @@ export class ToolRegistry implements HostTools {
   /** Closes every source, waiting at most `waitMs` (a stdio server that ignores its closed stdin is killed by the SDK later). */
   async close(waitMs = 3000): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
-    const closed = Promise.all(this.entries.map((e) => e.source?.close().catch(() => undefined)));
+    const closed = Promise.all([
+      ...this.entries.map((e) => e.source?.close().catch(() => undefined)),
+      ...this.closers.map((close) => close().catch(() => undefined)),
+    ]);
     await Promise.race([closed, new Promise((resolve) => (timer = setTimeout(resolve, waitMs)))]);
     clearTimeout(timer);
   }

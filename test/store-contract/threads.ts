@@ -169,6 +169,37 @@ export function threadContract(open: OpenStore): void {
         assert.deepStrictEqual((await tx.turns.listInProgress()).map((x) => x.id), ['turn_thr_kept']);
       });
     });
+
+    test('setContextUsage keeps the latest context usage on the thread (find and list); null clears it', async (t) => {
+      const { store } = await open(t);
+      await store.write((tx) => tx.threads.insert(newThread('thr_c')));
+      assert.equal((await store.read((tx) => tx.threads.find('thr_c')))!.contextUsage, undefined);
+      await store.write((tx) => tx.threads.setContextUsage('thr_c', { turnId: 'turn_1', used: 10, size: null }));
+      await store.write((tx) => tx.threads.setContextUsage('thr_c', { turnId: 'turn_2', used: 1234, size: 128_000 }));
+      assert.deepStrictEqual((await store.read((tx) => tx.threads.find('thr_c')))!.contextUsage, { turnId: 'turn_2', used: 1234, size: 128_000 });
+      assert.deepStrictEqual((await store.read((tx) => tx.threads.list(false, 10)))[0]!.contextUsage, { turnId: 'turn_2', used: 1234, size: 128_000 });
+      await store.write((tx) => tx.threads.setContextUsage('thr_c', null));
+      assert.equal((await store.read((tx) => tx.threads.find('thr_c')))!.contextUsage, undefined);
+    });
+
+    test("a thread's MCP servers are stored with their secrets (mcpServers) and read everywhere else redacted", async (t) => {
+      const { store } = await open(t);
+      const servers = [
+        { name: 'files', command: 'npx', args: ['-y', 'srv'], env: [{ name: 'TOKEN', value: 'sekrit-env' }] },
+        { type: 'http' as const, name: 'web', url: 'https://mcp.example/mcp', headers: [{ name: 'Authorization', value: 'Bearer sekrit-header' }] },
+      ];
+      await store.write((tx) => tx.threads.insert(newThread('thr_m', { mcpServers: servers })));
+      assert.deepStrictEqual(await store.read((tx) => tx.threads.mcpServers('thr_m')), servers);
+      const shown = (await store.read((tx) => tx.threads.find('thr_m')))!;
+      assert.deepStrictEqual(shown.mcpServers, [
+        { name: 'files', command: 'npx', args: ['-y', 'srv'], env: [{ name: 'TOKEN', value: '[redacted]' }] },
+        { type: 'http', name: 'web', url: 'https://mcp.example/mcp', headers: [{ name: 'Authorization', value: '[redacted]' }] },
+      ]);
+      assert.doesNotMatch(JSON.stringify(await store.read((tx) => tx.threads.list(false, 10))), /sekrit/);
+      await store.write((tx) => tx.threads.insert(newThread('thr_none')));
+      assert.deepStrictEqual(await store.read((tx) => tx.threads.mcpServers('thr_none')), []);
+      assert.equal((await store.read((tx) => tx.threads.find('thr_none')))!.mcpServers, undefined);
+    });
   });
 }
 

@@ -285,6 +285,37 @@ class CancelRequestParams(TypedDict):
     id: Union[int, str]
 
 
+class ContextUsage(TypedDict):
+    """How full a thread's context window is after a model call."""
+    #: The model's context window in tokens; `null` when the host does not know it (it never guesses).
+    size: Optional[int]
+    #: The turn whose model call it was.
+    turnId: str
+    #: Tokens in the context: the prompt sent plus the reply received.
+    used: int
+
+
+class _ContextUsageEventRequired(TypedDict):
+    #: The event kind; it decides the payload.
+    kind: Literal["context.usage"]
+    #: What happened.
+    payload: ContextUsagePayload
+    #: Position in the thread's log: 1, 2, 3… without gaps or repeats.
+    seq: int
+    #: The thread whose log holds it.
+    threadId: str
+    #: When it was committed (ISO-8601 UTC).
+    time: str
+
+
+class ContextUsageEvent(_ContextUsageEventRequired, total=False):
+    """A `context.usage` event."""
+    #: The item it concerns, if any.
+    itemId: str
+    #: The turn it concerns, if any.
+    turnId: str
+
+
 class ErrorObjectData(TypedDict):
     """Machine-readable details: `kind` and the fields of the `<Name>ErrorData` definition."""
     #: The error name in snake_case (`thread_busy`).
@@ -520,6 +551,47 @@ class ItemStartedPayload(TypedDict):
     item: Item
 
 
+class McpServerSpecHeaders(TypedDict):
+    #: The variable or header name.
+    name: str
+    #: Its value: a secret, shown nowhere once stored.
+    value: str
+
+
+class McpServerSpec(TypedDict):
+    #: Headers sent with every request; the values are secrets.
+    headers: List[McpServerSpecHeaders]
+    #: The server name its tools are prefixed with (`mcp__<name>__<tool>`).
+    name: str
+    #: `"http"`: a streamable HTTP server.
+    type: Literal["http"]
+    #: The http(s) URL of its MCP endpoint.
+    url: str
+
+
+class McpServerSpecEnv(TypedDict):
+    #: The variable or header name.
+    name: str
+    #: Its value: a secret, shown nowhere once stored.
+    value: str
+
+
+class _McpServerSpecRequired(TypedDict):
+    #: Its arguments.
+    args: List[str]
+    #: The program to run (absolute, or found on PATH).
+    command: str
+    #: Variables added to the minimal environment the server gets; the values are secrets.
+    env: List[McpServerSpecEnv]
+    #: The server name its tools are prefixed with (`mcp__<name>__<tool>`).
+    name: str
+
+
+class McpServerSpec(_McpServerSpecRequired, total=False):
+    #: Absent or `"stdio"`: a command Threadline spawns.
+    type: Literal["stdio"]
+
+
 class _McpServerStatusRequired(TypedDict):
     #: Grows by one at every change of this server: keep the status with the highest.
     generation: int
@@ -535,6 +607,8 @@ class McpServerStatus(_McpServerStatusRequired, total=False):
     """One MCP server of this server process (`--mcp-config`)."""
     #: Why it failed (or why it was last restarted).
     error: str
+    #: Present for a thread's own server (`thread/create { mcpServers }`): the thread whose turns it serves.
+    threadId: str
 
 
 class McpServersParams(TypedDict):
@@ -869,6 +943,8 @@ class _ThreadRequired(TypedDict):
 
 class Thread(_ThreadRequired, total=False):
     """A conversation: its settings, whether a turn runs, its event log position and queue length."""
+    #: The context window as of the thread's latest model call (the `context.usage` event); absent before any, and after a completed compaction.
+    contextUsage: ContextUsage
     #: Absolute working directory of its engine; fixed at creation.
     cwd: str
     #: Where `thread/fork` copied it from: the source thread and the turn the copy stops before (absent: the whole visible history).
@@ -877,6 +953,8 @@ class Thread(_ThreadRequired, total=False):
     importedFrom: str
     #: The most recently created turn.
     latestTurnId: str
+    #: The MCP servers it was created with (`thread/create { mcpServers }`); env and header values read `"[redacted]"`. Absent when none.
+    mcpServers: List[McpServerSpec]
     #: Free-form mode passed to the engine host (e.g. `plan`, `edit`).
     mode: str
     #: Default model of its turns (the host chooses when absent).
@@ -984,6 +1062,8 @@ class ThreadCreateParams(TypedDict, total=False):
     autoApprove: bool
     #: Absolute working directory of its engine; fixed for the thread.
     cwd: str
+    #: MCP servers of this thread only, in ACP's `session/new` shape; connected in the background when its turns run, their tools offered to its turns alone. Env and header values are stored but never shown again.
+    mcpServers: List[McpServerSpec]
     #: Client-owned JSON object (replaced whole; at most 256 levels deep).
     metadata: Dict[str, Any]
     #: Free-form mode passed to the engine host.
@@ -1976,8 +2056,14 @@ class UsageReportResult(TypedDict):
     total: UsageBucket
 
 
+#: After a model call: how many tokens the thread's context holds and the model's window (`size: null` when the host does not know it). `thread/get` shows the latest as `thread.contextUsage`.
+ContextUsagePayload = ContextUsage
+
 #: No params (absent or null). The server ends the process with exit code 0, after `shutdown` or without it.
 ExitParams = None
+
+#: An MCP server of one thread, in ACP's shape: a stdio command, or a streamable HTTP endpoint.
+McpServerSpec = Union[McpServerSpec, McpServerSpec]
 
 #: An MCP server changed state or tool list (notification `mcp/status`, server → client; not in any thread's log).
 McpStatusParams = McpServerStatus
@@ -1989,10 +2075,10 @@ RuleScope = Union[RuleScope, RuleScope, RuleScope]
 ShutdownResult = None
 
 #: One entry of a thread's append-only event log: `seq` is 1, 2, 3… per thread, without gaps.
-ThreadEvent = Union[ApprovalRequestedEvent, ApprovalResolvedEvent, ApprovalRuleAddedEvent, ApprovalRuleRevokedEvent, ItemCompletedEvent, ItemDeltaEvent, ItemStartedEvent, PromptAdmittedEvent, PromptCancelledEvent, PromptPromotedEvent, PromptUpdatedEvent, QueueReorderedEvent, ThreadArchivedEvent, ThreadCreatedEvent, ThreadForkedEvent, ThreadImportedEvent, ThreadRevertedEvent, ThreadUnarchivedEvent, ThreadUnrevertedEvent, ThreadUpdatedEvent, TurnCompletedEvent, TurnStartedEvent, TurnSupersededEvent]
+ThreadEvent = Union[ApprovalRequestedEvent, ApprovalResolvedEvent, ApprovalRuleAddedEvent, ApprovalRuleRevokedEvent, ContextUsageEvent, ItemCompletedEvent, ItemDeltaEvent, ItemStartedEvent, PromptAdmittedEvent, PromptCancelledEvent, PromptPromotedEvent, PromptUpdatedEvent, QueueReorderedEvent, ThreadArchivedEvent, ThreadCreatedEvent, ThreadForkedEvent, ThreadImportedEvent, ThreadRevertedEvent, ThreadUnarchivedEvent, ThreadUnrevertedEvent, ThreadUpdatedEvent, TurnCompletedEvent, TurnStartedEvent, TurnSupersededEvent]
 
 #: Every event kind.
-EventKind = Literal["approval.requested", "approval.resolved", "approval.ruleAdded", "approval.ruleRevoked", "item.completed", "item.delta", "item.started", "prompt.admitted", "prompt.cancelled", "prompt.promoted", "prompt.updated", "queue.reordered", "thread.archived", "thread.created", "thread.forked", "thread.imported", "thread.reverted", "thread.unarchived", "thread.unreverted", "thread.updated", "turn.completed", "turn.started", "turn.superseded"]
+EventKind = Literal["approval.requested", "approval.resolved", "approval.ruleAdded", "approval.ruleRevoked", "context.usage", "item.completed", "item.delta", "item.started", "prompt.admitted", "prompt.cancelled", "prompt.promoted", "prompt.updated", "queue.reordered", "thread.archived", "thread.created", "thread.forked", "thread.imported", "thread.reverted", "thread.unarchived", "thread.unreverted", "thread.updated", "turn.completed", "turn.started", "turn.superseded"]
 
 #: Event kind → the name of its event TypedDict.
 EVENT_TYPES: Dict[str, str] = {
@@ -2000,6 +2086,7 @@ EVENT_TYPES: Dict[str, str] = {
     "approval.resolved": "ApprovalResolvedEvent",
     "approval.ruleAdded": "ApprovalRuleAddedEvent",
     "approval.ruleRevoked": "ApprovalRuleRevokedEvent",
+    "context.usage": "ContextUsageEvent",
     "item.completed": "ItemCompletedEvent",
     "item.delta": "ItemDeltaEvent",
     "item.started": "ItemStartedEvent",

@@ -1,6 +1,7 @@
 import type OpenAI from 'openai';
 import type { CompactionInput, Engine, EngineEvent, EngineThread, HistoryEntry, HostTool, HostTools, TurnContext, TurnInput } from '../port.js';
 import { closeAssistant, compactionRequest, messagesFromHistory, truncateBeforeLastUserMessage, type AssistantMessage, type ChatMessage, type ToolCallMetadata } from './conversation.js';
+import { contextWindowOf } from './context-windows.js';
 import { EndpointFailure } from './failures.js';
 import type { OpenAIHostConfig } from './host.js';
 import { streamRound, type ToolCall } from './round.js';
@@ -54,7 +55,7 @@ export class OpenAIEngine implements Engine {
 
   private async *turn(input: TurnInput, model: string, context: TurnContext, run: Run): AsyncGenerator<EngineEvent> {
     const cwd = this.thread.cwd;
-    const offered = this.offer(cwd, input.allowShell !== false);
+    const offered = this.offer(cwd, input.allowShell !== false, context.tools);
     const tools = [...offered.values()].map(({ tool }) => ({
       type: 'function' as const,
       function: { name: tool.name, description: tool.description, parameters: tool.inputSchema },
@@ -77,6 +78,8 @@ export class OpenAIEngine implements Engine {
           },
           { ...this.config, client: this.client, signal: run.abort.signal, keyPrefix: `r${round}-` },
         );
+        // After each model call: how full the context is (size null for a model nobody named).
+        if (result.contextTokens !== undefined) yield { type: 'context', used: result.contextTokens, size: contextWindowOf(model, this.config.contextWindow) };
         const assistant: AssistantMessage = { role: 'assistant', content: result.content || null };
         if (result.toolCalls.length > 0) {
           assistant.tool_calls = result.toolCalls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } }));
@@ -143,12 +146,15 @@ export class OpenAIEngine implements Engine {
 
   /**
    * The tools of this turn, read when it starts: the built-in ones (none without a cwd), then
-   * those of MCP servers that are ready now (a server still starting joins a later turn).
+   * those of MCP servers that are ready now, the server's then the thread's own (a server still
+   * starting joins a later turn).
    */
-  private offer(cwd: string | undefined, allowShell: boolean): Offered {
+  private offer(cwd: string | undefined, allowShell: boolean, own: HostTools | undefined): Offered {
     const offered: Offered = new Map();
     for (const tool of this.tools.builtin.list({ cwd, allowShell })) offered.set(tool.name, { tool, source: this.tools.builtin });
     for (const tool of this.tools.shared?.list() ?? []) if (!offered.has(tool.name)) offered.set(tool.name, { tool, source: this.tools.shared! });
+    // The thread's own servers (thread/create { mcpServers }); a name already taken keeps its first owner.
+    for (const tool of own?.list() ?? []) if (!offered.has(tool.name)) offered.set(tool.name, { tool, source: own! });
     return offered;
   }
 

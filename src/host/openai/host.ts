@@ -18,6 +18,8 @@ const OptionsSchema = z.object({
   idleTimeoutMs: z.coerce.number().int().positive().default(60_000),
   prices: z.string().optional(),
   maxToolRounds: z.coerce.number().int().positive().default(25),
+  /** `--context-window N`: the model's window in tokens, for models the built-in table does not know. */
+  contextWindow: z.coerce.number().int().positive().optional(),
   shellTimeoutMs: z.coerce.number().int().positive().default(60_000),
   maxOutputBytes: z.coerce.number().int().positive().default(64 * 1024),
   maxListEntries: z.coerce.number().int().positive().default(1000),
@@ -38,6 +40,7 @@ export interface OpenAIHostConfig {
   idleTimeoutMs: number;
   prices: Record<string, ModelPrice>;
   maxToolRounds: number;
+  contextWindow?: number;
   shellTimeoutMs: number;
   maxOutputBytes: number;
   maxListEntries: number;

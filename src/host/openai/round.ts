@@ -27,6 +27,8 @@ export interface RoundResult {
   toolCalls: ToolCall[];
   /** The turn was interrupted: whatever streamed so far is kept, nothing else happens. */
   interrupted: boolean;
+  /** Prompt plus completion tokens of this call, when the endpoint reported usage. */
+  contextTokens?: number;
 }
 
 export interface RoundOptions {
@@ -68,13 +70,18 @@ export async function* streamRound(params: Params, o: RoundOptions): AsyncGenera
   const keys = { text: `${o.keyPrefix}text`, reasoning: `${o.keyPrefix}reasoning` };
   let content = '';
   let finished = false;
+  let contextTokens: number | undefined;
   const calls = new Map<number, PendingCall>();
   arm();
   try {
     const stream = await o.client.chat.completions.create(params, { signal: abort.signal, maxRetries: o.maxRetries });
     for await (const chunk of stream) {
       arm();
-      if (chunk.usage) yield { type: 'usage', usage: usageOf(chunk.usage, params.model, o.prices) };
+      if (chunk.usage) {
+        const usage = usageOf(chunk.usage, params.model, o.prices);
+        contextTokens = usage.inputTokens + usage.outputTokens;
+        yield { type: 'usage', usage };
+      }
       const choice = chunk.choices?.[0];
       if (!choice) continue;
       const delta = (choice.delta ?? {}) as ChunkDelta;
@@ -118,7 +125,7 @@ export async function* streamRound(params: Params, o: RoundOptions): AsyncGenera
   if (open.reasoning) yield { type: 'item.completed', key: keys.reasoning };
   if (open.text) yield { type: 'item.completed', key: keys.text };
   const toolCalls = [...calls.entries()].sort(([a], [b]) => a - b).map(([index, { bytes: _, ...c }]) => ({ ...c, id: c.id || `call_${o.keyPrefix}${index}` }));
-  return { content, toolCalls, interrupted: false };
+  return { content, toolCalls, interrupted: false, ...(contextTokens !== undefined ? { contextTokens } : {}) };
 }
 
 /**

@@ -32,6 +32,11 @@ export interface OperationDeps {
   hostSupportsSteer: boolean;
   limits: OperationLimits;
   log: Logger;
+  /**
+   * `--auto-compact-at`, when the host supports compaction (else undefined): a thread whose
+   * context is this full compacts before its next turn (turns/auto-compact.ts).
+   */
+  autoCompactAt(): Promise<number | undefined>;
   /** True once shutdown began: nothing new is started. */
   isClosed(): boolean;
 }

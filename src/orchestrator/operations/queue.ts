@@ -9,11 +9,12 @@ import { readThread, requireThread } from './read-thread.js';
 
 /** `thread/drain`: starts the oldest queued prompt of an idle thread. */
 export async function drain(d: OperationDeps, p: ParsedParamsOf<'thread/drain'>, peer: Peer): Promise<ResultOf<'thread/drain'>> {
+  const autoCompactAt = await d.autoCompactAt();
   const { begun, remaining } = await d.groupCommit.run(async (tx) => {
     const { thread, state, holder } = await readThread(d, tx, p.threadId);
     const decision = decideDrain(state);
     if (decision.action === 'reject') throw rejectionError(decision.error, thread, holder, d.limits.maxQueued);
-    const started = decision.action === 'none' ? undefined : await promoteOldest(tx, d.leases, thread);
+    const started = decision.action === 'none' ? undefined : await promoteOldest(tx, d.leases, thread, autoCompactAt);
     return { begun: started, remaining: await tx.admissions.countPending(thread.id) };
   }, peer.inputBacklog);
   if (begun) await launch(d.runner, begun, peer);
@@ -35,11 +36,12 @@ export async function cancelQueued(d: OperationDeps, p: ParsedParamsOf<'thread/c
 export async function promoteNext(d: OperationDeps, threadId: string, peer: Peer): Promise<void> {
   if (d.isClosed()) return;
   try {
+    const autoCompactAt = await d.autoCompactAt();
     const begun = await d.commit(async (tx) => {
       if (!await tx.threads.runState(threadId)) return undefined;
       const { thread, state } = await readThread(d, tx, threadId);
       if (!shouldPromoteAfterEnd('completed', state)) return undefined;
-      return await promoteOldest(tx, d.leases, thread);
+      return await promoteOldest(tx, d.leases, thread, autoCompactAt);
     });
     if (begun) launch(d.runner, begun, peer).catch(() => undefined); // a host failure is recorded on the turn
   } catch (error) {

@@ -1,7 +1,8 @@
 import type { ParsedParamsOf, ResultOf } from '@threadline/protocol';
 import { decideRefusedSteer, decideStartTurn } from '../decide/coordinator.js';
 import { rejectionError } from '../decide/rejections.js';
-import { launch, type BegunTurn } from '../turns/launch.js';
+import { autoCompactionDue } from '../turns/auto-compact.js';
+import { launch, promoteOldest, type BegunTurn } from '../turns/launch.js';
 import type { Peer } from '../turns/peer.js';
 import { addUserMessage, admitForPromotion, admitPrompt, beginTurn } from '../turns/steps.js';
 import { admissionOptions, checkPromptSize } from './admission-options.js';
@@ -14,6 +15,7 @@ type StartTurnOutcome = { result: ResultOf<'thread/startTurn'>; begun?: BegunTur
 export async function startTurn(d: OperationDeps, p: ParsedParamsOf<'thread/startTurn'>, peer: Peer): Promise<ResultOf<'thread/startTurn'>> {
   checkPromptSize('prompt', p.prompt, d.limits.maxPromptBytes);
   const { maxQueued } = d.limits;
+  const autoCompactAt = await d.autoCompactAt();
   const outcome = await d.groupCommit.run(async (tx): Promise<StartTurnOutcome> => {
     const thread = await requireThread(tx, p.threadId);
     if (p.clientRequestId !== undefined) {
@@ -54,6 +56,13 @@ export async function startTurn(d: OperationDeps, p: ParsedParamsOf<'thread/star
         return { result: { turn: (await tx.turns.find(s.runningTurnId!))!, queued } };
       }
       case 'startNow': {
+        // A thread whose context is full enough compacts first: the prompt waits in the queue.
+        if (await autoCompactionDue(tx, thread, autoCompactAt)) {
+          const queued = await admitPrompt(tx, { ...input, delivery: 'queue' });
+          const begun = (await promoteOldest(tx, d.leases, thread, autoCompactAt))!;
+          await remember(begun.turn.id, queued.id, true);
+          return { result: { turn: begun.turn, queued }, begun };
+        }
         const stored = await admitForPromotion(tx, { ...input, delivery: 'queue' });
         const turn = await beginTurn(tx, stored, await d.leases.grant(tx));
         await remember(turn.id, stored.admission.id, false);
@@ -61,13 +70,9 @@ export async function startTurn(d: OperationDeps, p: ParsedParamsOf<'thread/star
       }
       case 'enqueueAndPromoteOldest': {
         const queued = await admitPrompt(tx, { ...input, delivery: 'queue' });
-        const oldest = (await tx.admissions.findOldestPending(thread.id))!;
-        const turn = await beginTurn(tx, oldest, await d.leases.grant(tx));
-        await remember(turn.id, queued.id, true);
-        return {
-          result: { turn, queued: (await tx.admissions.find(queued.id))! },
-          begun: { turn, thread, prompt: oldest.admission.prompt, options: oldest.options },
-        };
+        const begun = (await promoteOldest(tx, d.leases, thread, autoCompactAt))!;
+        await remember(begun.turn.id, queued.id, true);
+        return { result: { turn: begun.turn, queued: (await tx.admissions.find(queued.id))! }, begun };
       }
       default:
         throw new Error(`unhandled decision ${decision.action}`);
@@ -76,3 +81,4 @@ export async function startTurn(d: OperationDeps, p: ParsedParamsOf<'thread/star
   if (outcome.begun) await launch(d.runner, outcome.begun, peer);
   return outcome.result;
 }
+

@@ -22,6 +22,7 @@ export async function createThread(d: OperationDeps, p: ParsedParamsOf<'thread/c
       trustMode: p.trustMode ?? false,
       metadata: p.metadata ?? {},
       now: tx.now,
+      ...(p.mcpServers && p.mcpServers.length > 0 ? { mcpServers: p.mcpServers } : {}),
     });
     // The event is the thread's first (seq 1); the record it carries already counts it.
     const seq = await tx.peekSeq(id);

@@ -5,6 +5,7 @@ import type { Tx } from '../commit/tx.js';
 import type { LeaseOwner } from '../ownership/lease-owner.js';
 import type { Peer } from './peer.js';
 import type { TurnRunner } from './runner.js';
+import { beginAutoCompaction } from './auto-compact.js';
 import { beginTurn } from './steps.js';
 
 /** A turn committed as begun, to be started on its engine once the transaction is over. */
@@ -15,10 +16,16 @@ export interface BegunTurn {
   options: AdmissionOptions;
 }
 
-/** Begins a turn for the thread's oldest pending prompt, inside the caller's transaction. */
-export async function promoteOldest(tx: Tx, leases: LeaseOwner, thread: Thread): Promise<BegunTurn | undefined> {
+/**
+ * Begins a turn for the thread's oldest pending prompt, inside the caller's transaction; with
+ * `autoCompactAt` (set when the host can compact) a thread whose context is that full begins a
+ * compaction instead, and the prompt stays first in the queue (auto-compact.ts).
+ */
+export async function promoteOldest(tx: Tx, leases: LeaseOwner, thread: Thread, autoCompactAt?: number): Promise<BegunTurn | undefined> {
   const oldest = await tx.admissions.findOldestPending(thread.id);
   if (!oldest) return undefined;
+  const compaction = await beginAutoCompaction(tx, leases, thread, autoCompactAt);
+  if (compaction) return { turn: compaction, thread, prompt: '', options: {} };
   const turn = await beginTurn(tx, oldest, await leases.grant(tx));
   return { turn, thread, prompt: oldest.admission.prompt, options: oldest.options };
 }
@@ -26,6 +33,7 @@ export async function promoteOldest(tx: Tx, leases: LeaseOwner, thread: Thread):
 /** Starts a begun turn on its engine (after its transaction committed); `peer` answers its approvals. */
 export async function launch(runner: TurnRunner, begun: BegunTurn, peer: Peer): Promise<void> {
   const { turn, thread, options } = begun;
+  if (turn.kind === 'compaction') return await launchCompaction(runner, turn, thread, undefined, peer); // an automatic one
   const active = runner.register(turn, options.autoApprove ?? thread.autoApprove, peer);
   const input: TurnInput = {
     turnId: turn.id,

@@ -4,6 +4,7 @@ import {
   type CompactionInput,
   type EngineApprovalRequest,
   type EngineEvent,
+  type HostTools,
   type TurnContext,
   type TurnInput,
 } from '../../host/port.js';
@@ -41,6 +42,8 @@ export interface TurnRunnerDeps {
    * the turn after this one stalled past the lease.
    */
   ownsTurn: (tx: ReadTx, threadId: string, turnId: string) => Promise<boolean>;
+  /** The thread's own MCP tools for a turn (started in the background on first use); undefined: none. */
+  toolsFor?: (thread: Thread) => Promise<HostTools | undefined>;
   /** Called after a turn's end is committed (the orchestrator promotes the next prompt). */
   onTurnEnded: (threadId: string, status: TurnOutcome['status'], peer: Peer) => void;
 }
@@ -95,9 +98,11 @@ export class TurnRunner {
       const engine = await this.deps.engines.acquire(thread, active.turnId);
       active.engine = engine;
       if (active.ended) return;
+      const tools = await this.threadTools(thread);
       stream = await begin(engine, {
         signal: active.abort.signal,
         requestApproval: (request) => this.requestApproval(active, request),
+        ...(tools ? { tools } : {}),
       });
     } catch (error) {
       if (active.ended) return;
@@ -110,6 +115,16 @@ export class TurnRunner {
     if (active.ended) return;
     // After the caller's response is written: a turn's streamed events follow the call that started it.
     setImmediate(() => void this.consume(active, stream));
+  }
+
+  /** A thread whose servers cannot even be read runs its turn without them (the log says why). */
+  private async threadTools(thread: Thread): Promise<HostTools | undefined> {
+    try {
+      return await this.deps.toolsFor?.(thread);
+    } catch (error) {
+      this.deps.log.warn("could not start the thread's MCP servers", { threadId: thread.id, error: messageOf(error) });
+      return undefined;
+    }
   }
 
   private async consume(active: ActiveTurn, stream: AsyncIterable<EngineEvent>): Promise<void> {
@@ -179,6 +194,15 @@ export class TurnRunner {
       case 'usage':
         active.usage = addUsage(active.usage, event.usage);
         return;
+      case 'context': {
+        // Persisted on the thread (thread/get, another process, after a restart) with its event.
+        const usage = { turnId, used: event.used, size: event.size };
+        pending.addWrite(async (tx) => {
+          await tx.threads.setContextUsage(threadId, usage);
+          await tx.emit(threadId, 'context.usage', usage, { turnId });
+        });
+        return;
+      }
       case 'turn.failed':
         throw new EngineReportedFailure(event.error);
       default:

@@ -138,7 +138,11 @@ export async function finishTurn(
   await tx.threads.clearRunningTurn(before.threadId, turnId, tx.now);
   // A completed compaction changes what an engine sees (its summary replaces what came before):
   // a loaded engine, here or in another process, is rebuilt from visible history before its next turn.
-  if (before.kind === 'compaction' && outcome.status === 'completed') await tx.threads.bumpHistoryRev(before.threadId);
+  if (before.kind === 'compaction' && outcome.status === 'completed') {
+    await tx.threads.bumpHistoryRev(before.threadId);
+    // The figure described the context the summary replaced: unknown until the next model call.
+    await tx.threads.setContextUsage(before.threadId, null);
+  }
   const turn = (await tx.turns.find(turnId))!;
   await tx.emit(before.threadId, 'turn.completed', { turn }, { turnId });
   return turn;

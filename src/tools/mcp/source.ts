@@ -113,6 +113,7 @@ export class McpSource implements ToolSource {
     if (client !== this.client) return;
     const names = toolNames(this.o.prefix, tools.map((t) => t.name));
     this.byName = new Map(tools.map((t) => [names.get(t.name)!, t]));
+    if (this.current.state !== 'ready') this.o.log.info('mcp server ready', { server: this.name, tools: this.byName.size });
     this.set({ state: 'ready', error: undefined });
   }
 

@@ -1,5 +1,6 @@
 import { sql as init } from './001_init.js';
 import { sql as approvalRules } from './002_approval_rules.js';
+import { sql as contextAndMcp } from './003_context_and_mcp.js';
 
 export interface Migration {
   version: number;
@@ -11,6 +12,7 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: '001_init', sql: init },
   { version: 2, name: '002_approval_rules', sql: approvalRules },
+  { version: 3, name: '003_context_and_mcp', sql: contextAndMcp },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -1,4 +1,4 @@
-import type { Thread, ThreadStatus } from '@threadline/protocol';
+import { redactMcpServers, type ContextUsage, type McpServerSpec, type Thread, type ThreadStatus } from '@threadline/protocol';
 import type { NewThread, ThreadPageKey, ThreadReads, ThreadSettings, ThreadWrites } from '../../port.js';
 import type { Ctx } from '../db.js';
 import { opt } from './rows.js';
@@ -24,6 +24,8 @@ interface ThreadRow {
   forked_from_turn: string | null;
   imported_from: string | null;
   preview: string | null;
+  context_usage: string | null;
+  mcp_servers: string | null;
 }
 
 const SELECT = 'SELECT t.* FROM threads t';
@@ -33,10 +35,11 @@ export function threadTable({ sql, locks }: Ctx): ThreadReads & ThreadWrites {
     insert: async (t: NewThread) => {
       await sql.run(
         `INSERT INTO threads (id, title, model, mode, cwd, system_prompt, auto_approve, trust_mode, metadata,
-          forked_from_thread, forked_from_turn, imported_from, created_at, updated_at)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)`,
+          forked_from_thread, forked_from_turn, imported_from, created_at, updated_at, mcp_servers)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14)`,
         [t.id, t.title, t.model ?? null, t.mode ?? null, t.cwd ?? null, t.systemPrompt ?? null, t.autoApprove, t.trustMode,
-          JSON.stringify(t.metadata), t.forkedFrom?.threadId ?? null, t.forkedFrom?.turnId ?? null, t.importedFrom ?? null, t.now],
+          JSON.stringify(t.metadata), t.forkedFrom?.threadId ?? null, t.forkedFrom?.turnId ?? null, t.importedFrom ?? null, t.now,
+          t.mcpServers && t.mcpServers.length > 0 ? JSON.stringify(t.mcpServers) : null],
       );
       locks.locked(t.id); // the inserting transaction holds the new row until it commits
     },
@@ -108,6 +111,15 @@ export function threadTable({ sql, locks }: Ctx): ThreadReads & ThreadWrites {
       await locks.thread(id);
       await sql.run('UPDATE threads SET history_rev = history_rev + 1 WHERE id = $1', [id]);
     },
+    setContextUsage: async (id: string, usage: ContextUsage | null) => {
+      await locks.thread(id);
+      await sql.run('UPDATE threads SET context_usage = $2 WHERE id = $1', [id, usage === null ? null : JSON.stringify(usage)]);
+    },
+    mcpServers: async (id: string): Promise<McpServerSpec[]> => {
+      await locks.thread(id);
+      const [row] = await sql.rows<{ mcp_servers: string | null }>('SELECT mcp_servers FROM threads WHERE id = $1', [id]);
+      return row?.mcp_servers ? (JSON.parse(row.mcp_servers) as McpServerSpec[]) : [];
+    },
   };
 }
 
@@ -132,5 +144,8 @@ function toThread(row: ThreadRow): Thread {
     forkedFrom: row.forked_from_thread === null ? undefined : { threadId: row.forked_from_thread, turnId: opt(row.forked_from_turn) },
     importedFrom: opt(row.imported_from),
     preview: opt(row.preview),
+    contextUsage: row.context_usage === null ? undefined : (JSON.parse(row.context_usage) as ContextUsage),
+    // Every Thread leaves the process (results, events, exports): its servers' secrets never do.
+    mcpServers: row.mcp_servers === null ? undefined : redactMcpServers(JSON.parse(row.mcp_servers) as McpServerSpec[]),
   };
 }

@@ -6,6 +6,7 @@ import { sql as history } from './005_history.js';
 import { sql as search } from './006_search.js';
 import { sql as approvalRules } from './007_approval_rules.js';
 import { sql as searchWithoutTriggers } from './008_search_without_triggers.js';
+import { sql as contextAndMcp } from './009_context_and_mcp.js';
 
 export interface Migration {
   version: number;
@@ -23,6 +24,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 6, name: '006_search', sql: search },
   { version: 7, name: '007_approval_rules', sql: approvalRules },
   { version: 8, name: '008_search_without_triggers', sql: searchWithoutTriggers },
+  { version: 9, name: '009_context_and_mcp', sql: contextAndMcp },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { Thread, ThreadStatus } from '@threadline/protocol';
+import { redactMcpServers, type ContextUsage, type McpServerSpec, type Thread, type ThreadStatus } from '@threadline/protocol';
 import type { NewThread, ThreadPageKey, ThreadReads, ThreadSettings, ThreadWrites } from '../../port.js';
 import type { Sync } from '../settled.js';
 import { fromBool, opt, toBool } from './rows.js';
@@ -26,15 +26,19 @@ interface ThreadRow {
   forked_from_turn: string | null;
   imported_from: string | null;
   preview: string | null;
+  context_usage: string | null;
+  mcp_servers: string | null;
 }
 
 const SELECT = 'SELECT t.* FROM threads t';
 
 export function threadTable(db: Database.Database): Sync<ThreadReads & ThreadWrites> {
   const insert = db.prepare(`INSERT INTO threads (id, title, model, mode, cwd, system_prompt, auto_approve, trust_mode, metadata,
-      forked_from_thread, forked_from_turn, imported_from, created_at, updated_at)
+      forked_from_thread, forked_from_turn, imported_from, mcp_servers, created_at, updated_at)
     VALUES (@id, @title, @model, @mode, @cwd, @systemPrompt, @autoApprove, @trustMode, @metadata,
-      @forkedFromThread, @forkedFromTurn, @importedFrom, @now, @now)`);
+      @forkedFromThread, @forkedFromTurn, @importedFrom, @mcpServers, @now, @now)`);
+  const setContextUsage = db.prepare('UPDATE threads SET context_usage = ? WHERE id = ?');
+  const mcpServers = db.prepare<[string], { mcp_servers: string | null }>('SELECT mcp_servers FROM threads WHERE id = ?');
   const find = db.prepare<[string], ThreadRow>(`${SELECT} WHERE t.id = ?`);
   const runState = db.prepare<[string], { running_turn_id: string | null; archived: number; history_rev: number }>(
     'SELECT running_turn_id, archived, history_rev FROM threads WHERE id = ?',
@@ -83,6 +87,7 @@ export function threadTable(db: Database.Database): Sync<ThreadReads & ThreadWri
         forkedFromThread: t.forkedFrom?.threadId ?? null,
         forkedFromTurn: t.forkedFrom?.turnId ?? null,
         importedFrom: t.importedFrom ?? null,
+        mcpServers: t.mcpServers && t.mcpServers.length > 0 ? JSON.stringify(t.mcpServers) : null,
         forkedFrom: undefined,
       });
       search.addThread(t.id, t.title);
@@ -134,6 +139,13 @@ export function threadTable(db: Database.Database): Sync<ThreadReads & ThreadWri
     bumpHistoryRev: (id: string) => {
       bumpHistoryRev.run(id);
     },
+    setContextUsage: (id: string, usage: ContextUsage | null) => {
+      setContextUsage.run(usage === null ? null : JSON.stringify(usage), id);
+    },
+    mcpServers: (id: string): McpServerSpec[] => {
+      const raw = mcpServers.get(id)?.mcp_servers;
+      return raw ? (JSON.parse(raw) as McpServerSpec[]) : [];
+    },
   };
 }
 
@@ -158,5 +170,8 @@ function toThread(row: ThreadRow): Thread {
     forkedFrom: row.forked_from_thread === null ? undefined : { threadId: row.forked_from_thread, turnId: opt(row.forked_from_turn) },
     importedFrom: opt(row.imported_from),
     preview: opt(row.preview),
+    contextUsage: row.context_usage === null ? undefined : (JSON.parse(row.context_usage) as ContextUsage),
+    // Every Thread leaves the process (results, events, exports): its servers' secrets never do.
+    mcpServers: row.mcp_servers === null ? undefined : redactMcpServers(JSON.parse(row.mcp_servers) as McpServerSpec[]),
   };
 }

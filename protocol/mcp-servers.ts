@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import { doc, named } from './registry.js';
+
+/**
+ * A thread's own MCP servers (`thread/create { mcpServers }`), in ACP's `session/new` shape, so an
+ * ACP client's list passes through unchanged. Env and header values are secrets: stored, given to
+ * the server, and shown nowhere else (`thread.mcpServers` carries them as {@link REDACTED}).
+ */
+export const REDACTED = '[redacted]';
+
+const Name = z.string().min(1, 'must not be empty').max(128, 'at most 128 characters').regex(/^[^\u0000-\u001f\u007f]+$/, 'no control characters');
+const Pair = z.object({
+  name: doc('The variable or header name.', z.string().min(1, 'must not be empty').max(1024)),
+  value: doc('Its value: a secret, shown nowhere once stored.', z.string().max(64 * 1024)),
+});
+
+export const McpStdioServerSchema = z.object({
+  type: doc('Absent or `"stdio"`: a command Threadline spawns.', z.literal('stdio').optional()),
+  name: doc('The server name its tools are prefixed with (`mcp__<name>__<tool>`).', Name),
+  command: doc('The program to run (absolute, or found on PATH).', z.string().min(1, 'must not be empty').max(4096)),
+  args: doc('Its arguments.', z.array(z.string().max(64 * 1024)).max(1000)),
+  env: doc('Variables added to the minimal environment the server gets; the values are secrets.', z.array(Pair).max(1000)),
+});
+export const McpHttpServerSchema = z.object({
+  type: doc('`"http"`: a streamable HTTP server.', z.literal('http')),
+  name: doc('The server name its tools are prefixed with (`mcp__<name>__<tool>`).', Name),
+  url: doc('The http(s) URL of its MCP endpoint.', z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })),
+  headers: doc('Headers sent with every request; the values are secrets.', z.array(Pair).max(1000)),
+});
+
+export const McpServerSpecSchema = named(
+  'McpServerSpec',
+  "An MCP server of one thread, in ACP's shape: a stdio command, or a streamable HTTP endpoint.",
+  z.union([McpHttpServerSchema, McpStdioServerSchema], { error: unionMessage }),
+);
+
+/**
+ * zod says only "Invalid input" for a union: name the field of the branch the entry meant (a
+ * `url` or `type: "http"` means HTTP, anything else stdio) and what is wrong with it.
+ */
+function unionMessage(issue: { code?: string; input?: unknown; errors?: { path: PropertyKey[]; message: string }[][] }): string | undefined {
+  if (issue.code !== 'invalid_union' || !issue.errors) return undefined;
+  const input = issue.input;
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return 'must be an object: { name, command, args, env } or { type: "http", name, url, headers }';
+  const http = 'url' in input || (input as { type?: unknown }).type === 'http';
+  const first = issue.errors[http ? 0 : 1]?.[0];
+  if (!first) return undefined;
+  const field = first.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+  return `${field}: ${first.message}`;
+}
+export type McpServerSpec = z.infer<typeof McpServerSpecSchema>;
+
+/** At most this many servers per thread: each is a process or a connection. */
+export const MAX_THREAD_MCP_SERVERS = 32;
+
+export const McpServerListSchema = z
+  .array(McpServerSpecSchema)
+  .max(MAX_THREAD_MCP_SERVERS)
+  .superRefine((servers, ctx) => {
+    const seen = new Set<string>();
+    for (const [i, server] of servers.entries()) {
+      if (seen.has(server.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `two servers are named "${server.name}"` });
+      seen.add(server.name);
+    }
+  });
+
+/** The servers as every read path that leaves the process shows them: env and header values hidden. */
+export function redactMcpServers(servers: McpServerSpec[]): McpServerSpec[] {
+  return servers.map((s) =>
+    'url' in s ? { ...s, headers: s.headers.map((h) => ({ name: h.name, value: REDACTED })) } : { ...s, env: s.env.map((e) => ({ name: e.name, value: REDACTED })) },
+  );
+}
