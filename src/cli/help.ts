@@ -43,6 +43,10 @@ Options of the openai host (OPENAI_API_KEY from the environment; none needed on 
   --openai-idle-timeout S seconds of silence from the endpoint before the turn fails (default: 60)
   --prices FILE           JSON { "model": { "input", "cachedInput", "output" } } in USD per 1M tokens
   --max-tool-rounds N     tool rounds in one turn before it fails (default: 25)
+  --context-window N      the model's context window in tokens, for context.usage (default: OpenAI's
+                          published size for known models; otherwise unknown, never guessed)
+  --auto-compact-at F     compact a thread before its next prompt once its context reaches F × the
+                          window (0 < F ≤ 1; default: off)
 
 Exit codes: 0 after shutdown or when stdin closes; 2 on bad usage or a database/host that cannot be opened.
 `;
