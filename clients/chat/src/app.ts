@@ -169,10 +169,9 @@ export class ChatApp {
     const ctrlC = key.ctrl && key.name === 'c';
     if (!ctrlC) this.exitArmed = false;
     if (ctrlC) return void this.onCtrlC();
-    // y / n answer an approval on an empty prompt; text typed ahead goes on being text.
-    if (this.approvals.first && this.editor.text === '' && !key.ctrl && !key.meta && /^[yn]$/i.test(str ?? '')) {
-      return this.approvals.first.answer(/y/i.test(str!) ? 'approve' : 'deny');
-    }
+    // An approval's keys (y t Y n N) answer it on an empty prompt; text typed ahead goes on being text.
+    const choice = this.approvals.first && this.editor.text === '' && !key.ctrl && !key.meta ? this.approvals.choiceFor(str ?? '') : undefined;
+    if (choice) return this.approvals.first!.answer(choice.decision);
     if (key.ctrl && key.name === 'd') {
       if (this.editor.text === '') return void this.exit(0);
     } else if (key.name === 'return') {
