@@ -1,6 +1,7 @@
 import type { PendingApproval } from './approvals.js';
 import { matchText, scopeText } from './rule-text.js';
-import { oneLine, type ThreadView } from './thread-view.js';
+import { oneLine } from './one-line.js';
+import type { ThreadView } from './thread-view.js';
 import type { Style } from './view/style.js';
 
 export interface LiveState {
