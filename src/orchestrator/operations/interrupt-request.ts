@@ -5,6 +5,9 @@ import { eventsAfter } from './event-log.js';
 import { interrupt } from './interrupt.js';
 import { drain } from './queue.js';
 
+/** Events read per page when catching up on a running thread's log. */
+const PAGE = 500;
+
 export interface InterruptRequestResult {
   /** The turn stopped here, or asked to stop over there; null when none ran. */
   turnId: string | null;
@@ -50,6 +53,9 @@ export class InterruptRequestWatcher {
   }
 
   private onOwnEvent(event: ThreadEvent): void {
+    // This process's own events need no reading back: only other processes' are read.
+    const watched = this.running.get(event.threadId);
+    if (watched && event.seq === watched.afterSeq + 1) watched.afterSeq = event.seq;
     if (event.kind === 'turn.started') this.running.set(event.threadId, { turnId: event.payload.turn.id, afterSeq: event.seq });
     else if (event.kind === 'turn.completed' && this.running.get(event.threadId)?.turnId === event.payload.turn.id) this.running.delete(event.threadId);
     else return;
@@ -69,10 +75,16 @@ export class InterruptRequestWatcher {
 
   private async readAll(): Promise<void> {
     for (const [threadId, watched] of [...this.running]) {
-      const events = await eventsAfter(this.d, threadId, watched.afterSeq, 1000);
-      if (events.length > 0) watched.afterSeq = events.at(-1)!.seq;
-      const request = events.find((e) => e.kind === 'turn.interruptRequested' && e.payload.turnId === watched.turnId);
-      if (request?.kind === 'turn.interruptRequested') await this.honour(threadId, watched.turnId, request.payload.keepQueued);
+      for (;;) {
+        const events = await eventsAfter(this.d, threadId, watched.afterSeq, PAGE);
+        if (events.length > 0) watched.afterSeq = Math.max(watched.afterSeq, events.at(-1)!.seq);
+        const request = events.find((e) => e.kind === 'turn.interruptRequested' && e.payload.turnId === watched.turnId);
+        if (request?.kind === 'turn.interruptRequested') {
+          await this.honour(threadId, watched.turnId, request.payload.keepQueued);
+          break;
+        }
+        if (events.length < PAGE) break;
+      }
     }
   }
 
