@@ -62,6 +62,14 @@ export const Events = {
       supersededBy: doc('The new turn that replaces it.', TurnIdSchema),
     }),
   ),
+  'turn.interruptRequested': named(
+    'TurnInterruptRequestedPayload',
+    'Another server process on the database asked to stop this running turn (ACP `session/cancel`); the process that runs it interrupts it, which ends it with `turn.completed` as usual.',
+    z.object({
+      turnId: doc('The running turn to stop.', TurnIdSchema),
+      keepQueued: doc('true: the queue stays and its oldest prompt starts after the interrupt; false: the queue is cancelled.', z.boolean()),
+    }),
+  ),
   'item.started': named(
     'ItemStartedPayload',
     'An item began.',

@@ -5,11 +5,19 @@ import type { Logger } from '../log.js';
 import { NO_PEER, type Orchestrator, type Peer } from '../orchestrator/api.js';
 import { promptText } from './content.js';
 import { permissionClient } from './permissions.js';
-import { PromptRun } from './prompt.js';
+import { PromptRun, promptAdmission, type Admit } from './prompt.js';
 import { toRequestError } from './errors.js';
 import { withSessionHandlers } from './sessions.js';
 import { threadlineMeta, withExtensions } from './extensions.js';
 import { SessionInfo } from './session-info.js';
+
+/** What a prompt-like request handler gets from the SDK and needs here. */
+export interface TurnContext {
+  client: acp.AgentContext;
+  signal: AbortSignal;
+}
+
+export type RunTurn = (sessionId: string, context: TurnContext, admit: Admit, before?: () => Promise<void>) => Promise<acp.PromptResponse>;
 
 export interface AcpAgentOptions {
   orchestrator: Orchestrator;
@@ -31,19 +39,56 @@ export function acpAgent(options: AcpAgentOptions): acp.AgentApp {
   let info: SessionInfo | undefined;
 
   /**
-   * Answers this connection's prompts of the session `cancelled` (each stops only its own turn or
-   * admission), then starts the next prompt still queued — another window's — since an
+   * session/cancel: answers this connection's prompts of the session `cancelled` (each stops its
+   * own turn or admission), stops the session's running turn when it is another window's — also
+   * one another process runs: it is asked through the database and answers its own prompt
+   * `cancelled` — then starts the next prompt still queued (another window's), since an
    * interrupted turn promotes nothing by itself.
    */
   const cancelSession = (sessionId: string) => {
-    const pending = runs.get(sessionId);
-    if (!pending) return;
+    const pending = [...(runs.get(sessionId) ?? [])];
     for (const run of pending) run.cancel();
-    orchestrator.drain(Methods['thread/drain'].params.parse({ threadId: sessionId }), peer).catch(() => undefined);
+    void (async () => {
+      const { thread } = await orchestrator.getThread(Methods['thread/get'].params.parse({ threadId: sessionId }));
+      const turnId = thread.status === 'running' ? thread.latestTurnId : undefined;
+      const others = turnId !== undefined && !pending.some((run) => run.turnId === turnId);
+      if (others) await orchestrator.requestInterrupt(Methods['thread/interrupt'].params.parse({ threadId: sessionId, turnId, keepQueued: true }), peer);
+      if (others || pending.length > 0) await orchestrator.drain(Methods['thread/drain'].params.parse({ threadId: sessionId }), peer);
+    })().catch(() => undefined); // gone, or the turn ended meanwhile: nothing left to stop
   };
 
   const requireSession = async (sessionId: string) => {
     if (!(await orchestrator.threadExists(sessionId))) throw acp.RequestError.sessionNotFound(sessionId);
+  };
+
+  /**
+   * A prompt-like request (session/prompt, _threadline/edit_last_turn): its turn's updates stream
+   * as session/update and it answers when that turn ends; session/cancel and $/cancel_request
+   * answer it `cancelled`.
+   */
+  const runTurn: RunTurn = async (sessionId: string, context: TurnContext, admit: Admit, before?: () => Promise<void>) => {
+    const { client, signal } = context;
+    // Registered before anything is awaited: a session/cancel right behind the request finds it.
+    const run = new PromptRun(
+      { orchestrator, peer, send: (update) => client.notify(acp.methods.client.session.update, { sessionId, update }) },
+      sessionId,
+    );
+    const pending = runs.get(sessionId) ?? new Set<PromptRun>();
+    runs.set(sessionId, pending.add(run));
+    // $/cancel_request on this request is session/cancel for it (trap 5): answer `cancelled`.
+    const onAbort = () => run.cancel();
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      await requireSession(sessionId);
+      await before?.();
+      return await run.run(admit);
+    } catch (error) {
+      throw toRequestError(error, sessionId);
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      pending.delete(run);
+      if (pending.size === 0) runs.delete(sessionId);
+    }
   };
 
   const app = acp
@@ -77,31 +122,12 @@ export function acpAgent(options: AcpAgentOptions): acp.AgentApp {
       await info?.attach(thread.id);
       return { sessionId: thread.id };
     })
-    .onRequest(acp.methods.agent.session.prompt, async ({ params, client, signal }) => {
-      const text = promptText(params.prompt);
-      // Registered before anything is awaited: a session/cancel right behind the prompt finds it.
-      const run = new PromptRun(
-        { orchestrator, peer, send: (update) => client.notify(acp.methods.client.session.update, { sessionId: params.sessionId, update }) },
-        params.sessionId,
-      );
-      const pending = runs.get(params.sessionId) ?? new Set<PromptRun>();
-      runs.set(params.sessionId, pending.add(run));
-      // $/cancel_request on this prompt is session/cancel for it (trap 5): answer `cancelled`.
-      const onAbort = () => run.cancel();
-      signal.addEventListener('abort', onAbort, { once: true });
-      try {
-        await requireSession(params.sessionId);
-        await info?.nameAfter(params.sessionId, text);
-        return await run.run(text);
-      } catch (error) {
-        throw toRequestError(error, params.sessionId);
-      } finally {
-        signal.removeEventListener('abort', onAbort);
-        pending.delete(run);
-        if (pending.size === 0) runs.delete(params.sessionId);
-      }
+    .onRequest(acp.methods.agent.session.prompt, (context) => {
+      const { sessionId, prompt } = context.params;
+      const text = promptText(prompt);
+      return runTurn(sessionId, context, promptAdmission(text), async () => info?.nameAfter(sessionId, text));
     })
     .onNotification(acp.methods.agent.session.cancel, ({ params }) => cancelSession(params.sessionId));
   const sessions = withSessionHandlers(app, { orchestrator, cancelSession, attach: async (sessionId) => info?.attach(sessionId) });
-  return withExtensions(sessions, { orchestrator, log, peer: () => peer });
+  return withExtensions(sessions, { orchestrator, log, peer: () => peer, runTurn });
 }

@@ -1,8 +1,10 @@
 import * as acp from '@agentclientprotocol/sdk';
-import { Methods, PROTOCOL_VERSION, type MethodName, type ParsedParamsOf } from '@threadline/protocol';
+import { Methods, PROTOCOL_VERSION, type ParsedParamsOf } from '@threadline/protocol';
 import type { Logger } from '../log.js';
 import type { Orchestrator, Peer } from '../orchestrator/api.js';
-import { toRequestError } from './errors.js';
+import type { RunTurn } from './agent.js';
+import { guarded, sessionParams, withSession } from './extension-params.js';
+import { withTurnExtensions } from './turn-extensions.js';
 
 /**
  * Threadline's extras over ACP's extension mechanism (ACP.md §4): `_`-prefixed methods named
@@ -11,6 +13,9 @@ import { toRequestError } from './errors.js';
  */
 export const EXTENSION_METHODS = [
   '_threadline/steer',
+  '_threadline/edit_last_turn',
+  '_threadline/update_queued',
+  '_threadline/reorder_queued',
   '_threadline/fork',
   '_threadline/revert',
   '_threadline/unrevert',
@@ -23,22 +28,6 @@ export const EXTENSION_METHODS = [
 /** `agentCapabilities._meta`: this extension's version, Threadline's protocol version, its methods. */
 export function threadlineMeta(): Record<string, unknown> {
   return { threadline: { version: 1, protocolVersion: PROTOCOL_VERSION, methods: [...EXTENSION_METHODS] } };
-}
-
-/** The params object with its `sessionId` (a string; optional only where the method allows none), or -32602. */
-function withSession(raw: unknown, required: boolean): { sessionId?: string; rest: Record<string, unknown> } {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw acp.RequestError.invalidParams(undefined, 'params must be an object');
-  const { sessionId, ...rest } = raw as Record<string, unknown>;
-  if (typeof sessionId === 'string' || (!required && sessionId === undefined)) return { sessionId: sessionId as string | undefined, rest };
-  throw acp.RequestError.invalidParams({ field: 'sessionId' }, 'sessionId must be a string');
-}
-
-/** A Threadline method's params parser over `{ sessionId, … }`: a bad field is -32602 (the SDK maps zod errors). */
-function sessionParams<M extends MethodName>(method: M, required = true) {
-  return (raw: unknown): ParsedParamsOf<M> => {
-    const { sessionId, rest } = withSession(raw, required);
-    return Methods[method].params.parse(sessionId === undefined ? rest : { ...rest, threadId: sessionId }) as ParsedParamsOf<M>;
-  };
 }
 
 interface ForkSessionRequest {
@@ -60,26 +49,16 @@ export interface ExtensionDeps {
   orchestrator: Orchestrator;
   log: Logger;
   peer: () => Peer;
+  runTurn: RunTurn;
 }
 
-/** Each handler answers Threadline errors with ACP's meaning (an unknown session is -32002). */
-function guarded<P extends { threadId?: string }, R>(run: (p: P) => R | Promise<R>) {
-  return async ({ params }: { params: P }): Promise<R> => {
-    try {
-      return await run(params);
-    } catch (error) {
-      throw toRequestError(error, params.threadId);
-    }
-  };
-}
-
-export function withExtensions(app: acp.AgentApp, { orchestrator, log, peer }: ExtensionDeps): acp.AgentApp {
+export function withExtensions(app: acp.AgentApp, { orchestrator, log, peer, runTurn }: ExtensionDeps): acp.AgentApp {
   const fork = async (p: ParsedParamsOf<'thread/fork'>) => {
     const { thread, copiedTurns, droppedTurnId, originalUserText } = await orchestrator.forkThread(p);
     return { sessionId: thread.id, copiedTurns, droppedTurnId, originalUserText };
   };
   return (
-    app
+    withTurnExtensions(app, { orchestrator, peer, runTurn })
       // Unstable ACP `session/fork` (advertised as sessionCapabilities.fork): the whole visible history.
       .onRequest(
         'session/fork',
@@ -96,18 +75,6 @@ export function withExtensions(app: acp.AgentApp, { orchestrator, log, peer }: E
         }),
       )
       .onRequest('_threadline/fork', sessionParams('thread/fork'), guarded(fork))
-      // Into the running turn only: a steer on an idle session would start a turn no prompt answers.
-      .onRequest(
-        '_threadline/steer',
-        sessionParams('thread/startTurn'),
-        guarded(async (p: ParsedParamsOf<'thread/startTurn'>) => {
-          const { thread } = await orchestrator.getThread(Methods['thread/get'].params.parse({ threadId: p.threadId }));
-          const expectedTurnId = p.expectedTurnId ?? (thread.status === 'running' ? thread.latestTurnId : undefined);
-          if (expectedTurnId === undefined) throw acp.RequestError.invalidRequest({ sessionId: p.threadId }, 'no turn is running to steer into');
-          const { turn, queued } = await orchestrator.startTurn({ ...p, delivery: 'steer', expectedTurnId }, peer());
-          return { turnId: turn.id, queued: queued ?? null };
-        }),
-      )
       .onRequest(
         '_threadline/revert',
         sessionParams('thread/revert'),

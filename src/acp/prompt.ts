@@ -1,5 +1,5 @@
 import { RequestError, type PromptResponse, type SessionUpdate } from '@agentclientprotocol/sdk';
-import { Methods, ThreadLeasedError, type ThreadEvent, type Turn } from '@threadline/protocol';
+import { Methods, ThreadLeasedError, type Admission, type ThreadEvent, type Turn } from '@threadline/protocol';
 import { ThreadEventPump, type Orchestrator, type Peer } from '../orchestrator/api.js';
 import { TurnUpdates } from './updates.js';
 
@@ -11,15 +11,25 @@ export interface PromptDeps {
   send: (update: SessionUpdate) => Promise<void>;
 }
 
+/** How a run's turn is admitted: a prompt (startTurn with delivery `queue`) or an edit (editLastTurn). */
+export type Admit = (deps: PromptDeps, sessionId: string) => Promise<{ turn: Turn; queued: Admission | null }>;
+
+/** `session/prompt`: queued behind a running turn, never refused for one. */
+export const promptAdmission = (prompt: string): Admit => (deps, threadId) =>
+  deps.orchestrator.startTurn(Methods['thread/startTurn'].params.parse({ threadId, prompt, delivery: 'queue' }), deps.peer);
+
 /**
- * One `session/prompt`: admitted with delivery `queue` (it runs now, or after the running turn),
+ * One `session/prompt` (or `_threadline/edit_last_turn`): admitted with delivery `queue` (it runs now, or after the running turn),
  * then answered when *its own* turn ends. Events are buffered from before the admission, so
  * nothing published while startTurn commits is missed.
  */
 export class PromptRun {
-  private turnId: string | undefined;
+  /** The turn this prompt runs as, once admitted and promoted. */
+  turnId: string | undefined;
   private admissionId: string | undefined;
   private cancelRequested = false;
+  /** For an edit: the turn it superseded (from `turn.superseded`), named in the answer's `_meta`. */
+  private supersededTurnId: string | undefined;
   private readonly buffered: ThreadEvent[] = [];
   /** The thread's events in log order, from the bus and (for other processes' commits) the log. */
   private readonly pump: ThreadEventPump;
@@ -44,7 +54,7 @@ export class PromptRun {
    * The answer: its stop reason, and Threadline's turn id and usage in `_meta.threadline` (stable
    * ACP v1 has no usage field in the answer, and `usage_update` needs a context window size).
    */
-  async run(prompt: string): Promise<PromptResponse> {
+  async run(admit: Admit): Promise<PromptResponse> {
     const { orchestrator } = this.deps;
     // Listening before the log's end is read: what is published meanwhile waits in the pump.
     const unsubscribe = orchestrator.onEvent((event) => {
@@ -55,8 +65,7 @@ export class PromptRun {
     const unwatch = orchestrator.onOtherProcessCommit(() => this.pump.catchUp());
     try {
       this.pump.start((await orchestrator.eventBacklog(this.sessionId, undefined, 1)).lastSeq);
-      const params = Methods['thread/startTurn'].params.parse({ threadId: this.sessionId, prompt, delivery: 'queue' });
-      const { turn, queued } = await this.deps.orchestrator.startTurn(params, this.deps.peer);
+      const { turn, queued } = await admit(this.deps, this.sessionId);
       if (queued) this.admissionId = queued.id;
       else this.turnId = turn.id;
       for (const event of this.buffered.splice(0)) this.onEvent(event);
@@ -66,7 +75,8 @@ export class PromptRun {
       for (const update of this.updates.finish()) this.emit(update);
       await this.written;
       const end = outcome.turn;
-      const _meta = { threadline: { turnId: end?.id ?? this.turnId ?? null, ...(end?.usage ? { usage: end.usage } : {}) } };
+      const superseded = this.supersededTurnId !== undefined ? { supersededTurnId: this.supersededTurnId } : {};
+      const _meta = { threadline: { turnId: end?.id ?? this.turnId ?? null, ...superseded, ...(end?.usage ? { usage: end.usage } : {}) } };
       if (outcome.cancelled || this.cancelRequested || end!.status === 'interrupted') return { stopReason: 'cancelled', _meta };
       if (end!.status === 'completed') return { stopReason: 'end_turn', _meta };
       throw new RequestError(-32603, `turn ${end!.id} failed: ${end!.error ?? 'unknown error'}`, { turnId: end!.id, error: end!.error ?? null });
@@ -93,8 +103,9 @@ export class PromptRun {
     // Else the turn ended meanwhile: its end event answers the prompt.
     const failed = (error: unknown) => this.leasedElsewhere(error);
     if (this.turnId !== undefined) {
+      // Another live process may run it (it promoted this prompt): it is asked through the log.
       const params = Methods['thread/interrupt'].params.parse({ threadId, turnId: this.turnId, keepQueued: true });
-      orchestrator.interrupt(params, this.deps.peer).catch(failed);
+      orchestrator.requestInterrupt(params, this.deps.peer).then(({ requested }) => this.requestedElsewhere(requested), failed);
     } else if (this.admissionId !== undefined) {
       const params = Methods['thread/cancelQueued'].params.parse({ threadId, admissionId: this.admissionId });
       // Promoted meanwhile: its turn is interrupted once its prompt.promoted is read.
@@ -103,10 +114,14 @@ export class PromptRun {
   }
 
   /**
-   * Another server process on the database runs this prompt's turn (it promoted it, ACP.md trap
-   * 11): only that process can stop its engine, and no cross-process interrupt exists. The
-   * prompt answers `cancelled` now, as ACP requires; that turn runs to its end over there.
+   * The turn runs in another live process, now asked to stop it: the prompt answers `cancelled`
+   * at once, as ACP requires, without waiting for that process's next poll.
    */
+  private requestedElsewhere(requested: boolean): void {
+    if (requested) this.settle({ cancelled: true });
+  }
+
+  /** The turn's lease moved to another process between the request's two transactions: answer now. */
   private leasedElsewhere(error: unknown): void {
     if (error instanceof ThreadLeasedError) this.settle({ cancelled: true });
   }
@@ -124,6 +139,7 @@ export class PromptRun {
       else if (event.kind === 'prompt.cancelled' && event.payload.admission.id === this.admissionId) this.settle({ cancelled: true });
       return;
     }
+    if (event.kind === 'turn.superseded' && event.payload.supersededBy === this.turnId) this.supersededTurnId = event.payload.turnId;
     if (event.turnId !== this.turnId) return;
     if (event.kind === 'turn.completed') {
       this.settle({ turn: event.payload.turn });

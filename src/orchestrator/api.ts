@@ -14,6 +14,7 @@ import type { Tx } from './commit/tx.js';
 import { EngineCache } from './engines/engine-cache.js';
 import type { OperationDeps } from './operations/deps.js';
 import { editLastTurn } from './operations/edit.js';
+import { InterruptRequestWatcher, requestInterrupt, type InterruptRequestResult } from './operations/interrupt-request.js';
 import { eventBacklog, eventPage, eventsAfter, threadExists, type EventPage } from './operations/event-log.js';
 import { interrupt } from './operations/interrupt.js';
 import { cancelQueued, drain, promoteNext } from './operations/queue.js';
@@ -76,6 +77,8 @@ export interface Orchestrator {
 
   startTurn(p: ParsedParamsOf<'thread/startTurn'>, peer: Peer): Promise<ResultOf<'thread/startTurn'>>;
   editLastTurn(p: ParsedParamsOf<'thread/editLastTurn'>, peer: Peer): Promise<ResultOf<'thread/editLastTurn'>>;
+  /** Stops the running turn here, or asks the live process that runs it to (a durable request in the log). */
+  requestInterrupt(p: ParsedParamsOf<'thread/interrupt'>, peer: Peer): Promise<InterruptRequestResult>;
   drain(p: ParsedParamsOf<'thread/drain'>, peer: Peer): Promise<ResultOf<'thread/drain'>>;
   interrupt(p: ParsedParamsOf<'thread/interrupt'>, peer: Peer): Promise<ResultOf<'thread/interrupt'>>;
   cancelQueued(p: ParsedParamsOf<'thread/cancelQueued'>, peer: Peer): Promise<ResultOf<'thread/cancelQueued'>>;
@@ -173,6 +176,8 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       }
     },
   } satisfies OperationDeps);
+  // Honours other processes' requests to stop the turns this process runs.
+  new InterruptRequestWatcher(d);
 
   return {
     createThread: (p) => createThread(d, p),
@@ -184,6 +189,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     threadExists: (threadId) => threadExists(d, threadId),
     startTurn: (p, peer) => startTurn(d, p, peer),
     editLastTurn: (p, peer) => editLastTurn(d, p, peer),
+    requestInterrupt: (p, peer) => requestInterrupt(d, p, peer),
     drain: (p, peer) => drain(d, p, peer),
     interrupt: (p, peer) => interrupt(d, p, peer),
     cancelQueued: (p, peer) => cancelQueued(d, p, peer),

@@ -36,17 +36,31 @@ test('a prompt sent in a second process while the first runs the turn is queued,
   assert.equal(chunkText(second.updatesOf(sessionId)), 'echo[2]: from the other window');
 });
 
-test('session/cancel for a prompt whose turn another process runs answers it `cancelled` at once (that turn runs on there)', { timeout: 30_000 }, async (t) => {
+/** The status of the thread's latest turn, straight from the database (what every process sees). */
+function latestTurnStatus(dbPath: string, sessionId: string): string {
+  const db = new Database(dbPath, { readonly: true });
+  try {
+    return (db.prepare('SELECT status FROM turns WHERE thread_id = ? ORDER BY rowid DESC LIMIT 1').get(sessionId) as { status: string }).status;
+  } finally {
+    db.close();
+  }
+}
+
+async function pendingAdmission(dbPath: string, sessionId: string, t: { after: (fn: () => void) => void }): Promise<void> {
+  const db = new Database(dbPath, { readonly: true });
+  t.after(() => db.close());
+  const pending = db.prepare("SELECT count(*) AS n FROM admissions WHERE thread_id = ? AND state = 'pending'");
+  while ((pending.get(sessionId) as { n: number }).n === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+}
+
+test('session/cancel for a prompt whose turn another process runs stops that turn over there; the prompt answers `cancelled`', { timeout: 30_000 }, async (t) => {
   const first = await startAcp(t);
   const { sessionId } = await first.conn.agent.request(acp.methods.agent.session.new, { cwd: '/tmp', mcpServers: [] });
   const running = prompt(first, sessionId, '!word-delay 60000\nslow reply');
   await firstChunk(first, sessionId);
   const second = await startAcp(t, { dbPath: first.dbPath });
   const queued = prompt(second, sessionId, '!word-delay 60000\nqueued in the second window');
-  const db = new Database(first.dbPath, { readonly: true });
-  t.after(() => db.close());
-  const pending = db.prepare("SELECT count(*) AS n FROM admissions WHERE thread_id = ? AND state = 'pending'");
-  while ((pending.get(sessionId) as { n: number }).n === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+  await pendingAdmission(first.dbPath, sessionId, t);
   // The first window cancels its own prompt and drains: it promotes and runs the second's prompt.
   await first.conn.agent.notify(acp.methods.agent.session.cancel, { sessionId });
   assert.equal((await running).stopReason, 'cancelled');
@@ -54,6 +68,26 @@ test('session/cancel for a prompt whose turn another process runs answers it `ca
   await second.conn.agent.notify(acp.methods.agent.session.cancel, { sessionId });
   assert.equal((await queued).stopReason, 'cancelled');
   assert.equal(chunkText(second.updatesOf(sessionId)), 'echo[2]:');
+  // The first process, which runs that turn, read the request from the database and stopped it.
+  while (latestTurnStatus(first.dbPath, sessionId) === 'in_progress') await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.equal(latestTurnStatus(first.dbPath, sessionId), 'interrupted');
+});
+
+test('session/cancel in a window whose turn another process runs: the prompt there and the one queued here both answer `cancelled`', { timeout: 30_000 }, async (t) => {
+  const first = await startAcp(t);
+  const { sessionId } = await first.conn.agent.request(acp.methods.agent.session.new, { cwd: '/tmp', mcpServers: [] });
+  const running = prompt(first, sessionId, '!word-delay 60000\nslow reply');
+  await firstChunk(first, sessionId);
+  const second = await startAcp(t, { dbPath: first.dbPath });
+  await second.conn.agent.request(acp.methods.agent.session.load, { sessionId, cwd: '/tmp', mcpServers: [] });
+  const queued = prompt(second, sessionId, 'queued in the second window');
+  await pendingAdmission(first.dbPath, sessionId, t);
+  await second.conn.agent.notify(acp.methods.agent.session.cancel, { sessionId });
+  assert.deepEqual((await Promise.all([running, queued])).map((r) => r.stopReason), ['cancelled', 'cancelled']);
+  assert.equal(latestTurnStatus(first.dbPath, sessionId), 'interrupted');
+  assert.ok(!chunkText(first.updatesOf(sessionId)).includes('queued'));
+  // The session works again from either window.
+  assert.equal((await prompt(second, sessionId, 'again')).stopReason, 'end_turn');
 });
 
 test('a title set over Threadline\'s own protocol by another process reaches the ACP session as session_info_update', async (t) => {

@@ -8,7 +8,8 @@ import type { CommandContext, InputEdit } from './commands/command.js';
 import type { Connection } from './connection.js';
 import type { ThreadFeed } from './feed.js';
 import { liveArea } from './live-area.js';
-import { oneLine, ThreadView } from './thread-view.js';
+import { oneLine } from './one-line.js';
+import type { ThreadView } from './thread-view.js';
 import { LineEditor, type Key } from './view/line-editor.js';
 import { Screen } from './view/screen.js';
 import { colourWanted, makeStyle } from './view/style.js';
@@ -107,7 +108,7 @@ export class ChatApp {
     this.view = undefined;
     this.feed = undefined;
     if (!threadId) return;
-    const view = new ThreadView(threadId, this.style, (lines) => this.screen.print(lines));
+    const view = new this.runtime.ThreadView(threadId, this.style, (lines) => this.screen.print(lines));
     this.view = view;
     this.feed = new this.runtime.ThreadFeed(threadId, this.connection, (event) => view.apply(event), (error) => this.error(error));
     if (!fresh) this.screen.print([this.style.dim(`── thread ${threadId} ──`)]);
@@ -169,10 +170,9 @@ export class ChatApp {
     const ctrlC = key.ctrl && key.name === 'c';
     if (!ctrlC) this.exitArmed = false;
     if (ctrlC) return void this.onCtrlC();
-    // y / n answer an approval on an empty prompt; text typed ahead goes on being text.
-    if (this.approvals.first && this.editor.text === '' && !key.ctrl && !key.meta && /^[yn]$/i.test(str ?? '')) {
-      return this.approvals.first.answer(/y/i.test(str!) ? 'approve' : 'deny');
-    }
+    // An approval's keys (y t Y n N) answer it on an empty prompt; text typed ahead goes on being text.
+    const choice = this.approvals.first && this.editor.text === '' && !key.ctrl && !key.meta ? this.approvals.choiceFor(str ?? '') : undefined;
+    if (choice) return this.approvals.first!.answer(choice.decision);
     if (key.ctrl && key.name === 'd') {
       if (this.editor.text === '') return void this.exit(0);
     } else if (key.name === 'return') {

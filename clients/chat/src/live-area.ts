@@ -1,5 +1,7 @@
 import type { PendingApproval } from './approvals.js';
-import { oneLine, type ThreadView } from './thread-view.js';
+import { matchText, scopeText } from './rule-text.js';
+import { oneLine } from './one-line.js';
+import type { ThreadView } from './thread-view.js';
 import type { Style } from './view/style.js';
 
 export interface LiveState {
@@ -24,7 +26,10 @@ export function liveArea(state: LiveState, s: Style): string[] {
   if (approval) {
     lines.push(s.yellow(`? approve ${approval.kind}: ${oneLine(approval.summary, 100)}`));
     if (approval.detail && approval.detail !== approval.summary) lines.push(s.dim(`  ${oneLine(approval.detail, 200)}`));
-    lines.push(`  ${s.bold('[y]')} approve   ${s.bold('[n]')} deny${state.typed ? s.dim('   (on an empty prompt)') : ''}`);
+    const rule = approval.proposedRule;
+    if (rule && state.approval!.choices.length > 2) lines.push(s.dim(`  rule for "always": ${matchText(rule.match)} ${scopeText(rule.scope)}`));
+    const keys = state.approval!.choices.map((c) => `${s.bold(`[${c.key}]`)} ${c.label}`).join('   ');
+    lines.push(`  ${keys}${state.typed ? s.dim('   (on an empty prompt)') : ''}`);
   }
   lines.push(s.dim(statusLine(state)));
   return lines;

@@ -1,5 +1,6 @@
 import type { Admission, Item, ThreadEvent } from '@threadline/protocol';
 import { MarkdownLines } from './view/markdown.js';
+import { oneLine } from './one-line.js';
 import type { Style } from './view/style.js';
 
 interface Stream {
@@ -203,7 +204,4 @@ function plural(turns: number): string {
   return turns === 1 ? '1 turn' : `${turns} turns`;
 }
 
-export function oneLine(text: string, max = 200): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
-}
+export { oneLine } from './one-line.js';

@@ -1865,6 +1865,35 @@ class TurnGetResult(TypedDict):
     turn: Turn
 
 
+class _TurnInterruptRequestedEventRequired(TypedDict):
+    #: The event kind; it decides the payload.
+    kind: Literal["turn.interruptRequested"]
+    #: What happened.
+    payload: TurnInterruptRequestedPayload
+    #: Position in the thread's log: 1, 2, 3… without gaps or repeats.
+    seq: int
+    #: The thread whose log holds it.
+    threadId: str
+    #: When it was committed (ISO-8601 UTC).
+    time: str
+
+
+class TurnInterruptRequestedEvent(_TurnInterruptRequestedEventRequired, total=False):
+    """A `turn.interruptRequested` event."""
+    #: The item it concerns, if any.
+    itemId: str
+    #: The turn it concerns, if any.
+    turnId: str
+
+
+class TurnInterruptRequestedPayload(TypedDict):
+    """Another server process on the database asked to stop this running turn (ACP `session/cancel`); the process that runs it interrupts it, which ends it with `turn.completed` as usual."""
+    #: true: the queue stays and its oldest prompt starts after the interrupt; false: the queue is cancelled.
+    keepQueued: bool
+    #: The running turn to stop.
+    turnId: str
+
+
 class _TurnItemsParamsRequired(TypedDict):
     #: The turn.
     turnId: str
@@ -2075,10 +2104,10 @@ RuleScope = Union[RuleScope, RuleScope, RuleScope]
 ShutdownResult = None
 
 #: One entry of a thread's append-only event log: `seq` is 1, 2, 3… per thread, without gaps.
-ThreadEvent = Union[ApprovalRequestedEvent, ApprovalResolvedEvent, ApprovalRuleAddedEvent, ApprovalRuleRevokedEvent, ContextUsageEvent, ItemCompletedEvent, ItemDeltaEvent, ItemStartedEvent, PromptAdmittedEvent, PromptCancelledEvent, PromptPromotedEvent, PromptUpdatedEvent, QueueReorderedEvent, ThreadArchivedEvent, ThreadCreatedEvent, ThreadForkedEvent, ThreadImportedEvent, ThreadRevertedEvent, ThreadUnarchivedEvent, ThreadUnrevertedEvent, ThreadUpdatedEvent, TurnCompletedEvent, TurnStartedEvent, TurnSupersededEvent]
+ThreadEvent = Union[ApprovalRequestedEvent, ApprovalResolvedEvent, ApprovalRuleAddedEvent, ApprovalRuleRevokedEvent, ContextUsageEvent, ItemCompletedEvent, ItemDeltaEvent, ItemStartedEvent, PromptAdmittedEvent, PromptCancelledEvent, PromptPromotedEvent, PromptUpdatedEvent, QueueReorderedEvent, ThreadArchivedEvent, ThreadCreatedEvent, ThreadForkedEvent, ThreadImportedEvent, ThreadRevertedEvent, ThreadUnarchivedEvent, ThreadUnrevertedEvent, ThreadUpdatedEvent, TurnCompletedEvent, TurnInterruptRequestedEvent, TurnStartedEvent, TurnSupersededEvent]
 
 #: Every event kind.
-EventKind = Literal["approval.requested", "approval.resolved", "approval.ruleAdded", "approval.ruleRevoked", "context.usage", "item.completed", "item.delta", "item.started", "prompt.admitted", "prompt.cancelled", "prompt.promoted", "prompt.updated", "queue.reordered", "thread.archived", "thread.created", "thread.forked", "thread.imported", "thread.reverted", "thread.unarchived", "thread.unreverted", "thread.updated", "turn.completed", "turn.started", "turn.superseded"]
+EventKind = Literal["approval.requested", "approval.resolved", "approval.ruleAdded", "approval.ruleRevoked", "context.usage", "item.completed", "item.delta", "item.started", "prompt.admitted", "prompt.cancelled", "prompt.promoted", "prompt.updated", "queue.reordered", "thread.archived", "thread.created", "thread.forked", "thread.imported", "thread.reverted", "thread.unarchived", "thread.unreverted", "thread.updated", "turn.completed", "turn.interruptRequested", "turn.started", "turn.superseded"]
 
 #: Event kind → the name of its event TypedDict.
 EVENT_TYPES: Dict[str, str] = {
@@ -2104,6 +2133,7 @@ EVENT_TYPES: Dict[str, str] = {
     "thread.unreverted": "ThreadUnrevertedEvent",
     "thread.updated": "ThreadUpdatedEvent",
     "turn.completed": "TurnCompletedEvent",
+    "turn.interruptRequested": "TurnInterruptRequestedEvent",
     "turn.started": "TurnStartedEvent",
     "turn.superseded": "TurnSupersededEvent",
 }

@@ -1,4 +1,4 @@
-import { oneLine } from '../thread-view.js';
+import { oneLine } from '../one-line.js';
 import type { SlashCommand } from './command.js';
 
 export const threads: SlashCommand = {
