@@ -72,12 +72,19 @@ await build({
   minifySyntax: true,
 });
 
-// V8's code cache for the bundle, made by running it once (`--version`: module set-up only);
-// bin/threadline loads it. A stale cache must never outlive the bundle it was made from.
+// V8's code cache for the bundle, made by running it once as an IDE's start does: `serve` on an
+// in-memory database (nothing written anywhere), answering `initialize` and `thread/list`, then
+// `shutdown` + `exit`; bin/threadline loads it. A stale cache must never outlive its bundle.
 rmSync('dist/threadline.cjs.cache', { force: true });
-execFileSync(process.execPath, ['bin/threadline', '--version'], {
+const rpc = (id, method, params) => {
+  const body = JSON.stringify({ jsonrpc: '2.0', ...(id === undefined ? {} : { id }), method, ...(params ? { params } : {}) });
+  return `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+};
+execFileSync(process.execPath, ['bin/threadline', 'serve', '--db', ':memory:', '--log-level', 'error'], {
   env: { ...process.env, THREADLINE_WRITE_CODE_CACHE: '1' },
-  stdio: 'ignore',
+  input: [rpc(1, 'initialize', { protocolVersion: 1, clientInfo: { name: 'build' } }), rpc(2, 'thread/list', {}), rpc(3, 'shutdown'), rpc(undefined, 'exit')].join(''),
+  stdio: ['pipe', 'ignore', 'inherit'],
+  timeout: 60_000,
 });
 
 // Heavy built-in hosts are their own files, required on first use, so they never slow start-up.
