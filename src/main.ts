@@ -3,13 +3,13 @@ import { UsageError } from './cli/args.js';
 import { serve } from './cli/serve.js';
 import { demo } from './cli/demo.js';
 import { HostNotFoundError } from './host/load.js';
-import { runFrontend } from './cli/frontend.js';
 import { VERSION } from './version.js';
 
-/** Subcommands of the frontend bundle (clients/chat), which serve and acp never load. */
-const FRONTEND_COMMANDS = new Set(['chat', 'schema', 'inspect', 'usage', 'export', 'import']);
-
-/** The composition root: argv → subcommand. Start-up failures are one stderr line and exit 2. */
+/**
+ * The composition root: argv → subcommand. Start-up failures are one stderr line and exit 2.
+ * The frontend's subcommands (chat, schema, inspect, usage, export, import) never reach this
+ * bundle: bin/threadline runs them from dist/chat.cjs alone.
+ */
 function main(argv: string[]): void {
   const [command, ...rest] = argv;
   try {
@@ -22,9 +22,6 @@ function main(argv: string[]): void {
     } else if (command === 'acp') {
       // Loaded on use: the ACP SDK stays out of serve's start-up.
       import('./cli/acp.js').then(({ acp }) => acp(rest)).catch((error: unknown) => fail(error));
-    } else if (FRONTEND_COMMANDS.has(command)) {
-      // Exit once stdout is flushed (a pipe is asynchronous on macOS: a reply must not be cut).
-      runFrontend(command, rest).then((code) => process.stdout.write('', () => process.exit(code)), (error: unknown) => fail(error));
     } else if (command === 'demo') {
       demo(rest).catch((error: unknown) => fail(error));
     } else {

@@ -8,7 +8,7 @@ const map = new URL('../../dist/threadline.cjs.map', import.meta.url);
 test('the server bundle holds none of clients/chat nor marked', (t) => {
   if (!existsSync(map)) return t.skip('dist/ not built (npm run build)');
   const sources: string[] = JSON.parse(readFileSync(map, 'utf8')).sources;
-  assert.ok(sources.some((s) => s.endsWith('src/cli/frontend.ts')), 'the loader is there');
+  assert.ok(sources.some((s) => s.endsWith('src/main.ts')), 'the server is there');
   assert.deepEqual(sources.filter((s) => s.includes('clients/chat') || s.includes('node_modules/marked')), []);
   const chat: string[] = JSON.parse(readFileSync(new URL('../../dist/chat.cjs.map', import.meta.url), 'utf8')).sources;
   assert.ok(chat.some((s) => s.includes('clients/chat/src/app.ts')));
