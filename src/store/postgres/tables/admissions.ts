@@ -39,19 +39,19 @@ export function admissionTable({ sql, locks }: Ctx): AdmissionReads & AdmissionW
       [id, ...values],
     );
     if (!row) return false;
-    await sql.run('UPDATE threads SET queued_count = queued_count - 1 WHERE id = $1', [row.thread_id]);
+    sql.send('UPDATE threads SET queued_count = queued_count - 1 WHERE id = $1', [row.thread_id]);
     return true;
   };
 
   return {
     insert: async (a: NewAdmission) => {
       await locks.thread(a.threadId);
-      await sql.run(
+      sql.send(
         `INSERT INTO admissions (id, thread_id, admitted_seq, prompt, delivery, state, options, created_at, position)
         VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7, $3)`,
         [a.id, a.threadId, a.admittedSeq, a.prompt, a.delivery, JSON.stringify(a.options), a.now],
       );
-      await sql.run('UPDATE threads SET queued_count = queued_count + 1 WHERE id = $1', [a.threadId]);
+      sql.send('UPDATE threads SET queued_count = queued_count + 1 WHERE id = $1', [a.threadId]);
     },
     find: async (id: string): Promise<Admission | undefined> => {
       const [row] = await sql.rows<AdmissionRow>('SELECT * FROM admissions WHERE id = $1', [id]);
@@ -85,7 +85,7 @@ export function admissionTable({ sql, locks }: Ctx): AdmissionReads & AdmissionW
         "SELECT position FROM admissions WHERE thread_id = $1 AND state = 'pending' ORDER BY position",
         [threadId],
       );
-      await sql.run(
+      sql.send(
         'UPDATE admissions a SET position = n.position FROM unnest($1::text[], $2::bigint[]) AS n (id, position) WHERE a.id = n.id',
         [ids, ids.map((_, i) => taken[i]?.position ?? null)],
       );

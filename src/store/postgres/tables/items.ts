@@ -29,7 +29,7 @@ export function itemTable({ sql, locks }: Ctx): ItemReads & ItemWrites {
   const keepPreview = async (row: ItemRow) => {
     if ((row.kind === 'user_message' || row.kind === 'agent_message') && row.status !== 'in_progress' && row.detail) {
       const preview = Array.from(row.detail.slice(0, 2 * PREVIEW_CHARS)).slice(0, PREVIEW_CHARS).join('');
-      await sql.run('UPDATE threads SET preview = $2 WHERE id = $1', [row.thread_id, preview]);
+      sql.send('UPDATE threads SET preview = $2 WHERE id = $1', [row.thread_id, preview]);
     }
   };
   const list = async (text: string, values: unknown[]) => (await sql.rows<ItemRow>(text, values)).map(toItem);
