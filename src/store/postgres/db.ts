@@ -17,7 +17,7 @@ export interface Sql {
    * runs it before whatever is sent after it. Its error is thrown by the next awaited statement
    * (in place of that one's own) or by `settle`.
    */
-  send(text: string, values?: unknown[]): void;
+  send(text: string, values?: unknown[], then?: (rows: Row[]) => void): void;
   /** Waits for every sent statement; throws the first error none has thrown yet. */
   settle(): Promise<void>;
   /** Whether statements were sent that nothing has checked yet. */
@@ -112,8 +112,13 @@ export function sqlOn(client: pg.PoolClient, secrets: readonly string[]): Sql {
     rows: async <R>(text: string, values?: unknown[]) => (await query(text, values)).rows as R[],
     arrays: async <R extends unknown[]>(text: string, values?: unknown[]) => (await query(text, values, 'array')).rows as R[],
     run: async (text: string, values?: unknown[]) => (await query(text, values)).rowCount ?? 0,
-    send: (text: string, values?: unknown[]) => {
-      inFlight.push(submit(text, values).then(() => undefined, (error: unknown) => toStoreError(error, secrets)));
+    send: (text: string, values?: unknown[], then?: (rows: Row[]) => void) => {
+      inFlight.push(
+        submit(text, values).then(
+          (result) => void then?.(result.rows as Row[]),
+          (error: unknown) => toStoreError(error, secrets),
+        ),
+      );
     },
     settle: async () => {
       const earlier = await firstSentError();
@@ -135,25 +140,38 @@ export function writeLocks(sql: Sql): Locks {
   let held = new Set<string>();
   let seqs = new Map<string, number>();
   const threadOfQueries = {
-    turns: 'SELECT t.id FROM threads t WHERE t.id = (SELECT thread_id FROM turns WHERE id = $1) FOR UPDATE OF t',
-    items: 'SELECT t.id FROM threads t WHERE t.id = (SELECT thread_id FROM items WHERE id = $1) FOR UPDATE OF t',
-    admissions: 'SELECT t.id FROM threads t WHERE t.id = (SELECT thread_id FROM admissions WHERE id = $1) FOR UPDATE OF t',
+    turns: 'SELECT t.id, t.last_seq FROM threads t WHERE t.id = (SELECT thread_id FROM turns WHERE id = $1) FOR UPDATE OF t',
+    items: 'SELECT t.id, t.last_seq FROM threads t WHERE t.id = (SELECT thread_id FROM items WHERE id = $1) FOR UPDATE OF t',
+    admissions: 'SELECT t.id, t.last_seq FROM threads t WHERE t.id = (SELECT thread_id FROM admissions WHERE id = $1) FOR UPDATE OF t',
   } as const;
   /** Rows whose thread this transaction locked (a row never changes thread). */
   let lockedRows = new Set<string>();
+  /**
+   * What a lock read: the thread's last seq under the lock, when it is still held (no savepoint
+   * rolled it back) and not known already (a seq this transaction allocated since is newer).
+   */
+  const lockedAt = (rows: Row[]) => {
+    const row = rows[0] as { id: string; last_seq: number } | undefined;
+    if (row && held.has(row.id) && !seqs.has(row.id)) seqs.set(row.id, row.last_seq);
+  };
   // The locks are sent, not awaited: the statement that follows (the read or write they guard)
-  // runs after the lock is granted on the server, in the same round trip.
+  // runs after the lock is granted on the server, in the same round trip. They read the last
+  // seq too, which the thread's first event then needs no round trip for.
   return {
     thread: async (threadId) => {
       if (held.has(threadId)) return;
-      sql.send('SELECT 1 FROM threads WHERE id = $1 FOR UPDATE', [threadId]);
       held.add(threadId);
+      sql.send('SELECT id, last_seq FROM threads WHERE id = $1 FOR UPDATE', [threadId], lockedAt);
     },
     threadOf: async (table, id) => {
       const key = `${table}:${id}`;
       if (lockedRows.has(key)) return;
-      sql.send(threadOfQueries[table], [id]);
       lockedRows.add(key);
+      sql.send(threadOfQueries[table], [id], (rows) => {
+        const row = rows[0] as { id: string } | undefined;
+        if (row && lockedRows.has(key)) held.add(row.id);
+        lockedAt(rows);
+      });
     },
     locked: (threadId) => {
       held.add(threadId);
