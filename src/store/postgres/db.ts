@@ -24,8 +24,12 @@ export interface Sql {
   readonly unsettled: boolean;
   /** Whether a statement other than a SELECT ran (a transaction that wrote nothing notifies no one). */
   readonly wrote: boolean;
-  /** Statements other than SELECTs sent so far: a row read before may have changed since when it moved. */
-  readonly writes: number;
+  /**
+   * Moves whenever a statement may have changed `table`'s rows (one writing it; a DELETE anywhere,
+   * which may cascade; a savepoint's end): a row read or written at the same version is still what
+   * the database holds, in this transaction.
+   */
+  version(table: string): number;
 }
 
 /**
@@ -78,7 +82,9 @@ const nameOf = (text: string): string => {
  */
 export function sqlOn(client: pg.PoolClient, secrets: readonly string[]): Sql {
   let wrote = false;
-  let writes = 0;
+  /** Statements that may have changed every table, and each table's own writes. */
+  let everything = 0;
+  const written = new Map<string, number>();
   /** Sent statements not yet checked: each settles to its error, or undefined. */
   let inFlight: Promise<unknown>[] = [];
   const firstSentError = async (): Promise<unknown> => {
@@ -89,9 +95,11 @@ export function sqlOn(client: pg.PoolClient, secrets: readonly string[]): Sql {
   };
   const submit = (text: string, values: unknown[] | undefined, rowMode?: 'array'): Promise<pg.QueryResult> => {
     if (!/^\s*SELECT\b/i.test(text)) {
-      writes++;
       // A WITH is a read (search) unless one of its parts writes (nextSeq's).
       if (!/^\s*WITH\b/i.test(text) || /\b(INSERT|UPDATE|DELETE)\b/.test(text)) wrote = true;
+      const table = /^\s*(?:WITH\b[^(]*\(\s*)?(?:INSERT\s+INTO|UPDATE)\s+(\w+)/i.exec(text)?.[1];
+      if (table === undefined) everything++;
+      else written.set(table, (written.get(table) ?? 0) + 1);
     }
     return client.query({ name: nameOf(text), text, values, ...(rowMode && { rowMode }) } as pg.QueryConfig);
   };
@@ -130,9 +138,7 @@ export function sqlOn(client: pg.PoolClient, secrets: readonly string[]): Sql {
     get wrote() {
       return wrote;
     },
-    get writes() {
-      return writes;
-    },
+    version: (table: string) => everything + (written.get(table) ?? 0),
   };
 }
 

@@ -40,20 +40,29 @@ const BUMP_EXPECTED = `WITH bumped AS (UPDATE threads SET last_seq = last_seq + 
 
 export function threadTable({ sql, locks }: Ctx): ThreadReads & ThreadWrites {
   /**
-   * Thread rows read by this transaction, while no statement wrote since (`sql.writes`): in a
-   * write transaction they were read under the thread's lock, in a read one from its snapshot,
-   * so they are what the database holds. An operation reads its thread several times.
+   * Thread rows read by this transaction, while no statement wrote the table since
+   * (`sql.version`) but its own seq allocations (kept in step): in a write transaction they were
+   * read under the thread's lock, in a read one from its snapshot, so they are what the database
+   * holds. An operation reads its thread several times.
    */
-  const cache = new Map<string, { row: ThreadRow; writes: number }>();
+  const cache = new Map<string, { row: ThreadRow; version: number }>();
   const findRow = async (id: string): Promise<ThreadRow | undefined> => {
     await locks.thread(id);
     const cached = cache.get(id);
-    if (cached && cached.writes === sql.writes) return cached.row;
+    if (cached && cached.version === sql.version('threads')) return cached.row;
     const [row] = await sql.rows<ThreadRow>(`${SELECT} WHERE t.id = $1`, [id]);
     if (!row) return undefined;
-    cache.set(id, { row, writes: sql.writes });
+    cache.set(id, { row, version: sql.version('threads') });
     locks.seqIs(id, row.last_seq);
     return row;
+  };
+  /** Runs a seq allocation (one write of `threads`), keeping a row cached before it current. */
+  const allocating = async (id: string, allocate: () => Promise<number>): Promise<number> => {
+    const cached = cache.get(id);
+    const current = cached !== undefined && cached.version === sql.version('threads');
+    const seq = await allocate();
+    if (current) cache.set(id, { row: { ...cached.row, last_seq: seq }, version: sql.version('threads') });
+    return seq;
   };
   return {
     insert: async (t: NewThread) => {
@@ -93,19 +102,20 @@ export function threadTable({ sql, locks }: Ctx): ThreadReads & ThreadWrites {
     },
     // Known last seq (the thread read under its lock in this transaction): no round trip. Else
     // the UPDATE locks the row itself: one round trip.
-    nextSeq: async (id: string): Promise<number> => {
-      const known = locks.knownSeq(id);
-      if (known !== undefined) {
-        sql.send(BUMP_EXPECTED, [id, known + 1]);
-        locks.seqIs(id, known + 1);
-        return known + 1;
-      }
-      const [row] = await sql.rows<{ last_seq: number }>('UPDATE threads SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq', [id]);
-      if (!row) throw new Error(`no thread ${id} to allocate a seq of`);
-      locks.locked(id);
-      locks.seqIs(id, row.last_seq);
-      return row.last_seq;
-    },
+    nextSeq: (id: string): Promise<number> =>
+      allocating(id, async () => {
+        const known = locks.knownSeq(id);
+        if (known !== undefined) {
+          sql.send(BUMP_EXPECTED, [id, known + 1]);
+          locks.seqIs(id, known + 1);
+          return known + 1;
+        }
+        const [row] = await sql.rows<{ last_seq: number }>('UPDATE threads SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq', [id]);
+        if (!row) throw new Error(`no thread ${id} to allocate a seq of`);
+        locks.locked(id);
+        locks.seqIs(id, row.last_seq);
+        return row.last_seq;
+      }),
     lastSeq: async (id: string): Promise<number | undefined> => {
       await locks.thread(id);
       const known = locks.knownSeq(id);
