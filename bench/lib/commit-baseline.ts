@@ -8,16 +8,23 @@ export interface CommitBaseline {
   peer: Peer;
   /** Sequential requests, each one vscode-jsonrpc request + one single-row commit. */
   slice: Slice;
+  /** What one request commits to: "SQLite FULL", "Postgres". */
+  label: string;
 }
 
 /**
  * The raw baseline of rows 2-4: a vscode-jsonrpc server whose every request is one single-row
- * SQLite commit (WAL) at `synchronous`, answered after COMMIT. Each row runs it beside the
+ * commit, answered after COMMIT: SQLite (WAL) at `synchronous`, or with `--db postgres` one
+ * INSERT on the same Postgres server as Threadline's (a database of its own; `synchronous`
+ * does not apply there: the server's configuration decides). Each row runs it beside the
  * server, in alternating slices.
  */
-export function startCommitBaseline(ctx: BenchContext, synchronous: Synchronous, name: string): CommitBaseline {
-  const peer = spawnBaseline('commit-server', [dbPath(ctx, `baseline-${name}`), synchronous]);
+export async function startCommitBaseline(ctx: BenchContext, synchronous: Synchronous, name: string): Promise<CommitBaseline> {
+  const peer = ctx.postgres
+    ? spawnBaseline('pg-commit-server', [await ctx.postgres.database(`baseline_${name}`)])
+    : spawnBaseline('commit-server', [dbPath(ctx, `baseline-${name}`), synchronous]);
   peer.connection.listen();
   const params = { threadId: 'thr_baseline', prompt: 'queued prompt' };
-  return { peer, slice: sequentialSlice(() => peer.connection.sendRequest('commit', params)) };
+  const label = ctx.postgres ? 'Postgres' : `SQLite ${synchronous}`;
+  return { peer, label, slice: sequentialSlice(() => peer.connection.sendRequest('commit', params)) };
 }

@@ -1,8 +1,9 @@
 import { startCommitBaseline } from '../lib/commit-baseline.js';
-import { dbPath, profileName, type BenchContext } from '../lib/context.js';
+import { profileName, serverDb, type BenchContext } from '../lib/context.js';
 import { unlessCrashed } from '../lib/peer.js';
 import { row, type Row } from '../lib/results.js';
 import { alternatingRates, concurrentSlice } from '../lib/stats.js';
+import { statementsPer } from '../lib/statements.js';
 import { startServer } from '../lib/threadline.js';
 
 const CLIENTS = 8;
@@ -13,12 +14,13 @@ const IN_FLIGHT = 64;
  * `!hang` turn) keep 64 `thread/startTurn` requests in flight together over the one stdio
  * connection a server has. Baseline: the sequential commit baseline of row 2 at FULL (run in
  * alternating slices), so ≥ 3× needs admissions that arrive together to share one fsync'd
- * transaction (group commit).
+ * transaction (group commit). On Postgres the baseline is one INSERT on the same server.
  */
 export async function measurePipelinedAdmissions(ctx: BenchContext): Promise<Row[]> {
-  const bare = startCommitBaseline(ctx, 'FULL', 'row4');
+  const bare = await startCommitBaseline(ctx, 'FULL', 'row4');
+  const db = await serverDb(ctx, 'pipelined');
   const server = await startServer({
-    db: dbPath(ctx, 'pipelined'),
+    db,
     durability: 'full',
     args: ['--max-queued', '10000000'],
     profile: profileName(ctx, 'row4-pipelined'),
@@ -30,9 +32,12 @@ export async function measurePipelinedAdmissions(ctx: BenchContext): Promise<Row
     await client.request('thread/startTurn', { threadId: thread.id, prompt: '!hang' });
     threadIds.push(thread.id);
   }
-  const admit = concurrentSlice(IN_FLIGHT, (lane) =>
-    client.request('thread/startTurn', { threadId: threadIds[lane % CLIENTS]!, prompt: 'queued prompt', delivery: 'queue' }),
-  );
+  const count = await statementsPer(ctx, db);
+  let admitted = 0;
+  const admit = concurrentSlice(IN_FLIGHT, async (lane) => {
+    await client.request('thread/startTurn', { threadId: threadIds[lane % CLIENTS]!, prompt: 'queued prompt', delivery: 'queue' });
+    admitted++;
+  });
   // For reference only (not the issue's baseline): the raw commit server with 64 in flight too,
   // which shows how much of the ratio is pipelining alone, without group commit.
   const params = { threadId: 'thr_baseline', prompt: 'queued prompt' };
@@ -43,7 +48,8 @@ export async function measurePipelinedAdmissions(ctx: BenchContext): Promise<Row
     unlessCrashed(bare.peer, 'commit-server', alternatingRates(ctx.quick ? 1000 : 3000, [admit, bare.slice, barePipelined])),
   );
   ctx.log(`row 4: raw commit server with ${IN_FLIGHT} in flight (no group commit): ${Math.round(reference)} req/s = ${(reference / baseline).toFixed(2)}× its sequential rate`);
+  await count('row 4', 'admission', admitted);
   await server.close();
   await bare.peer.kill();
-  return [row(`4 pipelined admissions/s (${CLIENTS} clients, ${IN_FLIGHT} in flight, full)`, rate, 'req/s', baseline, { atLeast: 3 })];
+  return [row(`4 pipelined admissions/s (${CLIENTS} clients, ${IN_FLIGHT} in flight, ${ctx.postgres ? 'Postgres' : 'full'})`, rate, 'req/s', baseline, { atLeast: 3 })];
 }

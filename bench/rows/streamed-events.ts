@@ -1,5 +1,5 @@
 import type { ThreadEvent } from '@threadline/protocol';
-import { dbPath, profileName, type BenchContext } from '../lib/context.js';
+import { profileName, serverDb, type BenchContext } from '../lib/context.js';
 import { spawnBaseline, unlessCrashed } from '../lib/peer.js';
 import { row, type Row } from '../lib/results.js';
 import { startServer } from '../lib/threadline.js';
@@ -29,7 +29,7 @@ export async function measureStreamedEvents(ctx: BenchContext): Promise<Row[]> {
   const baseline = words / ((performance.now() - bareStart) / 1000);
   await bare.kill();
 
-  const server = await startServer({ db: dbPath(ctx, 'stream'), profile: profileName(ctx, 'row5-stream') });
+  const server = await startServer({ db: await serverDb(ctx, 'stream'), profile: profileName(ctx, 'row5-stream') });
   const { client } = server;
   const { thread } = await client.request('thread/create', { title: 'stream' });
   let text = '';
@@ -53,5 +53,5 @@ export async function measureStreamedEvents(ctx: BenchContext): Promise<Row[]> {
   if (text !== expected) throw new Error(`streamed text differs from the reply (${text.length} vs ${expected.length} chars)`);
   await server.close();
   ctx.log(`row 5: ${words} words arrived in ${notifications} notifications`);
-  return [row(`5 streamed words/s, one ${words / 1000}k-word turn, persisted + delivered`, rate, 'words/s', baseline, { atLeast: 0.5 })];
+  return [row(`5 streamed words/s, one ${words / 1000}k-word turn, persisted + delivered${ctx.postgres ? ', Postgres' : ''}`, rate, 'words/s', baseline, { atLeast: 0.5 })];
 }

@@ -12,14 +12,17 @@ export interface Transactions {
   connect(): Promise<pg.PoolClient>;
   /**
    * Runs `body` in one transaction (`begin` … `end()`) on a pooled connection, with the
-   * database's clock read at BEGIN in the same round trip.
+   * database's clock read at BEGIN in the same round trip. `settle` (sent statements) is waited
+   * for together with `end()`, sent right behind them.
    */
-  transaction<T>(begin: string, body: (client: pg.PoolClient, now: string) => Promise<T>, end: () => string): Promise<T>;
+  transaction<T>(begin: string, body: (client: pg.PoolClient, now: string) => Promise<T>, end: () => string, settle?: () => Promise<void>): Promise<T>;
 }
 
 /** The pool and the transactions on it, for one store. */
 export function transactions(config: pg.ClientConfig, poolSize: number, secrets: readonly string[]): Transactions {
-  const pool = new pg.Pool({ ...config, max: poolSize });
+  // Pipelined: a statement is sent without waiting for the one before to be answered (db.ts's
+  // `send`); each still has its own Sync, so an error ends only its own statement.
+  const pool = new pg.Pool({ ...config, max: poolSize, pipeline: true } as pg.PoolConfig);
   // An idle connection that dies (server restart) is dropped by the pool; it must not crash us.
   pool.on('error', () => {});
   /** This pool's backends: a notification from one of them is this store's own commit. */
@@ -62,7 +65,12 @@ export function transactions(config: pg.ClientConfig, poolSize: number, secrets:
    * (the table calls already made the driver's errors store errors); a connection whose
    * ROLLBACK failed is broken and leaves the pool.
    */
-  const transaction = async <T>(begin: string, body: (client: pg.PoolClient, now: string) => Promise<T>, end: () => string): Promise<T> => {
+  const transaction = async <T>(
+    begin: string,
+    body: (client: pg.PoolClient, now: string) => Promise<T>,
+    end: () => string,
+    settle: () => Promise<void> = async () => {},
+  ): Promise<T> => {
     let client = await connect();
     let began = false;
     try {
@@ -81,7 +89,12 @@ export function transactions(config: pg.ClientConfig, poolSize: number, secrets:
       }
       began = true;
       const result = await body(client, results[1]!.rows[0]!.now);
-      await driver(() => client.query(end()));
+      // COMMIT goes out behind the statements still in flight. If one of them failed, the
+      // transaction was aborted and the server answers that COMMIT with a rollback: its error is
+      // the one to throw.
+      const [sent, committed] = await Promise.allSettled([settle(), driver(() => client.query(end()))]);
+      if (sent.status === 'rejected') throw sent.reason;
+      if (committed.status === 'rejected') throw committed.reason;
       client.release();
       return result;
     } catch (error) {

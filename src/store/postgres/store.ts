@@ -94,11 +94,13 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
       /** What to notify: thread ids whose seq moved, with their last seq in this transaction. */
       const seqs = new Map<string, number>();
       let wrote = () => false;
+      let settle = async () => {};
       return transaction(
         'BEGIN ISOLATION LEVEL READ COMMITTED',
         async (client, now) => {
           const sql = sqlOn(client, secrets);
           wrote = () => sql.wrote;
+          settle = () => sql.settle();
           const locks = writeLocks(sql);
           const tables = tablesOf({ sql, locks });
           const nextSeq = tables.threads.nextSeq;
@@ -112,12 +114,18 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
             const name = `sp${++savepoints}`;
             const unlock = locks.mark();
             const taken = new Map(seqs);
-            await sql.run(`SAVEPOINT ${name}`);
+            // Both sent, not awaited: a failed SAVEPOINT makes `inner`'s first statement fail. Only
+            // when `inner` left sent statements unchecked is RELEASE waited for, so that their
+            // error rolls back `inner` alone.
+            sql.send(`SAVEPOINT ${name}`);
             try {
               const value = await inner();
-              await sql.run(`RELEASE SAVEPOINT ${name}`);
+              const check = sql.unsettled;
+              sql.send(`RELEASE SAVEPOINT ${name}`);
+              if (check) await sql.settle();
               return value;
             } catch (error) {
+              await sql.settle().catch(() => {}); // what `inner` sent and nobody checked is rolled back with it
               await sql.run(`ROLLBACK TO SAVEPOINT ${name}`);
               unlock();
               seqs.clear();
@@ -128,6 +136,7 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
           return fn({ ...tables, now, savepoint });
         },
         () => (wrote() ? `SELECT pg_notify('${CHANNEL}', '${notifyPayload(seqs)}'); COMMIT` : 'COMMIT'),
+        () => settle(),
       );
     },
     read<T>(fn: (tx: ReadTx) => Promise<T>): Promise<T> {

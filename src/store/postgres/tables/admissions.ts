@@ -31,6 +31,11 @@ const toAdmission = (row: AdmissionRow): Admission => ({
 const PENDING = "SELECT * FROM admissions WHERE thread_id = $1 AND state = 'pending' ORDER BY position";
 
 export function admissionTable({ sql, locks }: Ctx): AdmissionReads & AdmissionWrites {
+  /**
+   * Admissions this transaction inserted, as written, while no statement wrote `admissions`
+   * since (`sql.version`): `find` right after `insert` (an admission's answer) needs no round trip.
+   */
+  const inserted = new Map<string, { row: AdmissionRow; version: number }>();
   /** Leaves `pending` once: the conditional UPDATE is what makes promotion exactly-once among writers. */
   const leavePending = async (id: string, set: string, values: unknown[]): Promise<boolean> => {
     await locks.threadOf('admissions', id);
@@ -39,21 +44,26 @@ export function admissionTable({ sql, locks }: Ctx): AdmissionReads & AdmissionW
       [id, ...values],
     );
     if (!row) return false;
-    await sql.run('UPDATE threads SET queued_count = queued_count - 1 WHERE id = $1', [row.thread_id]);
+    sql.send('UPDATE threads SET queued_count = queued_count - 1 WHERE id = $1', [row.thread_id]);
     return true;
   };
 
   return {
     insert: async (a: NewAdmission) => {
       await locks.thread(a.threadId);
-      await sql.run(
+      sql.send(
         `INSERT INTO admissions (id, thread_id, admitted_seq, prompt, delivery, state, options, created_at, position)
         VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7, $3)`,
         [a.id, a.threadId, a.admittedSeq, a.prompt, a.delivery, JSON.stringify(a.options), a.now],
       );
-      await sql.run('UPDATE threads SET queued_count = queued_count + 1 WHERE id = $1', [a.threadId]);
+      sql.send('UPDATE threads SET queued_count = queued_count + 1 WHERE id = $1', [a.threadId]);
+      const row: AdmissionRow = { id: a.id, thread_id: a.threadId, admitted_seq: a.admittedSeq, prompt: a.prompt, delivery: a.delivery,
+        state: 'pending', options: JSON.stringify(a.options), created_at: a.now, promoted_seq: null, turn_id: null };
+      inserted.set(a.id, { row, version: sql.version('admissions') });
     },
     find: async (id: string): Promise<Admission | undefined> => {
+      const own = inserted.get(id);
+      if (own && own.version === sql.version('admissions')) return toAdmission(own.row);
       const [row] = await sql.rows<AdmissionRow>('SELECT * FROM admissions WHERE id = $1', [id]);
       return row && toAdmission(row);
     },
@@ -85,7 +95,7 @@ export function admissionTable({ sql, locks }: Ctx): AdmissionReads & AdmissionW
         "SELECT position FROM admissions WHERE thread_id = $1 AND state = 'pending' ORDER BY position",
         [threadId],
       );
-      await sql.run(
+      sql.send(
         'UPDATE admissions a SET position = n.position FROM unnest($1::text[], $2::bigint[]) AS n (id, position) WHERE a.id = n.id',
         [ids, ids.map((_, i) => taken[i]?.position ?? null)],
       );

@@ -13,7 +13,7 @@ export function clientRequestTable({ sql, locks }: Ctx): ClientRequestReads & Cl
     },
     insert: async (threadId: string, clientRequestId: string, r: ClientRequestRecord, now: string) => {
       await locks.thread(threadId);
-      await sql.run(
+      sql.send(
         'INSERT INTO client_requests (thread_id, client_request_id, turn_id, admission_id, queued, created_at) VALUES ($1, $2, $3, $4, $5, $6)',
         [threadId, clientRequestId, r.turnId, r.admissionId, r.queued, now],
       );

@@ -49,7 +49,7 @@ export function eventTable({ sql, locks }: Ctx): EventReads & EventWrites {
   return {
     append: async (e: NewEvent): Promise<ThreadEvent> => {
       await locks.thread(e.threadId);
-      await sql.run('INSERT INTO events (thread_id, seq, turn_id, item_id, kind, payload, time) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
+      sql.send('INSERT INTO events (thread_id, seq, turn_id, item_id, kind, payload, time) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
         e.threadId, e.seq, e.turnId ?? null, e.itemId ?? null, e.kind, JSON.stringify(e.payload), e.time,
       ]);
       const event: Record<string, unknown> = { seq: e.seq, threadId: e.threadId };

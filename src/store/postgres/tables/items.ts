@@ -29,17 +29,20 @@ export function itemTable({ sql, locks }: Ctx): ItemReads & ItemWrites {
   const keepPreview = async (row: ItemRow) => {
     if ((row.kind === 'user_message' || row.kind === 'agent_message') && row.status !== 'in_progress' && row.detail) {
       const preview = Array.from(row.detail.slice(0, 2 * PREVIEW_CHARS)).slice(0, PREVIEW_CHARS).join('');
-      await sql.run('UPDATE threads SET preview = $2 WHERE id = $1', [row.thread_id, preview]);
+      sql.send('UPDATE threads SET preview = $2 WHERE id = $1', [row.thread_id, preview]);
     }
   };
   const list = async (text: string, values: unknown[]) => (await sql.rows<ItemRow>(text, values)).map(toItem);
 
   return {
+    // Sent, not awaited: the item is what was written, read back as `find` would (no round trip).
     insert: async (i: NewItem): Promise<Item> => {
       await locks.thread(i.threadId);
-      const [row] = await sql.rows<ItemRow>(INSERT, [i.id, i.turnId, i.threadId, i.kind, i.status, i.summary, i.detail ?? null,
-        toJson(i.metadata), i.now, i.status === 'in_progress' ? null : i.now]);
-      return toItem(row!);
+      const metadata = toJson(i.metadata);
+      const endedAt = i.status === 'in_progress' ? null : i.now;
+      sql.send(INSERT, [i.id, i.turnId, i.threadId, i.kind, i.status, i.summary, i.detail ?? null, metadata, i.now, endedAt]);
+      return toItem({ id: i.id, turn_id: i.turnId, thread_id: i.threadId, position: 0, kind: i.kind, status: i.status, summary: i.summary,
+        detail: i.detail ?? null, metadata, started_at: i.now, ended_at: endedAt });
     },
     find: async (id: string): Promise<Item | undefined> => {
       const [row] = await sql.rows<ItemRow>('SELECT * FROM items WHERE id = $1', [id]);

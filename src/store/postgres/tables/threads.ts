@@ -20,6 +20,7 @@ interface ThreadRow {
   created_at: string;
   updated_at: string;
   queued_count: number;
+  history_rev: number;
   forked_from_thread: string | null;
   forked_from_turn: string | null;
   imported_from: string | null;
@@ -30,10 +31,44 @@ interface ThreadRow {
 
 const SELECT = 'SELECT t.* FROM threads t';
 
+/**
+ * Allocates the next seq when the transaction knows the last one (db.ts's Locks.knownSeq): sent
+ * with the seq expected, not awaited. Were the row not at `$2 - 1` after all (never, while the
+ * transaction holds the lock), the division by a zero count fails the statement, and with it
+ * the transaction: a seq handed out is never one the row did not give.
+ */
+const BUMP_EXPECTED = `WITH bumped AS (UPDATE threads SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq)
+  SELECT 1 / (count(*) FILTER (WHERE last_seq = $2))::int AS ok FROM bumped`;
+
 export function threadTable({ sql, locks }: Ctx): ThreadReads & ThreadWrites {
+  /**
+   * Thread rows read by this transaction, while no statement wrote the table since
+   * (`sql.version`) but its own seq allocations (kept in step): in a write transaction they were
+   * read under the thread's lock, in a read one from its snapshot, so they are what the database
+   * holds. An operation reads its thread several times.
+   */
+  const cache = new Map<string, { row: ThreadRow; version: number }>();
+  const findRow = async (id: string): Promise<ThreadRow | undefined> => {
+    await locks.thread(id);
+    const cached = cache.get(id);
+    if (cached && cached.version === sql.version('threads')) return cached.row;
+    const [row] = await sql.rows<ThreadRow>(`${SELECT} WHERE t.id = $1`, [id]);
+    if (!row) return undefined;
+    cache.set(id, { row, version: sql.version('threads') });
+    locks.seqIs(id, row.last_seq);
+    return row;
+  };
+  /** Runs a seq allocation (one write of `threads`), keeping a row cached before it current. */
+  const allocating = async (id: string, allocate: () => Promise<number>): Promise<number> => {
+    const cached = cache.get(id);
+    const current = cached !== undefined && cached.version === sql.version('threads');
+    const seq = await allocate();
+    if (current) cache.set(id, { row: { ...cached.row, last_seq: seq }, version: sql.version('threads') });
+    return seq;
+  };
   return {
     insert: async (t: NewThread) => {
-      await sql.run(
+      sql.send(
         `INSERT INTO threads (id, title, model, mode, cwd, system_prompt, auto_approve, trust_mode, metadata,
           forked_from_thread, forked_from_turn, imported_from, created_at, updated_at, mcp_servers)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14)`,
@@ -44,21 +79,16 @@ export function threadTable({ sql, locks }: Ctx): ThreadReads & ThreadWrites {
       locks.locked(t.id); // the inserting transaction holds the new row until it commits
     },
     find: async (id: string): Promise<Thread | undefined> => {
-      await locks.thread(id);
-      const [row] = await sql.rows<ThreadRow>(`${SELECT} WHERE t.id = $1`, [id]);
+      const row = await findRow(id);
       return row && toThread(row);
     },
     runState: async (id: string) => {
-      await locks.thread(id);
-      const [row] = await sql.rows<{ running_turn_id: string | null; archived: boolean; history_rev: number }>(
-        'SELECT running_turn_id, archived, history_rev FROM threads WHERE id = $1',
-        [id],
-      );
+      const row = await findRow(id);
       return row && { runningTurnId: row.running_turn_id, archived: row.archived, historyRev: row.history_rev };
     },
     updateSettings: async (id: string, s: ThreadSettings, now: string) => {
       await locks.thread(id);
-      await sql.run(
+      sql.send(
         `UPDATE threads SET title = $2, model = $3, mode = $4, system_prompt = $5, auto_approve = $6, trust_mode = $7,
           metadata = $8, updated_at = $9 WHERE id = $1`,
         [id, s.title, s.model, s.mode, s.systemPrompt, s.autoApprove, s.trustMode, JSON.stringify(s.metadata), now],
@@ -66,27 +96,40 @@ export function threadTable({ sql, locks }: Ctx): ThreadReads & ThreadWrites {
     },
     setArchived: async (id: string, archived: boolean, now: string) => {
       await locks.thread(id);
-      await sql.run('UPDATE threads SET archived = $2, updated_at = $3 WHERE id = $1', [id, archived, now]);
+      sql.send('UPDATE threads SET archived = $2, updated_at = $3 WHERE id = $1', [id, archived, now]);
     },
     delete: async (id: string) => {
       await locks.thread(id);
-      await sql.run('DELETE FROM threads WHERE id = $1', [id]);
+      sql.send('DELETE FROM threads WHERE id = $1', [id]);
+      locks.seqIs(id, undefined);
     },
-    // The UPDATE locks the row itself: the hot path (one event) costs one round trip.
-    nextSeq: async (id: string): Promise<number> => {
-      const [row] = await sql.rows<{ last_seq: number }>('UPDATE threads SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq', [id]);
-      if (!row) throw new Error(`no thread ${id} to allocate a seq of`);
-      locks.locked(id);
-      return row.last_seq;
-    },
+    // Known last seq (the thread read under its lock in this transaction): no round trip. Else
+    // the UPDATE locks the row itself: one round trip.
+    nextSeq: (id: string): Promise<number> =>
+      allocating(id, async () => {
+        const known = locks.knownSeq(id);
+        if (known !== undefined) {
+          sql.send(BUMP_EXPECTED, [id, known + 1]);
+          locks.seqIs(id, known + 1);
+          return known + 1;
+        }
+        const [row] = await sql.rows<{ last_seq: number }>('UPDATE threads SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq', [id]);
+        if (!row) throw new Error(`no thread ${id} to allocate a seq of`);
+        locks.locked(id);
+        locks.seqIs(id, row.last_seq);
+        return row.last_seq;
+      }),
     lastSeq: async (id: string): Promise<number | undefined> => {
       await locks.thread(id);
+      const known = locks.knownSeq(id);
+      if (known !== undefined) return known;
       const [row] = await sql.rows<{ last_seq: number }>('SELECT last_seq FROM threads WHERE id = $1', [id]);
+      if (row) locks.seqIs(id, row.last_seq);
       return row?.last_seq;
     },
     setRunningTurn: async (id, turnId, now, lease) => {
       await locks.thread(id);
-      await sql.run(
+      sql.send(
         `UPDATE threads SET running_turn_id = $2, latest_turn_id = $2, updated_at = $3, lease_owner = $4, lease_expires_at = $5
         WHERE id = $1`,
         [id, turnId, now, lease.owner, lease.expiresAt],
@@ -94,7 +137,7 @@ export function threadTable({ sql, locks }: Ctx): ThreadReads & ThreadWrites {
     },
     clearRunningTurn: async (id, turnId, now) => {
       await locks.thread(id);
-      await sql.run(
+      sql.send(
         `UPDATE threads SET running_turn_id = NULL, lease_owner = NULL, lease_expires_at = NULL, updated_at = $3
         WHERE id = $1 AND running_turn_id = $2`,
         [id, turnId, now],
@@ -109,7 +152,7 @@ export function threadTable({ sql, locks }: Ctx): ThreadReads & ThreadWrites {
     },
     bumpHistoryRev: async (id: string) => {
       await locks.thread(id);
-      await sql.run('UPDATE threads SET history_rev = history_rev + 1 WHERE id = $1', [id]);
+      sql.send('UPDATE threads SET history_rev = history_rev + 1 WHERE id = $1', [id]);
     },
     setContextUsage: async (id: string, usage: ContextUsage | null) => {
       await locks.thread(id);

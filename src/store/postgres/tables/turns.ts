@@ -53,7 +53,7 @@ export function turnTable({ sql, locks }: Ctx): TurnReads & TurnWrites {
   return {
     insert: async (t: NewTurn) => {
       await locks.thread(t.threadId);
-      await sql.run(
+      sql.send(
         `INSERT INTO turns (id, thread_id, status, input_summary, model, options, created_at, started_at, start_seq, kind)
         VALUES ($1, $2, 'in_progress', $3, $4, $5, $6, $6, $7, $8)`,
         [t.id, t.threadId, t.inputSummary, t.model ?? null, JSON.stringify(t.options), t.now, t.startSeq, t.kind ?? 'prompt'],
@@ -62,7 +62,7 @@ export function turnTable({ sql, locks }: Ctx): TurnReads & TurnWrites {
     insertCopy: async (t: CopiedTurn) => {
       await locks.thread(t.threadId);
       // reverted_seq stays null: no `thread.reverted` of this thread hid it, so unrevert never restores it.
-      await sql.run(
+      sql.send(
         `INSERT INTO turns (id, thread_id, status, input_summary, model, options, created_at, started_at,
           ended_at, duration_ms, usage, error, steer_count, start_seq, kind, reverted_at, superseded_by)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
@@ -104,7 +104,7 @@ export function turnTable({ sql, locks }: Ctx): TurnReads & TurnWrites {
     },
     clearReverted: async (threadId: string, seq: number) => {
       await locks.thread(threadId);
-      await sql.run('UPDATE turns SET reverted_at = NULL, reverted_seq = NULL WHERE thread_id = $1 AND reverted_seq = $2', [threadId, seq]);
+      sql.send('UPDATE turns SET reverted_at = NULL, reverted_seq = NULL WHERE thread_id = $1 AND reverted_seq = $2', [threadId, seq]);
     },
     find: async (id: string): Promise<Turn | undefined> => {
       const row = await one('u.id = $1', [id]);
@@ -140,11 +140,11 @@ export function turnTable({ sql, locks }: Ctx): TurnReads & TurnWrites {
     },
     markSuperseded: async (id: string, by: string) => {
       await locks.threadOf('turns', id);
-      await sql.run('UPDATE turns SET superseded_by = $2 WHERE id = $1', [id, by]);
+      sql.send('UPDATE turns SET superseded_by = $2 WHERE id = $1', [id, by]);
     },
     countSteer: async (id: string) => {
       await locks.threadOf('turns', id);
-      await sql.run('UPDATE turns SET steer_count = steer_count + 1 WHERE id = $1', [id]);
+      sql.send('UPDATE turns SET steer_count = steer_count + 1 WHERE id = $1', [id]);
     },
     listInProgress: async (): Promise<Turn[]> => many("u.status = 'in_progress'", []),
     hasInProgress: async (): Promise<boolean> => (await sql.rows("SELECT 1 FROM turns WHERE status = 'in_progress' LIMIT 1")).length > 0,
