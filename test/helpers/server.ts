@@ -6,11 +6,15 @@ import { fileURLToPath } from 'node:url';
 import type { ParamsOf, ResultOf, ThreadlineClient } from '@threadline/protocol';
 import { spawnThreadline, type Framing, type SpawnedThreadline } from '@threadline/protocol/node';
 import { EventRecorder } from './events.js';
+import { testDb } from './test-db.js';
 
 export const BIN = fileURLToPath(new URL('../../bin/threadline', import.meta.url));
 
 export interface StartOptions {
-  /** Reuse a database file (e.g. to restart after a kill); default: a new temp file. */
+  /**
+   * Reuse a database file (e.g. to restart after a kill); default: a new temp file. Under
+   * THREADLINE_TEST_DB=postgres each path stands for a Postgres database of its own (test-db.ts).
+   */
   dbPath?: string;
   args?: string[];
   framing?: Framing;
@@ -48,7 +52,7 @@ export async function startServer(t: TestContext, options: StartOptions = {}): P
   }
   const spawned = await spawnThreadline({
     bin: BIN,
-    args: ['--db', dbPath, '--log-level', 'debug', ...(options.args ?? [])],
+    args: ['--db', await testDb(dbPath), '--log-level', 'debug', ...(options.args ?? [])],
     framing: options.framing,
     cwd: options.cwd,
     env: options.env,

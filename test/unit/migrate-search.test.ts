@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
-import { migrate } from '../../src/store/sqlite/migrate.js';
+import { LATEST_SCHEMA_VERSION, migrate } from '../../src/store/sqlite/migrate.js';
 import { MIGRATIONS } from '../../src/store/sqlite/migrations/index.js';
 import { createSqliteStore } from '../../src/store/sqlite/store.js';
 
@@ -20,7 +20,7 @@ test('migration 008 drops the search triggers and keeps the index a version-7 fi
   const indexed = db.prepare('SELECT count(*) AS n FROM search_fts').get() as { n: number };
   assert.equal(indexed.n, 3, 'the 007 triggers indexed the title and both messages');
 
-  assert.equal(migrate(db), 8);
+  assert.equal(migrate(db), LATEST_SCHEMA_VERSION);
   assert.deepStrictEqual(db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'search_%'").all(), []);
 
   const store = createSqliteStore(db);

@@ -1,5 +1,6 @@
 import { sql as init } from './001_init.js';
 import { sql as approvalRules } from './002_approval_rules.js';
+import { sql as ownerMachine } from './004_owner_machine.js';
 
 export interface Migration {
   version: number;
@@ -11,6 +12,8 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: '001_init', sql: init },
   { version: 2, name: '002_approval_rules', sql: approvalRules },
+  // 3 is another change's, in flight: versions need only increase.
+  { version: 4, name: '004_owner_machine', sql: ownerMachine },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

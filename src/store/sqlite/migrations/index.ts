@@ -6,6 +6,7 @@ import { sql as history } from './005_history.js';
 import { sql as search } from './006_search.js';
 import { sql as approvalRules } from './007_approval_rules.js';
 import { sql as searchWithoutTriggers } from './008_search_without_triggers.js';
+import { sql as ownerMachine } from './010_owner_machine.js';
 
 export interface Migration {
   version: number;
@@ -23,6 +24,8 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 6, name: '006_search', sql: search },
   { version: 7, name: '007_approval_rules', sql: approvalRules },
   { version: 8, name: '008_search_without_triggers', sql: searchWithoutTriggers },
+  // 9 is another change's, in flight: versions need only increase.
+  { version: 10, name: '010_owner_machine', sql: ownerMachine },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
