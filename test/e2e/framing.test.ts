@@ -10,7 +10,7 @@ test('with --framing ndjson a whole session runs through the protocol client', a
     protocolVersion: PROTOCOL_VERSION,
     serverInfo: { name: 'threadline', version: '0.1.0' },
     capabilities: { framing: 'ndjson', hosts: ['echo', 'exec', 'openai'], steer: true, approvals: true, history: true },
-    dbPath: server.dbPath,
+    dbPath: server.dbLocation,
   });
   const thread = await newThread(server.client, { title: 'over ndjson' });
   assert.equal(thread.title, 'over ndjson');

@@ -7,6 +7,7 @@ import { Checker, checkDatabase } from '../torture/invariants.js';
 import { Ledger } from '../torture/ledger.js';
 import { Load } from '../torture/load.js';
 import { Rng } from '../torture/rng.js';
+import { sqliteOnly } from '../helpers/test-db.js';
 
 // Issue 5 §1: two and four servers on one database file, their clients hammering the same
 // threads (start, queue, steer, edit, interrupt, drain, cancel, wait; echo with small delays).
@@ -18,7 +19,7 @@ const ARGS = ['--log-level', 'warn', '--max-queued', '20'];
 
 for (const [servers, loadMs, killOne] of [[2, 2000, false], [4, 2000, true]] as const) {
   const kill = killOne ? ', one of them killed -9 midway (the others take its threads over)' : '';
-  test(`${servers} servers on one file hammering the same threads${kill}: seq gap-free, one running turn per thread, every acknowledged admission kept, none promoted twice, every subscriber saw every event once in order`, { timeout: 60_000 }, async (t) => {
+  test(`${servers} servers on one file hammering the same threads${kill}: seq gap-free, one running turn per thread, every acknowledged admission kept, none promoted twice, every subscriber saw every event once in order`, { timeout: 60_000, ...sqliteOnly('checks its invariants by reading the SQLite file with better-sqlite3') }, async (t) => {
     const seed = Number(process.env.THREADLINE_LOAD_SEED ?? Math.floor(Math.random() * 2 ** 31));
     t.diagnostic(`seed ${seed} (replay: THREADLINE_LOAD_SEED=${seed})`);
     const rng = new Rng(seed);
