@@ -19,12 +19,16 @@ const OPTIONS = {
   'max-loaded-engines': { type: 'string' },
   'approval-timeout': { type: 'string' },
   'lease-ttl': { type: 'string' },
+  'machine-id': { type: 'string' },
   'read-only': { type: 'boolean' },
   ...HOST_FLAGS,
 } as const;
 
-/** `--read-only` (serve only): read the file, never write it (threadline inspect runs this). */
-export type ServeArgs = ServeConfig & { readOnly: boolean };
+/**
+ * `--read-only` (serve only): read the file, never write it (threadline inspect runs this).
+ * `--machine-id`: this server's machine identity in its owner row (default: process-identity.ts).
+ */
+export type ServeArgs = ServeConfig & { readOnly: boolean; machineId?: string };
 
 export function parseServeArgs(args: string[], env: NodeJS.ProcessEnv = process.env): ServeArgs {
   let values: Record<string, string | string[] | boolean | undefined>;
@@ -62,8 +66,13 @@ export function parseServeArgs(args: string[], env: NodeJS.ProcessEnv = process.
   const readOnly = (values['read-only'] as unknown) === true;
   const db = text('db', defaultDbPath(env));
   if (readOnly && db === ':memory:') throw new UsageError('--read-only needs a database file, not ":memory:"');
+  const machineId = one('machine-id');
+  if (machineId !== undefined && !/^[\w.:-]{1,128}$/.test(machineId)) {
+    throw new UsageError('--machine-id must be 1 to 128 letters, digits, ".", ":", "_" or "-"');
+  }
   return {
     readOnly,
+    ...(machineId !== undefined ? { machineId } : {}),
     db,
     host,
     hostOptions: hostOptionsFrom(host, values as Record<string, string | string[] | undefined>, (message) => new UsageError(message)),

@@ -26,6 +26,9 @@ Options of serve (demo takes the same):
   --approval-timeout S    seconds before an unanswered approval is denied (default: ${DEFAULTS.approvalTimeoutSeconds})
   --lease-ttl S           seconds a running turn's lease lasts unless its process renews it (every S/3);
                           then another process on the same database may take the thread over (default: ${DEFAULTS.leaseTtlSeconds})
+  --machine-id ID         this server's machine: a pid is judged only by servers with the same id; an owner on
+                          another machine is dead only once its lease expires (default: $THREADLINE_MACHINE_ID,
+                          else a hash of /etc/machine-id, else of the host name)
   --durability full|normal  full: an acknowledged call survives power loss; normal: a crash (default: ${DEFAULTS.durability})
   --framing lsp|ndjson    Content-Length headers or one JSON message per line (default: ${DEFAULTS.framing})
   --log-level LEVEL       error|warn|info|debug, written to stderr (default: ${DEFAULTS.logLevel})

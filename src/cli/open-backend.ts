@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { createLogger, routeConsoleToStderr, type Logger } from '../log.js';
 import { lazyHost, resolveHost, type HostSpec } from '../host/load.js';
 import { createOrchestrator, type Orchestrator } from '../orchestrator/api.js';
+import { useMachineId } from '../orchestrator/ownership/process-identity.js';
 import { isPostgresUrl, openStoreAt, withoutPassword } from '../store/open.js';
 import { openReadOnlySqliteStore } from '../store/sqlite/store.js';
 import type { Store } from '../store/port.js';
@@ -35,6 +36,7 @@ export interface Backend {
  */
 export async function openBackend(args: string[]): Promise<Backend> {
   const config = parseServeArgs(args);
+  useMachineId(config.machineId); // before the owner row is written
   const log = createLogger(config.logLevel);
   routeConsoleToStderr(); // a host's console.log must never corrupt the protocol on stdout
   const postgres = isPostgresUrl(config.db);

@@ -256,6 +256,11 @@ export interface Owner {
   pidNamespace: string | null;
   /** The owner's own `--lease-ttl`; null in a row from before it was recorded. */
   leaseTtlMs: number | null;
+  /**
+   * The machine the process runs on (`--machine-id`, by default derived from /etc/machine-id):
+   * its pid means something only on the same machine. Null in a row from before it was recorded.
+   */
+  machineId: string | null;
   startedAt: string;
   heartbeatAt: string;
 }
@@ -265,6 +270,11 @@ export interface ThreadLease {
   runningTurnId: string | null;
   ownerId: string | null;
   expiresAt: string | null;
+  /**
+   * No lease, or its expiry is not after the transaction's clock: judged by the database in SQL
+   * (Postgres: `now()`), so servers on other machines agree whatever their own clocks say.
+   */
+  expired: boolean;
   owner?: Owner;
 }
 
@@ -410,7 +420,8 @@ export interface RoutingWrites {
 
 export interface OwnerReads {
   find(id: string): Promise<Owner | undefined>;
-  threadLease(threadId: string): Promise<ThreadLease | undefined>;
+  /** `now` is the transaction's `tx.now` (an adapter with a clock of its own may use that instead). */
+  threadLease(threadId: string, now: string): Promise<ThreadLease | undefined>;
   /** True while `ownerId` holds the lease of `turnId`, the thread's running turn. */
   holdsLease(threadId: string, turnId: string, ownerId: string): Promise<boolean>;
   /** Threads whose lease `ownerId` holds. */

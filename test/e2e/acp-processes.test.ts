@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import * as acp from '@agentclientprotocol/sdk';
 import { chunkText, startAcp, type AcpTestAgent } from '../helpers/acp-client.js';
 import { BIN, startServer } from '../helpers/server.js';
+import { sqliteOnly } from '../helpers/test-db.js';
 
 // Issue 13: several `threadline acp` processes on one database, and the end of the connection.
 
@@ -18,7 +19,7 @@ async function firstChunk(agent: AcpTestAgent, sessionId: string): Promise<void>
   }
 }
 
-test('a prompt sent in a second process while the first runs the turn is queued, then run and answered in the second', async (t) => {
+test('a prompt sent in a second process while the first runs the turn is queued, then run and answered in the second', sqliteOnly('waits on the SQLite file read with better-sqlite3'), async (t) => {
   const first = await startAcp(t);
   const { sessionId } = await first.conn.agent.request(acp.methods.agent.session.new, { cwd: '/tmp', mcpServers: [] });
   const running = prompt(first, sessionId, '!word-delay 60000\nslow reply');
@@ -53,7 +54,7 @@ async function pendingAdmission(dbPath: string, sessionId: string, t: { after: (
   while ((pending.get(sessionId) as { n: number }).n === 0) await new Promise((resolve) => setTimeout(resolve, 10));
 }
 
-test('session/cancel for a prompt whose turn another process runs stops that turn over there; the prompt answers `cancelled`', { timeout: 30_000 }, async (t) => {
+test('session/cancel for a prompt whose turn another process runs stops that turn over there; the prompt answers `cancelled`', { timeout: 30_000, ...sqliteOnly('reads the SQLite file with better-sqlite3') }, async (t) => {
   const first = await startAcp(t);
   const { sessionId } = await first.conn.agent.request(acp.methods.agent.session.new, { cwd: '/tmp', mcpServers: [] });
   const running = prompt(first, sessionId, '!word-delay 60000\nslow reply');
@@ -73,7 +74,7 @@ test('session/cancel for a prompt whose turn another process runs stops that tur
   assert.equal(latestTurnStatus(first.dbPath, sessionId), 'interrupted');
 });
 
-test('session/cancel in a window whose turn another process runs: the prompt there and the one queued here both answer `cancelled`', { timeout: 30_000 }, async (t) => {
+test('session/cancel in a window whose turn another process runs: the prompt there and the one queued here both answer `cancelled`', { timeout: 30_000, ...sqliteOnly('reads the SQLite file with better-sqlite3') }, async (t) => {
   const first = await startAcp(t);
   const { sessionId } = await first.conn.agent.request(acp.methods.agent.session.new, { cwd: '/tmp', mcpServers: [] });
   const running = prompt(first, sessionId, '!word-delay 60000\nslow reply');

@@ -10,7 +10,7 @@ const RSS_BOUND_KB = 250 * 1024;
 
 
 test(`a client that sends ${REQUESTS} large thread/events requests without reading keeps the server's RSS bounded, then gets every answer exactly once`, async (t) => {
-  const server = startRaw(t, { args: ['--log-level', 'debug'] });
+  const server = await startRaw(t, { args: ['--log-level', 'debug'] });
   await server.call(0, 'initialize', { protocolVersion: PROTOCOL_VERSION });
   const threadId = ((await server.call(1, 'thread/create', {})).result as { thread: { id: string } }).thread.id;
   // One long word: the echo reply is one delta, and the page holds the prompt four times over.

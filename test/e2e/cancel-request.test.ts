@@ -4,7 +4,7 @@ import { PROTOCOL_VERSION } from '@threadline/protocol';
 import { startRaw, type RawServer } from '../helpers/raw-server.js';
 
 async function initialized(t: TestContext): Promise<RawServer> {
-  const server = startRaw(t);
+  const server = await startRaw(t);
   await server.call(0, 'initialize', { protocolVersion: PROTOCOL_VERSION });
   return server;
 }

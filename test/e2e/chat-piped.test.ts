@@ -5,10 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { BIN } from '../helpers/server.js';
+import { withTestDb } from '../helpers/test-db.js';
 
 /** `threadline chat ...args` with `input` on its stdin (a pipe, not a terminal). */
-function chatPiped(args: string[], input: string, env: NodeJS.ProcessEnv = process.env) {
-  const child = spawn(process.execPath, [BIN, 'chat', ...args], { stdio: ['pipe', 'pipe', 'pipe'], env });
+async function chatPiped(args: string[], input: string, env: NodeJS.ProcessEnv = process.env) {
+  const child = spawn(process.execPath, [BIN, 'chat', ...(await withTestDb(args))], { stdio: ['pipe', 'pipe', 'pipe'], env });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));

@@ -4,10 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { runCli } from '../helpers/cli.js';
+import { sqliteOnly } from '../helpers/test-db.js';
 
 // Each bad command line exits 2 with one line on stderr that says what is wrong in our words
 // (not Node's argument parser's) and, where the fix is to read the usage, points at --help.
-test('bad flags exit 2 with one readable line', async (t) => {
+test('bad flags exit 2 with one readable line', sqliteOnly('bad --db paths (a file where a folder should be) are SQLite\'s'), async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'threadline-cli-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const db = ['--db', join(dir, 'x.db')];

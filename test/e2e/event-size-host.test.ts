@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import type { ApprovalRequestParams, ThreadEvent } from '@threadline/protocol';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '@threadline/protocol/node';
 import { newThread, startServer } from '../helpers/server.js';
+import { sqliteOnly } from '../helpers/test-db.js';
 
 const MB = 1024 * 1024;
 const HUGE = 20 * MB;
@@ -76,7 +77,7 @@ function peakRssMb(pid: number): number {
 
 const jsonBytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value), 'utf8');
 
-test('a host reporting 20 MB metadata, delta, approval and errors: every event and page stays under the bound, memory and the database stay small', async (t) => {
+test('a host reporting 20 MB metadata, delta, approval and errors: every event and page stays under the bound, memory and the database stay small', sqliteOnly('measures the SQLite file\'s size'), async (t) => {
   const server = await startServer(t, { args: ['--host', hostFile(t)], initialize: { capabilities: { approvals: true } } });
   const { client, events } = server;
   const notified: ThreadEvent[] = [];

@@ -6,6 +6,7 @@ import { test, type TestContext } from 'node:test';
 import Database from 'better-sqlite3';
 import { spawnThreadline } from '@threadline/protocol/node';
 import { BIN, newThread, startServer } from '../helpers/server.js';
+import { sqliteOnly } from '../helpers/test-db.js';
 
 // The database holds conversations and tool output: what the server creates is for its user only
 // (directories 0700, files 0600), whatever the umask. The servers below inherit the loosest umask
@@ -27,7 +28,7 @@ function fileModes(dbPath: string): string[] {
   return [dbPath, `${dbPath}-wal`, `${dbPath}-shm`].map(modeOf);
 }
 
-test('a new --db in directories that do not exist: each directory is created 0700, the database, -wal and -shm 0600', async (t) => {
+test('a new --db in directories that do not exist: each directory is created 0700, the database, -wal and -shm 0600', sqliteOnly('about the modes of the SQLite file, its -wal and -shm and their directories'), async (t) => {
   const root = tempDir(t);
   const dbPath = join(root, 'a', 'b', 'threadline.db');
   const { client } = await startServer(t, { dbPath });
@@ -36,7 +37,7 @@ test('a new --db in directories that do not exist: each directory is created 070
   assert.deepStrictEqual(fileModes(dbPath), ['600', '600', '600']);
 });
 
-test('the default database path ($XDG_DATA_HOME/threadline/threadline.db) is created 0700/0600', async (t) => {
+test('the default database path ($XDG_DATA_HOME/threadline/threadline.db) is created 0700/0600', sqliteOnly('about the modes of the SQLite file, its -wal and -shm and their directories'), async (t) => {
   const root = tempDir(t);
   const spawned = await spawnThreadline({ bin: BIN, env: { ...process.env, XDG_DATA_HOME: join(root, 'data') }, stderr: 'ignore' });
   t.after(() => spawned.close());
@@ -46,7 +47,7 @@ test('the default database path ($XDG_DATA_HOME/threadline/threadline.db) is cre
   assert.deepStrictEqual(fileModes(dbPath), ['600', '600', '600']);
 });
 
-test("an existing database file and directory keep the modes their owner chose (SQLite gives -wal and -shm the file's mode)", async (t) => {
+test("an existing database file and directory keep the modes their owner chose (SQLite gives -wal and -shm the file's mode)", sqliteOnly('about the modes of the SQLite file, its -wal and -shm and their directories'), async (t) => {
   const dir = tempDir(t);
   chmodSync(dir, 0o755);
   const dbPath = join(dir, 'shared.db');
@@ -58,7 +59,7 @@ test("an existing database file and directory keep the modes their owner chose (
   assert.deepStrictEqual(fileModes(dbPath), ['644', '644', '644']);
 });
 
-test('an existing directory keeps its mode; only the new database file in it is 0600', async (t) => {
+test('an existing directory keeps its mode; only the new database file in it is 0600', sqliteOnly('about the modes of the SQLite file, its -wal and -shm and their directories'), async (t) => {
   const dir = tempDir(t);
   chmodSync(dir, 0o775);
   const dbPath = join(dir, 'threadline.db');

@@ -10,7 +10,7 @@ test('with --framing ndjson a whole session runs through the protocol client', a
     protocolVersion: PROTOCOL_VERSION,
     serverInfo: { name: 'threadline', version: '0.1.0' },
     capabilities: { framing: 'ndjson', hosts: ['echo', 'exec', 'openai'], steer: true, approvals: true, history: true },
-    dbPath: server.dbPath,
+    dbPath: server.dbLocation,
   });
   const thread = await newThread(server.client, { title: 'over ndjson' });
   assert.equal(thread.title, 'over ndjson');
@@ -43,7 +43,7 @@ const eventKind = (m: RawMessage): unknown => (m.method === 'thread/event' ? (m.
 
 for (const framing of ['lsp', 'ndjson'] as RawFraming[]) {
   test(`${framing}: every byte the server writes to stdout during a session belongs to a well-formed frame`, async (t) => {
-    const server = startRaw(t, { framing });
+    const server = await startRaw(t, { framing });
     const init = await server.call(1, 'initialize', { protocolVersion: PROTOCOL_VERSION });
     assert.equal((init.result as { capabilities?: { framing?: unknown } }).capabilities?.framing, framing);
 
@@ -76,7 +76,7 @@ for (const framing of ['lsp', 'ndjson'] as RawFraming[]) {
 }
 
 test('requests received just before stdin closes are still answered, then the server exits 0', async (t) => {
-  const server = startRaw(t, { framing: 'ndjson' });
+  const server = await startRaw(t, { framing: 'ndjson' });
   server.request(1, 'initialize', { protocolVersion: PROTOCOL_VERSION });
   server.request(2, 'thread/create', { title: 'last words' });
   server.request(3, 'thread/list', {});
@@ -89,7 +89,7 @@ test('requests received just before stdin closes are still answered, then the se
 });
 
 test('a bare JSON line sent to an LSP-framed server is answered with a hint to use --framing ndjson, and a framed message after it is served', async (t) => {
-  const server = startRaw(t, { framing: 'lsp' });
+  const server = await startRaw(t, { framing: 'lsp' });
   server.send('{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":1}}\n');
   const hint = await server.next(10_000);
   assert.equal(hint.error?.code, -32700);

@@ -35,7 +35,7 @@ async function assertInvalidParams(server: RawServer, id: number, method: string
 
 /** An initialized server on a fresh database, with a small message limit. */
 async function initialized(t: TestContext, framing: RawFraming): Promise<RawServer> {
-  const server = startRaw(t, { framing, args: ['--max-message-bytes', String(MAX_MESSAGE_BYTES)] });
+  const server = await startRaw(t, { framing, args: ['--max-message-bytes', String(MAX_MESSAGE_BYTES)] });
   const init = await server.call(0, 'initialize', { protocolVersion: PROTOCOL_VERSION });
   assert.equal(init.id, 0);
   assert.equal((init.result as { protocolVersion?: unknown } | undefined)?.protocolVersion, PROTOCOL_VERSION, JSON.stringify(init));
@@ -187,7 +187,7 @@ for (const framing of FRAMINGS) {
   }
 
   test(`${framing}: a request before initialize is answered -32002, and initialize still works after it`, async (t) => {
-    const server = startRaw(t, { framing });
+    const server = await startRaw(t, { framing });
     const error = assertError(await server.call(1, 'thread/list', {}), { id: 1, code: -32002, kind: 'server_not_initialized' });
     assert.equal(error.data?.method, 'thread/list');
     const init = await server.call(2, 'initialize', { protocolVersion: PROTOCOL_VERSION });

@@ -9,7 +9,7 @@ test('initialize answers with the server, its capabilities and the database path
     protocolVersion: PROTOCOL_VERSION,
     serverInfo: { name: 'threadline', version: '0.1.0' },
     capabilities: { framing: 'lsp', hosts: ['echo', 'exec', 'openai'], steer: true, approvals: true, history: true },
-    dbPath: server.dbPath,
+    dbPath: server.dbLocation,
   });
 });
 

@@ -183,7 +183,7 @@ function describe(input: Input): string {
 
 for (const framing of FRAMINGS) {
   test(`${framing}: random and hostile input never stops the server, the next valid request is answered, nothing is answered -32603, and memory stays bounded`, async (t) => {
-    const server = startRaw(t, { framing, args: ['--max-message-bytes', String(MAX_MESSAGE_BYTES)] });
+    const server = await startRaw(t, { framing, args: ['--max-message-bytes', String(MAX_MESSAGE_BYTES)] });
     await server.call(0, 'initialize', { protocolVersion: PROTOCOL_VERSION });
     const { thread } = (await server.call(1, 'thread/create', { title: 'fuzz' })).result as { thread: { id: string } };
     const { turn } = (await server.call(2, 'thread/startTurn', { threadId: thread.id, prompt: 'hello' })).result as { turn: { id: string } };
@@ -215,7 +215,7 @@ for (const framing of FRAMINGS) {
 // in the store and was answered -32603 with an ERROR log. Now -32602 at the edge.
 for (const method of ['thread/create', 'thread/update'] as const) {
   test(`${method} with metadata nested 5000 levels deep is answered -32602 naming metadata; 200 levels are stored`, async (t) => {
-    const server = startRaw(t);
+    const server = await startRaw(t);
     await server.call(0, 'initialize', { protocolVersion: PROTOCOL_VERSION });
     const { thread } = (await server.call(1, 'thread/create', {})).result as { thread: { id: string } };
     const nested = (depth: number) => `${'{"a":'.repeat(depth - 1)}[]${'}'.repeat(depth - 1)}`;
@@ -236,7 +236,7 @@ for (const method of ['thread/create', 'thread/update'] as const) {
 test(
   'a stray error response with id null is ignored without an ERROR log line, and the server still serves',
   async (t) => {
-    const server = startRaw(t);
+    const server = await startRaw(t);
     await server.call(0, 'initialize', { protocolVersion: PROTOCOL_VERSION });
     server.frame('{"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"the client could not parse something"}}');
     assert.equal((await server.call(1, 'thread/list', {})).id, 1);
@@ -248,7 +248,7 @@ test(
 test(
   'turn/wait with a huge timeoutMs (3e9 ms, past a 32-bit timer) still waits for the turn instead of timing out at once',
   async (t) => {
-    const server = startRaw(t);
+    const server = await startRaw(t);
     await server.call(0, 'initialize', { protocolVersion: PROTOCOL_VERSION });
     const { thread } = (await server.call(1, 'thread/create', {})).result as { thread: { id: string } };
     const { turn } = (await server.call(2, 'thread/startTurn', { threadId: thread.id, prompt: '!hang' })).result as { turn: { id: string } };

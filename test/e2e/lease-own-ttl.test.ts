@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { ThreadBusyError, ThreadLeasedError } from '@threadline/protocol';
 import { newThread, startServer } from '../helpers/server.js';
+import { sqliteOnly } from '../helpers/test-db.js';
 
 // Issue 10 §7b: each owner is judged by its own --lease-ttl. A server started with a tiny ttl
 // used to forget every owner silent for 100 × *its* ttl (100 ms here) — a live, idle server
@@ -19,7 +20,7 @@ const ownerIds = (dbPath: string): string[] => {
   }
 };
 
-test('a server with a tiny --lease-ttl neither forgets a live idle owner nor takes the turn it then runs', async (t) => {
+test('a server with a tiny --lease-ttl neither forgets a live idle owner nor takes the turn it then runs', sqliteOnly('reads and deletes owner rows in the SQLite file with better-sqlite3'), async (t) => {
   const owner = await startServer(t, { args: ['--lease-ttl', '60'] });
   const [ownerId] = ownerIds(owner.dbPath);
   const thread = await newThread(owner.client);
@@ -41,7 +42,7 @@ test('a server with a tiny --lease-ttl neither forgets a live idle owner nor tak
   assert.deepStrictEqual([stopped!.status, stopped!.error], ['interrupted', undefined]);
 });
 
-test('an owner whose row was removed while it was idle records it again in the transaction that begins its next turn', async (t) => {
+test('an owner whose row was removed while it was idle records it again in the transaction that begins its next turn', sqliteOnly('reads and deletes owner rows in the SQLite file with better-sqlite3'), async (t) => {
   const owner = await startServer(t, { args: ['--lease-ttl', '60'] });
   const other = await startServer(t, { dbPath: owner.dbPath });
   const thread = await newThread(owner.client);
@@ -55,7 +56,7 @@ test('an owner whose row was removed while it was idle records it again in the t
   assert.equal((await other.client.request('turn/get', { turnId: turn.id })).turn.status, 'in_progress');
 });
 
-test('start-up forgets an idle owner row after 100 × the ttl that owner recorded (a row from before migration 004: at least the default ttl)', async (t) => {
+test('start-up forgets an idle owner row after 100 × the ttl that owner recorded (a row from before migration 004: at least the default ttl)', sqliteOnly('reads and deletes owner rows in the SQLite file with better-sqlite3'), async (t) => {
   const first = await startServer(t);
   await first.kill(); // leaves a migrated file and its own row (holding no lease) behind
   const ago = (s: number) => new Date(Date.now() - s * 1000).toISOString();

@@ -4,6 +4,7 @@ import { test, type TestContext } from 'node:test';
 import Database from 'better-sqlite3';
 import { ThreadLeasedError } from '@threadline/protocol';
 import { newThread, startServer, type TestServer } from '../helpers/server.js';
+import { sqliteOnly } from '../helpers/test-db.js';
 
 // Issue 10 §7a without `unshare` (lease-pid-namespace.test.ts runs real namespaces): the owner
 // row is rewritten to claim a pid that names no process here, as an owner in another PID
@@ -41,7 +42,7 @@ for (const [what, pidNamespace] of [
   ['in another PID namespace', 'pidns:0:1'],
   ['recorded before migration 004 (no namespace)', null],
 ] as const) {
-  test(`an owner ${what} whose pid names no process here keeps its turn until its lease expires`, async (t) => {
+  test(`an owner ${what} whose pid names no process here keeps its turn until its lease expires`, sqliteOnly('writes owner rows into the SQLite file with better-sqlite3'), async (t) => {
     const { owner, other, threadId, turnId } = await ownerAndOther(t);
     const pid = await deadPid();
     rewriteOwner(owner, { pid, pid_namespace: pidNamespace });
@@ -52,7 +53,7 @@ for (const [what, pidNamespace] of [
   });
 }
 
-test('an owner in this PID namespace whose pid names no process is dead at once (the check the others are spared)', async (t) => {
+test('an owner in this PID namespace whose pid names no process is dead at once (the check the others are spared)', sqliteOnly('writes owner rows into the SQLite file with better-sqlite3'), async (t) => {
   const { owner, other, threadId, turnId } = await ownerAndOther(t);
   rewriteOwner(owner, { pid: await deadPid() });
   const drained = await other.client.request('thread/drain', { threadId });

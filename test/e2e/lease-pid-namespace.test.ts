@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { ThreadLeasedError, type ThreadlineClient } from '@threadline/protocol';
 import { spawnThreadline } from '@threadline/protocol/node';
+import { testDb } from '../helpers/test-db.js';
 import { BIN, newThread, startServer } from '../helpers/server.js';
 
 // Issue 10 §7a: a server in another PID namespace on the same host (a container with host
@@ -31,7 +32,7 @@ async function startInNewPidNamespace(t: TestContext, dbPath: string, args: stri
   chmodSync(shim, 0o755);
   const stderr: string[] = [];
   const spawned = await spawnThreadline({
-    args: ['--db', dbPath, '--log-level', 'debug', ...args],
+    args: ['--db', await testDb(dbPath), '--log-level', 'debug', ...args],
     env: { ...process.env, PATH: `${dir}:${process.env.PATH}` },
     stderr: 'pipe',
   });

@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { BIN } from '../helpers/server.js';
+import { sqliteOnly } from '../helpers/test-db.js';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -16,6 +17,7 @@ const TSC = join(ROOT, 'node_modules/typescript/bin/tsc');
 /** What a user writes: spawn → thread/create → startTurn → turn/wait → shutdown. CJS has no top-level await. */
 const MAIN = `import { spawnThreadline } from '@threadline/protocol/node';
 import { ServerExitedError, type ThreadEvent } from '@threadline/protocol';
+import { sqliteOnly } from '../helpers/test-db.js';
 
 async function main(): Promise<void> {
   const { client, close } = await spawnThreadline({ bin: process.env.THREADLINE_BIN, args: ['--db', ':memory:'], stderr: 'ignore' });
@@ -64,7 +66,7 @@ function project(dir: string, type: 'module' | 'commonjs', configs: Record<strin
   writeFileSync(join(dir, 'main.ts'), MAIN);
 }
 
-test('npm pack → install into fresh ESM and CommonJS TypeScript projects → typecheck → spawn, turn, shutdown', async (t) => {
+test('npm pack → install into fresh ESM and CommonJS TypeScript projects → typecheck → spawn, turn, shutdown', sqliteOnly('installs the package and runs it on :memory: SQLite; the backend is not what it tests'), async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'threadline-package-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { ThreadlineError } from '@threadline/protocol';
 import { runCli } from '../helpers/run-cli.js';
 import { newThread, startServer } from '../helpers/server.js';
+import { sqliteOnly } from '../helpers/test-db.js';
 
 function tempDb(t: TestContext): string {
   const dir = mkdtempSync(join(tmpdir(), 'threadline-ro-'));
@@ -19,7 +20,7 @@ function snapshot(dbPath: string): { db: Buffer; wal: Buffer | null } {
   return { db: readFileSync(dbPath), wal: existsSync(`${dbPath}-wal`) ? readFileSync(`${dbPath}-wal`) : null };
 }
 
-test('serve --read-only serves reads, refuses every write with -32030 data.readOnly, and leaves the file as it was', async (t) => {
+test('serve --read-only serves reads, refuses every write with -32030 data.readOnly, and leaves the file as it was', sqliteOnly('--read-only opens a SQLite file read-only (a Postgres server has its own read-only roles)'), async (t) => {
   const dbPath = tempDb(t);
   const writer = await startServer(t, { dbPath });
   const thread = await newThread(writer.client, { title: 'kept' });
@@ -60,7 +61,7 @@ test('serve --read-only serves reads, refuses every write with -32030 data.readO
   assert.ok(before.wal ? after.wal?.equals(before.wal) : after.wal === null || after.wal.length === 0, 'the WAL is unchanged');
 });
 
-test('serve --read-only refuses a missing file, :memory:, and a schema of another version, in one line with exit 2', async (t) => {
+test('serve --read-only refuses a missing file, :memory:, and a schema of another version, in one line with exit 2', sqliteOnly('--read-only opens a SQLite file read-only (a Postgres server has its own read-only roles)'), async (t) => {
   const dbPath = tempDb(t);
   const missing = await runCli(['serve', '--read-only', '--db', dbPath]);
   assert.equal(missing.code, 2);

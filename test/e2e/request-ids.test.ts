@@ -7,7 +7,7 @@ import { startRaw, type RawMessage, type RawServer } from '../helpers/raw-server
 const body = (id: unknown, method: string, params: unknown) => JSON.stringify({ jsonrpc: '2.0', id, method, params });
 
 async function initialized(t: TestContext): Promise<RawServer> {
-  const server = startRaw(t);
+  const server = await startRaw(t);
   await server.call(0, 'initialize', { protocolVersion: PROTOCOL_VERSION });
   return server;
 }
@@ -107,7 +107,7 @@ test('many pipelined requests reusing a handful of ids: every request gets exact
 });
 
 test('answers to approval/request: one with the id as a string and a second answer are ignored; the real one decides', async (t) => {
-  const server = startRaw(t);
+  const server = await startRaw(t);
   await server.call(0, 'initialize', { protocolVersion: PROTOCOL_VERSION, capabilities: { approvals: true } });
   const threadId = ((await server.call(1, 'thread/create', {})).result as { thread: { id: string } }).thread.id;
   server.request(2, 'thread/startTurn', { threadId, prompt: '!tool shell make\ndone' });

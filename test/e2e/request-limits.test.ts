@@ -9,7 +9,7 @@ const MAX_IN_FLIGHT = 10_000;
 
 
 test(`past ${MAX_IN_FLIGHT} requests in flight a request is answered -32600 and not run; every request is answered once`, async (t) => {
-  const server = startRaw(t);
+  const server = await startRaw(t);
   await server.call(0, 'initialize', { protocolVersion: PROTOCOL_VERSION });
   const threadId = ((await server.call(1, 'thread/create', {})).result as { thread: { id: string } }).thread.id;
   const { turn } = (await server.call(2, 'thread/startTurn', { threadId, prompt: '!hang' })).result as { turn: { id: string } };
@@ -41,7 +41,7 @@ test(`past ${MAX_IN_FLIGHT} requests in flight a request is answered -32600 and 
 
 test('a client that sends garbage without reading the errors it earns keeps the server memory bounded', async (t) => {
   // At info level: a debug line per rejected line would make stderr, not stdout, the bottleneck.
-  const server = startRaw(t, { framing: 'ndjson', args: ['--log-level', 'info'] });
+  const server = await startRaw(t, { framing: 'ndjson', args: ['--log-level', 'info'] });
   await server.call(0, 'initialize', { protocolVersion: PROTOCOL_VERSION });
   const pid = server.child.pid!;
   const baseline = rssKb(pid);
@@ -63,7 +63,7 @@ test('a client that sends garbage without reading the errors it earns keeps the 
 });
 
 test('requests sent just before stdin closes are all answered even when the answers are far more than a pipe holds', async (t) => {
-  const server = startRaw(t);
+  const server = await startRaw(t);
   await server.call(0, 'initialize', { protocolVersion: PROTOCOL_VERSION });
   const N = 2000;
   const title = 't'.repeat(1000); // ~1.3 KB an answer, 2.6 MB in all

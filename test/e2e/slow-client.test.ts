@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import type { ThreadEvent } from '@threadline/protocol';
 import { newThread, startServer, waitForStderr } from '../helpers/server.js';
+import { sqliteOnly } from '../helpers/test-db.js';
 
 /**
  * PROTOCOL.md §11: a client that stops reading stdout while a turn streams far more than the
@@ -76,7 +77,7 @@ class TextCheck {
   }
 }
 
-test('a client that stops reading: bounded server memory, nothing lost, onEvent sees every event once, in order', async (t) => {
+test('a client that stops reading: bounded server memory, nothing lost, onEvent sees every event once, in order', sqliteOnly('reads the SQLite file with better-sqlite3'), async (t) => {
   const server = await startServer(t);
   const { client } = server;
   const child = server.spawned.process;

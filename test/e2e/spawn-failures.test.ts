@@ -7,6 +7,7 @@ import { test, type TestContext } from 'node:test';
 import { ServerExitedError, type ThreadlineClient } from '@threadline/protocol';
 import { spawnThreadline, type SpawnThreadlineOptions } from '@threadline/protocol/node';
 import { BIN, newThread, startServer } from '../helpers/server.js';
+import { sqliteOnly } from '../helpers/test-db.js';
 
 function tempDir(t: TestContext): string {
   const dir = mkdtempSync(join(tmpdir(), 'threadline-spawn-'));
@@ -38,7 +39,7 @@ test('an unknown --host: spawnThreadline rejects with the exit code and the serv
   assert.match(error.message, /exited with code 2: threadline: host "no-such-host" not found/);
 });
 
-test('a database file that is not SQLite: spawnThreadline rejects with what the server said', async (t) => {
+test('a database file that is not SQLite: spawnThreadline rejects with what the server said', sqliteOnly('a file that is not SQLite'), async (t) => {
   const db = join(tempDir(t), 'garbage.db');
   writeFileSync(db, 'this is not a database, just text long enough to fill a header page'.repeat(100));
   const error = await spawnFailure({ bin: BIN, args: ['--db', db] });

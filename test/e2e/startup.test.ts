@@ -8,6 +8,7 @@ import Database from 'better-sqlite3';
 import { LATEST_SCHEMA_VERSION } from '../../src/store/sqlite/migrations/index.js';
 import { runCli } from '../helpers/cli.js';
 import { BIN, startServer } from '../helpers/server.js';
+import { sqliteOnly } from '../helpers/test-db.js';
 
 function tempDir(t: TestContext): string {
   const dir = mkdtempSync(join(tmpdir(), 'threadline-startup-'));
@@ -39,7 +40,7 @@ test('bad usage and an unknown host exit 2 with one line on stderr', async (t) =
   }
 });
 
-test('a database from a newer schema makes serve exit 2 naming both versions, and the file is left untouched', async (t) => {
+test('a database from a newer schema makes serve exit 2 naming both versions, and the file is left untouched', sqliteOnly('about the SQLite file (its schema version, corruption, its default location)'), async (t) => {
   const path = join(tempDir(t), 'newer.db');
   const db = new Database(path);
   db.pragma(`user_version = ${LATEST_SCHEMA_VERSION + 1}`);
@@ -51,7 +52,7 @@ test('a database from a newer schema makes serve exit 2 naming both versions, an
   assert.deepStrictEqual(readFileSync(path), before);
 });
 
-test('a corrupt database file makes serve exit 2 with one line, and the file is left untouched', async (t) => {
+test('a corrupt database file makes serve exit 2 with one line, and the file is left untouched', sqliteOnly('about the SQLite file (its schema version, corruption, its default location)'), async (t) => {
   const path = join(tempDir(t), 'corrupt.db');
   writeFileSync(path, Buffer.from('this is not a database, just garbage bytes '.repeat(200)));
   const before = readFileSync(path);
@@ -62,7 +63,7 @@ test('a corrupt database file makes serve exit 2 with one line, and the file is 
   assert.deepStrictEqual(readFileSync(path), before);
 });
 
-test('serve creates the database in $XDG_DATA_HOME/threadline by default, and --db :memory: works', async (t) => {
+test('serve creates the database in $XDG_DATA_HOME/threadline by default, and --db :memory: works', sqliteOnly('about the SQLite file (its schema version, corruption, its default location)'), async (t) => {
   const home = tempDir(t);
   const child = spawn(process.execPath, [BIN, 'serve'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, XDG_DATA_HOME: home } });
   const exited = new Promise((resolve) => child.on('close', resolve));
@@ -76,7 +77,7 @@ test('serve creates the database in $XDG_DATA_HOME/threadline by default, and --
   assert.equal((await server.client.request('thread/get', { threadId: thread.id })).thread.id, thread.id);
 });
 
-test('threadline demo (what npm start runs) drives a real session on a temp database, leaves the default one alone and exits 0', async (t) => {
+test('threadline demo (what npm start runs) drives a real session on a temp database, leaves the default one alone and exits 0', sqliteOnly('demo runs on its own temp SQLite file and checks the default file is untouched'), async (t) => {
   const home = tempDir(t);
   const { code, stdout } = await runCli(['demo'], { ...process.env, XDG_DATA_HOME: home });
   assert.equal(code, 0, stdout);

@@ -9,6 +9,7 @@ import { createMessageConnection } from 'vscode-jsonrpc/node';
 import { StorageError, ThreadlineClient } from '@threadline/protocol';
 import { FramedMessageReader, FramedMessageWriter } from '@threadline/protocol/node';
 import { BIN, newThread, startServer } from '../helpers/server.js';
+import { sqliteOnly } from '../helpers/test-db.js';
 
 // PROTOCOL.md §11: a write the database refuses (disk full, read-only, locked past busy_timeout)
 // → -32030 with data.retryable; nothing half-written; reads keep working. The server reads two
@@ -136,7 +137,7 @@ function startConstrained(t: TestContext, dbPath: string, constrained = true) {
   return { client, exited, stderr };
 }
 
-test('a full disk: a write is refused with -32030 retryable (SQLITE_FULL), nothing is half-written, reads are served, and writes succeed once space is freed', async (t) => {
+test('a full disk: a write is refused with -32030 retryable (SQLITE_FULL), nothing is half-written, reads are served, and writes succeed once space is freed', sqliteOnly('about faults of the SQLite file and its disk (full, read-only, permissions)'), async (t) => {
   const dir = tempDir(t);
   const dbPath = join(dir, 'threadline.db');
   // Ballast: an idle thread holding 320 KB of queued prompts, written while the disk had room.
@@ -192,7 +193,7 @@ test('a full disk: a write is refused with -32030 retryable (SQLITE_FULL), nothi
   assert.deepStrictEqual(after.events.slice(before.events.length).map((e) => e.kind), ['prompt.admitted']);
 });
 
-test('a read-only database file: reads are served, every write is refused with -32030 (SQLITE_READONLY, not retryable), and the file is not changed', async (t) => {
+test('a read-only database file: reads are served, every write is refused with -32030 (SQLITE_READONLY, not retryable), and the file is not changed', sqliteOnly('about faults of the SQLite file and its disk (full, read-only, permissions)'), async (t) => {
   const dir = tempDir(t);
   const { dbPath, threadId } = await seededDatabase(t, dir);
   chmodSync(dbPath, 0o444);
@@ -212,7 +213,7 @@ test('a read-only database file: reads are served, every write is refused with -
   assert.deepStrictEqual(readFileSync(dbPath), bytes);
 });
 
-test('a database in a read-only directory (no room for its -wal file) makes serve exit 2 with one line, and the file is left untouched', async (t) => {
+test('a database in a read-only directory (no room for its -wal file) makes serve exit 2 with one line, and the file is left untouched', sqliteOnly('about faults of the SQLite file and its disk (full, read-only, permissions)'), async (t) => {
   const dir = tempDir(t);
   const { dbPath } = await seededDatabase(t, dir);
   const bytes = readFileSync(dbPath);
@@ -228,6 +229,7 @@ test('a database in a read-only directory (no room for its -wal file) makes serv
 
 test(
   'a read-only database file that needs recovery makes serve exit 2 with one line, and the file is left untouched',
+  sqliteOnly('about faults of the SQLite file and its disk (full, read-only, permissions)'),
   async (t) => {
     const dir = tempDir(t);
     const first = await startServer(t, { dbPath: join(dir, 'threadline.db') });
@@ -245,7 +247,7 @@ test(
   },
 );
 
-test('a database whose pages behind a valid header are garbage makes serve exit 2 with one line, and the file is left untouched', async (t) => {
+test('a database whose pages behind a valid header are garbage makes serve exit 2 with one line, and the file is left untouched', sqliteOnly('about faults of the SQLite file and its disk (full, read-only, permissions)'), async (t) => {
   const { dbPath } = await seededDatabase(t, tempDir(t));
   const bytes = readFileSync(dbPath);
   bytes.fill(0xab, 4096); // page 1 (header and the start of the schema) stays; every other page is garbage
@@ -259,6 +261,7 @@ test('a database whose pages behind a valid header are garbage makes serve exit 
 
 test(
   'a database whose in-progress-turns index page is garbage makes serve exit 2 with one line, and the file is left untouched',
+  sqliteOnly('about faults of the SQLite file and its disk (full, read-only, permissions)'),
   async (t) => {
     const { dbPath } = await seededDatabase(t, tempDir(t));
     const db = new Database(dbPath, { readonly: true });
@@ -287,7 +290,7 @@ function holdWriteLock(dbPath: string): () => void {
   };
 }
 
-test('a database locked by another process past busy_timeout: writes are refused with -32030 retryable (SQLITE_BUSY), reads are served, and writes succeed once the lock is released', async (t) => {
+test('a database locked by another process past busy_timeout: writes are refused with -32030 retryable (SQLITE_BUSY), reads are served, and writes succeed once the lock is released', sqliteOnly('about faults of the SQLite file and its disk (full, read-only, permissions)'), async (t) => {
   const { client, dbPath } = await startServer(t, { env: hooks({ THREADLINE_TEST_BUSY_TIMEOUT_MS: 100 }) });
   const thread = await newThread(client, { title: 'locked' });
   const before = await snapshot(client, thread.id);
@@ -307,7 +310,7 @@ test('a database locked by another process past busy_timeout: writes are refused
   assert.equal((await client.request('turn/wait', { turnId: turn.id })).turn.status, 'completed');
 });
 
-test('a write that meets another process\'s lock waits for it (busy_timeout) and succeeds when it is released in time', async (t) => {
+test('a write that meets another process\'s lock waits for it (busy_timeout) and succeeds when it is released in time', sqliteOnly('about faults of the SQLite file and its disk (full, read-only, permissions)'), async (t) => {
   const { client, dbPath } = await startServer(t, { env: hooks({ THREADLINE_TEST_BUSY_TIMEOUT_MS: 5000 }) });
   const release = holdWriteLock(dbPath);
   t.after(release);
@@ -322,6 +325,7 @@ test('a write that meets another process\'s lock waits for it (busy_timeout) and
 
 test(
   'a disk that fills while a turn streams: once space frees the turn ends, and each item\'s detail is its concatenated deltas',
+  sqliteOnly('about faults of the SQLite file and its disk (full, read-only, permissions)'),
   async (t) => {
     const dir = tempDir(t);
     const dbPath = join(dir, 'threadline.db');

@@ -8,13 +8,14 @@ import { Checker, checkDatabase } from '../torture/invariants.js';
 import { Ledger } from '../torture/ledger.js';
 import { runTorture } from '../torture/run.js';
 import { newThread, startServer } from '../helpers/server.js';
+import { sqliteOnly } from '../helpers/test-db.js';
 
 // The short version of `npm run torture` (issue 5 §2): a few SIGKILLs at random instants under
 // mixed load, every invariant checked after each restart and after a final drain.
 // THREADLINE_TORTURE_SEED replays a run.
 
 for (const durability of ['full', 'normal'] as const) {
-  test(`kill -9 torture, short (${durability}): after every restart and a final drain every invariant holds`, async (t) => {
+  test(`kill -9 torture, short (${durability}): after every restart and a final drain every invariant holds`, sqliteOnly('scripts/torture.ts checks its invariants on the SQLite file'), async (t) => {
     const seed = Number(process.env.THREADLINE_TORTURE_SEED ?? Math.floor(Math.random() * 2 ** 31));
     const report = await runTorture({ seed, kills: 5, durability, loadMs: [100, 500], workers: 3 });
     t.diagnostic(`seed ${seed}: kills ${report.kills}, operations ${report.operations}, invariant checks passed ${report.checksPassed}`);
@@ -24,7 +25,7 @@ for (const durability of ['full', 'normal'] as const) {
   });
 }
 
-test('the torture checker catches a seq gap, a lost acknowledged admission, a second in_progress turn, a reply that is not its deltas and a compaction without its summary', async (t) => {
+test('the torture checker catches a seq gap, a lost acknowledged admission, a second in_progress turn, a reply that is not its deltas and a compaction without its summary', sqliteOnly('the checker\'s own test reads SQLite files it builds'), async (t) => {
   const server = await startServer(t);
   const thread = await newThread(server.client);
   const ledger = new Ledger();

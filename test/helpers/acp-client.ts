@@ -6,6 +6,7 @@ import { PassThrough, Readable, Writable } from 'node:stream';
 import type { TestContext } from 'node:test';
 import * as acp from '@agentclientprotocol/sdk';
 import { BIN } from './server.js';
+import { testDb } from './test-db.js';
 
 export type PermissionAnswer = (params: acp.RequestPermissionRequest, signal: AbortSignal) => Promise<acp.RequestPermissionResponse>;
 
@@ -50,7 +51,7 @@ export async function startAcp(t: TestContext, options: { dbPath?: string; args?
     t.after(() => rmSync(dir, { recursive: true, force: true }));
     dbPath = join(dir, 'threadline.db');
   }
-  const child = spawn(process.execPath, [BIN, 'acp', '--db', dbPath, '--log-level', 'debug', ...(options.args ?? [])], {
+  const child = spawn(process.execPath, [BIN, 'acp', '--db', await testDb(dbPath), '--log-level', 'debug', ...(options.args ?? [])], {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

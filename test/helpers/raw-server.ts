@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { BIN } from './server.js';
+import { testDb } from './test-db.js';
 
 export type RawFraming = 'lsp' | 'ndjson';
 
@@ -230,12 +231,12 @@ export class RawServer {
  * Spawns `process.execPath bin/threadline serve --db <tmp>/db.sqlite [--framing ndjson] [args]`
  * on a fresh temp database; after the test, SIGKILLs it and removes the directory.
  */
-export function startRaw(t: TestContext, options: RawStartOptions = {}): RawServer {
+export async function startRaw(t: TestContext, options: RawStartOptions = {}): Promise<RawServer> {
   const framing = options.framing ?? 'lsp';
   const dir = mkdtempSync(join(tmpdir(), 'threadline-raw-'));
   const server = new RawServer(framing, [
     '--db',
-    join(dir, 'db.sqlite'),
+    await testDb(join(dir, 'db.sqlite')),
     ...(framing === 'ndjson' ? ['--framing', 'ndjson'] : []),
     '--log-level',
     'debug',

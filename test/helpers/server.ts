@@ -6,11 +6,15 @@ import { fileURLToPath } from 'node:url';
 import type { ParamsOf, ResultOf, ThreadlineClient } from '@threadline/protocol';
 import { spawnThreadline, type Framing, type SpawnedThreadline } from '@threadline/protocol/node';
 import { EventRecorder } from './events.js';
+import { testDb } from './test-db.js';
 
 export const BIN = fileURLToPath(new URL('../../bin/threadline', import.meta.url));
 
 export interface StartOptions {
-  /** Reuse a database file (e.g. to restart after a kill); default: a new temp file. */
+  /**
+   * Reuse a database file (e.g. to restart after a kill); default: a new temp file. Under
+   * THREADLINE_TEST_DB=postgres each path stands for a Postgres database of its own (test-db.ts).
+   */
   dbPath?: string;
   args?: string[];
   framing?: Framing;
@@ -28,6 +32,8 @@ export interface TestServer {
   spawned: SpawnedThreadline;
   events: EventRecorder;
   dbPath: string;
+  /** What `initialize` reports as `dbPath`: the file, or on Postgres the URL without its password. */
+  dbLocation: string;
   stderr: string[];
   initializeResult?: ResultOf<'initialize'>;
   /** SIGKILL, and wait until the process is gone. */
@@ -46,9 +52,10 @@ export async function startServer(t: TestContext, options: StartOptions = {}): P
     t.after(() => rmSync(dir, { recursive: true, force: true }));
     dbPath = join(dir, 'threadline.db');
   }
+  const db = await testDb(dbPath);
   const spawned = await spawnThreadline({
     bin: BIN,
-    args: ['--db', dbPath, '--log-level', 'debug', ...(options.args ?? [])],
+    args: ['--db', db, '--log-level', 'debug', ...(options.args ?? [])],
     framing: options.framing,
     cwd: options.cwd,
     env: options.env,
@@ -74,6 +81,7 @@ export async function startServer(t: TestContext, options: StartOptions = {}): P
     spawned,
     events,
     dbPath,
+    dbLocation: db === dbPath ? dbPath : withoutPassword(db),
     stderr,
     kill: async () => {
       spawned.process.kill('SIGKILL');
@@ -82,6 +90,12 @@ export async function startServer(t: TestContext, options: StartOptions = {}): P
   };
   if (options.initialize !== false) server.initializeResult = await spawned.client.initialize(options.initialize ?? {});
   return server;
+}
+
+function withoutPassword(url: string): string {
+  const parsed = new URL(url);
+  parsed.password = '';
+  return parsed.toString();
 }
 
 /** A thread to work on. */

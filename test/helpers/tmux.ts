@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { promisify } from 'node:util';
 import { BIN } from './server.js';
+import { testDb } from './test-db.js';
 
 const run = promisify(execFile);
 
@@ -79,7 +80,7 @@ export async function startChat(t: TestContext, args: string[] = [], options: { 
   }
   // A NO_COLOR in the test's own environment must not change what the tests see (empty = unset).
   const env = { NO_COLOR: '', ...options.env };
-  const term = await startTerminal(t, [process.execPath, BIN, 'chat', '--db', dbPath, ...args], { ...options, env });
+  const term = await startTerminal(t, [process.execPath, BIN, 'chat', '--db', await testDb(dbPath), ...args], { ...options, env });
   await term.waitFor(/commands · ↑ edits|new thread: it is created|── .* events ──/);
   return {
     ...term,

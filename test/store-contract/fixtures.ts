@@ -63,6 +63,7 @@ export function newOwner(id: string, over: Partial<Owner> = {}): Owner {
     processKey: `boot:${id}`,
     pidNamespace: 'pid:[4026531836]',
     leaseTtlMs: 10_000,
+    machineId: 'machine-a',
     startedAt: at(0),
     heartbeatAt: at(0),
     ...over,

@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+
+/** A read transaction's clock for threadLease (an adapter with a clock of its own uses that). */
+const clock = (): string => new Date().toISOString();
 import { at, newOwner, seedTurn, wire, type OpenStore } from './fixtures.js';
 
 export function ownerContract(open: OpenStore): void {
@@ -35,12 +38,28 @@ export function ownerContract(open: OpenStore): void {
         await tx.threads.setRunningTurn('thr_2', 'turn_2', at(1), { owner: 'own_unrecorded', expiresAt: at(12) });
       });
       await store.read(async (tx) => {
-        assert.deepStrictEqual(await tx.owners.threadLease('thr_1'), {
-          runningTurnId: 'turn_1', ownerId: 'own_1', expiresAt: at(11), owner: newOwner('own_1'),
+        assert.deepStrictEqual(await tx.owners.threadLease('thr_1', clock()), {
+          runningTurnId: 'turn_1', ownerId: 'own_1', expiresAt: at(11), expired: true, owner: newOwner('own_1'),
         });
-        assert.deepStrictEqual(wire(await tx.owners.threadLease('thr_2')), { runningTurnId: 'turn_2', ownerId: 'own_unrecorded', expiresAt: at(12) });
-        assert.deepStrictEqual(wire(await tx.owners.threadLease('thr_idle')), { runningTurnId: null, ownerId: null, expiresAt: null });
-        assert.equal(await tx.owners.threadLease('thr_none'), undefined);
+        assert.deepStrictEqual(wire(await tx.owners.threadLease('thr_2', clock())), { runningTurnId: 'turn_2', ownerId: 'own_unrecorded', expiresAt: at(12), expired: true });
+        assert.deepStrictEqual(wire(await tx.owners.threadLease('thr_idle', clock())), { runningTurnId: null, ownerId: null, expiresAt: null, expired: true });
+        assert.equal(await tx.owners.threadLease('thr_none', clock()), undefined);
+      });
+    });
+
+    test('threadLease judges expiry by the transaction\'s clock: expired up to and at its expiry, not before', async (t) => {
+      const { store } = await open(t);
+      const now = await store.write(async (tx) => tx.now);
+      const later = new Date(Date.parse(now) + 3_600_000).toISOString();
+      await store.write(async (tx) => {
+        await seedTurn(tx, 'thr_live', 'turn_1');
+        await seedTurn(tx, 'thr_past', 'turn_2');
+        await tx.threads.setRunningTurn('thr_live', 'turn_1', now, { owner: 'own_1', expiresAt: later });
+        await tx.threads.setRunningTurn('thr_past', 'turn_2', now, { owner: 'own_1', expiresAt: now });
+      });
+      await store.write(async (tx) => {
+        assert.equal((await tx.owners.threadLease('thr_live', tx.now))?.expired, false, 'an hour ahead of the clock');
+        assert.equal((await tx.owners.threadLease('thr_past', tx.now))?.expired, true, 'its expiry has come');
       });
     });
 
@@ -66,13 +85,13 @@ export function ownerContract(open: OpenStore): void {
       await store.write((tx) => tx.owners.renewLeases('own_1', at(30)));
       await store.read(async (tx) => {
         const expiries = [];
-        for (const id of ['thr_a', 'thr_b', 'thr_c']) expiries.push((await tx.owners.threadLease(id))?.expiresAt);
+        for (const id of ['thr_a', 'thr_b', 'thr_c']) expiries.push((await tx.owners.threadLease(id, clock()))?.expiresAt);
         assert.deepStrictEqual(expiries, [at(30), at(30), at(10)]);
       });
       await store.write((tx) => tx.threads.clearRunningTurn('thr_a', 'turn_a', at(40)));
       await store.read(async (tx) => {
         assert.equal(await tx.owners.holdsLease('thr_a', 'turn_a', 'own_1'), false, 'the lease ends with the turn');
-        assert.deepStrictEqual(wire(await tx.owners.threadLease('thr_a')), { runningTurnId: null, ownerId: null, expiresAt: null });
+        assert.deepStrictEqual(wire(await tx.owners.threadLease('thr_a', clock())), { runningTurnId: null, ownerId: null, expiresAt: null, expired: true });
         assert.deepStrictEqual(await tx.owners.leasesOf('own_1'), [{ threadId: 'thr_b', runningTurnId: 'turn_b' }]);
       });
     });

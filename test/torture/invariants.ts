@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import Database from 'better-sqlite3';
 import type { ResultOf, ThreadlineClient } from '@threadline/protocol';
+import { snapshotToSqlite } from './pg-snapshot.js';
 import { TAG_PATTERN, type Ledger, type Received } from './ledger.js';
 
 /** Counts the checks that passed and keeps the ones that did not. */
@@ -27,7 +28,11 @@ interface AdmissionRow { id: string; thread_id: string; admitted_seq: number; pr
 interface TurnRow { id: string; thread_id: string; status: string; steer_count: number; start_seq: number; superseded_by: string | null; kind: string }
 
 /** Every invariant of issue 5 §2 that the file itself shows, read through a read-only connection. */
-export function checkDatabase(path: string, ledger: Ledger, c: Checker, phase: Phase): void {
+/**
+ * `options.searchIndex: false` for a snapshot of a Postgres database (pg-snapshot.ts), whose
+ * search index is its own (a tsvector) and is not copied.
+ */
+export function checkDatabase(path: string, ledger: Ledger, c: Checker, phase: Phase, options: { searchIndex?: boolean } = {}): void {
   if (!existsSync(path)) {
     // Killed before the server created the file: fine as long as nothing was acknowledged.
     c.check(ledger.threads.size === 0, 'the database file exists once anything was acknowledged');
@@ -126,7 +131,7 @@ export function checkDatabase(path: string, ledger: Ledger, c: Checker, phase: P
     for (const id of ledger.cancelled) c.check(admissionById.get(id)?.state === 'cancelled', `admission ${id} acknowledged cancelled is cancelled`);
     for (const id of ledger.interrupted) c.check(turns.get(id)?.status === 'interrupted', `turn ${id} acknowledged interrupted is interrupted`);
     for (const [old, by] of ledger.superseded) c.check(turns.get(old)?.superseded_by === by, `turn ${old} acknowledged superseded by ${by}`);
-    checkSearchIndex(db, c);
+    if (options.searchIndex !== false) checkSearchIndex(db, c);
     checkHistory(db, ledger, c);
   } finally {
     db.close();
@@ -197,4 +202,10 @@ function checkHistory(db: Database.Database, ledger: Ledger, c: Checker): void {
     const listed = event?.kind === 'thread.reverted' && (JSON.parse(event.payload) as { revertedTurnIds: string[] }).revertedTurnIds.includes(t.id);
     c.check(listed, `reverted turn ${t.id} is listed by the thread.reverted event at seq ${t.reverted_seq}`);
   }
+}
+
+/** checkDatabase on what a server's `--db` names: a SQLite file, or a Postgres database (through a snapshot). */
+export async function checkStore(db: string, ledger: Ledger, c: Checker, phase: Phase): Promise<void> {
+  if (!/^postgres(ql)?:\/\//.test(db)) return checkDatabase(db, ledger, c, phase);
+  checkDatabase(await snapshotToSqlite(db), ledger, c, phase, { searchIndex: false });
 }

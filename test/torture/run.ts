@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ThreadlineError, type ThreadlineClient } from '@threadline/protocol';
 import { spawnThreadline, type SpawnedThreadline } from '@threadline/protocol/node';
 import { BIN } from '../helpers/server.js';
-import { Checker, checkDatabase, checkReceived } from './invariants.js';
+import { Checker, checkReceived, checkStore } from './invariants.js';
 import { Ledger, Received } from './ledger.js';
 import { Load } from './load.js';
 import { Rng } from './rng.js';
@@ -16,6 +16,8 @@ export interface TortureOptions {
   /** How long load runs before a kill: uniform in [min, max] ms. */
   loadMs: [number, number];
   workers: number;
+  /** The database: a postgres:// URL of an empty database; default a new SQLite file. */
+  db?: string;
   /** Progress lines (one per kill); default: silent. */
   log?: (line: string) => void;
 }
@@ -38,7 +40,7 @@ export interface TortureReport {
  */
 export async function runTorture(o: TortureOptions): Promise<TortureReport> {
   const dir = mkdtempSync(join(tmpdir(), 'threadline-torture-'));
-  const dbPath = join(dir, 'torture.db');
+  const dbPath = o.db ?? join(dir, 'torture.db');
   const rng = new Rng(o.seed);
   const ledger = new Ledger();
   const violations: string[] = [];
@@ -67,7 +69,7 @@ export async function runTorture(o: TortureOptions): Promise<TortureReport> {
           load.observe(event);
         });
         await server.client.initialize({ clientInfo: { name: 'torture' } });
-        checkDatabase(dbPath, ledger, checker, 'recovered');
+        await checkStore(dbPath, ledger, checker, 'recovered');
         if (previous) await checkReceived(server.client, previous, checker);
         previous = received;
         const running = load.run(o.workers);
@@ -81,20 +83,20 @@ export async function runTorture(o: TortureOptions): Promise<TortureReport> {
       phase = `after kill ${kills}`;
       // An ERROR line means a bug (test/helpers/server.ts holds every test to the same rule).
       for (const line of stderrTail.filter((l) => l.includes(' ERROR '))) violations.push(`the server logged: ${line.slice(0, 2000)}`);
-      checkDatabase(dbPath, ledger, checker, 'crashed');
+      await checkStore(dbPath, ledger, checker, 'crashed');
       o.log?.(`kill ${kills}/${o.kills}${early ? ' (during start-up)' : ''}: ${operations} operations, ${checker.passed} checks passed`);
     }
     if (checker.failures.length === 0 && violations.length === 0) {
       phase = 'final drain';
       const server = await spawnServer();
       await server.client.initialize({ clientInfo: { name: 'torture' } });
-      checkDatabase(dbPath, ledger, checker, 'recovered');
+      await checkStore(dbPath, ledger, checker, 'recovered');
       if (previous) await checkReceived(server.client, previous, checker);
       operations += await drainAll(server.client, [...ledger.threads]);
       await server.close();
       checker.check((await server.exited).code === 0, 'the server exits 0 after shutdown');
       for (const line of stderrTail.filter((l) => l.includes(' ERROR '))) violations.push(`the server logged: ${line.slice(0, 2000)}`);
-      checkDatabase(dbPath, ledger, checker, 'final');
+      await checkStore(dbPath, ledger, checker, 'final');
     }
   } catch (error) {
     violations.push(`${phase}: ${(error as Error).stack ?? String(error)}`);

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import {
   isProcessAlive,
   judgeProcess,
-  ownHostname,
+  ownHostname, ownMachineId,
   ownPidNamespace,
   ownProcessKey,
   processKeyOf,
@@ -38,6 +38,7 @@ const self = (): RecordedProcess => ({
   hostname: ownHostname(),
   processKey: ownProcessKey(),
   pidNamespace: ownPidNamespace(),
+  machineId: ownMachineId(),
 });
 
 test('judgeProcess: this process, recorded from here, is alive; a reused pid and an exited process are gone', async () => {
@@ -60,6 +61,8 @@ test('judgeProcess: a process in another PID namespace, on another host or boot,
   assert.equal(judgeProcess({ ...gone, pidNamespace: 'pidns:0:1' }), 'unknown');
   assert.equal(judgeProcess({ ...gone, pidNamespace: null }), 'unknown');
   assert.equal(judgeProcess({ ...gone, hostname: `${ownHostname()}-elsewhere` }), 'unknown');
+  assert.equal(judgeProcess({ ...gone, machineId: `${ownMachineId()}-elsewhere` }), 'unknown', 'another machine identity');
+  assert.equal(judgeProcess({ ...gone, machineId: null }), 'gone', 'a row from before machine ids: judged by host name');
   assert.equal(judgeProcess({ ...gone, processKey: `another-boot:${gone.processKey.split(':')[1]}` }), 'unknown');
   for (const pid of [0, -1, 1.5]) assert.equal(judgeProcess({ ...gone, pid }), 'unknown', `pid ${pid}`);
 });

@@ -3,7 +3,7 @@ import { DEFAULTS } from '../../config.js';
 import type { Logger } from '../../log.js';
 import type { LeaseGrant, ReadTx, Store, ThreadLease, WriteTx } from '../../store/port.js';
 import type { LeaseHolder } from '../decide/lease-holder.js';
-import { judgeProcess, ownHostname, ownPidNamespace, ownProcessKey } from './process-identity.js';
+import { judgeProcess, ownHostname, ownMachineId, ownPidNamespace, ownProcessKey } from './process-identity.js';
 
 /** Owners silent for this many of their own lease lifetimes, holding nothing, are forgotten at start-up. */
 const STALE_OWNER_TTLS = 100;
@@ -58,6 +58,7 @@ export class LeaseOwner {
       processKey: ownProcessKey(),
       pidNamespace: ownPidNamespace(),
       leaseTtlMs: Math.ceil(this.ttlMs), // an INTEGER column of a STRICT table
+      machineId: ownMachineId(),
       startedAt: this.startedAt,
       heartbeatAt: tx.now,
     });
@@ -80,18 +81,19 @@ export class LeaseOwner {
 
   /** Who holds the thread's running turn at `now`, as the transaction sees it. */
   async holderOf(tx: ReadTx, threadId: string, now: string): Promise<LeaseHolder> {
-    const lease = await tx.owners.threadLease(threadId);
-    return lease ? this.classify(lease, now) : { kind: 'none' };
+    const lease = await tx.owners.threadLease(threadId, now);
+    return lease ? this.classify(lease) : { kind: 'none' };
   }
 
-  classify(lease: ThreadLease, now: string): LeaseHolder {
+  classify(lease: ThreadLease): LeaseHolder {
     if (lease.runningTurnId === null) return { kind: 'none' };
     if (lease.ownerId === this.ownerId) return { kind: 'self' };
     const dead = { kind: 'dead' as const, turnId: lease.runningTurnId };
-    // No lease: a turn from before leases existed (migration 003): nobody runs it.
-    if (lease.ownerId === null || lease.expiresAt === null || lease.expiresAt <= now) return dead;
-    // The expiry is the owner's own (its clock and ttl; one host shares one clock). Before it, only
-    // a process this one can judge for certain (same host, boot and PID namespace) is dead early.
+    // No lease: a turn from before leases existed (migration 003): nobody runs it. `expired` is the
+    // database's judgement in SQL, by the transaction's clock (Postgres: one clock for every machine).
+    if (lease.ownerId === null || lease.expiresAt === null || lease.expired) return dead;
+    // Before its expiry, only a process this one can judge for certain (same machine, boot and PID
+    // namespace) is dead early; an owner on another machine lives until its lease expires.
     // An owner whose row is gone is judged by its lease alone (pid 0: unknown).
     const owner = lease.owner;
     if (owner && judgeProcess(owner) === 'gone') return dead;

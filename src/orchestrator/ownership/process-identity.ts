@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync, readlinkSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 
@@ -8,6 +9,8 @@ export interface RecordedProcess {
   processKey: string;
   /** `ownPidNamespace()` of that process; null for a row from before migration 004 or when unknown. */
   pidNamespace: string | null;
+  /** `ownMachineId()` of that process; null for a row from before migration 010 (then its host name decides). */
+  machineId: string | null;
 }
 
 /** What this process can tell about a recorded one from here. */
@@ -22,7 +25,7 @@ export type Liveness = 'alive' | 'gone' | 'unknown';
 export function judgeProcess(p: RecordedProcess): Liveness {
   const ns = ownPidNamespace();
   if (!Number.isSafeInteger(p.pid) || p.pid <= 0) return 'unknown'; // kill(0 or -1) would mean a group
-  if (p.hostname !== ownHostname() || ns === null || p.pidNamespace !== ns) return 'unknown';
+  if (!sameMachine(p) || ns === null || p.pidNamespace !== ns) return 'unknown';
   if (bootOf(p.processKey) !== bootOf(ownProcessKey())) return 'unknown';
   const stat = readStat(p.pid);
   if (stat) return !stat.zombie && `${bootId()}:${stat.start}` === p.processKey ? 'alive' : 'gone';
@@ -41,6 +44,44 @@ export function processKeyOf(pid: number): string | undefined {
   if (stat) return stat.zombie ? undefined : `${bootId()}:${stat.start}`;
   if (hasProcFs()) return undefined; // /proc exists and has no such pid: gone
   return isSignalable(pid) ? `pid:${pid}` : undefined; // elsewhere: the pid alone (no reuse check)
+}
+
+/** Same machine: the recorded machine id when there is one, else (an older row) the host name. */
+function sameMachine(p: RecordedProcess): boolean {
+  return p.machineId === null ? p.hostname === ownHostname() : p.machineId === ownMachineId() && p.hostname === ownHostname();
+}
+
+let machineId: string | undefined;
+/**
+ * This server's machine identity, recorded with its owner row: `--machine-id` (useMachineId), else
+ * THREADLINE_MACHINE_ID, else a hash of /etc/machine-id (machine-id(5) asks applications not to
+ * publish the id itself), else of the host name. Two servers with different ids never judge each
+ * other's pids: an owner on another machine is dead only once its lease has expired.
+ */
+export function ownMachineId(): string {
+  machineId ??= process.env.THREADLINE_MACHINE_ID || defaultMachineId();
+  return machineId;
+}
+
+/** Sets this process's machine identity (`serve --machine-id`), before the first owner row is written. */
+export function useMachineId(id: string | undefined): void {
+  if (id) machineId = id;
+}
+
+function defaultMachineId(): string {
+  let source = `host:${hostname()}`;
+  for (const file of ['/etc/machine-id', '/var/lib/dbus/machine-id']) {
+    try {
+      const id = readFileSync(file, 'utf8').trim();
+      if (id) {
+        source = `machine-id:${id}`;
+        break;
+      }
+    } catch {
+      // not there (macOS, Windows, a minimal container): try the next, then the host name
+    }
+  }
+  return createHash('sha256').update(`threadline:${source}`).digest('hex').slice(0, 16);
 }
 
 let cachedHostname: string | undefined;

@@ -333,15 +333,17 @@ export class TurnRunner {
     if (active.ended || active.endRecorded || !(await this.deps.ownsTurn(tx, threadId, turnId))) return undefined;
     // A host's error text (turn.failed, a thrown message) is stored and sent: cap it.
     if (outcome.error !== undefined) outcome = { ...outcome, error: capText(outcome.error, ERROR_BYTES) };
+    // The open items' text as of the writes taken now, in the same tick: on a store whose
+    // statements are real round trips (Postgres) the engine's next deltas arrive between this
+    // transaction's statements; they stay pending and die with the turn, so the detail must not
+    // include them either (an item's detail is its deltas, concatenated).
+    const texts = new Map([...active.items.values()].map((o) => [o.itemId, { text: o.text, truncated: o.truncated }]));
     await active.pending.writeAll(tx);
     for (const [approvalId, approval] of active.approvals) {
       const payload = { approvalId, decision: 'deny' as const, reason: 'interrupted' as const };
       await tx.emit(threadId, 'approval.resolved', payload, { turnId, itemId: approval.itemId });
     }
-    const textOf = async (itemId: string) => {
-      const open = [...active.items.values()].find((o) => o.itemId === itemId);
-      return { text: open?.text ?? '', truncated: open?.truncated ?? false };
-    };
+    const textOf = async (itemId: string) => texts.get(itemId) ?? { text: '', truncated: false };
     const turn = await finishTurn(tx, turnId, outcome, textOf);
     const cancelled = turn && cancelQueue ? await cancelPending(tx, threadId) : [];
     if (turn) {

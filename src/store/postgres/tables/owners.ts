@@ -8,6 +8,7 @@ interface OwnerRow {
   process_key: string;
   pid_namespace: string | null;
   lease_ttl_ms: number | null;
+  machine_id: string | null;
   started_at: string;
   heartbeat_at: string;
 }
@@ -19,6 +20,7 @@ const toOwner = (r: OwnerRow): Owner => ({
   processKey: r.process_key,
   pidNamespace: r.pid_namespace,
   leaseTtlMs: r.lease_ttl_ms,
+  machineId: r.machine_id,
   startedAt: r.started_at,
   heartbeatAt: r.heartbeat_at,
 });
@@ -28,9 +30,9 @@ export function ownerTable({ sql, locks }: Ctx): OwnerReads & OwnerWrites {
   return {
     upsert: async (o: Owner) => {
       await sql.run(
-        `INSERT INTO owners (id, pid, hostname, process_key, pid_namespace, lease_ttl_ms, started_at, heartbeat_at)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at`,
-        [o.id, o.pid, o.hostname, o.processKey, o.pidNamespace, o.leaseTtlMs, o.startedAt, o.heartbeatAt],
+        `INSERT INTO owners (id, pid, hostname, process_key, pid_namespace, lease_ttl_ms, machine_id, started_at, heartbeat_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at`,
+        [o.id, o.pid, o.hostname, o.processKey, o.pidNamespace, o.leaseTtlMs, o.machineId, o.startedAt, o.heartbeatAt],
       );
     },
     find: async (id: string): Promise<Owner | undefined> => {
@@ -51,15 +53,18 @@ export function ownerTable({ sql, locks }: Ctx): OwnerReads & OwnerWrites {
           AND id NOT IN (SELECT lease_owner FROM threads WHERE lease_owner IS NOT NULL)`,
         [now, ttls, unknownTtlMs],
       ),
+    // Expiry judged by the database's clock: now() is the transaction's start, the same instant
+    // as tx.now, whatever this server's own clock says.
     threadLease: async (threadId: string): Promise<ThreadLease | undefined> => {
       await locks.thread(threadId);
-      const [row] = await sql.rows<{ running_turn_id: string | null; lease_owner: string | null; lease_expires_at: string | null }>(
-        'SELECT running_turn_id, lease_owner, lease_expires_at FROM threads WHERE id = $1',
+      const [row] = await sql.rows<{ running_turn_id: string | null; lease_owner: string | null; lease_expires_at: string | null; expired: boolean }>(
+        `SELECT running_turn_id, lease_owner, lease_expires_at, coalesce(lease_expires_at::timestamptz <= now(), true) AS expired
+        FROM threads WHERE id = $1`,
         [threadId],
       );
       if (!row) return undefined;
       const owner = row.lease_owner === null ? undefined : await find(row.lease_owner);
-      return { runningTurnId: row.running_turn_id, ownerId: row.lease_owner, expiresAt: row.lease_expires_at, owner: owner && toOwner(owner) };
+      return { runningTurnId: row.running_turn_id, ownerId: row.lease_owner, expiresAt: row.lease_expires_at, expired: row.expired, owner: owner && toOwner(owner) };
     },
     holdsLease: async (threadId: string, turnId: string, ownerId: string): Promise<boolean> => {
       await locks.thread(threadId);

@@ -7,6 +7,7 @@ import { sql as search } from './006_search.js';
 import { sql as approvalRules } from './007_approval_rules.js';
 import { sql as searchWithoutTriggers } from './008_search_without_triggers.js';
 import { sql as contextAndMcp } from './009_context_and_mcp.js';
+import { sql as ownerMachine } from './010_owner_machine.js';
 
 export interface Migration {
   version: number;
@@ -25,6 +26,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 7, name: '007_approval_rules', sql: approvalRules },
   { version: 8, name: '008_search_without_triggers', sql: searchWithoutTriggers },
   { version: 9, name: '009_context_and_mcp', sql: contextAndMcp },
+  { version: 10, name: '010_owner_machine', sql: ownerMachine },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

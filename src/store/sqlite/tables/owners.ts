@@ -9,6 +9,7 @@ interface OwnerRow {
   process_key: string;
   pid_namespace: string | null;
   lease_ttl_ms: number | null;
+  machine_id: string | null;
   started_at: string;
   heartbeat_at: string;
 }
@@ -20,13 +21,14 @@ const toOwner = (r: OwnerRow): Owner => ({
   processKey: r.process_key,
   pidNamespace: r.pid_namespace,
   leaseTtlMs: r.lease_ttl_ms,
+  machineId: r.machine_id,
   startedAt: r.started_at,
   heartbeatAt: r.heartbeat_at,
 });
 
 export function ownerTable(db: Database.Database): Sync<OwnerReads & OwnerWrites> {
-  const upsert = db.prepare(`INSERT INTO owners (id, pid, hostname, process_key, pid_namespace, lease_ttl_ms, started_at, heartbeat_at)
-    VALUES (@id, @pid, @hostname, @processKey, @pidNamespace, @leaseTtlMs, @startedAt, @heartbeatAt)
+  const upsert = db.prepare(`INSERT INTO owners (id, pid, hostname, process_key, pid_namespace, lease_ttl_ms, machine_id, started_at, heartbeat_at)
+    VALUES (@id, @pid, @hostname, @processKey, @pidNamespace, @leaseTtlMs, @machineId, @startedAt, @heartbeatAt)
     ON CONFLICT (id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at`);
   const find = db.prepare<[string], OwnerRow>('SELECT * FROM owners WHERE id = ?');
   const remove = db.prepare('DELETE FROM owners WHERE id = ?');
@@ -35,8 +37,9 @@ export function ownerTable(db: Database.Database): Sync<OwnerReads & OwnerWrites
     WHERE (julianday(@now) - julianday(heartbeat_at)) * 86400000 > @ttls * COALESCE(lease_ttl_ms, @unknownTtlMs)
       AND id NOT IN (SELECT lease_owner FROM threads WHERE lease_owner IS NOT NULL)`);
   const renew = db.prepare('UPDATE threads SET lease_expires_at = ? WHERE lease_owner = ?');
-  const lease = db.prepare<[string], { running_turn_id: string | null; lease_owner: string | null; lease_expires_at: string | null }>(
-    'SELECT running_turn_id, lease_owner, lease_expires_at FROM threads WHERE id = ?',
+  // Expiry judged in SQL against the transaction's clock (ISO 8601 UTC text orders like time).
+  const lease = db.prepare<[{ id: string; now: string }], { running_turn_id: string | null; lease_owner: string | null; lease_expires_at: string | null; expired: number }>(
+    'SELECT running_turn_id, lease_owner, lease_expires_at, coalesce(lease_expires_at <= @now, 1) AS expired FROM threads WHERE id = @id',
   );
   const leasedTo = db.prepare<[string], { id: string; running_turn_id: string | null }>(
     'SELECT id, running_turn_id FROM threads WHERE lease_owner = ?',
@@ -65,14 +68,15 @@ export function ownerTable(db: Database.Database): Sync<OwnerReads & OwnerWrites
      */
     deleteStale: (now: string, ttls: number, unknownTtlMs: number): number =>
       removeStale.run({ now, ttls, unknownTtlMs }).changes,
-    threadLease: (threadId: string): ThreadLease | undefined => {
-      const row = lease.get(threadId);
+    threadLease: (threadId: string, now: string): ThreadLease | undefined => {
+      const row = lease.get({ id: threadId, now });
       if (!row) return undefined;
       const owner = row.lease_owner === null ? undefined : (find.get(row.lease_owner) ?? undefined);
       return {
         runningTurnId: row.running_turn_id,
         ownerId: row.lease_owner,
         expiresAt: row.lease_expires_at,
+        expired: row.expired === 1,
         owner: owner && toOwner(owner),
       };
     },
