@@ -1,5 +1,6 @@
 import type { Engine, EngineEvent, EngineThread, HistoryEntry, TurnContext, TurnInput } from '../port.js';
 import { EngineProcess, describeExit } from './engine-process.js';
+import { parseApprovalRequest } from './approval-request.js';
 import { EventQueue } from './event-queue.js';
 
 /** The version of docs/engine-protocol.md this host speaks; sent in `load`. */
@@ -86,7 +87,9 @@ export class ExecEngine implements Engine {
       return turn.queue.end();
     }
     if (m.type === 'approval.request') {
-      const request = { itemKey: m.itemKey, kind: m.kind, summary: m.summary, detail: m.detail } as Parameters<TurnContext['requestApproval']>[0];
+      const parsed = parseApprovalRequest(m);
+      if (!parsed.ok) return this.protocolError(parsed.problem);
+      const request = parsed.request;
       const answer = (decision: 'approve' | 'deny') => this.proc.send({ type: 'approval.decision', turnId: turn.id, requestId: m.requestId, decision });
       turn.queue.pushAction(() => void turn.context.requestApproval(request).then(answer, () => answer('deny')));
       return;
