@@ -17,7 +17,6 @@ const TSC = join(ROOT, 'node_modules/typescript/bin/tsc');
 /** What a user writes: spawn → thread/create → startTurn → turn/wait → shutdown. CJS has no top-level await. */
 const MAIN = `import { spawnThreadline } from '@threadline/protocol/node';
 import { ServerExitedError, type ThreadEvent } from '@threadline/protocol';
-import { sqliteOnly } from '../helpers/test-db.js';
 
 async function main(): Promise<void> {
   const { client, close } = await spawnThreadline({ bin: process.env.THREADLINE_BIN, args: ['--db', ':memory:'], stderr: 'ignore' });
