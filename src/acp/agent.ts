@@ -47,8 +47,13 @@ export function acpAgent(options: AcpAgentOptions): acp.AgentApp {
    */
   const cancelSession = (sessionId: string) => {
     const pending = [...(runs.get(sessionId) ?? [])];
-    for (const run of pending) run.cancel();
+    // Every prompt sent before the cancel is marked at once; nothing is stopped until each has
+    // its admission: interrupting the running turn while a later prompt's admission is still
+    // being committed would let that prompt start on the idle thread and run (a slow store).
+    for (const run of pending) run.flagCancelled();
     void (async () => {
+      await Promise.all(pending.map((run) => run.admitted));
+      await Promise.all(pending.map((run) => run.cancel()));
       const { thread } = await orchestrator.getThread(Methods['thread/get'].params.parse({ threadId: sessionId }));
       const turnId = thread.status === 'running' ? thread.latestTurnId : undefined;
       const others = turnId !== undefined && !pending.some((run) => run.turnId === turnId);
@@ -76,7 +81,7 @@ export function acpAgent(options: AcpAgentOptions): acp.AgentApp {
     const pending = runs.get(sessionId) ?? new Set<PromptRun>();
     runs.set(sessionId, pending.add(run));
     // $/cancel_request on this request is session/cancel for it (trap 5): answer `cancelled`.
-    const onAbort = () => run.cancel();
+    const onAbort = () => void run.cancel();
     signal.addEventListener('abort', onAbort, { once: true });
     try {
       await requireSession(sessionId);
@@ -85,6 +90,7 @@ export function acpAgent(options: AcpAgentOptions): acp.AgentApp {
     } catch (error) {
       throw toRequestError(error, sessionId);
     } finally {
+      run.abandon();
       signal.removeEventListener('abort', onAbort);
       pending.delete(run);
       if (pending.size === 0) runs.delete(sessionId);

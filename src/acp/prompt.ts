@@ -37,6 +37,11 @@ export class PromptRun {
   private written: Promise<void> = Promise.resolve();
   private settle!: (outcome: { turn?: Turn; cancelled?: true }) => void;
   private readonly ended = new Promise<{ turn?: Turn; cancelled?: true }>((resolve) => (this.settle = resolve));
+  /** Resolves once the admission is known, or the run ended (or will never be admitted). */
+  private markAdmitted!: () => void;
+  readonly admitted = new Promise<void>((resolve) => (this.markAdmitted = resolve));
+  /** The stop asked for by a cancel (once: the turn or the admission known at the time). */
+  private stopping: Promise<void> | undefined;
 
   constructor(
     private readonly deps: PromptDeps,
@@ -64,13 +69,16 @@ export class PromptRun {
     // commits are read from the shared log, so the prompt is still answered here.
     const unwatch = orchestrator.onOtherProcessCommit(() => this.pump.catchUp());
     try {
+      // Cancelled before it was admitted: nothing is admitted (it could start on an idle thread).
+      if (this.cancelRequested) return { stopReason: 'cancelled', _meta: { threadline: { turnId: null } } };
       this.pump.start((await orchestrator.eventBacklog(this.sessionId, undefined, 1)).lastSeq);
+      if (this.cancelRequested) return { stopReason: 'cancelled', _meta: { threadline: { turnId: null } } };
       const { turn, queued } = await admit(this.deps, this.sessionId);
       if (queued) this.admissionId = queued.id;
       else this.turnId = turn.id;
       for (const event of this.buffered.splice(0)) this.onEvent(event);
-      // A cancel that overtook the admission still cancels it.
-      if (this.cancelRequested) this.interrupt();
+      // A cancel that overtook the admission stops it now (cancel() waits for `admitted`).
+      this.markAdmitted();
       const outcome = await this.ended;
       for (const update of this.updates.finish()) this.emit(update);
       await this.written;
@@ -81,23 +89,38 @@ export class PromptRun {
       if (end!.status === 'completed') return { stopReason: 'end_turn', _meta };
       throw new RequestError(-32603, `turn ${end!.id} failed: ${end!.error ?? 'unknown error'}`, { turnId: end!.id, error: end!.error ?? null });
     } finally {
+      this.markAdmitted();
       this.pump.stop();
       unsubscribe();
       unwatch();
     }
   }
 
-  /** session/cancel or $/cancel_request: the prompt answers `cancelled`, whatever the turn does. */
-  cancel(): void {
+  /**
+   * session/cancel or $/cancel_request: the prompt answers `cancelled`, whatever the turn does.
+   * Resolves once its turn or admission has been asked to stop — for a prompt whose admission
+   * is still being committed, once that admission exists (whatever the store's latency).
+   */
+  cancel(): Promise<void> {
+    this.flagCancelled();
+    return this.admitted.then(() => (this.stopping ??= this.interrupt()));
+  }
+
+  /** Marks the prompt cancelled at once (it will not be admitted if not yet on its way); `cancel` stops it. */
+  flagCancelled(): void {
     this.cancelRequested = true;
-    if (this.turnId !== undefined || this.admissionId !== undefined) this.interrupt();
+  }
+
+  /** The request ended before `run` was called (e.g. the session was not found): nothing to wait for. */
+  abandon(): void {
+    this.markAdmitted();
   }
 
   /**
    * Stops only what is this prompt's: its own turn (queued prompts kept: each pending prompt of
    * the session cancels its own admission), or its admission while it still waits.
    */
-  private interrupt(): void {
+  private async interrupt(): Promise<void> {
     const { orchestrator } = this.deps;
     const threadId = this.sessionId;
     // Else the turn ended meanwhile: its end event answers the prompt.
@@ -105,11 +128,11 @@ export class PromptRun {
     if (this.turnId !== undefined) {
       // Another live process may run it (it promoted this prompt): it is asked through the log.
       const params = Methods['thread/interrupt'].params.parse({ threadId, turnId: this.turnId, keepQueued: true });
-      orchestrator.requestInterrupt(params, this.deps.peer).then(({ requested }) => this.requestedElsewhere(requested), failed);
+      await orchestrator.requestInterrupt(params, this.deps.peer).then(({ requested }) => this.requestedElsewhere(requested), failed);
     } else if (this.admissionId !== undefined) {
       const params = Methods['thread/cancelQueued'].params.parse({ threadId, admissionId: this.admissionId });
       // Promoted meanwhile: its turn is interrupted once its prompt.promoted is read.
-      orchestrator.cancelQueued(params, this.deps.peer).catch(failed);
+      await orchestrator.cancelQueued(params, this.deps.peer).catch(failed);
     }
   }
 
@@ -134,7 +157,7 @@ export class PromptRun {
     if (this.turnId === undefined) {
       if (event.kind === 'prompt.promoted' && event.payload.admission.id === this.admissionId) {
         this.turnId = event.payload.turnId;
-        if (this.cancelRequested) queueMicrotask(() => this.interrupt()); // promoted before its cancel landed
+        if (this.cancelRequested) queueMicrotask(() => void this.interrupt()); // promoted before its cancel landed
       }
       else if (event.kind === 'prompt.cancelled' && event.payload.admission.id === this.admissionId) this.settle({ cancelled: true });
       return;

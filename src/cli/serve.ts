@@ -3,8 +3,12 @@ import { startRpcServer } from '../rpc/server.js';
 import { VERSION } from '../version.js';
 import { installProcessHooks, openBackend } from './open-backend.js';
 
-/** How long shutdown waits for requests in flight before it closes the database anyway. */
-const SETTLE_MS = 2000;
+/**
+ * Shutdown answers every request it read before it exits, however long the store takes (at most
+ * MAX_IN_FLIGHT of them); this cap, from the moment shutdown begins to the database closing, only
+ * keeps a hung request (or a client that never reads its answers) from holding the process forever.
+ */
+const SHUTDOWN_CAP_MS = 120_000;
 
 /** `threadline serve`: one client on stdin/stdout until it shuts down or goes away. */
 export async function serve(args: string[]): Promise<void> {
@@ -16,10 +20,13 @@ export async function serve(args: string[]): Promise<void> {
     if (stopping) return;
     stopping = true;
     const shutdown = async () => {
-      await rpc.settle(SETTLE_MS); // requests received before the close are still answered
+      const deadline = performance.now() + SHUTDOWN_CAP_MS;
+      // Requests received before the close are answered first, before turns are interrupted;
+      // all but turn/wait (and shutdown), which wait for the interruption that follows.
+      await rpc.settle(deadline, { exceptWaits: true });
       if (!config.readOnly) await orchestrator.shutdown(); // running turns end `interrupted`; turn/wait callers get them
       await tools?.close(); // MCP servers: stdio children are ended, not left to notice stdin closing
-      await rpc.settle(SETTLE_MS);
+      await rpc.settle(deadline);
     };
     void shutdown()
       .catch((error: unknown) => log.error('shutdown failed', { error }))

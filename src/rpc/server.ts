@@ -70,10 +70,13 @@ const MAX_UNDISPATCHED_BYTES = 16 * 1024 * 1024;
 export interface RpcServer {
   connection: MessageConnection;
   /**
-   * Resolves once every request received so far has been dispatched and answered (or after
-   * `timeoutMs`): requests that arrived just before stdin closed still get their answers.
+   * Resolves once every request received so far has been answered and the answers have left
+   * (or at `deadline`, a `performance.now()` time): requests that arrived just before stdin
+   * closed still get their answers, however slow the store. With `exceptWaits`, requests that
+   * only wait for something shutdown itself ends (`turn/wait`, `shutdown`) need only have
+   * started: shutdown interrupts the turns they wait for, and a second settle answers them.
    */
-  settle(timeoutMs: number): Promise<void>;
+  settle(deadline: number, options?: { exceptWaits?: boolean }): Promise<void>;
 }
 
 /**
@@ -184,11 +187,11 @@ export function startRpcServer(options: RpcServerOptions): RpcServer {
     ...subscriptionHandlers(subscriptions),
   };
 
-  let started = 0;
-  let inFlight = 0;
+  /** Handlers running that wait for an event shutdown brings about (see `settle`). */
+  let waiting = 0;
   connection.onRequest(async (method, rawParams, token) => {
-    started++;
-    inFlight++;
+    const waits = method === 'turn/wait' || method === 'shutdown';
+    if (waits) waiting++;
     const begun = performance.now();
     try {
       const held = gate.admit();
@@ -204,7 +207,7 @@ export function startRpcServer(options: RpcServerOptions): RpcServer {
     } catch (error) {
       throw toResponseError(error, log, method);
     } finally {
-      inFlight--;
+      if (waits) waiting--;
       log.debug('handled', { method, ms: Math.round(performance.now() - begun) });
     }
   });
@@ -225,17 +228,12 @@ export function startRpcServer(options: RpcServerOptions): RpcServer {
   });
   connection.listen();
 
-  const settle = async (timeoutMs: number) => {
-    const deadline = performance.now() + timeoutMs;
-    // vscode-jsonrpc dispatches one queued message per event-loop turn: wait until a few turns
-    // pass without a new request starting and none is in flight.
-    let quietTurns = 0;
-    while (quietTurns < 3 && performance.now() < deadline) {
-      const before = started;
-      await new Promise((resolve) => setImmediate(resolve));
-      quietTurns = started === before && inFlight === 0 ? quietTurns + 1 : 0;
-      if (inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 5));
-    }
+  const settle = async (deadline: number, settleOptions: { exceptWaits?: boolean } = {}) => {
+    // `ids.inFlight` counts every request received and not yet answered, dispatched or not (an
+    // answer counts once it is handed to the writer); the waiting handlers are among them. The
+    // count is bounded (MAX_IN_FLIGHT), so this ends once the store has served them all.
+    const pending = () => ids.inFlight - (settleOptions.exceptWaits ? waiting : 0);
+    while (pending() > 0 && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
     // The answers must leave too: the caller exits next, and output still queued in the process
     // (more than the pipe holds, e.g. 10000 answers at once) would be lost.
     let timer: NodeJS.Timeout | undefined;
