@@ -3,7 +3,7 @@ import { ERROR_WHEN } from './error-schemas.js';
 import { ERROR_TABLE } from './errors.js';
 import { EVENT_KINDS, Events, THREAD_EVENT_NOTIFICATION, ThreadEventSchema, eventDefName } from './events.js';
 import { Methods } from './methods.js';
-import { wireRegistry } from './registry.js';
+import { buildAll, wireRegistry } from './registry.js';
 import { Notifications, ServerRequests } from './server-requests.js';
 import { PROTOCOL_VERSION } from './version.js';
 
@@ -18,6 +18,7 @@ type JsonSchema = Record<string, unknown>;
  * `npm run schema:write` and by the drift test alike.
  */
 export function buildJsonSchema(): JsonSchema {
+  buildAll(); // the method schemas are built on first use (registry.ts, lazy): all of them here
   const inputIds = new Set<string>([
     ...Object.values(Methods).map((m) => idOf(m.params)),
     ...Object.values(ServerRequests).map((r) => idOf(r.result)),

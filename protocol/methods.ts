@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { idParam } from './ids.js';
-import { doc, named } from './registry.js';
-import type { MethodSpec } from './methods/spec.js';
+import { doc, lazy, named } from './registry.js';
+import { method, type MethodSpec } from './methods/spec.js';
 import { HistoryMethods } from './methods/history.js';
 import { ReportingMethods } from './methods/reporting.js';
 import { ApprovalMethods } from './methods/approval.js';
@@ -41,7 +41,7 @@ export type { MethodSpec };
 
 
 
-export const InitializeParamsSchema = named(
+const InitializeParamsSchema = lazy(() => named(
   'InitializeParams',
   'The first request of a connection.',
   z.object({
@@ -69,9 +69,9 @@ export const InitializeParamsSchema = named(
         .optional(),
     ),
   }),
-);
+));
 
-export const InitializeResultSchema = named(
+const InitializeResultSchema = lazy(() => named(
   'InitializeResult',
   'What the server is and can do.',
   z.object({
@@ -95,18 +95,18 @@ export const InitializeResultSchema = named(
     ),
     dbPath: doc('The database file this server uses (`:memory:` for none).', z.string()),
   }),
-);
+));
 
 
-export const ShutdownParamsSchema = named('ShutdownParams', 'No params needed.', EmptyParams.clone());
-export const ShutdownResultSchema = named(
+const ShutdownParamsSchema = lazy(() => named('ShutdownParams', 'No params needed.', EmptyParams.clone()));
+const ShutdownResultSchema = lazy(() => named(
   'ShutdownResult',
   'Running turns were interrupted and the database flushed; send `exit` next.',
   z.null(),
-);
+));
 
 
-export const ThreadCreateParamsSchema = named(
+const ThreadCreateParamsSchema = lazy(() => named(
   'ThreadCreateParams',
   'Settings of the new thread; all optional.',
   z.object({
@@ -123,18 +123,18 @@ export const ThreadCreateParamsSchema = named(
       McpServerListSchema.optional(),
     ),
   }),
-);
-export const ThreadCreateResultSchema = named('ThreadCreateResult', 'The new thread.', ThreadResult.clone());
+));
+const ThreadCreateResultSchema = lazy(() => named('ThreadCreateResult', 'The new thread.', ThreadResult.clone()));
 
-export const ThreadGetParamsSchema = named(
+const ThreadGetParamsSchema = lazy(() => named(
   'ThreadGetParams',
   'Which thread, and whether to include its turns.',
   z.object({
     threadId: threadIdParam,
     includeTurns: doc('Also return every turn, oldest first (superseded ones included).', z.boolean().optional()),
   }),
-);
-export const ThreadGetResultSchema = named(
+));
+const ThreadGetResultSchema = lazy(() => named(
   'ThreadGetResult',
   'The thread, its turns oldest first when asked, and its pending admissions in FIFO order.',
   z.object({
@@ -142,9 +142,9 @@ export const ThreadGetResultSchema = named(
     turns: doc('Every turn, oldest first; only with `includeTurns`.', z.array(TurnSchema).optional()),
     queued: doc('Pending admissions, oldest first.', z.array(AdmissionSchema)),
   }),
-);
+));
 
-export const ThreadListParamsSchema = named(
+const ThreadListParamsSchema = lazy(() => named(
   'ThreadListParams',
   'A page of threads, newest updatedAt first.',
   z.object({
@@ -153,17 +153,17 @@ export const ThreadListParamsSchema = named(
     archived: doc('true: archived threads only; absent or false: unarchived only.', z.boolean().optional()),
     status: doc('Only threads with this status (`idle` or `running`).', ThreadStatusSchema.optional()),
   }),
-);
-export const ThreadListResultSchema = named(
+));
+const ThreadListResultSchema = lazy(() => named(
   'ThreadListResult',
   'One page; `nextCursor` is absent on the last page.',
   z.object({
     threads: doc('Newest `updatedAt` first (ties by id).', z.array(ThreadSchema)),
     nextCursor: doc('Opaque; pass it as `cursor` for the next page. Absent on the last page.', z.string().optional()),
   }),
-);
+));
 
-export const ThreadUpdateParamsSchema = named(
+const ThreadUpdateParamsSchema = lazy(() => named(
   'ThreadUpdateParams',
   'Fields to replace; absent fields stay, `null` clears model, mode or systemPrompt.',
   z.object({
@@ -176,26 +176,26 @@ export const ThreadUpdateParamsSchema = named(
     trustMode: doc('New trustMode.', z.boolean().optional()),
     metadata: metadataField,
   }),
-);
-export const ThreadUpdateResultSchema = named('ThreadUpdateResult', 'The updated thread.', ThreadResult.clone());
+));
+const ThreadUpdateResultSchema = lazy(() => named('ThreadUpdateResult', 'The updated thread.', ThreadResult.clone()));
 
-export const ThreadArchiveParamsSchema = named('ThreadArchiveParams', 'Which thread.', ThreadIdParams.clone());
-export const ThreadArchiveResultSchema = named('ThreadArchiveResult', 'The archived thread.', ThreadResult.clone());
-export const ThreadUnarchiveParamsSchema = named('ThreadUnarchiveParams', 'Which thread.', ThreadIdParams.clone());
-export const ThreadUnarchiveResultSchema = named(
+const ThreadArchiveParamsSchema = lazy(() => named('ThreadArchiveParams', 'Which thread.', ThreadIdParams.clone()));
+const ThreadArchiveResultSchema = lazy(() => named('ThreadArchiveResult', 'The archived thread.', ThreadResult.clone()));
+const ThreadUnarchiveParamsSchema = lazy(() => named('ThreadUnarchiveParams', 'Which thread.', ThreadIdParams.clone()));
+const ThreadUnarchiveResultSchema = lazy(() => named(
   'ThreadUnarchiveResult',
   'The unarchived thread.',
   ThreadResult.clone(),
-);
-export const ThreadDeleteParamsSchema = named('ThreadDeleteParams', 'Which thread.', ThreadIdParams.clone());
-export const ThreadDeleteResultSchema = named(
+));
+const ThreadDeleteParamsSchema = lazy(() => named('ThreadDeleteParams', 'Which thread.', ThreadIdParams.clone()));
+const ThreadDeleteResultSchema = lazy(() => named(
   'ThreadDeleteResult',
   'The thread and everything in it are gone.',
   z.object({ deleted: doc('Always true.', z.literal(true)) }),
-);
+));
 
 
-export const ThreadStartTurnParamsSchema = named(
+const ThreadStartTurnParamsSchema = lazy(() => named(
   'ThreadStartTurnParams',
   'A prompt to run now, queue behind the running turn, or steer into it (PROTOCOL.md §4.1).',
   z.object({
@@ -213,17 +213,17 @@ export const ThreadStartTurnParamsSchema = named(
     inputSummary: doc("The turn's `inputSummary` (default: the prompt cut to 200 characters).", optionalText('inputSummary', TEXT_LIMITS.inputSummary)),
     ...turnOptions,
   }),
-);
-export const ThreadStartTurnResultSchema = named(
+));
+const ThreadStartTurnResultSchema = lazy(() => named(
   'ThreadStartTurnResult',
   'The started or running turn, and the admission when the prompt was queued.',
   z.object({
     turn: doc('The turn that started, or the running turn the prompt was queued behind or steered into.', TurnSchema),
     queued: doc('The admission when the prompt waits in the inbox, else null.', AdmissionSchema.nullable()),
   }),
-);
+));
 
-export const ThreadEditLastTurnParamsSchema = named(
+const ThreadEditLastTurnParamsSchema = lazy(() => named(
   'ThreadEditLastTurnParams',
   'New content for the last user turn (PROTOCOL.md §4.2).',
   z.object({
@@ -231,24 +231,24 @@ export const ThreadEditLastTurnParamsSchema = named(
     content: doc('The new user message; trimmed, must not be empty.', requiredText('content')),
     ...turnOptions,
   }),
-);
-export const ThreadEditLastTurnResultSchema = named(
+));
+const ThreadEditLastTurnResultSchema = lazy(() => named(
   'ThreadEditLastTurnResult',
   'The new turn that supersedes the last one.',
   z.object({ turn: doc('The new turn.', TurnSchema), queued: doc('Always null.', z.null()) }),
-);
+));
 
-export const ThreadDrainParamsSchema = named('ThreadDrainParams', 'Which thread.', ThreadIdParams.clone());
-export const ThreadDrainResultSchema = named(
+const ThreadDrainParamsSchema = lazy(() => named('ThreadDrainParams', 'Which thread.', ThreadIdParams.clone()));
+const ThreadDrainResultSchema = lazy(() => named(
   'ThreadDrainResult',
   'The turn started from the oldest pending admission (null when none or busy), and how many stay pending.',
   z.object({
     turn: doc('The started turn, or null when nothing was pending or the thread is busy.', TurnSchema.nullable()),
     remaining: doc('Admissions still pending.', z.number().int().nonnegative()),
   }),
-);
+));
 
-export const ThreadInterruptParamsSchema = named(
+const ThreadInterruptParamsSchema = lazy(() => named(
   'ThreadInterruptParams',
   'Stop the running turn (only `turnId` when given); cancel the queue unless keepQueued.',
   z.object({
@@ -256,31 +256,31 @@ export const ThreadInterruptParamsSchema = named(
     turnId: doc('Act only if this turn is the running one (else -32014; unknown: -32003).', z.string().optional()),
     keepQueued: doc('Keep pending admissions (not auto-promoted; `thread/drain` resumes them).', z.boolean().optional()),
   }),
-);
-export const ThreadInterruptResultSchema = named(
+));
+const ThreadInterruptResultSchema = lazy(() => named(
   'ThreadInterruptResult',
   'The interrupted turn (null when none ran) and the admissions cancelled.',
   z.object({
     turn: doc('The interrupted turn, or null when none ran.', TurnSchema.nullable()),
     cancelled: doc('The admissions cancelled.', z.array(AdmissionSchema)),
   }),
-);
+));
 
-export const ThreadCancelQueuedParamsSchema = named(
+const ThreadCancelQueuedParamsSchema = lazy(() => named(
   'ThreadCancelQueuedParams',
   'Which pending admission to cancel.',
   z.object({ threadId: threadIdParam, admissionId: doc('The pending admission.', idParam('admissionId')) }),
-);
-export const ThreadCancelQueuedResultSchema = named(
+));
+const ThreadCancelQueuedResultSchema = lazy(() => named(
   'ThreadCancelQueuedResult',
   'The cancelled admission.',
   z.object({ admission: doc('The admission, now `cancelled`.', AdmissionSchema) }),
-);
+));
 
 const EventsField = doc('Events in seq order, exactly as they were sent.', z.array(ThreadEventSchema));
 const LastSeqField = doc("The thread's newest seq.", z.number().int().nonnegative());
 
-export const ThreadEventsParamsSchema = named(
+const ThreadEventsParamsSchema = lazy(() => named(
   'ThreadEventsParams',
   'A page of the event log after `afterSeq`.',
   z.object({
@@ -288,62 +288,62 @@ export const ThreadEventsParamsSchema = named(
     afterSeq: doc('Return events with a larger seq.', positiveInt('afterSeq').nonnegative().default(0)),
     limit: doc('At most this many events, 1..10000 (a page also stops at about 4 MiB).', positiveInt('limit').min(1).max(10000).default(1000)),
   }),
-);
-export const ThreadEventsResultSchema = named(
+));
+const ThreadEventsResultSchema = lazy(() => named(
   'ThreadEventsResult',
   'Events in seq order, exactly as they were sent, and the thread\'s last seq.',
   z.object({ events: EventsField, lastSeq: LastSeqField }),
-);
+));
 
-export const ThreadSubscribeParamsSchema = named(
+const ThreadSubscribeParamsSchema = lazy(() => named(
   'ThreadSubscribeParams',
   "Live tail of one thread, from every server process on the database file; the backlog after `afterSeq` (default: the thread's lastSeq) first.",
   z.object({
     threadId: threadIdParam,
     afterSeq: doc("Backlog from after this seq (default: the thread's lastSeq, no backlog).", positiveInt('afterSeq').nonnegative().optional()),
   }),
-);
-export const ThreadSubscribeResultSchema = named(
+));
+const ThreadSubscribeResultSchema = lazy(() => named(
   'ThreadSubscribeResult',
   'The backlog (at most 10000 events after afterSeq; page the rest with thread/events) and the lastSeq after which `thread/event` notifications follow.',
   z.object({
     events: doc('The backlog: at most 10000 events after `afterSeq`.', z.array(ThreadEventSchema)),
     lastSeq: doc('Live `thread/event` notifications follow after this seq.', z.number().int().nonnegative()),
   }),
-);
-export const ThreadUnsubscribeParamsSchema = named('ThreadUnsubscribeParams', 'Which thread.', ThreadIdParams.clone());
-export const ThreadUnsubscribeResultSchema = named(
+));
+const ThreadUnsubscribeParamsSchema = lazy(() => named('ThreadUnsubscribeParams', 'Which thread.', ThreadIdParams.clone()));
+const ThreadUnsubscribeResultSchema = lazy(() => named(
   'ThreadUnsubscribeResult',
   "The connection is back to receiving only this process's events of the thread.",
   z.object({}),
-);
+));
 
 
-export const TurnGetParamsSchema = named('TurnGetParams', 'Which turn.', z.object({ turnId: turnIdParam }));
-export const TurnGetResultSchema = named(
+const TurnGetParamsSchema = lazy(() => named('TurnGetParams', 'Which turn.', z.object({ turnId: turnIdParam })));
+const TurnGetResultSchema = lazy(() => named(
   'TurnGetResult',
   'The turn and its items in order.',
   z.object({ turn: TurnField, items: doc('Its items in order.', z.array(ItemSchema)) }),
-);
+));
 
-export const TurnWaitParamsSchema = named(
+const TurnWaitParamsSchema = lazy(() => named(
   'TurnWaitParams',
   'Wait until the turn ends; `timeoutMs` bounds the wait (none: wait as long as it runs).',
   z.object({
     turnId: turnIdParam,
     timeoutMs: doc('Give up after this many milliseconds (-32013).', positiveInt('timeoutMs').nonnegative().optional()),
   }),
-);
-export const TurnWaitResultSchema = named(
+));
+const TurnWaitResultSchema = lazy(() => named(
   'TurnWaitResult',
   'The ended turn.',
   z.object({ turn: doc('The turn, no longer `in_progress`.', TurnSchema) }),
-);
+));
 
 const RulesResult = z.object({ rules: doc('The persisted rules, in match order.', z.array(RoutingRuleSchema)) });
-export const RoutingGetRulesParamsSchema = named('RoutingGetRulesParams', 'No params.', EmptyParams.clone());
-export const RoutingGetRulesResultSchema = named('RoutingGetRulesResult', 'The persisted rules.', RulesResult.clone());
-export const RoutingSetRulesParamsSchema = named(
+const RoutingGetRulesParamsSchema = lazy(() => named('RoutingGetRulesParams', 'No params.', EmptyParams.clone()));
+const RoutingGetRulesResultSchema = lazy(() => named('RoutingGetRulesResult', 'The persisted rules.', RulesResult.clone()));
+const RoutingSetRulesParamsSchema = lazy(() => named(
   'RoutingSetRulesParams',
   'The complete new rule list (replaces the old one).',
   z.object({
@@ -352,22 +352,22 @@ export const RoutingSetRulesParamsSchema = named(
       z.array(RoutingRuleSchema).max(TEXT_LIMITS.routingRules, `rules: at most ${TEXT_LIMITS.routingRules} rules`),
     ),
   }),
-);
-export const RoutingSetRulesResultSchema = named('RoutingSetRulesResult', 'The persisted rules.', RulesResult.clone());
+));
+const RoutingSetRulesResultSchema = lazy(() => named('RoutingSetRulesResult', 'The persisted rules.', RulesResult.clone()));
 
-export const UsageGetParamsSchema = named(
+const UsageGetParamsSchema = lazy(() => named(
   'UsageGetParams',
   'One thread, or all threads when absent.',
   z.object({ threadId: doc('Sum this thread only; absent: every thread.', idParam('threadId').optional()) }),
-);
-export const UsageGetResultSchema = named(
+));
+const UsageGetResultSchema = lazy(() => named(
   'UsageGetResult',
   'Usage summed over completed turns, and how many turns that is.',
   z.object({
     usage: doc('The sum over completed turns.', UsageSchema),
     turns: doc('How many turns were summed.', z.number().int().nonnegative()),
   }),
-);
+));
 
 const McpServerStatusShape = z.object({
   server: doc('The server\'s name in the `--mcp-config` file.', z.string()),
@@ -384,76 +384,43 @@ export const McpStatusParamsSchema = named(
   'An MCP server changed state or tool list (notification `mcp/status`, server → client; not in any thread\'s log).',
   McpServerStatusShape.clone(),
 );
-export const McpServersParamsSchema = named('McpServersParams', 'No params.', z.object({}));
-export const McpServersResultSchema = named(
+const McpServersParamsSchema = lazy(() => named('McpServersParams', 'No params.', z.object({})));
+const McpServersResultSchema = lazy(() => named(
   'McpServersResult',
   'Every MCP server of `--mcp-config`, in the file\'s order (empty without it).',
   z.object({ servers: doc('Their current states.', z.array(McpServerStatusSchema)) }),
-);
+));
 
-/** Client → server methods (PROTOCOL.md §2, §4): the single source of truth. */
+/**
+ * Client → server methods (PROTOCOL.md §2, §4): the single source of truth. Each row builds its
+ * schemas on first read (`method`, `lazy`), so a server pays only for the methods it is asked.
+ */
 export const Methods = {
-  initialize: { params: InitializeParamsSchema, result: InitializeResultSchema, errors: ['InvalidRequest'] },
-  shutdown: { params: ShutdownParamsSchema, result: ShutdownResultSchema, errors: [] },
-  'thread/create': { params: ThreadCreateParamsSchema, result: ThreadCreateResultSchema, errors: [] },
-  'thread/get': { params: ThreadGetParamsSchema, result: ThreadGetResultSchema, errors: ['ThreadNotFound'] },
-  'thread/list': { params: ThreadListParamsSchema, result: ThreadListResultSchema, errors: [] },
-  'thread/update': { params: ThreadUpdateParamsSchema, result: ThreadUpdateResultSchema, errors: ['ThreadNotFound'] },
-  'thread/archive': { params: ThreadArchiveParamsSchema, result: ThreadArchiveResultSchema, errors: ['ThreadNotFound'] },
-  'thread/unarchive': {
-    params: ThreadUnarchiveParamsSchema,
-    result: ThreadUnarchiveResultSchema,
-    errors: ['ThreadNotFound'],
-  },
-  'thread/delete': {
-    params: ThreadDeleteParamsSchema,
-    result: ThreadDeleteResultSchema,
-    errors: ['ThreadNotFound', 'ThreadBusy'],
-  },
-  'thread/startTurn': {
-    params: ThreadStartTurnParamsSchema,
-    result: ThreadStartTurnResultSchema,
-    errors: ['ThreadNotFound', 'ThreadArchived', 'ThreadBusy', 'TurnMismatch', 'QueueFull', 'ThreadLeased', 'HostError'],
-  },
-  'thread/editLastTurn': {
-    params: ThreadEditLastTurnParamsSchema,
-    result: ThreadEditLastTurnResultSchema,
-    errors: ['ThreadNotFound', 'ThreadArchived', 'ThreadBusy', 'NothingToEdit', 'ThreadLeased', 'HostError'],
-  },
-  'thread/drain': {
-    params: ThreadDrainParamsSchema,
-    result: ThreadDrainResultSchema,
-    errors: ['ThreadNotFound', 'ThreadArchived', 'ThreadLeased', 'HostError'],
-  },
-  'thread/interrupt': {
-    params: ThreadInterruptParamsSchema,
-    result: ThreadInterruptResultSchema,
-    errors: ['ThreadNotFound', 'TurnNotFound', 'TurnMismatch', 'ThreadLeased'],
-  },
-  'thread/cancelQueued': {
-    params: ThreadCancelQueuedParamsSchema,
-    result: ThreadCancelQueuedResultSchema,
-    errors: ['ThreadNotFound', 'AdmissionNotFound'],
-  },
-  'thread/events': { params: ThreadEventsParamsSchema, result: ThreadEventsResultSchema, errors: ['ThreadNotFound'] },
-  'thread/subscribe': {
-    params: ThreadSubscribeParamsSchema,
-    result: ThreadSubscribeResultSchema,
-    errors: ['ThreadNotFound'],
-  },
-  'thread/unsubscribe': {
-    params: ThreadUnsubscribeParamsSchema,
-    result: ThreadUnsubscribeResultSchema,
-    errors: ['ThreadNotFound'],
-  },
-  'turn/get': { params: TurnGetParamsSchema, result: TurnGetResultSchema, errors: ['TurnNotFound'] },
-  'turn/wait': { params: TurnWaitParamsSchema, result: TurnWaitResultSchema, errors: ['TurnNotFound', 'Timeout'] },
-  'routing/getRules': { params: RoutingGetRulesParamsSchema, result: RoutingGetRulesResultSchema, errors: [] },
-  'routing/setRules': { params: RoutingSetRulesParamsSchema, result: RoutingSetRulesResultSchema, errors: [] },
-  'usage/get': { params: UsageGetParamsSchema, result: UsageGetResultSchema, errors: ['ThreadNotFound'] },
+  initialize: method(InitializeParamsSchema, InitializeResultSchema, ['InvalidRequest']),
+  shutdown: method(ShutdownParamsSchema, ShutdownResultSchema, []),
+  'thread/create': method(ThreadCreateParamsSchema, ThreadCreateResultSchema, []),
+  'thread/get': method(ThreadGetParamsSchema, ThreadGetResultSchema, ['ThreadNotFound']),
+  'thread/list': method(ThreadListParamsSchema, ThreadListResultSchema, []),
+  'thread/update': method(ThreadUpdateParamsSchema, ThreadUpdateResultSchema, ['ThreadNotFound']),
+  'thread/archive': method(ThreadArchiveParamsSchema, ThreadArchiveResultSchema, ['ThreadNotFound']),
+  'thread/unarchive': method(ThreadUnarchiveParamsSchema, ThreadUnarchiveResultSchema, ['ThreadNotFound']),
+  'thread/delete': method(ThreadDeleteParamsSchema, ThreadDeleteResultSchema, ['ThreadNotFound', 'ThreadBusy']),
+  'thread/startTurn': method(ThreadStartTurnParamsSchema, ThreadStartTurnResultSchema, ['ThreadNotFound', 'ThreadArchived', 'ThreadBusy', 'TurnMismatch', 'QueueFull', 'ThreadLeased', 'HostError']),
+  'thread/editLastTurn': method(ThreadEditLastTurnParamsSchema, ThreadEditLastTurnResultSchema, ['ThreadNotFound', 'ThreadArchived', 'ThreadBusy', 'NothingToEdit', 'ThreadLeased', 'HostError']),
+  'thread/drain': method(ThreadDrainParamsSchema, ThreadDrainResultSchema, ['ThreadNotFound', 'ThreadArchived', 'ThreadLeased', 'HostError']),
+  'thread/interrupt': method(ThreadInterruptParamsSchema, ThreadInterruptResultSchema, ['ThreadNotFound', 'TurnNotFound', 'TurnMismatch', 'ThreadLeased']),
+  'thread/cancelQueued': method(ThreadCancelQueuedParamsSchema, ThreadCancelQueuedResultSchema, ['ThreadNotFound', 'AdmissionNotFound']),
+  'thread/events': method(ThreadEventsParamsSchema, ThreadEventsResultSchema, ['ThreadNotFound']),
+  'thread/subscribe': method(ThreadSubscribeParamsSchema, ThreadSubscribeResultSchema, ['ThreadNotFound']),
+  'thread/unsubscribe': method(ThreadUnsubscribeParamsSchema, ThreadUnsubscribeResultSchema, ['ThreadNotFound']),
+  'turn/get': method(TurnGetParamsSchema, TurnGetResultSchema, ['TurnNotFound']),
+  'turn/wait': method(TurnWaitParamsSchema, TurnWaitResultSchema, ['TurnNotFound', 'Timeout']),
+  'routing/getRules': method(RoutingGetRulesParamsSchema, RoutingGetRulesResultSchema, []),
+  'routing/setRules': method(RoutingSetRulesParamsSchema, RoutingSetRulesResultSchema, []),
+  'usage/get': method(UsageGetParamsSchema, UsageGetResultSchema, ['ThreadNotFound']),
   ...HistoryMethods,
   ...ReportingMethods,
-  'mcp/servers': { params: McpServersParamsSchema, result: McpServersResultSchema, errors: [] },
+  'mcp/servers': method(McpServersParamsSchema, McpServersResultSchema, []),
   ...ApprovalMethods,
 } as const satisfies Record<string, MethodSpec>;
 

@@ -13,6 +13,8 @@ export interface WireMeta {
 /**
  * Our own registry (not `z.globalRegistry`), so that a client bundling another zod-based SDK
  * never collides with our ids, and the JSON Schema generator sees exactly the wire shapes.
+ * Method params and results join it when first used ({@link lazy}); {@link wireSchema} and
+ * `buildJsonSchema` build them all first.
  */
 export const wireRegistry = z.registry<WireMeta>();
 
@@ -38,5 +40,32 @@ export function doc<T extends z.ZodType>(description: string, schema: T): T {
 
 /** The wire schema registered under `id` (a `$defs` name of schema/threadline.schema.json). */
 export function wireSchema(id: string): z.ZodType | undefined {
+  buildAll();
   return byId.get(id);
+}
+
+const pending: (() => unknown)[] = [];
+
+/**
+ * A schema built on its first use, not when the module loads: building every method's schemas
+ * was a large share of the server's start-up, and a server answers `initialize` with two of them.
+ * The thunk is memoized; {@link buildAll} builds (and so registers) every pending one.
+ */
+export function lazy<T>(build: () => T): () => T {
+  let value: T | undefined;
+  let built = false;
+  const get = (): T => {
+    if (!built) {
+      value = build();
+      built = true;
+    }
+    return value as T;
+  };
+  pending.push(get);
+  return get;
+}
+
+/** Builds every {@link lazy} schema, so {@link wireRegistry} holds every wire shape. */
+export function buildAll(): void {
+  for (const get of pending) get();
 }

@@ -2,38 +2,38 @@ import { z } from 'zod';
 import { ApprovalChoiceSchema, ApprovalRuleSchema, RuleDraftSchema } from '../approval-rules.js';
 import { ApprovalDecisionSchema } from '../events.js';
 import { idParam } from '../ids.js';
-import { doc, named } from '../registry.js';
-import type { MethodSpec } from './spec.js';
+import { doc, lazy, named } from '../registry.js';
+import { method, type MethodSpec } from './spec.js';
 import { absolutePath } from './params.js';
 
 /** Approval rules (PROTOCOL.md §6, Approval rules): list and revoke them, answer an approval by id. */
 
-export const ApprovalListRulesParamsSchema = named(
+const ApprovalListRulesParamsSchema = lazy(() => named(
   'ApprovalListRulesParams',
   'Which rules: those that apply to a thread (its own, its `cwd`\'s, the global ones), to a workspace `cwd`, or all when neither is given.',
   z.object({
     threadId: doc("The rules that apply to this thread: its thread rules, those of its `cwd` (or of `cwd` when given) and the global ones.", idParam('threadId').optional()),
     cwd: doc('The rules of this workspace directory and the global ones (with `threadId`: instead of the thread\'s own cwd).', absolutePath.optional()),
   }),
-);
-export const ApprovalListRulesResultSchema = named(
+));
+const ApprovalListRulesResultSchema = lazy(() => named(
   'ApprovalListRulesResult',
   'The rules, oldest first.',
   z.object({ rules: doc('Oldest first.', z.array(ApprovalRuleSchema)) }),
-);
+));
 
-export const ApprovalRevokeRuleParamsSchema = named(
+const ApprovalRevokeRuleParamsSchema = lazy(() => named(
   'ApprovalRevokeRuleParams',
   'Which rule to remove: approvals it matched are asked again.',
   z.object({ ruleId: doc('The rule (`rule_…`).', idParam('ruleId')) }),
-);
-export const ApprovalRevokeRuleResultSchema = named(
+));
+const ApprovalRevokeRuleResultSchema = lazy(() => named(
   'ApprovalRevokeRuleResult',
   'The removed rule.',
   z.object({ rule: doc('The rule as it was.', ApprovalRuleSchema) }),
-);
+));
 
-export const ApprovalRespondParamsSchema = named(
+const ApprovalRespondParamsSchema = lazy(() => named(
   'ApprovalRespondParams',
   'Answers a pending approval by its id (from `approval.requested`) instead of, or before, the `approval/request` answer; any connection to the server process that runs the turn may.',
   z.object({
@@ -41,18 +41,18 @@ export const ApprovalRespondParamsSchema = named(
     decision: doc('As in an `approval/request` answer.', ApprovalChoiceSchema),
     rule: doc('With `approveAlways` / `denyAlways`: the rule to store instead of the proposed one.', RuleDraftSchema.optional()),
   }),
-);
-export const ApprovalRespondResultSchema = named(
+));
+const ApprovalRespondResultSchema = lazy(() => named(
   'ApprovalRespondResult',
   'The decision the engine got, and the rule the answer stored.',
   z.object({
     decision: doc('What the engine got.', ApprovalDecisionSchema),
     ruleId: doc('The rule the answer stored, if any.', z.string().optional()),
   }),
-);
+));
 
 export const ApprovalMethods = {
-  'approval/listRules': { params: ApprovalListRulesParamsSchema, result: ApprovalListRulesResultSchema, errors: ['ThreadNotFound'] },
-  'approval/revokeRule': { params: ApprovalRevokeRuleParamsSchema, result: ApprovalRevokeRuleResultSchema, errors: ['RuleNotFound'] },
-  'approval/respond': { params: ApprovalRespondParamsSchema, result: ApprovalRespondResultSchema, errors: ['ApprovalNotFound'] },
+  'approval/listRules': method(ApprovalListRulesParamsSchema, ApprovalListRulesResultSchema, ['ThreadNotFound']),
+  'approval/revokeRule': method(ApprovalRevokeRuleParamsSchema, ApprovalRevokeRuleResultSchema, ['RuleNotFound']),
+  'approval/respond': method(ApprovalRespondParamsSchema, ApprovalRespondResultSchema, ['ApprovalNotFound']),
 } as const satisfies Record<string, MethodSpec>;

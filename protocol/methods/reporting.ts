@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { doc, named } from '../registry.js';
+import { doc, lazy, named } from '../registry.js';
 import { ItemSchema, ThreadSchema, TimestampSchema, TurnSchema } from '../schemas.js';
-import type { MethodSpec } from './spec.js';
+import { method, type MethodSpec } from './spec.js';
 import { boundedText, MAX_METADATA_DEPTH, nestingDepth, optionalText, positiveInt, TEXT_LIMITS, ThreadField, threadIdParam } from './params.js';
 
 /** Reporting operations (PROTOCOL.md §12): search, export/import, the usage report. */
@@ -12,7 +12,7 @@ export const IMPORT_LIMITS = { turns: 10_000, itemsPerTurn: 10_000, messages: 10
 export const THREAD_DOCUMENT_FORMAT = 'threadline.thread';
 export const THREAD_DOCUMENT_VERSION = 1;
 
-export const ThreadSearchParamsSchema = named(
+const ThreadSearchParamsSchema = lazy(() => named(
   'ThreadSearchParams',
   'Find threads whose title or user/agent messages contain these words (or words starting with them).',
   z.object({
@@ -24,7 +24,7 @@ export const ThreadSearchParamsSchema = named(
     cursor: doc('`nextCursor` of the previous page (same query); absent for the first.', z.string().optional()),
     archived: doc('Search archived threads instead of the others.', z.boolean().default(false)),
   }),
-);
+));
 const SearchHitSchema = named(
   'SearchHit',
   'One matching title or message.',
@@ -35,14 +35,14 @@ const SearchHitSchema = named(
     itemId: doc('The matching message item; null for a title hit.', z.string().nullable()),
   }),
 );
-export const ThreadSearchResultSchema = named(
+const ThreadSearchResultSchema = lazy(() => named(
   'ThreadSearchResult',
   'One page of hits, best match first; `nextCursor` is absent on the last page.',
   z.object({
     results: doc('Hits, best first. A thread appears once per matching title or message.', z.array(SearchHitSchema)),
     nextCursor: doc('Opaque; pass it as `cursor` with the same query for the next page.', z.string().optional()),
   }),
-);
+));
 
 /** Version 1 only; a newer one says so (a client can tell "upgrade the server" from "broken file"). */
 const versionField = z.literal(THREAD_DOCUMENT_VERSION, {
@@ -92,18 +92,18 @@ export const ThreadDocumentSchema = named(
 );
 export type ThreadDocument = z.infer<typeof ThreadDocumentSchema>;
 
-export const ThreadExportParamsSchema = named('ThreadExportParams', 'Which thread to write out.', z.object({ threadId: threadIdParam }));
-export const ThreadExportResultSchema = named(
+const ThreadExportParamsSchema = lazy(() => named('ThreadExportParams', 'Which thread to write out.', z.object({ threadId: threadIdParam })));
+const ThreadExportResultSchema = lazy(() => named(
   'ThreadExportResult',
   "The thread's document (no inbox, no events).",
   z.object({ document: doc('The document.', ThreadDocumentSchema) }),
-);
+));
 
 const TranscriptMessageSchema = z.object({
   role: doc('Who wrote it.', z.enum(['user', 'assistant'])),
   text: doc('The message text.', z.string({ error: 'text must be a string' })),
 });
-export const ThreadImportParamsSchema = named(
+const ThreadImportParamsSchema = lazy(() => named(
   'ThreadImportParams',
   'A new thread from an exported document, or from a plain transcript (`messages`): give one of the two.',
   z
@@ -120,17 +120,17 @@ export const ThreadImportParamsSchema = named(
         ctx.addIssue({ code: 'custom', path: ['document'], message: 'give document or messages (exactly one)' });
       }
     }),
-);
-export const ThreadImportResultSchema = named(
+));
+const ThreadImportResultSchema = lazy(() => named(
   'ThreadImportResult',
   'The new thread and how many turns it got.',
   z.object({ thread: ThreadField, importedTurns: doc('Turns written into the new thread.', z.number().int().nonnegative()) }),
-);
+));
 
 const isoInstant = (name: string) =>
   z.iso.datetime({ offset: true, error: `${name} must be an ISO-8601 date-time (e.g. 2026-01-31T00:00:00Z)` }).optional();
 
-export const UsageReportParamsSchema = named(
+const UsageReportParamsSchema = lazy(() => named(
   'UsageReportParams',
   'Usage of ended turns (completed, failed, interrupted) created in [since, until], grouped by day, model or thread.',
   z
@@ -145,7 +145,7 @@ export const UsageReportParamsSchema = named(
         ctx.addIssue({ code: 'custom', path: ['since'], message: 'since is after until' });
       }
     }),
-);
+));
 export const UsageBucketSchema = named(
   'UsageBucket',
   "One group's usage (or the total of all groups).",
@@ -161,15 +161,15 @@ export const UsageBucketSchema = named(
   }),
 );
 export type UsageBucket = z.infer<typeof UsageBucketSchema>;
-export const UsageReportResultSchema = named(
+const UsageReportResultSchema = lazy(() => named(
   'UsageReportResult',
   'The groups sorted by key, and their total.',
   z.object({ buckets: doc('One per key, sorted by key.', z.array(UsageBucketSchema)), total: doc('All groups together.', UsageBucketSchema) }),
-);
+));
 
 export const ReportingMethods = {
-  'thread/search': { params: ThreadSearchParamsSchema, result: ThreadSearchResultSchema, errors: [] },
-  'thread/export': { params: ThreadExportParamsSchema, result: ThreadExportResultSchema, errors: ['ThreadNotFound'] },
-  'thread/import': { params: ThreadImportParamsSchema, result: ThreadImportResultSchema, errors: [] },
-  'usage/report': { params: UsageReportParamsSchema, result: UsageReportResultSchema, errors: ['ThreadNotFound'] },
+  'thread/search': method(ThreadSearchParamsSchema, ThreadSearchResultSchema, []),
+  'thread/export': method(ThreadExportParamsSchema, ThreadExportResultSchema, ['ThreadNotFound']),
+  'thread/import': method(ThreadImportParamsSchema, ThreadImportResultSchema, []),
+  'usage/report': method(UsageReportParamsSchema, UsageReportResultSchema, ['ThreadNotFound']),
 } as const satisfies Record<string, MethodSpec>;

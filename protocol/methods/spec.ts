@@ -11,3 +11,23 @@ export interface MethodSpec {
    */
   errors: readonly ErrorName[];
 }
+
+/**
+ * A method table row whose schemas are built on first read (`lazy` thunks): a server builds
+ * only the schemas of the methods it is asked, so start-up does not pay for all of them.
+ */
+export function method<P extends z.ZodType, R extends z.ZodType, const E extends readonly ErrorName[]>(
+  params: () => P,
+  result: () => R,
+  errors: E,
+): { readonly params: P; readonly result: R; readonly errors: E } {
+  return {
+    get params() {
+      return params();
+    },
+    get result() {
+      return result();
+    },
+    errors,
+  };
+}
