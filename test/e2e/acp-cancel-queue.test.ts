@@ -1,19 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as acp from '@agentclientprotocol/sdk';
-import { chunkText, startAcp, type AcpTestAgent } from '../helpers/acp-client.js';
+import { chunkText, startAcp, type AcpTestAgent, newSession, prompt } from '../helpers/acp-client.js';
 
 // Issue 13: a prompt arriving while a turn runs is queued durably and answered when its own turn
 // ends; session/cancel and $/cancel_request answer `cancelled` (also with a permission pending),
 // queued prompts of the session too. ACP.md traps 1, 2, 3 and 5.
-
-async function newSession(agent: AcpTestAgent): Promise<string> {
-  return (await agent.conn.agent.request(acp.methods.agent.session.new, { cwd: '/tmp', mcpServers: [] })).sessionId;
-}
-
-function prompt(agent: AcpTestAgent, sessionId: string, text: string, options?: acp.SendRequestOptions) {
-  return agent.conn.agent.request(acp.methods.agent.session.prompt, { sessionId, prompt: [{ type: 'text', text }] }, options);
-}
 
 /** Resolves once the session has streamed its first agent_message_chunk. */
 async function firstChunk(agent: AcpTestAgent, sessionId: string): Promise<void> {

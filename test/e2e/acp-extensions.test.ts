@@ -1,23 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as acp from '@agentclientprotocol/sdk';
-import { chunkText, startAcp, type AcpTestAgent } from '../helpers/acp-client.js';
+import { chunkText, startAcp, type AcpTestAgent, newSession, prompt, ext } from '../helpers/acp-client.js';
 
 // Issue 13, history and extras: session/fork (unstable ACP), the _threadline/* extension methods,
 // thought chunks, titles (session_info_update) and usage in the answer's _meta — over the
 // official SDK's client side. Custom methods go through `request(name, params)` as any client's would.
-
-async function newSession(agent: AcpTestAgent): Promise<string> {
-  return (await agent.conn.agent.request(acp.methods.agent.session.new, { cwd: '/tmp', mcpServers: [] })).sessionId;
-}
-
-function prompt(agent: AcpTestAgent, sessionId: string, text: string) {
-  return agent.conn.agent.request(acp.methods.agent.session.prompt, { sessionId, prompt: [{ type: 'text', text }] });
-}
-
-function ext<R>(agent: AcpTestAgent, method: string, params: unknown): Promise<R> {
-  return agent.conn.agent.request<R>(method, params);
-}
 
 async function load(agent: AcpTestAgent, sessionId: string): Promise<acp.SessionUpdate[]> {
   const before = agent.updatesOf(sessionId).length;

@@ -3,15 +3,11 @@ import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import * as acp from '@agentclientprotocol/sdk';
-import { chunkText, startAcp, type AcpTestAgent } from '../helpers/acp-client.js';
+import { chunkText, startAcp, type AcpTestAgent, prompt } from '../helpers/acp-client.js';
 import { BIN, startServer } from '../helpers/server.js';
 import { sqliteOnly } from '../helpers/test-db.js';
 
 // Issue 13: several `threadline acp` processes on one database, and the end of the connection.
-
-function prompt(agent: AcpTestAgent, sessionId: string, text: string) {
-  return agent.conn.agent.request(acp.methods.agent.session.prompt, { sessionId, prompt: [{ type: 'text', text }] });
-}
 
 async function firstChunk(agent: AcpTestAgent, sessionId: string): Promise<void> {
   while (!agent.updatesOf(sessionId).some((u) => u.sessionUpdate === 'agent_message_chunk')) {

@@ -1,18 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as acp from '@agentclientprotocol/sdk';
-import { chunkText, startAcp, type AcpTestAgent } from '../helpers/acp-client.js';
+import { chunkText, startAcp, type AcpTestAgent, newSession, prompt } from '../helpers/acp-client.js';
 
 // Issue 13: session/load replays the conversation before answering (also in another process,
 // also after kill -9), session/list, session/resume without replay, session/close and delete.
-
-async function newSession(agent: AcpTestAgent, cwd = '/tmp'): Promise<string> {
-  return (await agent.conn.agent.request(acp.methods.agent.session.new, { cwd, mcpServers: [] })).sessionId;
-}
-
-function prompt(agent: AcpTestAgent, sessionId: string, text: string) {
-  return agent.conn.agent.request(acp.methods.agent.session.prompt, { sessionId, prompt: [{ type: 'text', text }] });
-}
 
 async function firstChunk(agent: AcpTestAgent, sessionId: string): Promise<void> {
   while (!agent.updatesOf(sessionId).some((u) => u.sessionUpdate === 'agent_message_chunk')) {

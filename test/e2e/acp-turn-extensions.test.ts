@@ -2,23 +2,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import * as acp from '@agentclientprotocol/sdk';
-import { chunkText, startAcp, type AcpTestAgent } from '../helpers/acp-client.js';
+import { chunkText, startAcp, newSession, prompt, ext } from '../helpers/acp-client.js';
 
 // Issue 13, the extensions that start or feed turns: _threadline/edit_last_turn answers like the
 // prompt it replaces; _threadline/steer on an idle session with a queue starts the queue and
 // joins it; _threadline/update_queued / reorder_queued edit the queue — over the official SDK client.
-
-async function newSession(agent: AcpTestAgent): Promise<string> {
-  return (await agent.conn.agent.request(acp.methods.agent.session.new, { cwd: '/tmp', mcpServers: [] })).sessionId;
-}
-
-function prompt(agent: AcpTestAgent, sessionId: string, text: string) {
-  return agent.conn.agent.request(acp.methods.agent.session.prompt, { sessionId, prompt: [{ type: 'text', text }] });
-}
-
-function ext<R>(agent: AcpTestAgent, method: string, params: unknown): Promise<R> {
-  return agent.conn.agent.request<R>(method, params);
-}
 
 type Meta = { turnId: string; supersededTurnId?: string };
 

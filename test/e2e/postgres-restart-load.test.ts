@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { QueueFullError, StorageError, type ThreadlineClient } from '@threadline/protocol';
-import { inCi, postgresMissing, startPostgres, type PostgresServer } from '../helpers/postgres.js';
+import { postgresOfFile } from '../helpers/postgres.js';
 import { eventually } from '../helpers/processes.js';
 import { newThread, startServer } from '../helpers/server.js';
 
@@ -11,14 +11,8 @@ import { newThread, startServer } from '../helpers/server.js';
 // does), and every turn ends — completed, failed or interrupted — none stuck in_progress while
 // its owner lives. This test restarts a server of its own, so it runs whenever PostgreSQL is
 // installed, whatever THREADLINE_TEST_DB says.
-const missing = postgresMissing();
-if (missing && inCi()) throw new Error(`CI must run the Postgres tests: ${missing}`);
-
-let pg: PostgresServer;
-before(async () => {
-  if (!missing) pg = await startPostgres();
-});
-after(() => pg?.stop());
+const own = postgresOfFile();
+const missing = own.missing;
 
 const THREADS = 6;
 
@@ -51,7 +45,7 @@ function load(client: ThreadlineClient, threadIds: string[], tag: string) {
 }
 
 test('pg_ctl restart -m immediate in the middle of a queue load from two machines: no acknowledged admission lost, every turn ends', { skip: missing, timeout: 180_000 }, async (t) => {
-  const url = await pg.createDatabase();
+  const url = await own.server.createDatabase();
   const a = await startServer(t, { dbPath: url, args: ['--machine-id', 'machine-a', '--lease-ttl', '3'], allowErrorLogs: true });
   const b = await startServer(t, { dbPath: url, args: ['--machine-id', 'machine-b', '--lease-ttl', '3'], allowErrorLogs: true });
   const threadIds: string[] = [];
@@ -60,7 +54,7 @@ test('pg_ctl restart -m immediate in the middle of a queue load from two machine
   const loads = [load(a.client, threadIds, 'a'), load(b.client, threadIds, 'b')];
   const acknowledgedBefore = () => loads.reduce((n, l) => n + l.acknowledged.length, 0);
   await eventually(() => acknowledgedBefore() >= 30, 'the load got going', 60_000);
-  pg.pgCtl('restart', '-m', 'immediate', '-w', '-t', '60');
+  own.server.pgCtl('restart', '-m', 'immediate', '-w', '-t', '60');
   const atRestart = acknowledgedBefore();
   // Load goes on until both servers have admitted again after the restart.
   await eventually(() => acknowledgedBefore() >= atRestart + 20, 'admissions after the restart', 90_000);

@@ -139,3 +139,18 @@ export function chunkText(updates: acp.SessionUpdate[], kind: 'agent_message_chu
     .map((u) => (u.content.type === 'text' ? u.content.text : ''))
     .join('');
 }
+
+/** A new session in `cwd` (default /tmp), no MCP servers: its id. */
+export async function newSession(agent: AcpTestAgent, cwd = '/tmp'): Promise<string> {
+  return (await agent.conn.agent.request(acp.methods.agent.session.new, { cwd, mcpServers: [] })).sessionId;
+}
+
+/** `session/prompt` with one text block, as an editor sends what was typed. */
+export function prompt(agent: AcpTestAgent, sessionId: string, text: string, options?: acp.SendRequestOptions) {
+  return agent.conn.agent.request(acp.methods.agent.session.prompt, { sessionId, prompt: [{ type: 'text', text }] }, options);
+}
+
+/** A `_threadline/*` extension request, sent as any client's custom request is. */
+export function ext<R>(agent: AcpTestAgent, method: string, params: unknown): Promise<R> {
+  return agent.conn.agent.request<R>(method, params);
+}

@@ -14,6 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
+import { after, before } from 'node:test';
 import { delimiter, join } from 'node:path';
 import pg from 'pg';
 
@@ -173,4 +174,26 @@ function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * A PostgreSQL server of the calling test file's own (for tests that restart or break it),
+ * started before its tests and stopped after them. `missing` says why it cannot run here: the
+ * tests then skip, except under CI, where that is an error.
+ */
+export function postgresOfFile(): { missing: string | undefined; readonly server: PostgresServer } {
+  const missing = postgresMissing();
+  if (missing && inCi()) throw new Error(`CI must run the Postgres tests: ${missing}`);
+  let server: PostgresServer | undefined;
+  before(async () => {
+    if (!missing) server = await startPostgres();
+  });
+  after(() => server?.stop());
+  return {
+    missing,
+    get server(): PostgresServer {
+      if (!server) throw new Error(missing ?? 'the PostgreSQL server is not started yet');
+      return server;
+    },
+  };
 }
