@@ -3,8 +3,7 @@ import { createLogger, routeConsoleToStderr, type Logger } from '../log.js';
 import { lazyHost, resolveHost, type HostSpec } from '../host/load.js';
 import { createOrchestrator, type Orchestrator } from '../orchestrator/api.js';
 import { useMachineId } from '../orchestrator/ownership/process-identity.js';
-import { isPostgresUrl, openStoreAt, withoutPassword } from '../store/open.js';
-import { openReadOnlySqliteStore } from '../store/sqlite/store.js';
+import { isPostgresUrl, openReadOnlyStoreAt, openStoreAt, withoutPassword } from '../store/open.js';
 import type { Store } from '../store/port.js';
 import { readMcpConfig, startDeclared, startToolSources } from '../tools/load.js';
 import { ThreadTools } from '../tools/mcp/thread-tools.js';
@@ -45,8 +44,8 @@ export async function openBackend(args: string[]): Promise<Backend> {
   const host = resolveHost(config.host);
   let store: Store;
   try {
-    if (postgres && config.readOnly) throw new Error('--read-only opens a SQLite file; a Postgres server has its own read-only roles');
-    store = config.readOnly ? openReadOnlySqliteStore(dbPath) : await openStoreAt(postgres ? config.db : dbPath, config.durability);
+    const location = postgres ? config.db : dbPath;
+    store = config.readOnly ? await openReadOnlyStoreAt(location) : await openStoreAt(location, config.durability);
   } catch (error) {
     throw new UsageError(`cannot open database ${dbPath}: ${(error as Error).message}`);
   }

@@ -1,7 +1,7 @@
 import type { Durability } from './sqlite/db.js';
 import type { Store } from './port.js';
 import { isPostgresUrl, withoutPassword } from './postgres/location.js';
-import { openSqliteStore } from './sqlite/store.js';
+import { openReadOnlySqliteStore, openSqliteStore } from './sqlite/store.js';
 
 export type { Durability };
 export { isPostgresUrl, withoutPassword };
@@ -21,4 +21,14 @@ export async function openStoreAt(location: string, durability: Durability): Pro
   // Loaded on first use: a SQLite server never evaluates the driver.
   const { openPostgresStore } = await import('./postgres/store.js');
   return openPostgresStore(location);
+}
+
+/**
+ * Opens the store `--db` names read-only (`serve --read-only`): an existing SQLite file, or a
+ * Postgres database whose schema is this build's, with read-only sessions. Neither is migrated.
+ */
+export async function openReadOnlyStoreAt(location: string): Promise<Store> {
+  if (!isPostgresUrl(location)) return openReadOnlySqliteStore(location);
+  const { openPostgresStore } = await import('./postgres/store.js');
+  return openPostgresStore(location, { readOnly: true });
 }

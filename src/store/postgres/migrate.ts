@@ -15,7 +15,8 @@ export class NewerSchemaError extends Error {
 /** The advisory lock every migrating server takes: two servers starting at once apply each migration once. */
 const MIGRATION_LOCK = 0x7472_0000;
 
-async function schemaVersion(client: pg.ClientBase): Promise<number> {
+/** The schema version the database holds (0: none yet). */
+export async function schemaVersion(client: pg.ClientBase): Promise<number> {
   const { rows } = await client.query<{ found: boolean }>("SELECT to_regclass('schema_version') IS NOT NULL AS found");
   if (!rows[0]?.found) return 0;
   const version = await client.query<{ version: number }>('SELECT max(version) AS version FROM schema_version');
@@ -58,3 +59,22 @@ export async function migrate(client: pg.ClientBase, migrations: readonly Migrat
 }
 
 export { LATEST_SCHEMA_VERSION };
+
+/**
+ * What a read-only store checks instead of migrating: a schema of exactly this build's version,
+ * else one line saying which way it differs (as the SQLite read-only store says it).
+ */
+export async function checkSchema(client: pg.ClientBase, latest = LATEST_SCHEMA_VERSION): Promise<void> {
+  const found = await schemaVersion(client);
+  if (found > latest) throw new NewerSchemaError(found, latest);
+  if (found < latest) {
+    throw new OlderSchemaError(
+      `database schema version ${found} is older than this Threadline's (${latest}); open it once with threadline serve (without --read-only) to upgrade it`,
+    );
+  }
+}
+
+/** A read-only store found a schema it may not upgrade. */
+export class OlderSchemaError extends Error {
+  override name = 'OlderSchemaError';
+}

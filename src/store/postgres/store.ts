@@ -2,10 +2,10 @@ import pg from 'pg';
 import type { ReadTx, Store, WriteTx } from '../port.js';
 import { CHANNEL, NotifyFeed } from './change-feed.js';
 import { NO_LOCKS, sqlOn, TYPES, writeLocks, type Ctx } from './db.js';
-import { toStoreError } from './errors.js';
+import { PostgresStoreError, toStoreError } from './errors.js';
 import { transactions } from './pool.js';
 import { secretsOf, withoutPassword } from './location.js';
-import { migrate, NewerSchemaError } from './migrate.js';
+import { checkSchema, migrate, NewerSchemaError, OlderSchemaError } from './migrate.js';
 import { admissionTable } from './tables/admissions.js';
 import { clientRequestTable } from './tables/client-requests.js';
 import { eventTable } from './tables/events.js';
@@ -32,6 +32,11 @@ export interface PostgresOptions {
    * a frozen or partitioned server's open transaction must not hold its threads' locks forever.
    */
   idleInTransactionTimeoutMs?: number;
+  /**
+   * `serve --read-only`: no migration (a schema of another version is refused), every session's
+   * transactions read-only on the server too, and `write` rejects at once, non-retryable.
+   */
+  readOnly?: boolean;
 }
 
 const tablesOf = (ctx: Ctx) => ({
@@ -65,13 +70,16 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
     keepAlive: true,
     lock_timeout: options.lockTimeoutMs ?? 5_000,
     idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs ?? 15_000,
+    // Read-only: the server itself refuses a write in any session of ours (LISTEN is still allowed).
+    ...(options.readOnly ? { options: '-c default_transaction_read_only=on' } : {}),
   };
   const { pool, ownBackends, connect, transaction } = transactions(config, options.poolSize ?? 10, secrets);
 
   try {
     const client = await connect();
     try {
-      await migrate(client);
+      if (options.readOnly) await checkSchema(client);
+      else await migrate(client);
     } catch (error) {
       client.release(true);
       throw error;
@@ -79,7 +87,7 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
     client.release();
   } catch (error) {
     await pool.end().catch(() => {});
-    throw error instanceof NewerSchemaError ? error : toStoreError(error, secrets);
+    throw error instanceof NewerSchemaError || error instanceof OlderSchemaError ? error : toStoreError(error, secrets);
   }
 
   const feed = new NotifyFeed(config, ownBackends);
@@ -91,6 +99,8 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
   }
   return {
     write<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T> {
+      // 25006 read_only_sql_transaction: what the server would answer, without a round trip.
+      if (options.readOnly) return Promise.reject(new PostgresStoreError('the database is open read-only (serve --read-only)', '25006', false));
       /** What to notify: thread ids whose seq moved, with their last seq in this transaction. */
       const seqs = new Map<string, number>();
       let wrote = () => false;
