@@ -35,7 +35,7 @@ import { listApprovalRules, respondToApproval, revokeApprovalRule } from './oper
 import { waitForTurnEnd } from './operations/wait.js';
 import { LeaseOwner } from './ownership/lease-owner.js';
 import type { Peer } from './turns/peer.js';
-import { recoverInterruptedTurns } from './turns/recovery.js';
+import { endUnconfirmedStarts, recoverInterruptedTurns } from './turns/recovery.js';
 import { TurnRunner } from './turns/runner.js';
 
 export type { EventPage } from './operations/event-log.js';
@@ -127,7 +127,18 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   let closed = false;
   // The runner and the lease owner call back into each other; `deps` is complete before either runs.
   const d = {} as OperationDeps;
-  const leases = new LeaseOwner(store, options.leaseTtlMs, log, (held) => d.runner.abandonLost(held));
+  const leases = new LeaseOwner(store, options.leaseTtlMs, log, (held) => {
+    d.runner.abandonLost(held);
+    if ([...held].some((threadId) => !d.runner.running(threadId))) void endOrphans();
+  });
+  const endOrphans = async (): Promise<void> => {
+    try {
+      const ended = await endUnconfirmedStarts(commit, leases.ownerId, (threadId) => d.runner.running(threadId) !== undefined, options.maxItemBytes);
+      if (ended > 0) log.warn('ended turns whose start the database had not confirmed', { count: ended });
+    } catch (error) {
+      log.warn('could not end turns whose start the database had not confirmed (retrying at the next heartbeat)', { error: (error as Error).message });
+    }
+  };
   const engines = new EngineCache({
     host: options.host,
     hostName: options.hostName,

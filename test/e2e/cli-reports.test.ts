@@ -5,11 +5,10 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { runCli } from '../helpers/run-cli.js';
 import { newThread, startServer } from '../helpers/server.js';
-import { sqliteOnly } from '../helpers/test-db.js';
 
 const ENV = { ...process.env, NO_COLOR: '1' };
 
-test('threadline usage, export and import: a table with bars, a private document, a new thread from it or a transcript', sqliteOnly('usage and export read through serve --read-only, which opens SQLite files only'), async (t) => {
+test('threadline usage, export and import: a table with bars, a private document, a new thread from it or a transcript', async (t) => {
   const server = await startServer(t);
   const thread = await newThread(server.client, { title: 'reports', model: 'm-small' });
   for (const prompt of ['!usage 100 10\none', '!usage 300 30\ntwo']) {
@@ -45,7 +44,7 @@ test('threadline usage, export and import: a table with bars, a private document
   assert.deepEqual([fromTranscript.thread.title, fromTranscript.importedTurns], ['chat log', 1]);
 });
 
-test('threadline usage, export and import: bad usage is one line and exit 2; --help exits 0', sqliteOnly('usage and export read through serve --read-only, which opens SQLite files only'), async (t) => {
+test('threadline usage, export and import: bad usage is one line and exit 2; --help exits 0', async (t) => {
   const server = await startServer(t);
   await server.spawned.close();
   const dir = mkdtempSync(join(tmpdir(), 'threadline-reports-'));

@@ -4,7 +4,7 @@ import { newThread, startServer, BIN } from '../helpers/server.js';
 import { startTerminal } from '../helpers/tmux.js';
 import { sqliteOnly } from '../helpers/test-db.js';
 
-test('inspect colours its table on a terminal only, and not with NO_COLOR', sqliteOnly('threadline inspect reads through serve --read-only, which opens SQLite files only'), async (t) => {
+test('inspect colours its table on a terminal only, and not with NO_COLOR', sqliteOnly('runs inspect in tmux with the file path as is; e2e/postgres-read-only runs inspect on Postgres'), async (t) => {
   const server = await startServer(t);
   await newThread(server.client, { title: 'coloured' });
   await server.spawned.close();

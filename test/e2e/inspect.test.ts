@@ -5,12 +5,12 @@ import { createInterface } from 'node:readline';
 import { test } from 'node:test';
 import type { ThreadEvent } from '@threadline/protocol';
 import { runCli } from '../helpers/run-cli.js';
-import { BIN, newThread, startServer } from '../helpers/server.js';
 import { sqliteOnly } from '../helpers/test-db.js';
+import { BIN, newThread, startServer } from '../helpers/server.js';
 
 const ENV = { ...process.env, NO_COLOR: '' };
 
-test('inspect: a table of threads, --json, one thread with its turns, items and queue, --events --after; bad usage exits 2', sqliteOnly('threadline inspect reads through serve --read-only, which opens SQLite files only'), async (t) => {
+test('inspect: a table of threads, --json, one thread with its turns, items and queue, --events --after; bad usage exits 2', async (t) => {
   const server = await startServer(t);
   const a = await newThread(server.client, { title: 'first thread' });
   const b = await newThread(server.client, { title: 'second thread' });
@@ -61,7 +61,7 @@ test('inspect: a table of threads, --json, one thread with its turns, items and 
   assert.match(help.stdout, /^threadline inspect — /);
 });
 
-test('inspect --follow tails a turn another server process is running, holding no lock: that server keeps writing', sqliteOnly('threadline inspect reads through serve --read-only, which opens SQLite files only'), async (t) => {
+test('inspect --follow tails a turn another server process is running, holding no lock: that server keeps writing', sqliteOnly('spawns inspect with the file path as is; e2e/postgres-read-only runs inspect --follow on Postgres'), async (t) => {
   const writer = await startServer(t);
   const thread = await newThread(writer.client, { title: 'busy' });
   const { turn } = await writer.client.request('thread/startTurn', { threadId: thread.id, prompt: '!hang' });

