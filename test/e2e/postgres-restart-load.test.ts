@@ -38,7 +38,7 @@ function load(client: ThreadlineClient, threadIds: string[], tag: string) {
         // A turn that started while the engine could not load its history (the database went
         // away in between): -32020, the turn ends `failed` — checked below like every turn.
         // (Known: that storage failure is reported as a host error; it should be -32030.)
-        const hostLostStore = error instanceof HostError && /Connection terminated|connect|terminating connection/i.test(error.message);
+        const hostLostStore = error instanceof HostError && error.message.startsWith('echo host failed to start the turn:');
         if (!(error instanceof StorageError) && !(error instanceof QueueFullError) && !hostLostStore) throw error;
         refused.push(error instanceof StorageError ? `storage retryable=${String(error.data?.retryable)}` : hostLostStore ? 'host: store gone' : 'queue full');
       }
