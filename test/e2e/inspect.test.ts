@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { createInterface } from 'node:readline';
 import { test } from 'node:test';
 import type { ThreadEvent } from '@threadline/protocol';
+import { followInspect } from '../helpers/inspect-follow.js';
 import { runCli } from '../helpers/run-cli.js';
 import { sqliteOnly } from '../helpers/test-db.js';
-import { BIN, newThread, startServer } from '../helpers/server.js';
+import { newThread, startServer } from '../helpers/server.js';
 
 const ENV = { ...process.env, NO_COLOR: '' };
 
@@ -66,23 +64,8 @@ test('inspect --follow tails a turn another server process is running, holding n
   const thread = await newThread(writer.client, { title: 'busy' });
   const { turn } = await writer.client.request('thread/startTurn', { threadId: thread.id, prompt: '!hang' });
 
-  const child = spawn(process.execPath, [BIN, 'inspect', '--db', writer.dbPath, thread.id, '--follow', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  t.after(() => child.kill('SIGKILL'));
-  let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  const seen: ThreadEvent[] = [];
-  const waiters: (() => void)[] = [];
-  createInterface({ input: child.stdout }).on('line', (line) => {
-    seen.push(JSON.parse(line) as ThreadEvent);
-    waiters.forEach((w) => w());
-  });
-  const waitFor = (check: () => boolean, what: string) =>
-    new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no ${what} within 8 s; seen: ${seen.map((e) => e.kind).join(', ')}; stderr: ${stderr}`)), 8000);
-      const test = () => check() && (clearTimeout(timer), resolve());
-      waiters.push(test);
-      test();
-    });
+  const follow = followInspect(t, writer.dbPath, thread.id, 8000);
+  const { seen, waitFor } = follow;
   await waitFor(() => seen.some((e) => e.kind === 'turn.started'), 'turn.started');
 
   // A second inspect, the table, sees the turn running.
@@ -101,7 +84,5 @@ test('inspect --follow tails a turn another server process is running, holding n
   assert.ok(seen.some((e) => e.kind === 'thread.updated'), 'the rename is in the tail');
   assert.deepEqual(seen.map((e) => e.seq), seen.map((_, i) => i + 1), 'every event once, in order, from seq 1');
 
-  child.kill('SIGINT');
-  const [code] = await once(child, 'exit');
-  assert.equal(code, 0, stderr);
+  assert.equal(await follow.stop(), 0, follow.stderr);
 });

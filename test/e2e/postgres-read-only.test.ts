@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { createInterface } from 'node:readline';
 import { test } from 'node:test';
 import pg from 'pg';
-import { ThreadlineError, type ThreadEvent } from '@threadline/protocol';
+import { ThreadlineError } from '@threadline/protocol';
 import { postgresOfFile } from '../helpers/postgres.js';
+import { followInspect } from '../helpers/inspect-follow.js';
 import { runCli } from '../helpers/run-cli.js';
-import { BIN, newThread, startServer } from '../helpers/server.js';
+import { newThread, startServer } from '../helpers/server.js';
 
 // `serve --read-only --db postgres://…` (what inspect, usage and export spawn) on a PostgreSQL
 // server of this file's own: reads served, writes refused -32030, the database left as it was.
@@ -110,30 +108,13 @@ test('inspect --follow on a postgres:// URL tails a turn another server is runni
   const thread = await newThread(writer.client, { title: 'busy' });
   const { turn } = await writer.client.request('thread/startTurn', { threadId: thread.id, prompt: '!hang' });
 
-  const child = spawn(process.execPath, [BIN, 'inspect', '--db', url, thread.id, '--follow', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  t.after(() => child.kill('SIGKILL'));
-  let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  const seen: ThreadEvent[] = [];
-  const waiters: (() => void)[] = [];
-  createInterface({ input: child.stdout }).on('line', (line) => {
-    seen.push(JSON.parse(line) as ThreadEvent);
-    waiters.forEach((w) => w());
-  });
-  const waitFor = (check: () => boolean, what: string) =>
-    new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no ${what} within 10 s; seen: ${seen.map((e) => e.kind).join(', ')}; stderr: ${stderr}`)), 10_000);
-      const check1 = () => check() && (clearTimeout(timer), resolve());
-      waiters.push(check1);
-      check1();
-    });
+  const follow = followInspect(t, url, thread.id, 10_000);
+  const { seen, waitFor } = follow;
   await waitFor(() => seen.some((e) => e.kind === 'turn.started'), 'turn.started');
   await writer.client.request('thread/interrupt', { threadId: thread.id });
   await waitFor(() => seen.some((e) => e.kind === 'turn.completed'), 'turn.completed');
   assert.equal(seen.find((e) => e.kind === 'turn.completed')!.turnId, turn!.id);
   assert.deepEqual(seen.map((e) => e.seq), seen.map((_, i) => i + 1), 'every event once, in order, from seq 1');
-  child.kill('SIGINT');
-  const [code] = await once(child, 'exit');
-  assert.equal(code, 0, stderr);
-  assert.equal(stderr.includes(own.server.password), false);
+  assert.equal(await follow.stop(), 0, follow.stderr);
+  assert.equal(follow.stderr.includes(own.server.password), false);
 });
