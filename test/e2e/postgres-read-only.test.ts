@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import pg from 'pg';
-import { ThreadlineError } from '@threadline/protocol';
 import { postgresOfFile } from '../helpers/postgres.js';
 import { followInspect } from '../helpers/inspect-follow.js';
+import { assertWritesRefused } from '../helpers/read-only.js';
 import { runCli } from '../helpers/run-cli.js';
 import { newThread, startServer } from '../helpers/server.js';
 
@@ -72,15 +72,7 @@ test('inspect, export, usage and serve --read-only on a postgres:// URL: reads s
     ['thread/startTurn', { threadId: thread.id, prompt: 'again' }],
     ['thread/delete', { threadId: thread.id }],
   ];
-  for (const [method, params] of writes) {
-    const error = await (reader.client.request as (m: string, p: object) => Promise<unknown>)(method, params).then(
-      () => assert.fail(`${method} was served`),
-      (e: unknown) => e,
-    );
-    assert.ok(error instanceof ThreadlineError, `${method}: ${String(error)}`);
-    assert.equal(error.code, -32030, method);
-    assert.equal((error.data as { readOnly?: boolean }).readOnly, true, method);
-  }
+  await assertWritesRefused(reader.client, writes);
   await reader.spawned.close();
   outputs.push(...reader.stderr);
   assert.equal(await snapshot(url), before, 'the database is row for row the same (no owner row, no recovery)');

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import Database from 'better-sqlite3';
-import { ThreadlineError } from '@threadline/protocol';
+import { assertWritesRefused } from '../helpers/read-only.js';
 import { runCli } from '../helpers/run-cli.js';
 import { newThread, startServer } from '../helpers/server.js';
 import { sqliteOnly } from '../helpers/test-db.js';
@@ -43,16 +43,7 @@ test('serve --read-only serves reads, refuses every write with -32030 data.readO
     ['thread/archive', { threadId: thread.id }],
     ['thread/delete', { threadId: thread.id }],
   ];
-  for (const [method, params] of writes) {
-    const error = await (reader.client.request as (m: string, p: object) => Promise<unknown>)(method, params).then(
-      () => assert.fail(`${method} was served`),
-      (e: unknown) => e,
-    );
-    assert.ok(error instanceof ThreadlineError, `${method}: ${String(error)}`);
-    assert.equal(error.code, -32030, method);
-    assert.equal((error.data as { readOnly?: boolean }).readOnly, true, method);
-    assert.match(error.message, /read-only/);
-  }
+  await assertWritesRefused(reader.client, writes);
   assert.equal((await reader.client.request('thread/get', { threadId: thread.id })).thread.title, 'kept');
   await reader.spawned.close();
   const after = snapshot(dbPath);
