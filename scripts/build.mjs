@@ -60,6 +60,19 @@ module.exports = (name) => {
   },
 };
 
+/**
+ * zod's `z.locales` namespace: some fifty translations of its error messages (a third of the
+ * bundle's source), reachable only as `z.locales.xx()`, which nothing here calls; messages stay
+ * English (the default zod installs itself). Replaced by that one locale, so start-up neither
+ * parses nor code-caches the rest.
+ */
+const englishOnlyZod = {
+  name: 'english-only-zod',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, () => ({ contents: 'export { default as en } from "./en.js";\n', loader: 'js' }));
+  },
+};
+
 const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning' };
 
 await build({
@@ -70,7 +83,7 @@ await build({
   external: ['better-sqlite3/package.json'], // found at run time, beside the addon (sqliteAddon)
   conditions: ['@threadline/source'],
   define: { THREADLINE_VERSION: JSON.stringify(pkg.version) },
-  plugins: [lazyBuiltins, sqliteAddon],
+  plugins: [lazyBuiltins, sqliteAddon, englishOnlyZod],
   minifyWhitespace: true,
   minifySyntax: true,
 });
@@ -98,6 +111,7 @@ await build({
   outExtension: { '.js': '.cjs' },
   format: 'cjs',
   conditions: ['@threadline/source'],
+  plugins: [englishOnlyZod],
 });
 
 // The protocol package: ESM + CommonJS + declarations (scripts/build-protocol.mjs).
@@ -112,6 +126,7 @@ await build({
   outfile: 'dist/chat.cjs',
   format: 'cjs',
   conditions: ['@threadline/source'],
+  plugins: [englishOnlyZod],
   minifyWhitespace: true,
   minifySyntax: true,
 });
