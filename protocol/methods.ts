@@ -15,7 +15,7 @@ import {
   TurnSchema,
   UsageSchema,
 } from './schemas.js';
-import { ThreadEventSchema } from './events.js';
+import { threadEventSchema } from './events.js';
 import { McpServerListSchema } from './mcp-servers.js';
 import { SUPPORTED_PROTOCOL_VERSIONS } from './version.js';
 import {
@@ -277,7 +277,6 @@ const ThreadCancelQueuedResultSchema = lazy(() => named(
   z.object({ admission: doc('The admission, now `cancelled`.', AdmissionSchema) }),
 ));
 
-const EventsField = doc('Events in seq order, exactly as they were sent.', z.array(ThreadEventSchema));
 const LastSeqField = doc("The thread's newest seq.", z.number().int().nonnegative());
 
 const ThreadEventsParamsSchema = lazy(() => named(
@@ -292,7 +291,7 @@ const ThreadEventsParamsSchema = lazy(() => named(
 const ThreadEventsResultSchema = lazy(() => named(
   'ThreadEventsResult',
   'Events in seq order, exactly as they were sent, and the thread\'s last seq.',
-  z.object({ events: EventsField, lastSeq: LastSeqField }),
+  z.object({ events: doc('Events in seq order, exactly as they were sent.', z.array(threadEventSchema())), lastSeq: LastSeqField }),
 ));
 
 const ThreadSubscribeParamsSchema = lazy(() => named(
@@ -307,7 +306,7 @@ const ThreadSubscribeResultSchema = lazy(() => named(
   'ThreadSubscribeResult',
   'The backlog (at most 10000 events after afterSeq; page the rest with thread/events) and the lastSeq after which `thread/event` notifications follow.',
   z.object({
-    events: doc('The backlog: at most 10000 events after `afterSeq`.', z.array(ThreadEventSchema)),
+    events: doc('The backlog: at most 10000 events after `afterSeq`.', z.array(threadEventSchema())),
     lastSeq: doc('Live `thread/event` notifications follow after this seq.', z.number().int().nonnegative()),
   }),
 ));
