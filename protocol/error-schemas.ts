@@ -1,59 +1,64 @@
 import { z } from 'zod';
 import { ErrorCodes, errorKind, type ErrorName } from './errors.js';
-import { doc, named } from './registry.js';
+import { doc, lazy, named } from './registry.js';
 
 const data = <T extends z.ZodRawShape>(name: ErrorName, shape: T) =>
   z.object({ kind: doc(`Always \`${errorKind(name)}\`.`, z.literal(errorKind(name))), ...shape }).loose();
 
-const IssueSchema = z.object({
-  path: doc('Where in params: keys and array indexes.', z.array(z.union([z.string(), z.number()]))),
-  message: doc('What is wrong, in words.', z.string()),
-  code: doc("zod's issue code (`invalid_type`, `too_big`…).", z.string().optional()),
-});
+/**
+ * The `data` of each error of PROTOCOL.md §7: `kind` plus what names the offending thing. Built on
+ * first use ({@link errorDataSchemas}): a server sends these, it never validates them.
+ */
+function buildErrorData() {
+  const IssueSchema = z.object({
+    path: doc('Where in params: keys and array indexes.', z.array(z.union([z.string(), z.number()]))),
+    message: doc('What is wrong, in words.', z.string()),
+    code: doc("zod's issue code (`invalid_type`, `too_big`…).", z.string().optional()),
+  });
 
-const threadId = doc('The thread the call named.', z.string());
+  const threadId = doc('The thread the call named.', z.string());
 
-/** The `data` of each error of PROTOCOL.md §7: `kind` plus what names the offending thing. */
-export const ErrorDataSchemas = {
-  ParseError: data('ParseError', {}),
-  InvalidRequest: data('InvalidRequest', {}),
-  MethodNotFound: data('MethodNotFound', { method: doc('The unknown method.', z.string().optional()) }),
-  InvalidParams: data('InvalidParams', { issues: doc('Every problem found in params.', z.array(IssueSchema)) }),
-  InternalError: data('InternalError', {}),
-  ServerNotInitialized: data('ServerNotInitialized', { method: doc('The method sent before `initialize`.', z.string()) }),
-  ThreadNotFound: data('ThreadNotFound', { threadId: doc('The unknown thread id.', z.string()) }),
-  TurnNotFound: data('TurnNotFound', { turnId: doc('The unknown turn id.', z.string()) }),
-  AdmissionNotFound: data('AdmissionNotFound', { admissionId: doc('The unknown or no longer pending admission id.', z.string()) }),
-  RuleNotFound: data('RuleNotFound', { ruleId: doc('The unknown approval rule id.', z.string()) }),
-  ApprovalNotFound: data('ApprovalNotFound', { approvalId: doc('The unknown, already decided or other process\'s approval id.', z.string()) }),
-  ThreadBusy: data('ThreadBusy', { threadId, runningTurnId: doc('The turn that runs.', z.string().optional()) }),
-  NothingToEdit: data('NothingToEdit', { threadId }),
-  ThreadArchived: data('ThreadArchived', { threadId }),
-  Timeout: data('Timeout', {
-    turnId: doc('The turn waited for.', z.string().optional()),
-    timeoutMs: doc('The wait that elapsed, in milliseconds.', z.number().optional()),
-  }),
-  TurnMismatch: data('TurnMismatch', {
-    threadId,
-    expectedTurnId: doc('The turn the call expected to be running.', z.string()),
-    runningTurnId: doc('The turn that runs, or null when none does.', z.string().nullable()),
-  }),
-  QueueFull: data('QueueFull', { threadId, limit: doc('The `--max-queued` limit reached.', z.number().int()) }),
-  HostError: data('HostError', {
-    threadId: doc('The thread of the failed turn.', z.string().optional()),
-    turnId: doc('The failed turn (persisted `failed`).', z.string().optional()),
-    host: doc('The host that failed (`echo`, `openai`, a module path).', z.string().optional()),
-  }),
-  StorageError: data('StorageError', {
-    sqliteCode: doc('SQLite\'s code (`SQLITE_FULL`, `SQLITE_BUSY`, `SQLITE_READONLY`…).', z.string().optional()),
-    retryable: doc('Whether the same call may succeed later (full disk, lock) or not (read-only file).', z.boolean().optional()),
-  }),
-  ThreadLeased: data('ThreadLeased', {
-    threadId,
-    ownerPid: doc('Pid of the server process that runs the turn.', z.number().int()),
-    leaseExpiresAt: doc('When its lease expires unless renewed (ISO-8601 UTC).', z.string()),
-  }),
-} satisfies Record<ErrorName, z.ZodType>;
+  return {
+    ParseError: data('ParseError', {}),
+    InvalidRequest: data('InvalidRequest', {}),
+    MethodNotFound: data('MethodNotFound', { method: doc('The unknown method.', z.string().optional()) }),
+    InvalidParams: data('InvalidParams', { issues: doc('Every problem found in params.', z.array(IssueSchema)) }),
+    InternalError: data('InternalError', {}),
+    ServerNotInitialized: data('ServerNotInitialized', { method: doc('The method sent before `initialize`.', z.string()) }),
+    ThreadNotFound: data('ThreadNotFound', { threadId: doc('The unknown thread id.', z.string()) }),
+    TurnNotFound: data('TurnNotFound', { turnId: doc('The unknown turn id.', z.string()) }),
+    AdmissionNotFound: data('AdmissionNotFound', { admissionId: doc('The unknown or no longer pending admission id.', z.string()) }),
+    RuleNotFound: data('RuleNotFound', { ruleId: doc('The unknown approval rule id.', z.string()) }),
+    ApprovalNotFound: data('ApprovalNotFound', { approvalId: doc('The unknown, already decided or other process\'s approval id.', z.string()) }),
+    ThreadBusy: data('ThreadBusy', { threadId, runningTurnId: doc('The turn that runs.', z.string().optional()) }),
+    NothingToEdit: data('NothingToEdit', { threadId }),
+    ThreadArchived: data('ThreadArchived', { threadId }),
+    Timeout: data('Timeout', {
+      turnId: doc('The turn waited for.', z.string().optional()),
+      timeoutMs: doc('The wait that elapsed, in milliseconds.', z.number().optional()),
+    }),
+    TurnMismatch: data('TurnMismatch', {
+      threadId,
+      expectedTurnId: doc('The turn the call expected to be running.', z.string()),
+      runningTurnId: doc('The turn that runs, or null when none does.', z.string().nullable()),
+    }),
+    QueueFull: data('QueueFull', { threadId, limit: doc('The `--max-queued` limit reached.', z.number().int()) }),
+    HostError: data('HostError', {
+      threadId: doc('The thread of the failed turn.', z.string().optional()),
+      turnId: doc('The failed turn (persisted `failed`).', z.string().optional()),
+      host: doc('The host that failed (`echo`, `openai`, a module path).', z.string().optional()),
+    }),
+    StorageError: data('StorageError', {
+      sqliteCode: doc('SQLite\'s code (`SQLITE_FULL`, `SQLITE_BUSY`, `SQLITE_READONLY`…).', z.string().optional()),
+      retryable: doc('Whether the same call may succeed later (full disk, lock) or not (read-only file).', z.boolean().optional()),
+    }),
+    ThreadLeased: data('ThreadLeased', {
+      threadId,
+      ownerPid: doc('Pid of the server process that runs the turn.', z.number().int()),
+      leaseExpiresAt: doc('When its lease expires unless renewed (ISO-8601 UTC).', z.string()),
+    }),
+  } satisfies Record<ErrorName, z.ZodType>;
+}
 
 /** When each error is answered (PROTOCOL.md §7): the `x-errors` table and docs/PROTOCOL.md use it. */
 export const ERROR_WHEN: Record<ErrorName, string> = {
@@ -79,11 +84,19 @@ export const ERROR_WHEN: Record<ErrorName, string> = {
   ThreadLeased: "Another server process on the same database file runs this thread's turn.",
 };
 
-for (const name of Object.keys(ErrorDataSchemas) as ErrorName[]) {
-  named(`${name}ErrorData`, `\`data\` of error ${ErrorCodes[name]} ${name}: ${ERROR_WHEN[name]}`, ErrorDataSchemas[name]);
-}
+/** The error data schemas, built (and registered as `<Name>ErrorData`) on the first call. */
+export const errorDataSchemas = lazy(() => {
+  const schemas = buildErrorData();
+  for (const name of Object.keys(schemas) as ErrorName[]) {
+    named(`${name}ErrorData`, `\`data\` of error ${ErrorCodes[name]} ${name}: ${ERROR_WHEN[name]}`, schemas[name]);
+  }
+  return schemas;
+});
+/** {@link errorDataSchemas} built: importing it builds them, so the protocol's own modules call the function. */
+export const ErrorDataSchemas: ReturnType<typeof buildErrorData> = /* @__PURE__ */ errorDataSchemas();
 
-export const ErrorObjectSchema = named(
+/** A whole error object, built (and registered) on the first call. */
+export const errorObjectSchema = lazy(() => named(
   'ErrorObject',
   'A JSON-RPC error as Threadline sends it: `data.kind` always names the error (PROTOCOL.md §7).',
   z.object({
@@ -94,5 +107,7 @@ export const ErrorObjectSchema = named(
       z.object({ kind: doc('The error name in snake_case (`thread_busy`).', z.string()) }).loose(),
     ),
   }),
-);
+));
+/** {@link errorObjectSchema} built (importing it builds it). */
+export const ErrorObjectSchema = /* @__PURE__ */ errorObjectSchema();
 export type ErrorObject = z.infer<typeof ErrorObjectSchema>;
