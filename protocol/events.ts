@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ItemIdSchema, ThreadIdSchema, TurnIdSchema } from './ids.js';
 import { ApprovalRuleSchema } from './approval-rules.js';
 import { doc, lazy, named } from './registry.js';
-import { AdmissionSchema, ContextUsageSchema, ItemSchema, ThreadSchema, TimestampSchema, TurnSchema } from './schemas.js';
+import { admissionSchema, contextUsageSchema, itemSchema, threadSchema, TimestampSchema, turnSchema } from './schemas.js';
 
 /** The one server → client notification; its params are a {@link ThreadEvent}. */
 export const THREAD_EVENT_NOTIFICATION = 'thread/event';
@@ -31,8 +31,8 @@ export type ApprovalRequest = z.infer<typeof ApprovalRequestSchema>;
  * and building these hundred-odd schemas was the largest part of loading this package.
  */
 function buildEvents() {
-  const ThreadPayload = z.object({ thread: doc('The thread as of this event (its `lastSeq` counts this event).', ThreadSchema) });
-  const AdmissionField = doc('The admission, in its new state.', AdmissionSchema);
+  const ThreadPayload = z.object({ thread: doc('The thread as of this event (its `lastSeq` counts this event).', threadSchema()) });
+  const AdmissionField = doc('The admission, in its new state.', admissionSchema());
   const ApprovalId = doc('Id of the approval, unique within the server process.', z.string());
   return {
     'thread.created': named('ThreadCreatedPayload', 'A thread was created.', ThreadPayload.clone()),
@@ -57,7 +57,7 @@ function buildEvents() {
     'turn.started': named(
       'TurnStartedPayload',
       'A turn started.',
-      z.object({ turn: doc('The new turn, `in_progress`.', TurnSchema) }),
+      z.object({ turn: doc('The new turn, `in_progress`.', turnSchema()) }),
     ),
     'turn.superseded': named(
       'TurnSupersededPayload',
@@ -78,7 +78,7 @@ function buildEvents() {
     'item.started': named(
       'ItemStartedPayload',
       'An item began.',
-      z.object({ item: doc('The new item, `in_progress`.', ItemSchema) }),
+      z.object({ item: doc('The new item, `in_progress`.', itemSchema()) }),
     ),
     'item.delta': named(
       'ItemDeltaPayload',
@@ -91,7 +91,7 @@ function buildEvents() {
     'item.completed': named(
       'ItemCompletedPayload',
       'An item ended; carries the full `detail`.',
-      z.object({ item: doc('The ended item, with its full `detail`.', ItemSchema) }),
+      z.object({ item: doc('The ended item, with its full `detail`.', itemSchema()) }),
     ),
     'approval.requested': named(
       'ApprovalRequestedPayload',
@@ -163,12 +163,12 @@ function buildEvents() {
     'context.usage': named(
       'ContextUsagePayload',
       "After a model call: how many tokens the thread's context holds and the model's window (`size: null` when the host does not know it). `thread/get` shows the latest as `thread.contextUsage`.",
-      ContextUsageSchema.clone(),
+      contextUsageSchema().clone(),
     ),
     'turn.completed': named(
       'TurnCompletedPayload',
       "A turn ended; always the turn's last event. `turn.status` tells how.",
-      z.object({ turn: doc('The ended turn with its final status, usage and error.', TurnSchema) }),
+      z.object({ turn: doc('The ended turn with its final status, usage and error.', turnSchema()) }),
     ),
   } as const;
 }

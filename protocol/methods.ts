@@ -6,14 +6,14 @@ import { HistoryMethods } from './methods/history.js';
 import { ReportingMethods } from './methods/reporting.js';
 import { ApprovalMethods } from './methods/approval.js';
 import {
-  AdmissionSchema,
+  admissionSchema,
   DeliverySchema,
-  ItemSchema,
-  RoutingRuleSchema,
-  ThreadSchema,
+  itemSchema,
+  routingRuleSchema,
+  threadSchema,
   ThreadStatusSchema,
-  TurnSchema,
-  UsageSchema,
+  turnSchema,
+  usageSchema,
 } from './schemas.js';
 import { threadEventSchema } from './events.js';
 import { McpServerListSchema } from './mcp-servers.js';
@@ -27,11 +27,11 @@ import {
   positiveInt,
   requiredText,
   TEXT_LIMITS,
-  ThreadField,
+  threadField,
   ThreadIdParams,
   threadIdParam,
-  ThreadResult,
-  TurnField,
+  threadResult,
+  turnField,
   turnIdParam,
   turnOptions,
 } from './methods/params.js';
@@ -124,7 +124,7 @@ const ThreadCreateParamsSchema = lazy(() => named(
     ),
   }),
 ));
-const ThreadCreateResultSchema = lazy(() => named('ThreadCreateResult', 'The new thread.', ThreadResult.clone()));
+const ThreadCreateResultSchema = lazy(() => named('ThreadCreateResult', 'The new thread.', threadResult().clone()));
 
 const ThreadGetParamsSchema = lazy(() => named(
   'ThreadGetParams',
@@ -138,9 +138,9 @@ const ThreadGetResultSchema = lazy(() => named(
   'ThreadGetResult',
   'The thread, its turns oldest first when asked, and its pending admissions in FIFO order.',
   z.object({
-    thread: ThreadField,
-    turns: doc('Every turn, oldest first; only with `includeTurns`.', z.array(TurnSchema).optional()),
-    queued: doc('Pending admissions, oldest first.', z.array(AdmissionSchema)),
+    thread: threadField(),
+    turns: doc('Every turn, oldest first; only with `includeTurns`.', z.array(turnSchema()).optional()),
+    queued: doc('Pending admissions, oldest first.', z.array(admissionSchema())),
   }),
 ));
 
@@ -158,7 +158,7 @@ const ThreadListResultSchema = lazy(() => named(
   'ThreadListResult',
   'One page; `nextCursor` is absent on the last page.',
   z.object({
-    threads: doc('Newest `updatedAt` first (ties by id).', z.array(ThreadSchema)),
+    threads: doc('Newest `updatedAt` first (ties by id).', z.array(threadSchema())),
     nextCursor: doc('Opaque; pass it as `cursor` for the next page. Absent on the last page.', z.string().optional()),
   }),
 ));
@@ -177,15 +177,15 @@ const ThreadUpdateParamsSchema = lazy(() => named(
     metadata: metadataField,
   }),
 ));
-const ThreadUpdateResultSchema = lazy(() => named('ThreadUpdateResult', 'The updated thread.', ThreadResult.clone()));
+const ThreadUpdateResultSchema = lazy(() => named('ThreadUpdateResult', 'The updated thread.', threadResult().clone()));
 
 const ThreadArchiveParamsSchema = lazy(() => named('ThreadArchiveParams', 'Which thread.', ThreadIdParams.clone()));
-const ThreadArchiveResultSchema = lazy(() => named('ThreadArchiveResult', 'The archived thread.', ThreadResult.clone()));
+const ThreadArchiveResultSchema = lazy(() => named('ThreadArchiveResult', 'The archived thread.', threadResult().clone()));
 const ThreadUnarchiveParamsSchema = lazy(() => named('ThreadUnarchiveParams', 'Which thread.', ThreadIdParams.clone()));
 const ThreadUnarchiveResultSchema = lazy(() => named(
   'ThreadUnarchiveResult',
   'The unarchived thread.',
-  ThreadResult.clone(),
+  threadResult().clone(),
 ));
 const ThreadDeleteParamsSchema = lazy(() => named('ThreadDeleteParams', 'Which thread.', ThreadIdParams.clone()));
 const ThreadDeleteResultSchema = lazy(() => named(
@@ -218,8 +218,8 @@ const ThreadStartTurnResultSchema = lazy(() => named(
   'ThreadStartTurnResult',
   'The started or running turn, and the admission when the prompt was queued.',
   z.object({
-    turn: doc('The turn that started, or the running turn the prompt was queued behind or steered into.', TurnSchema),
-    queued: doc('The admission when the prompt waits in the inbox, else null.', AdmissionSchema.nullable()),
+    turn: doc('The turn that started, or the running turn the prompt was queued behind or steered into.', turnSchema()),
+    queued: doc('The admission when the prompt waits in the inbox, else null.', admissionSchema().nullable()),
   }),
 ));
 
@@ -235,7 +235,7 @@ const ThreadEditLastTurnParamsSchema = lazy(() => named(
 const ThreadEditLastTurnResultSchema = lazy(() => named(
   'ThreadEditLastTurnResult',
   'The new turn that supersedes the last one.',
-  z.object({ turn: doc('The new turn.', TurnSchema), queued: doc('Always null.', z.null()) }),
+  z.object({ turn: doc('The new turn.', turnSchema()), queued: doc('Always null.', z.null()) }),
 ));
 
 const ThreadDrainParamsSchema = lazy(() => named('ThreadDrainParams', 'Which thread.', ThreadIdParams.clone()));
@@ -243,7 +243,7 @@ const ThreadDrainResultSchema = lazy(() => named(
   'ThreadDrainResult',
   'The turn started from the oldest pending admission (null when none or busy), and how many stay pending.',
   z.object({
-    turn: doc('The started turn, or null when nothing was pending or the thread is busy.', TurnSchema.nullable()),
+    turn: doc('The started turn, or null when nothing was pending or the thread is busy.', turnSchema().nullable()),
     remaining: doc('Admissions still pending.', z.number().int().nonnegative()),
   }),
 ));
@@ -261,8 +261,8 @@ const ThreadInterruptResultSchema = lazy(() => named(
   'ThreadInterruptResult',
   'The interrupted turn (null when none ran) and the admissions cancelled.',
   z.object({
-    turn: doc('The interrupted turn, or null when none ran.', TurnSchema.nullable()),
-    cancelled: doc('The admissions cancelled.', z.array(AdmissionSchema)),
+    turn: doc('The interrupted turn, or null when none ran.', turnSchema().nullable()),
+    cancelled: doc('The admissions cancelled.', z.array(admissionSchema())),
   }),
 ));
 
@@ -274,7 +274,7 @@ const ThreadCancelQueuedParamsSchema = lazy(() => named(
 const ThreadCancelQueuedResultSchema = lazy(() => named(
   'ThreadCancelQueuedResult',
   'The cancelled admission.',
-  z.object({ admission: doc('The admission, now `cancelled`.', AdmissionSchema) }),
+  z.object({ admission: doc('The admission, now `cancelled`.', admissionSchema()) }),
 ));
 
 const LastSeqField = doc("The thread's newest seq.", z.number().int().nonnegative());
@@ -322,7 +322,7 @@ const TurnGetParamsSchema = lazy(() => named('TurnGetParams', 'Which turn.', z.o
 const TurnGetResultSchema = lazy(() => named(
   'TurnGetResult',
   'The turn and its items in order.',
-  z.object({ turn: TurnField, items: doc('Its items in order.', z.array(ItemSchema)) }),
+  z.object({ turn: turnField(), items: doc('Its items in order.', z.array(itemSchema())) }),
 ));
 
 const TurnWaitParamsSchema = lazy(() => named(
@@ -336,23 +336,23 @@ const TurnWaitParamsSchema = lazy(() => named(
 const TurnWaitResultSchema = lazy(() => named(
   'TurnWaitResult',
   'The ended turn.',
-  z.object({ turn: doc('The turn, no longer `in_progress`.', TurnSchema) }),
+  z.object({ turn: doc('The turn, no longer `in_progress`.', turnSchema()) }),
 ));
 
-const RulesResult = z.object({ rules: doc('The persisted rules, in match order.', z.array(RoutingRuleSchema)) });
+const rulesResult = lazy(() => z.object({ rules: doc('The persisted rules, in match order.', z.array(routingRuleSchema())) }));
 const RoutingGetRulesParamsSchema = lazy(() => named('RoutingGetRulesParams', 'No params.', EmptyParams.clone()));
-const RoutingGetRulesResultSchema = lazy(() => named('RoutingGetRulesResult', 'The persisted rules.', RulesResult.clone()));
+const RoutingGetRulesResultSchema = lazy(() => named('RoutingGetRulesResult', 'The persisted rules.', rulesResult().clone()));
 const RoutingSetRulesParamsSchema = lazy(() => named(
   'RoutingSetRulesParams',
   'The complete new rule list (replaces the old one).',
   z.object({
     rules: doc(
       `The new rules; the first match wins (at most ${TEXT_LIMITS.routingRules}).`,
-      z.array(RoutingRuleSchema).max(TEXT_LIMITS.routingRules, `rules: at most ${TEXT_LIMITS.routingRules} rules`),
+      z.array(routingRuleSchema()).max(TEXT_LIMITS.routingRules, `rules: at most ${TEXT_LIMITS.routingRules} rules`),
     ),
   }),
 ));
-const RoutingSetRulesResultSchema = lazy(() => named('RoutingSetRulesResult', 'The persisted rules.', RulesResult.clone()));
+const RoutingSetRulesResultSchema = lazy(() => named('RoutingSetRulesResult', 'The persisted rules.', rulesResult().clone()));
 
 const UsageGetParamsSchema = lazy(() => named(
   'UsageGetParams',
@@ -363,7 +363,7 @@ const UsageGetResultSchema = lazy(() => named(
   'UsageGetResult',
   'Usage summed over completed turns, and how many turns that is.',
   z.object({
-    usage: doc('The sum over completed turns.', UsageSchema),
+    usage: doc('The sum over completed turns.', usageSchema()),
     turns: doc('How many turns were summed.', z.number().int().nonnegative()),
   }),
 ));

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AdmissionIdSchema, ItemIdSchema, ThreadIdSchema, TurnIdSchema } from './ids.js';
-import { doc, named } from './registry.js';
+import { doc, lazy, named } from './registry.js';
 import { McpServerSpecSchema } from './mcp-servers.js';
 
 // Every field carries a description (`doc`): it feeds the JSON Schema and docs/PROTOCOL.md alike.
@@ -10,69 +10,81 @@ const Seq = z.number().int().nonnegative();
 const Count = z.number().int().nonnegative();
 const JsonObject = z.record(z.string(), z.unknown());
 
-export const UsageSchema = named(
-  'Usage',
-  'Token usage of a turn (or a sum of turns).',
-  z.object({
-    inputTokens: doc('Tokens of input the model read (prompt and history).', Count),
-    outputTokens: doc('Tokens the model wrote.', Count),
-    cachedInputTokens: doc('Of `inputTokens`, how many the provider served from its cache.', Count.optional()),
-    reasoningTokens: doc('Of `outputTokens`, how many were hidden reasoning.', Count.optional()),
-    costUsd: doc('Price in US dollars, when the model has a known price (`--prices`).', z.number().nonnegative().optional()),
-  }),
+/** Built (and registered) on the first call; {@link UsageSchema} is the same schema, built on import. */
+export const usageSchema = lazy(() =>
+  named(
+    'Usage',
+    'Token usage of a turn (or a sum of turns).',
+    z.object({
+      inputTokens: doc('Tokens of input the model read (prompt and history).', Count),
+      outputTokens: doc('Tokens the model wrote.', Count),
+      cachedInputTokens: doc('Of `inputTokens`, how many the provider served from its cache.', Count.optional()),
+      reasoningTokens: doc('Of `outputTokens`, how many were hidden reasoning.', Count.optional()),
+      costUsd: doc('Price in US dollars, when the model has a known price (`--prices`).', z.number().nonnegative().optional()),
+    }),
+  ),
 );
+export const UsageSchema = /* @__PURE__ */ usageSchema();
 export type Usage = z.infer<typeof UsageSchema>;
 
 export const ThreadStatusSchema = z.enum(['idle', 'running']);
 export type ThreadStatus = z.infer<typeof ThreadStatusSchema>;
 
-export const ContextUsageSchema = named(
-  'ContextUsage',
-  "How full a thread's context window is after a model call.",
-  z.object({
-    turnId: doc('The turn whose model call it was.', TurnIdSchema),
-    used: doc('Tokens in the context: the prompt sent plus the reply received.', Count),
-    size: doc("The model's context window in tokens; `null` when the host does not know it (it never guesses).", z.number().int().positive().nullable()),
-  }),
+/** Built (and registered) on the first call; {@link ContextUsageSchema} is the same schema, built on import. */
+export const contextUsageSchema = lazy(() =>
+  named(
+    'ContextUsage',
+    "How full a thread's context window is after a model call.",
+    z.object({
+      turnId: doc('The turn whose model call it was.', TurnIdSchema),
+      used: doc('Tokens in the context: the prompt sent plus the reply received.', Count),
+      size: doc("The model's context window in tokens; `null` when the host does not know it (it never guesses).", z.number().int().positive().nullable()),
+    }),
+  ),
 );
+export const ContextUsageSchema = /* @__PURE__ */ contextUsageSchema();
 export type ContextUsage = z.infer<typeof ContextUsageSchema>;
 
-export const ThreadSchema = named(
-  'Thread',
-  'A conversation: its settings, whether a turn runs, its event log position and queue length.',
-  z.object({
-    id: doc('Thread id (`thr_` + UUIDv7).', ThreadIdSchema),
-    title: doc('Display title; `""` when none was given.', z.string()),
-    status: doc('`running` while one of its turns is in progress, else `idle`.', ThreadStatusSchema),
-    archived: doc('Archived threads accept no new turns and are listed only with `archived: true`.', z.boolean()),
-    model: doc('Default model of its turns (the host chooses when absent).', z.string().optional()),
-    mode: doc('Free-form mode passed to the engine host (e.g. `plan`, `edit`).', z.string().optional()),
-    cwd: doc('Absolute working directory of its engine; fixed at creation.', z.string().optional()),
-    systemPrompt: doc('System prompt the engine starts from.', z.string().optional()),
-    autoApprove: doc('Approvals nobody answers are approved (true) or denied (false).', z.boolean()),
-    trustMode: doc('Passed to the engine host: run without asking where the host supports it.', z.boolean()),
-    metadata: doc('Client-owned JSON object, stored and returned as given.', JsonObject),
-    latestTurnId: doc('The most recently created turn.', TurnIdSchema.optional()),
-    createdAt: doc('When the thread was created (ISO-8601 UTC).', Timestamp),
-    updatedAt: doc('Last settings change or turn start/end (ISO-8601 UTC); `thread/list` sorts on it.', Timestamp),
-    lastSeq: doc("Seq of the thread's newest event (0 before any).", Seq),
-    queuedCount: doc('Pending admissions in its inbox.', Count),
-    forkedFrom: doc(
-      'Where `thread/fork` copied it from: the source thread and the turn the copy stops before (absent: the whole visible history).',
-      z.object({ threadId: doc('The source thread.', ThreadIdSchema), turnId: doc('The first source turn not copied.', TurnIdSchema.optional()) }).optional(),
-    ),
-    importedFrom: doc('The id of the thread in the document `thread/import` created it from.', z.string().optional()),
-    preview: doc('The text of its newest user or agent message, cut to 140 characters.', z.string().optional()),
-    contextUsage: doc(
-      "The context window as of the thread's latest model call (the `context.usage` event); absent before any, and after a completed compaction.",
-      ContextUsageSchema.optional(),
-    ),
-    mcpServers: doc(
-      'The MCP servers it was created with (`thread/create { mcpServers }`); env and header values read `"[redacted]"`. Absent when none.',
-      z.array(McpServerSpecSchema).optional(),
-    ),
-  }),
+/** Built (and registered) on the first call; {@link ThreadSchema} is the same schema, built on import. */
+export const threadSchema = lazy(() =>
+  named(
+    'Thread',
+    'A conversation: its settings, whether a turn runs, its event log position and queue length.',
+    z.object({
+      id: doc('Thread id (`thr_` + UUIDv7).', ThreadIdSchema),
+      title: doc('Display title; `""` when none was given.', z.string()),
+      status: doc('`running` while one of its turns is in progress, else `idle`.', ThreadStatusSchema),
+      archived: doc('Archived threads accept no new turns and are listed only with `archived: true`.', z.boolean()),
+      model: doc('Default model of its turns (the host chooses when absent).', z.string().optional()),
+      mode: doc('Free-form mode passed to the engine host (e.g. `plan`, `edit`).', z.string().optional()),
+      cwd: doc('Absolute working directory of its engine; fixed at creation.', z.string().optional()),
+      systemPrompt: doc('System prompt the engine starts from.', z.string().optional()),
+      autoApprove: doc('Approvals nobody answers are approved (true) or denied (false).', z.boolean()),
+      trustMode: doc('Passed to the engine host: run without asking where the host supports it.', z.boolean()),
+      metadata: doc('Client-owned JSON object, stored and returned as given.', JsonObject),
+      latestTurnId: doc('The most recently created turn.', TurnIdSchema.optional()),
+      createdAt: doc('When the thread was created (ISO-8601 UTC).', Timestamp),
+      updatedAt: doc('Last settings change or turn start/end (ISO-8601 UTC); `thread/list` sorts on it.', Timestamp),
+      lastSeq: doc("Seq of the thread's newest event (0 before any).", Seq),
+      queuedCount: doc('Pending admissions in its inbox.', Count),
+      forkedFrom: doc(
+        'Where `thread/fork` copied it from: the source thread and the turn the copy stops before (absent: the whole visible history).',
+        z.object({ threadId: doc('The source thread.', ThreadIdSchema), turnId: doc('The first source turn not copied.', TurnIdSchema.optional()) }).optional(),
+      ),
+      importedFrom: doc('The id of the thread in the document `thread/import` created it from.', z.string().optional()),
+      preview: doc('The text of its newest user or agent message, cut to 140 characters.', z.string().optional()),
+      contextUsage: doc(
+        "The context window as of the thread's latest model call (the `context.usage` event); absent before any, and after a completed compaction.",
+        contextUsageSchema().optional(),
+      ),
+      mcpServers: doc(
+        'The MCP servers it was created with (`thread/create { mcpServers }`); env and header values read `"[redacted]"`. Absent when none.',
+        z.array(McpServerSpecSchema).optional(),
+      ),
+    }),
+  ),
 );
+export const ThreadSchema = /* @__PURE__ */ threadSchema();
 export type Thread = z.infer<typeof ThreadSchema>;
 
 export const TurnStatusSchema = z.enum(['in_progress', 'completed', 'failed', 'interrupted']);
@@ -81,28 +93,32 @@ export type TurnStatus = z.infer<typeof TurnStatusSchema>;
 export const TurnKindSchema = z.enum(['prompt', 'compaction']);
 export type TurnKind = z.infer<typeof TurnKindSchema>;
 
-export const TurnSchema = named(
-  'Turn',
-  'One exchange: a user prompt and everything the engine did in answer to it.',
-  z.object({
-    id: doc('Turn id (`turn_` + UUIDv7).', TurnIdSchema),
-    threadId: doc('The thread it belongs to.', ThreadIdSchema),
-    status: doc('`in_progress` until it ends `completed`, `failed` or `interrupted`.', TurnStatusSchema),
-    inputSummary: doc('Short text shown for the prompt (the prompt cut to 200 characters unless given).', z.string()),
-    createdAt: doc('When the turn was created (ISO-8601 UTC).', Timestamp),
-    startedAt: doc('When the engine started it.', Timestamp.optional()),
-    endedAt: doc('When it ended.', Timestamp.optional()),
-    durationMs: doc('endedAt − startedAt in milliseconds.', Count.optional()),
-    usage: doc('Token usage the engine reported.', UsageSchema.optional()),
-    error: doc('Why it failed or was interrupted (e.g. `server restarted`).', z.string().optional()),
-    itemIds: doc('Its items in order.', z.array(ItemIdSchema)),
-    steerCount: doc('How many prompts were steered into it.', Count),
-    model: doc('The model it ran with (routing rule, prompt, or thread default).', z.string().optional()),
-    supersededBy: doc('The turn that replaced it through `thread/editLastTurn`.', TurnIdSchema.optional()),
-    kind: doc('`prompt`: a user prompt and its answer; `compaction`: a `thread/compact` summary of what came before.', TurnKindSchema),
-    revertedAt: doc('When `thread/revert` hid it from the engine (it stays readable); absent while it counts.', Timestamp.optional()),
-  }),
+/** Built (and registered) on the first call; {@link TurnSchema} is the same schema, built on import. */
+export const turnSchema = lazy(() =>
+  named(
+    'Turn',
+    'One exchange: a user prompt and everything the engine did in answer to it.',
+    z.object({
+      id: doc('Turn id (`turn_` + UUIDv7).', TurnIdSchema),
+      threadId: doc('The thread it belongs to.', ThreadIdSchema),
+      status: doc('`in_progress` until it ends `completed`, `failed` or `interrupted`.', TurnStatusSchema),
+      inputSummary: doc('Short text shown for the prompt (the prompt cut to 200 characters unless given).', z.string()),
+      createdAt: doc('When the turn was created (ISO-8601 UTC).', Timestamp),
+      startedAt: doc('When the engine started it.', Timestamp.optional()),
+      endedAt: doc('When it ended.', Timestamp.optional()),
+      durationMs: doc('endedAt − startedAt in milliseconds.', Count.optional()),
+      usage: doc('Token usage the engine reported.', usageSchema().optional()),
+      error: doc('Why it failed or was interrupted (e.g. `server restarted`).', z.string().optional()),
+      itemIds: doc('Its items in order.', z.array(ItemIdSchema)),
+      steerCount: doc('How many prompts were steered into it.', Count),
+      model: doc('The model it ran with (routing rule, prompt, or thread default).', z.string().optional()),
+      supersededBy: doc('The turn that replaced it through `thread/editLastTurn`.', TurnIdSchema.optional()),
+      kind: doc('`prompt`: a user prompt and its answer; `compaction`: a `thread/compact` summary of what came before.', TurnKindSchema),
+      revertedAt: doc('When `thread/revert` hid it from the engine (it stays readable); absent while it counts.', Timestamp.optional()),
+    }),
+  ),
 );
+export const TurnSchema = /* @__PURE__ */ turnSchema();
 export type Turn = z.infer<typeof TurnSchema>;
 
 export const ItemKindSchema = z.enum([
@@ -119,21 +135,25 @@ export type ItemKind = z.infer<typeof ItemKindSchema>;
 export const ItemStatusSchema = z.enum(['in_progress', 'completed', 'failed']);
 export type ItemStatus = z.infer<typeof ItemStatusSchema>;
 
-export const ItemSchema = named(
-  'Item',
-  'A unit of a turn: a message, reasoning, a tool call or its result. `summary` is `detail` cut to 200 characters.',
-  z.object({
-    id: doc('Item id (`item_` + UUIDv7).', ItemIdSchema),
-    turnId: doc('The turn it belongs to.', TurnIdSchema),
-    kind: doc('What it is.', ItemKindSchema),
-    status: doc('`in_progress` while it streams, then `completed` or `failed`.', ItemStatusSchema),
-    summary: doc('`detail` cut to 200 characters.', z.string()),
-    detail: doc('Full text; `item.completed` always carries it (cut at `--max-item-bytes`).', z.string().optional()),
-    metadata: doc('Extra facts, e.g. `interrupted: true`, `truncated: true`; hosts may add their own.', JsonObject.optional()),
-    startedAt: doc('When it began.', Timestamp.optional()),
-    endedAt: doc('When it ended.', Timestamp.optional()),
-  }),
+/** Built (and registered) on the first call; {@link ItemSchema} is the same schema, built on import. */
+export const itemSchema = lazy(() =>
+  named(
+    'Item',
+    'A unit of a turn: a message, reasoning, a tool call or its result. `summary` is `detail` cut to 200 characters.',
+    z.object({
+      id: doc('Item id (`item_` + UUIDv7).', ItemIdSchema),
+      turnId: doc('The turn it belongs to.', TurnIdSchema),
+      kind: doc('What it is.', ItemKindSchema),
+      status: doc('`in_progress` while it streams, then `completed` or `failed`.', ItemStatusSchema),
+      summary: doc('`detail` cut to 200 characters.', z.string()),
+      detail: doc('Full text; `item.completed` always carries it (cut at `--max-item-bytes`).', z.string().optional()),
+      metadata: doc('Extra facts, e.g. `interrupted: true`, `truncated: true`; hosts may add their own.', JsonObject.optional()),
+      startedAt: doc('When it began.', Timestamp.optional()),
+      endedAt: doc('When it ended.', Timestamp.optional()),
+    }),
+  ),
 );
+export const ItemSchema = /* @__PURE__ */ itemSchema();
 export type Item = z.infer<typeof ItemSchema>;
 
 export const DeliverySchema = z.enum(['queue', 'steer']);
@@ -142,31 +162,39 @@ export type Delivery = z.infer<typeof DeliverySchema>;
 export const AdmissionStateSchema = z.enum(['pending', 'promoted', 'cancelled']);
 export type AdmissionState = z.infer<typeof AdmissionStateSchema>;
 
-export const AdmissionSchema = named(
-  'Admission',
-  'A prompt in the durable inbox. `admittedSeq` is the seq of the event that recorded it.',
-  z.object({
-    id: doc('Admission id (`inp_` + UUIDv7).', AdmissionIdSchema),
-    threadId: doc('The thread whose inbox holds it.', ThreadIdSchema),
-    admittedSeq: doc('Seq of the event that recorded it (`prompt.admitted`, or `prompt.promoted` when it ran at once).', Seq),
-    prompt: doc('The prompt text, trimmed.', z.string()),
-    delivery: doc('`queue`: a turn of its own; `steer`: into the running turn.', DeliverySchema),
-    state: doc('`pending` until `promoted` (it ran) or `cancelled`.', AdmissionStateSchema),
-    createdAt: doc('When it was admitted (ISO-8601 UTC).', Timestamp),
-    promotedSeq: doc('Seq of its `prompt.promoted` event.', Seq.optional()),
-    turnId: doc('The turn it started or joined, once promoted.', TurnIdSchema.optional()),
-  }),
+/** Built (and registered) on the first call; {@link AdmissionSchema} is the same schema, built on import. */
+export const admissionSchema = lazy(() =>
+  named(
+    'Admission',
+    'A prompt in the durable inbox. `admittedSeq` is the seq of the event that recorded it.',
+    z.object({
+      id: doc('Admission id (`inp_` + UUIDv7).', AdmissionIdSchema),
+      threadId: doc('The thread whose inbox holds it.', ThreadIdSchema),
+      admittedSeq: doc('Seq of the event that recorded it (`prompt.admitted`, or `prompt.promoted` when it ran at once).', Seq),
+      prompt: doc('The prompt text, trimmed.', z.string()),
+      delivery: doc('`queue`: a turn of its own; `steer`: into the running turn.', DeliverySchema),
+      state: doc('`pending` until `promoted` (it ran) or `cancelled`.', AdmissionStateSchema),
+      createdAt: doc('When it was admitted (ISO-8601 UTC).', Timestamp),
+      promotedSeq: doc('Seq of its `prompt.promoted` event.', Seq.optional()),
+      turnId: doc('The turn it started or joined, once promoted.', TurnIdSchema.optional()),
+    }),
+  ),
 );
+export const AdmissionSchema = /* @__PURE__ */ admissionSchema();
 export type Admission = z.infer<typeof AdmissionSchema>;
 
-export const RoutingRuleSchema = named(
-  'RoutingRule',
-  'Maps a `routeIntent` (matched case-insensitively) to the model that serves it.',
-  z.object({
-    intent: doc('The `routeIntent` it matches, case-insensitively (at most 256 characters).', z.string().trim().min(1, 'intent must not be empty').max(256, 'intent is longer than 256 characters')),
-    model: doc('The model a matching turn runs with (at most 256 characters).', z.string().trim().min(1, 'model must not be empty').max(256, 'model is longer than 256 characters')),
-  }),
+/** Built (and registered) on the first call; {@link RoutingRuleSchema} is the same schema, built on import. */
+export const routingRuleSchema = lazy(() =>
+  named(
+    'RoutingRule',
+    'Maps a `routeIntent` (matched case-insensitively) to the model that serves it.',
+    z.object({
+      intent: doc('The `routeIntent` it matches, case-insensitively (at most 256 characters).', z.string().trim().min(1, 'intent must not be empty').max(256, 'intent is longer than 256 characters')),
+      model: doc('The model a matching turn runs with (at most 256 characters).', z.string().trim().min(1, 'model must not be empty').max(256, 'model is longer than 256 characters')),
+    }),
+  ),
 );
+export const RoutingRuleSchema = /* @__PURE__ */ routingRuleSchema();
 export type RoutingRule = z.infer<typeof RoutingRuleSchema>;
 
 export { Timestamp as TimestampSchema, JsonObject as JsonObjectSchema };

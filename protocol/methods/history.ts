@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { idParam } from '../ids.js';
 import { doc, lazy, named } from '../registry.js';
-import { AdmissionSchema, ItemSchema, TurnSchema } from '../schemas.js';
+import { admissionSchema, itemSchema, turnSchema } from '../schemas.js';
 import { method, type MethodSpec } from './spec.js';
-import { optionalText, positiveInt, requiredText, TEXT_LIMITS, ThreadField, threadIdParam, turnIdParam } from './params.js';
+import { optionalText, positiveInt, requiredText, TEXT_LIMITS, threadField, threadIdParam, turnIdParam } from './params.js';
 
 /** History and inbox operations (PROTOCOL.md §12): fork, revert, compaction, queue edits, paging. */
 
@@ -32,7 +32,7 @@ const ThreadForkResultSchema = lazy(() => named(
   'ThreadForkResult',
   'The new thread, how many turns it got, and (with depthFromTail) the turn left out and its user text.',
   z.object({
-    thread: ThreadField,
+    thread: threadField(),
     copiedTurns: doc('Turns copied into the fork.', z.number().int().nonnegative()),
     droppedTurnId: doc('With `depthFromTail`: the source turn the fork stops before; else null.', z.string().nullable()),
     originalUserText: doc("With `depthFromTail`: that turn's user message, to offer for editing; else null.", z.string().nullable()),
@@ -47,13 +47,13 @@ const ThreadRevertParamsSchema = lazy(() => named(
 const ThreadRevertResultSchema = lazy(() => named(
   'ThreadRevertResult',
   'The thread and the turns reverted, oldest first.',
-  z.object({ thread: ThreadField, revertedTurnIds: doc('The turns this call reverted, oldest first.', z.array(z.string())) }),
+  z.object({ thread: threadField(), revertedTurnIds: doc('The turns this call reverted, oldest first.', z.array(z.string())) }),
 ));
 const ThreadUnrevertParamsSchema = lazy(() => named('ThreadUnrevertParams', 'Which thread.', z.object({ threadId: threadIdParam })));
 const ThreadUnrevertResultSchema = lazy(() => named(
   'ThreadUnrevertResult',
   'The thread and the turns the most recent revert had hidden, restored.',
-  z.object({ thread: ThreadField, restoredTurnIds: doc('The turns restored, oldest first.', z.array(z.string())) }),
+  z.object({ thread: threadField(), restoredTurnIds: doc('The turns restored, oldest first.', z.array(z.string())) }),
 ));
 
 const ThreadUpdateQueuedParamsSchema = lazy(() => named(
@@ -68,7 +68,7 @@ const ThreadUpdateQueuedParamsSchema = lazy(() => named(
 const ThreadUpdateQueuedResultSchema = lazy(() => named(
   'ThreadUpdateQueuedResult',
   'The admission with its new prompt.',
-  z.object({ admission: doc('The admission, still pending.', AdmissionSchema) }),
+  z.object({ admission: doc('The admission, still pending.', admissionSchema()) }),
 ));
 const ThreadReorderQueuedParamsSchema = lazy(() => named(
   'ThreadReorderQueuedParams',
@@ -81,7 +81,7 @@ const ThreadReorderQueuedParamsSchema = lazy(() => named(
 const ThreadReorderQueuedResultSchema = lazy(() => named(
   'ThreadReorderQueuedResult',
   'The pending admissions in their new order.',
-  z.object({ queued: doc('Pending admissions, in the order they will run.', z.array(AdmissionSchema)) }),
+  z.object({ queued: doc('Pending admissions, in the order they will run.', z.array(admissionSchema())) }),
 ));
 
 const ThreadTurnsParamsSchema = lazy(() => named(
@@ -97,7 +97,7 @@ const ThreadTurnsParamsSchema = lazy(() => named(
 const ThreadTurnsResultSchema = lazy(() => named(
   'ThreadTurnsResult',
   'One page of turns; `nextCursor` is absent on the last page.',
-  z.object({ turns: doc('Turns in the order asked for.', z.array(TurnSchema)), nextCursor: nextCursorField }),
+  z.object({ turns: doc('Turns in the order asked for.', z.array(turnSchema())), nextCursor: nextCursorField }),
 ));
 
 const TurnItemsParamsSchema = lazy(() => named(
@@ -112,7 +112,7 @@ const TurnItemsParamsSchema = lazy(() => named(
 const TurnItemsResultSchema = lazy(() => named(
   'TurnItemsResult',
   'One page of items; `nextCursor` is absent on the last page.',
-  z.object({ items: doc("Items in the turn's order.", z.array(ItemSchema)), nextCursor: nextCursorField }),
+  z.object({ items: doc("Items in the turn's order.", z.array(itemSchema())), nextCursor: nextCursorField }),
 ));
 
 const ThreadCompactParamsSchema = lazy(() => named(
@@ -129,7 +129,7 @@ const ThreadCompactParamsSchema = lazy(() => named(
 const ThreadCompactResultSchema = lazy(() => named(
   'ThreadCompactResult',
   'The compaction turn, running; it ends with `turn.completed` like any turn.',
-  z.object({ turn: doc('The new turn, of kind `compaction`.', TurnSchema) }),
+  z.object({ turn: doc('The new turn, of kind `compaction`.', turnSchema()) }),
 ));
 
 export const HistoryMethods = {

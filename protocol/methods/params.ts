@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { idParam } from '../ids.js';
-import { doc } from '../registry.js';
-import { JsonObjectSchema, ThreadSchema, TurnSchema } from '../schemas.js';
+import { doc, lazy } from '../registry.js';
+import { JsonObjectSchema, threadSchema, turnSchema } from '../schemas.js';
 
 /** Field builders and shared fields of the method tables (one file per method family beside this). */
 
@@ -79,10 +79,10 @@ export const clearableText = (name: string, max: number = TEXT_LIMITS.name) =>
   z.string({ error: `${name} must be a string or null` }).max(max, `${name} is longer than ${max} characters`).nullable().optional();
 
 export const EmptyParams = z.object({});
-export const ThreadField = doc('The thread as it is now.', ThreadSchema);
-export const ThreadResult = z.object({ thread: ThreadField });
+export const threadField = lazy(() => doc('The thread as it is now.', threadSchema()));
+export const threadResult = lazy(() => z.object({ thread: threadField() }));
 export const threadIdParam = doc('The thread.', idParam('threadId'));
 export const ThreadIdParams = z.object({ threadId: threadIdParam });
 export const metadataField = doc('Client-owned JSON object (replaced whole; at most 256 levels deep).', metadataParam.optional());
-export const TurnField = doc('The turn.', TurnSchema);
+export const turnField = lazy(() => doc('The turn.', turnSchema()));
 export const turnIdParam = doc('The turn.', idParam('turnId'));

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { doc, lazy, named } from '../registry.js';
-import { ItemSchema, ThreadSchema, TimestampSchema, TurnSchema } from '../schemas.js';
+import { itemSchema, threadSchema, TimestampSchema, turnSchema } from '../schemas.js';
 import { method, type MethodSpec } from './spec.js';
-import { boundedText, MAX_METADATA_DEPTH, nestingDepth, optionalText, positiveInt, TEXT_LIMITS, ThreadField, threadIdParam } from './params.js';
+import { boundedText, MAX_METADATA_DEPTH, nestingDepth, optionalText, positiveInt, TEXT_LIMITS, threadField, threadIdParam } from './params.js';
 
 /** Reporting operations (PROTOCOL.md §12): search, export/import, the usage report. */
 
@@ -25,21 +25,21 @@ const ThreadSearchParamsSchema = lazy(() => named(
     archived: doc('Search archived threads instead of the others.', z.boolean().default(false)),
   }),
 ));
-const SearchHitSchema = named(
+const searchHitSchema = lazy(() => named(
   'SearchHit',
   'One matching title or message.',
   z.object({
-    thread: doc('The thread it belongs to.', ThreadSchema),
+    thread: doc('The thread it belongs to.', threadSchema()),
     snippet: doc('The matching text around the hit, at most 200 characters (`…` marks a cut).', z.string()),
     turnId: doc('The turn of the matching message; null for a title hit.', z.string().nullable()),
     itemId: doc('The matching message item; null for a title hit.', z.string().nullable()),
   }),
-);
+));
 const ThreadSearchResultSchema = lazy(() => named(
   'ThreadSearchResult',
   'One page of hits, best match first; `nextCursor` is absent on the last page.',
   z.object({
-    results: doc('Hits, best first. A thread appears once per matching title or message.', z.array(SearchHitSchema)),
+    results: doc('Hits, best first. A thread appears once per matching title or message.', z.array(searchHitSchema())),
     nextCursor: doc('Opaque; pass it as `cursor` with the same query for the next page.', z.string().optional()),
   }),
 ));
@@ -52,51 +52,55 @@ const versionField = z.literal(THREAD_DOCUMENT_VERSION, {
       : `document version must be ${THREAD_DOCUMENT_VERSION}`,
 });
 
-export const ThreadDocumentSchema = named(
-  'ThreadDocument',
-  'A thread written out by `thread/export` and read by `thread/import`: its record and every turn with its items.',
-  z.object({
-    format: doc('Always `threadline.thread`.', z.literal(THREAD_DOCUMENT_FORMAT, { error: `document format must be "${THREAD_DOCUMENT_FORMAT}"` })),
-    version: doc('The document version (1).', versionField),
-    exportedAt: doc('When it was exported (ISO-8601 UTC).', TimestampSchema),
-    thread: doc('The thread as it was exported.', ThreadSchema),
-    turns: doc(
-      'Every turn (reverted, superseded and compacted ones too) in order, with its items in order.',
-      z
-        .array(
-          z.object({
-            turn: doc('The turn.', TurnSchema),
-            items: doc("The turn's items in order.", z.array(ItemSchema).max(IMPORT_LIMITS.itemsPerTurn)),
-          }),
-        )
-        .max(IMPORT_LIMITS.turns),
-    ),
-  }).superRefine((d, ctx) => {
-    // The new thread's record obeys thread/create's bounds; nothing nests deeper than metadata may.
-    const bounds = { title: TEXT_LIMITS.title, model: TEXT_LIMITS.name, mode: TEXT_LIMITS.name, systemPrompt: TEXT_LIMITS.systemPrompt } as const;
-    for (const [field, max] of Object.entries(bounds)) {
-      const value = d.thread[field as keyof typeof bounds];
-      if (value !== undefined && value.length > max) ctx.addIssue({ code: 'custom', path: ['thread', field], message: `${field} is longer than ${max} characters` });
-    }
-    // Turn ids name turns (supersededBy points at one): each once.
-    const seen = new Set<string>();
-    d.turns.forEach(({ turn }, i) => {
-      if (seen.has(turn.id)) ctx.addIssue({ code: 'custom', path: ['turns', i, 'turn', 'id'], message: `turn ${turn.id} appears twice` });
-      seen.add(turn.id);
-    });
-    if (nestingDepth(d) > MAX_METADATA_DEPTH) ctx.addIssue({ code: 'custom', path: [], message: `the document is nested more than ${MAX_METADATA_DEPTH} levels deep` });
-    else if (JSON.stringify(d.thread.metadata).length > TEXT_LIMITS.metadataJson) {
-      ctx.addIssue({ code: 'custom', path: ['thread', 'metadata'], message: `metadata is longer than ${TEXT_LIMITS.metadataJson} characters of JSON` });
-    }
-  }),
+/** Built (and registered) on the first call; {@link ThreadDocumentSchema} is the same schema, built on import. */
+export const threadDocumentSchema = lazy(() =>
+  named(
+    'ThreadDocument',
+    'A thread written out by `thread/export` and read by `thread/import`: its record and every turn with its items.',
+    z.object({
+      format: doc('Always `threadline.thread`.', z.literal(THREAD_DOCUMENT_FORMAT, { error: `document format must be "${THREAD_DOCUMENT_FORMAT}"` })),
+      version: doc('The document version (1).', versionField),
+      exportedAt: doc('When it was exported (ISO-8601 UTC).', TimestampSchema),
+      thread: doc('The thread as it was exported.', threadSchema()),
+      turns: doc(
+        'Every turn (reverted, superseded and compacted ones too) in order, with its items in order.',
+        z
+          .array(
+            z.object({
+              turn: doc('The turn.', turnSchema()),
+              items: doc("The turn's items in order.", z.array(itemSchema()).max(IMPORT_LIMITS.itemsPerTurn)),
+            }),
+          )
+          .max(IMPORT_LIMITS.turns),
+      ),
+    }).superRefine((d, ctx) => {
+      // The new thread's record obeys thread/create's bounds; nothing nests deeper than metadata may.
+      const bounds = { title: TEXT_LIMITS.title, model: TEXT_LIMITS.name, mode: TEXT_LIMITS.name, systemPrompt: TEXT_LIMITS.systemPrompt } as const;
+      for (const [field, max] of Object.entries(bounds)) {
+        const value = d.thread[field as keyof typeof bounds];
+        if (value !== undefined && value.length > max) ctx.addIssue({ code: 'custom', path: ['thread', field], message: `${field} is longer than ${max} characters` });
+      }
+      // Turn ids name turns (supersededBy points at one): each once.
+      const seen = new Set<string>();
+      d.turns.forEach(({ turn }, i) => {
+        if (seen.has(turn.id)) ctx.addIssue({ code: 'custom', path: ['turns', i, 'turn', 'id'], message: `turn ${turn.id} appears twice` });
+        seen.add(turn.id);
+      });
+      if (nestingDepth(d) > MAX_METADATA_DEPTH) ctx.addIssue({ code: 'custom', path: [], message: `the document is nested more than ${MAX_METADATA_DEPTH} levels deep` });
+      else if (JSON.stringify(d.thread.metadata).length > TEXT_LIMITS.metadataJson) {
+        ctx.addIssue({ code: 'custom', path: ['thread', 'metadata'], message: `metadata is longer than ${TEXT_LIMITS.metadataJson} characters of JSON` });
+      }
+    }),
+  ),
 );
+export const ThreadDocumentSchema = /* @__PURE__ */ threadDocumentSchema();
 export type ThreadDocument = z.infer<typeof ThreadDocumentSchema>;
 
 const ThreadExportParamsSchema = lazy(() => named('ThreadExportParams', 'Which thread to write out.', z.object({ threadId: threadIdParam })));
 const ThreadExportResultSchema = lazy(() => named(
   'ThreadExportResult',
   "The thread's document (no inbox, no events).",
-  z.object({ document: doc('The document.', ThreadDocumentSchema) }),
+  z.object({ document: doc('The document.', threadDocumentSchema()) }),
 ));
 
 const TranscriptMessageSchema = z.object({
@@ -108,7 +112,7 @@ const ThreadImportParamsSchema = lazy(() => named(
   'A new thread from an exported document, or from a plain transcript (`messages`): give one of the two.',
   z
     .object({
-      document: doc('A `thread/export` document.', ThreadDocumentSchema.optional()),
+      document: doc('A `thread/export` document.', threadDocumentSchema().optional()),
       messages: doc(
         'A transcript: each user message with the assistant messages after it becomes one completed turn.',
         z.array(TranscriptMessageSchema).min(1, 'messages must not be empty').max(IMPORT_LIMITS.messages).optional(),
@@ -124,7 +128,7 @@ const ThreadImportParamsSchema = lazy(() => named(
 const ThreadImportResultSchema = lazy(() => named(
   'ThreadImportResult',
   'The new thread and how many turns it got.',
-  z.object({ thread: ThreadField, importedTurns: doc('Turns written into the new thread.', z.number().int().nonnegative()) }),
+  z.object({ thread: threadField(), importedTurns: doc('Turns written into the new thread.', z.number().int().nonnegative()) }),
 ));
 
 const isoInstant = (name: string) =>
