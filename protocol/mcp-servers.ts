@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { doc, named } from './registry.js';
+import { doc, lazy, named } from './registry.js';
 
 /**
  * A thread's own MCP servers (`thread/create { mcpServers }`), in ACP's `session/new` shape, so an
@@ -8,31 +8,38 @@ import { doc, named } from './registry.js';
  */
 export const REDACTED = '[redacted]';
 
-const Name = z.string().min(1, 'must not be empty').max(128, 'at most 128 characters').regex(/^[^\u0000-\u001f\u007f]+$/, 'no control characters');
-const Pair = z.object({
+// Each schema is built on first use (a server builds them only when a thread names servers);
+// the exported constants are the same schemas, built on import.
+const name = lazy(() => z.string().min(1, 'must not be empty').max(128, 'at most 128 characters').regex(/^[^\u0000-\u001f\u007f]+$/, 'no control characters'));
+const pair = lazy(() => z.object({
   name: doc('The variable or header name.', z.string().min(1, 'must not be empty').max(1024)),
   value: doc('Its value: a secret, shown nowhere once stored.', z.string().max(64 * 1024)),
-});
+}));
 
-export const McpStdioServerSchema = z.object({
+export const mcpStdioServerSchema = lazy(() => z.object({
   type: doc('Absent or `"stdio"`: a command Threadline spawns.', z.literal('stdio').optional()),
-  name: doc('The server name its tools are prefixed with (`mcp__<name>__<tool>`).', Name),
+  name: doc('The server name its tools are prefixed with (`mcp__<name>__<tool>`).', name()),
   command: doc('The program to run (absolute, or found on PATH).', z.string().min(1, 'must not be empty').max(4096)),
   args: doc('Its arguments.', z.array(z.string().max(64 * 1024)).max(1000)),
-  env: doc('Variables added to the minimal environment the server gets; the values are secrets.', z.array(Pair).max(1000)),
-});
-export const McpHttpServerSchema = z.object({
+  env: doc('Variables added to the minimal environment the server gets; the values are secrets.', z.array(pair()).max(1000)),
+}));
+export const McpStdioServerSchema = /* @__PURE__ */ mcpStdioServerSchema();
+export const mcpHttpServerSchema = lazy(() => z.object({
   type: doc('`"http"`: a streamable HTTP server.', z.literal('http')),
-  name: doc('The server name its tools are prefixed with (`mcp__<name>__<tool>`).', Name),
+  name: doc('The server name its tools are prefixed with (`mcp__<name>__<tool>`).', name()),
   url: doc('The http(s) URL of its MCP endpoint.', z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })),
-  headers: doc('Headers sent with every request; the values are secrets.', z.array(Pair).max(1000)),
-});
+  headers: doc('Headers sent with every request; the values are secrets.', z.array(pair()).max(1000)),
+}));
+export const McpHttpServerSchema = /* @__PURE__ */ mcpHttpServerSchema();
 
-export const McpServerSpecSchema = named(
-  'McpServerSpec',
-  "An MCP server of one thread, in ACP's shape: a stdio command, or a streamable HTTP endpoint.",
-  z.union([McpHttpServerSchema, McpStdioServerSchema], { error: unionMessage }),
+export const mcpServerSpecSchema = lazy(() =>
+  named(
+    'McpServerSpec',
+    "An MCP server of one thread, in ACP's shape: a stdio command, or a streamable HTTP endpoint.",
+    z.union([mcpHttpServerSchema(), mcpStdioServerSchema()], { error: unionMessage }),
+  ),
 );
+export const McpServerSpecSchema = /* @__PURE__ */ mcpServerSpecSchema();
 
 /**
  * zod says only "Invalid input" for a union: name the field of the branch the entry meant (a
@@ -53,8 +60,8 @@ export type McpServerSpec = z.infer<typeof McpServerSpecSchema>;
 /** At most this many servers per thread: each is a process or a connection. */
 export const MAX_THREAD_MCP_SERVERS = 32;
 
-export const McpServerListSchema = z
-  .array(McpServerSpecSchema)
+export const mcpServerListSchema = lazy(() => z
+  .array(mcpServerSpecSchema())
   .max(MAX_THREAD_MCP_SERVERS)
   .superRefine((servers, ctx) => {
     const seen = new Set<string>();
@@ -62,7 +69,8 @@ export const McpServerListSchema = z
       if (seen.has(server.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `two servers are named "${server.name}"` });
       seen.add(server.name);
     }
-  });
+  }));
+export const McpServerListSchema = /* @__PURE__ */ mcpServerListSchema();
 
 /** The servers as every read path that leaves the process shows them: env and header values hidden. */
 export function redactMcpServers(servers: McpServerSpec[]): McpServerSpec[] {

@@ -16,7 +16,7 @@ import {
   usageSchema,
 } from './schemas.js';
 import { threadEventSchema } from './events.js';
-import { McpServerListSchema } from './mcp-servers.js';
+import { mcpServerListSchema } from './mcp-servers.js';
 import { SUPPORTED_PROTOCOL_VERSIONS } from './version.js';
 import {
   absolutePath,
@@ -120,7 +120,7 @@ const ThreadCreateParamsSchema = lazy(() => named(
     metadata: metadataField,
     mcpServers: doc(
       "MCP servers of this thread only, in ACP's `session/new` shape; connected in the background when its turns run, their tools offered to its turns alone. Env and header values are stored but never shown again.",
-      McpServerListSchema.optional(),
+      mcpServerListSchema().optional(),
     ),
   }),
 ));

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AdmissionIdSchema, ItemIdSchema, ThreadIdSchema, TurnIdSchema } from './ids.js';
 import { doc, lazy, named } from './registry.js';
-import { McpServerSpecSchema } from './mcp-servers.js';
+import { mcpServerSpecSchema } from './mcp-servers.js';
 
 // Every field carries a description (`doc`): it feeds the JSON Schema and docs/PROTOCOL.md alike.
 
@@ -79,7 +79,7 @@ export const threadSchema = lazy(() =>
       ),
       mcpServers: doc(
         'The MCP servers it was created with (`thread/create { mcpServers }`); env and header values read `"[redacted]"`. Absent when none.',
-        z.array(McpServerSpecSchema).optional(),
+        z.array(mcpServerSpecSchema()).optional(),
       ),
     }),
   ),
