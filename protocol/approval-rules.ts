@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { doc, named } from './registry.js';
+import { doc, lazy, named } from './registry.js';
 import { TimestampSchema } from './schemas.js';
 
 /**
@@ -20,71 +20,89 @@ const ruleText = (name: string, max: number) =>
 export const ApprovalChoiceSchema = z.enum(['approve', 'approveForThread', 'approveAlways', 'deny', 'denyAlways', 'cancel']);
 export type ApprovalChoice = z.infer<typeof ApprovalChoiceSchema>;
 
-export const RuleMatchSchema = named(
-  'RuleMatch',
-  'What a rule matches: exactly one of `tool`, `commandPrefix`, `pathGlob`.',
-  z
-    .object({
-      tool: doc("The tool's name, exactly (e.g. `shell`, `mcp__github__create_issue`).", ruleText('tool', RULE_LIMITS.tool).optional()),
-      commandPrefix: doc(
-        'Leading words of a shell command (`git status`): matches a command whose words start with these words, and only when the command has no shell metacharacter (`;` `&` `|` `<` `>` `$` backquote, backslash, brackets, globs, a newline…).',
-        ruleText('commandPrefix', RULE_LIMITS.commandPrefix).optional(),
-      ),
-      pathGlob: doc(
-        'An absolute glob (`/work/app/src/**`; `**` any depth, `*` and `?` within one name) matched against the normalised absolute path a file tool uses.',
-        ruleText('pathGlob', RULE_LIMITS.pathGlob)
-          .refine((p) => p.startsWith('/'), 'pathGlob must be an absolute path (start with /)')
-          .optional(),
-      ),
-    })
-    .refine((m) => [m.tool, m.commandPrefix, m.pathGlob].filter((v) => v !== undefined).length === 1, {
-      message: 'match needs exactly one of tool, commandPrefix, pathGlob',
-    }),
+/** Built (and registered) on the first call; {@link RuleMatchSchema} is the same schema, built on import. */
+export const ruleMatchSchema = lazy(() =>
+  named(
+    'RuleMatch',
+    'What a rule matches: exactly one of `tool`, `commandPrefix`, `pathGlob`.',
+    z
+      .object({
+        tool: doc("The tool's name, exactly (e.g. `shell`, `mcp__github__create_issue`).", ruleText('tool', RULE_LIMITS.tool).optional()),
+        commandPrefix: doc(
+          'Leading words of a shell command (`git status`): matches a command whose words start with these words, and only when the command has no shell metacharacter (`;` `&` `|` `<` `>` `$` backquote, backslash, brackets, globs, a newline…).',
+          ruleText('commandPrefix', RULE_LIMITS.commandPrefix).optional(),
+        ),
+        pathGlob: doc(
+          'An absolute glob (`/work/app/src/**`; `**` any depth, `*` and `?` within one name) matched against the normalised absolute path a file tool uses.',
+          ruleText('pathGlob', RULE_LIMITS.pathGlob)
+            .refine((p) => p.startsWith('/'), 'pathGlob must be an absolute path (start with /)')
+            .optional(),
+        ),
+      })
+      .refine((m) => [m.tool, m.commandPrefix, m.pathGlob].filter((v) => v !== undefined).length === 1, {
+        message: 'match needs exactly one of tool, commandPrefix, pathGlob',
+      }),
+  ),
 );
+export const RuleMatchSchema = /* @__PURE__ */ ruleMatchSchema();
 export type RuleMatch = z.infer<typeof RuleMatchSchema>;
 
-export const RuleScopeSchema = named(
-  'RuleScope',
-  'Where a rule applies: one thread, every thread whose `cwd` is this directory, or everywhere.',
-  z.discriminatedUnion('kind', [
-    z.object({ kind: doc('One thread.', z.literal('thread')), threadId: doc('The thread.', z.string().min(1)) }),
-    z.object({
-      kind: doc('Threads of one working directory.', z.literal('workspace')),
-      cwd: doc('An absolute directory: the rule applies to threads with exactly this `cwd`.', z.string().refine((p) => p.startsWith('/'), 'cwd must be an absolute path')),
-    }),
-    z.object({ kind: doc('Every thread.', z.literal('global')) }),
-  ]),
+/** Built (and registered) on the first call; {@link RuleScopeSchema} is the same schema, built on import. */
+export const ruleScopeSchema = lazy(() =>
+  named(
+    'RuleScope',
+    'Where a rule applies: one thread, every thread whose `cwd` is this directory, or everywhere.',
+    z.discriminatedUnion('kind', [
+      z.object({ kind: doc('One thread.', z.literal('thread')), threadId: doc('The thread.', z.string().min(1)) }),
+      z.object({
+        kind: doc('Threads of one working directory.', z.literal('workspace')),
+        cwd: doc('An absolute directory: the rule applies to threads with exactly this `cwd`.', z.string().refine((p) => p.startsWith('/'), 'cwd must be an absolute path')),
+      }),
+      z.object({ kind: doc('Every thread.', z.literal('global')) }),
+    ]),
+  ),
 );
+export const RuleScopeSchema = /* @__PURE__ */ ruleScopeSchema();
 export type RuleScope = z.infer<typeof RuleScopeSchema>;
 
 export const RuleEffectSchema = z.enum(['allow', 'deny']);
 export type RuleEffect = z.infer<typeof RuleEffectSchema>;
 
-export const RuleDraftSchema = named(
-  'RuleDraft',
-  'A rule before it is stored: what it matches and where it applies.',
-  z.object({ match: doc('What it matches.', RuleMatchSchema), scope: doc('Where it applies.', RuleScopeSchema) }),
+/** Built (and registered) on the first call; {@link RuleDraftSchema} is the same schema, built on import. */
+export const ruleDraftSchema = lazy(() =>
+  named(
+    'RuleDraft',
+    'A rule before it is stored: what it matches and where it applies.',
+    z.object({ match: doc('What it matches.', ruleMatchSchema()), scope: doc('Where it applies.', ruleScopeSchema()) }),
+  ),
 );
+export const RuleDraftSchema = /* @__PURE__ */ ruleDraftSchema();
 export type RuleDraft = z.infer<typeof RuleDraftSchema>;
 
-export const ApprovalRuleSchema = named(
-  'ApprovalRule',
-  'A stored approval rule: approvals it matches are decided without asking; a matching `deny` wins over any `allow`.',
-  z.object({
-    id: doc('Rule id (`rule_` + UUIDv7).', z.string()),
-    effect: doc('`allow` approves, `deny` denies what it matches.', RuleEffectSchema),
-    match: doc('What it matches.', RuleMatchSchema),
-    scope: doc('Where it applies.', RuleScopeSchema),
-    createdAt: doc('When it was made (ISO-8601 UTC).', TimestampSchema),
-  }),
+/** Built (and registered) on the first call; {@link ApprovalRuleSchema} is the same schema, built on import. */
+export const approvalRuleSchema = lazy(() =>
+  named(
+    'ApprovalRule',
+    'A stored approval rule: approvals it matches are decided without asking; a matching `deny` wins over any `allow`.',
+    z.object({
+      id: doc('Rule id (`rule_` + UUIDv7).', z.string()),
+      effect: doc('`allow` approves, `deny` denies what it matches.', RuleEffectSchema),
+      match: doc('What it matches.', ruleMatchSchema()),
+      scope: doc('Where it applies.', ruleScopeSchema()),
+      createdAt: doc('When it was made (ISO-8601 UTC).', TimestampSchema),
+    }),
+  ),
 );
+export const ApprovalRuleSchema = /* @__PURE__ */ approvalRuleSchema();
 export type ApprovalRule = z.infer<typeof ApprovalRuleSchema>;
 
-export const ApprovalAnswerSchema = z.object({
+/** Built on the first call; {@link ApprovalAnswerSchema} is the same schema, built on import. */
+export const approvalAnswerSchema = lazy(() => z.object({
   decision: doc(
     '`approve` / `deny` this request once; `approveForThread`: approve, and approve what the proposed rule matches in this thread from now on; `approveAlways` / `denyAlways`: decide, and store `rule` (default: the proposed rule) as an allow / deny rule; `cancel`: no decision (denied). An `*Always` or `*ForThread` answer without any rule decides once.',
     ApprovalChoiceSchema,
   ),
-  rule: doc('With `approveAlways` / `denyAlways`: the rule to store instead of the proposed one.', RuleDraftSchema.optional()),
-});
+  rule: doc('With `approveAlways` / `denyAlways`: the rule to store instead of the proposed one.', ruleDraftSchema().optional()),
+}));
+export const ApprovalAnswerSchema = /* @__PURE__ */ approvalAnswerSchema();
 export type ApprovalAnswer = z.infer<typeof ApprovalAnswerSchema>;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ItemIdSchema, ThreadIdSchema, TurnIdSchema } from './ids.js';
-import { ApprovalRuleSchema } from './approval-rules.js';
+import { approvalRuleSchema } from './approval-rules.js';
 import { doc, lazy, named } from './registry.js';
 import { admissionSchema, contextUsageSchema, itemSchema, threadSchema, TimestampSchema, turnSchema } from './schemas.js';
 
@@ -118,12 +118,12 @@ function buildEvents() {
     'approval.ruleAdded': named(
       'ApprovalRuleAddedPayload',
       'An approval rule scoped to this thread was stored (an `approveForThread` answer, or an `*Always` one with thread scope).',
-      z.object({ rule: doc('The new rule.', ApprovalRuleSchema) }),
+      z.object({ rule: doc('The new rule.', approvalRuleSchema()) }),
     ),
     'approval.ruleRevoked': named(
       'ApprovalRuleRevokedPayload',
       '`approval/revokeRule` removed an approval rule scoped to this thread.',
-      z.object({ rule: doc('The rule as it was.', ApprovalRuleSchema) }),
+      z.object({ rule: doc('The rule as it was.', approvalRuleSchema()) }),
     ),
     'thread.forked': named(
       'ThreadForkedPayload',

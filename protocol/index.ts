@@ -72,6 +72,8 @@ export {
   MCP_STATUS_NOTIFICATION,
   ApprovalRequestParamsSchema,
   ApprovalRequestResultSchema,
+  // The same schema built on first use: what a server that must start fast reads (issue 17).
+  approvalRequestResultSchema,
   type ServerRequestName,
   type ApprovalRequestParams,
   type ApprovalRequestResult,

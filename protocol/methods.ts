@@ -378,11 +378,15 @@ const McpServerStatusShape = z.object({
 });
 export const McpServerStatusSchema = named('McpServerStatus', 'One MCP server of this server process (`--mcp-config`).', McpServerStatusShape);
 export type McpServerStatus = z.infer<typeof McpServerStatusSchema>;
-export const McpStatusParamsSchema = named(
-  'McpStatusParams',
-  'An MCP server changed state or tool list (notification `mcp/status`, server → client; not in any thread\'s log).',
-  McpServerStatusShape.clone(),
+/** Built (and registered) on the first call; {@link McpStatusParamsSchema} is the same schema, built on import. */
+export const mcpStatusParamsSchema = lazy(() =>
+  named(
+    'McpStatusParams',
+    'An MCP server changed state or tool list (notification `mcp/status`, server → client; not in any thread\'s log).',
+    McpServerStatusShape.clone(),
+  ),
 );
+export const McpStatusParamsSchema = /* @__PURE__ */ mcpStatusParamsSchema();
 const McpServersParamsSchema = lazy(() => named('McpServersParams', 'No params.', z.object({})));
 const McpServersResultSchema = lazy(() => named(
   'McpServersResult',

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ApprovalChoiceSchema, ApprovalRuleSchema, RuleDraftSchema } from '../approval-rules.js';
+import { ApprovalChoiceSchema, approvalRuleSchema, ruleDraftSchema } from '../approval-rules.js';
 import { ApprovalDecisionSchema } from '../events.js';
 import { idParam } from '../ids.js';
 import { doc, lazy, named } from '../registry.js';
@@ -19,7 +19,7 @@ const ApprovalListRulesParamsSchema = lazy(() => named(
 const ApprovalListRulesResultSchema = lazy(() => named(
   'ApprovalListRulesResult',
   'The rules, oldest first.',
-  z.object({ rules: doc('Oldest first.', z.array(ApprovalRuleSchema)) }),
+  z.object({ rules: doc('Oldest first.', z.array(approvalRuleSchema())) }),
 ));
 
 const ApprovalRevokeRuleParamsSchema = lazy(() => named(
@@ -30,7 +30,7 @@ const ApprovalRevokeRuleParamsSchema = lazy(() => named(
 const ApprovalRevokeRuleResultSchema = lazy(() => named(
   'ApprovalRevokeRuleResult',
   'The removed rule.',
-  z.object({ rule: doc('The rule as it was.', ApprovalRuleSchema) }),
+  z.object({ rule: doc('The rule as it was.', approvalRuleSchema()) }),
 ));
 
 const ApprovalRespondParamsSchema = lazy(() => named(
@@ -39,7 +39,7 @@ const ApprovalRespondParamsSchema = lazy(() => named(
   z.object({
     approvalId: doc('The pending approval (`appr_…`).', idParam('approvalId')),
     decision: doc('As in an `approval/request` answer.', ApprovalChoiceSchema),
-    rule: doc('With `approveAlways` / `denyAlways`: the rule to store instead of the proposed one.', RuleDraftSchema.optional()),
+    rule: doc('With `approveAlways` / `denyAlways`: the rule to store instead of the proposed one.', ruleDraftSchema().optional()),
   }),
 ));
 const ApprovalRespondResultSchema = lazy(() => named(

@@ -5,7 +5,7 @@ import {
   type MessageConnection,
 } from 'vscode-jsonrpc/node';
 import {
-  ApprovalRequestResultSchema,
+  approvalRequestResultSchema,
   EXIT_NOTIFICATION,
   MCP_STATUS_NOTIFICATION,
   MethodNotFoundError,
@@ -250,7 +250,7 @@ function approvalClient(connection: MessageConnection): ApprovalClient {
     signal.addEventListener('abort', () => source.cancel(), { once: true });
     const answer = await connection.sendRequest('approval/request', params, source.token);
     // An answer that does not parse (an unknown decision, a malformed rule) is a deny.
-    const parsed = ApprovalRequestResultSchema.safeParse(answer);
+    const parsed = approvalRequestResultSchema().safeParse(answer);
     return parsed.success ? parsed.data : { decision: 'deny' };
   };
 }

@@ -10,5 +10,5 @@ import { test } from 'node:test';
 test('the server bundle builds the event, error-data and record schemas only when something asks for them', () => {
   const bundle = readFileSync(new URL('../../dist/threadline.cjs', import.meta.url), 'latin1');
   assert.match(bundle, /\beventPayloads\b/, 'the lazy builder is in the bundle (method results use it)');
-  for (const eager of [/=\s*eventPayloads\(\)/, /=\s*threadEventSchema\(\)/, /=\s*errorDataSchemas\(\)/, /=\s*errorObjectSchema\(\)/, /=\s*threadSchema\(\)/, /=\s*turnSchema\(\)/, /=\s*itemSchema\(\)/, /=\s*threadDocumentSchema\(\)/, /=\s*mcpServerListSchema\(\)/]) assert.doesNotMatch(bundle, eager);
+  for (const eager of [/=\s*eventPayloads\(\)/, /=\s*threadEventSchema\(\)/, /=\s*errorDataSchemas\(\)/, /=\s*errorObjectSchema\(\)/, /=\s*threadSchema\(\)/, /=\s*turnSchema\(\)/, /=\s*itemSchema\(\)/, /=\s*threadDocumentSchema\(\)/, /=\s*mcpServerListSchema\(\)/, /=\s*approvalRuleSchema\(\)/, /=\s*serverRequests\(\)/, /=\s*notifications\(\)/]) assert.doesNotMatch(bundle, eager);
 });
