@@ -3,31 +3,41 @@ import { z } from 'zod';
 /** A tool call that has not answered after this long fails as a tool error (per server: `toolTimeoutSec`). */
 export const DEFAULT_TOOL_TIMEOUT_SEC = 60;
 
-const common = {
-  /** Seconds a tool call may take before it fails as a tool error the model sees. */
-  toolTimeoutSec: z.number().positive().max(24 * 3600).optional(),
-};
-const stringMap = z.record(z.string(), z.string({ error: 'must be a string' }));
+/**
+ * The config file's schemas, built on first use: a server reads a config file only with
+ * `--mcp-config`, and building schemas is most of what loading a module like this one costs.
+ */
+function buildSchemas() {
+  const common = {
+    /** Seconds a tool call may take before it fails as a tool error the model sees. */
+    toolTimeoutSec: z.number().positive().max(24 * 3600).optional(),
+  };
+  const stringMap = z.record(z.string(), z.string({ error: 'must be a string' }));
 
-const StdioSchema = z.object({
-  type: z.literal('stdio').optional(),
-  command: z.string({ error: 'must be a string' }).min(1, 'must not be empty'),
-  args: z.array(z.string({ error: 'must be a string' })).default([]),
-  /** Added to the minimal environment the server gets (never Threadline's whole environment). */
-  env: stringMap.default({}),
-  cwd: z.string().min(1).optional(),
-  ...common,
-});
+  const StdioSchema = z.object({
+    type: z.literal('stdio').optional(),
+    command: z.string({ error: 'must be a string' }).min(1, 'must not be empty'),
+    args: z.array(z.string({ error: 'must be a string' })).default([]),
+    /** Added to the minimal environment the server gets (never Threadline's whole environment). */
+    env: stringMap.default({}),
+    cwd: z.string().min(1).optional(),
+    ...common,
+  });
 
-const HttpSchema = z.object({
-  type: z.enum(['http', 'streamable-http', 'streamableHttp']).optional(),
-  url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
-  headers: stringMap.default({}),
-  ...common,
-});
+  const HttpSchema = z.object({
+    type: z.enum(['http', 'streamable-http', 'streamableHttp']).optional(),
+    url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
+    headers: stringMap.default({}),
+    ...common,
+  });
+  const FileSchema = z.object({ mcpServers: z.record(z.string(), z.unknown(), { error: 'must be an object of servers' }) });
+  return { StdioSchema, HttpSchema, FileSchema };
+}
+let built: ReturnType<typeof buildSchemas> | undefined;
+const schemas = () => (built ??= buildSchemas());
 
-export type StdioServerConfig = z.infer<typeof StdioSchema>;
-export type HttpServerConfig = z.infer<typeof HttpSchema>;
+export type StdioServerConfig = z.infer<ReturnType<typeof buildSchemas>['StdioSchema']>;
+export type HttpServerConfig = z.infer<ReturnType<typeof buildSchemas>['HttpSchema']>;
 export type McpServerConfig = StdioServerConfig | HttpServerConfig;
 export interface McpConfig {
   /** In the file's order. */
@@ -36,8 +46,6 @@ export interface McpConfig {
 
 /** A config file that cannot be used: the message names the file and the field. */
 export class McpConfigError extends Error {}
-
-const FileSchema = z.object({ mcpServers: z.record(z.string(), z.unknown(), { error: 'must be an object of servers' }) });
 
 /**
  * `{ "mcpServers": { name: { command, args, env } | { url, headers } } }`, the format of Claude
@@ -50,6 +58,7 @@ export function parseMcpConfig(text: string, file: string): McpConfig {
   } catch (error) {
     throw new McpConfigError(`${file}: not JSON (${(error as Error).message})`);
   }
+  const { StdioSchema, HttpSchema, FileSchema } = schemas();
   const top = FileSchema.safeParse(json);
   if (!top.success) throw new McpConfigError(`${file}: ${where(top.error.issues[0]!.path.length > 0 ? top.error.issues[0]!.path : ['mcpServers'])}: ${top.error.issues[0]!.message}`);
   const servers: McpConfig['servers'] = [];
