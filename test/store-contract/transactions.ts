@@ -69,6 +69,29 @@ export function transactionContract(open: OpenStore): void {
       });
     });
 
+    test('nested savepoints, and several one after another, each roll back only their own writes', async (t) => {
+      const { store } = await open(t);
+      await store.write(async (tx) => {
+        const fail = async (fn: () => Promise<unknown>) => assert.rejects(async () => tx.savepoint(fn), /inner/);
+        await tx.savepoint(async () => {
+          await tx.threads.insert(newThread('thr_outer'));
+          await fail(async () => {
+            await tx.threads.insert(newThread('thr_inner_failed'));
+            throw new Error('inner');
+          });
+          await tx.savepoint(async () => tx.threads.insert(newThread('thr_inner_kept')));
+        });
+        await fail(async () => {
+          await tx.threads.insert(newThread('thr_outer_failed'));
+          await tx.savepoint(async () => tx.threads.insert(newThread('thr_inner_of_failed')));
+          throw new Error('inner');
+        });
+        await tx.savepoint(async () => tx.threads.insert(newThread('thr_last')));
+      });
+      const ids = await store.read(async (tx) => (await tx.threads.list(false, 10)).map((x) => x.id).sort());
+      assert.deepStrictEqual(ids, ['thr_inner_kept', 'thr_last', 'thr_outer']);
+    });
+
     test('tx.now is one ISO 8601 UTC time, read once when the transaction began', async (t) => {
       const { store } = await open(t);
       const before = Date.now();

@@ -24,10 +24,11 @@ export interface ThreadRead {
 /**
  * Reads the thread inside the transaction that acts on it. A running turn whose owner is dead
  * (lease expired, or its process on this host gone) is recovered first, in the same
- * transaction: this process takes the thread over.
+ * transaction: this process takes the thread over. `known` is the thread as this same transaction
+ * read it already, if it did (nothing written since).
  */
-export async function readThread(d: OperationDeps, tx: Tx, threadId: string): Promise<ThreadRead> {
-  let thread = await requireThread(tx, threadId);
+export async function readThread(d: OperationDeps, tx: Tx, threadId: string, known?: Thread): Promise<ThreadRead> {
+  let thread = known ?? (await requireThread(tx, threadId));
   let holder = await d.leases.holderOf(tx, threadId, tx.now);
   let recovered: Turn | undefined;
   if (holder.kind === 'dead') {

@@ -26,7 +26,7 @@ export async function startTurn(d: OperationDeps, p: ParsedParamsOf<'thread/star
       }
     }
     const options = await admissionOptions(tx, p, p.inputSummary);
-    const { state: s, holder } = await readThread(d, tx, thread.id);
+    const { state: s, holder } = await readThread(d, tx, thread.id, thread);
     const command = { delivery: p.delivery, expectedTurnId: p.expectedTurnId, hostSupportsSteer: d.hostSupportsSteer, maxQueued };
     let decision = decideStartTurn(s, command);
     const remember = async (turnId: string, admissionId: string, queued: boolean) => {
