@@ -164,3 +164,20 @@ test('a database of schema 5 gains the search index, filled from its titles and 
   assert.deepStrictEqual(hits('older'), ['item_1']);
   assert.deepStrictEqual(hits('title'), ['thr_1']);
 });
+
+test('migration 011 drops admissions_pending, and the queue reads still go through admissions_queue', (t) => {
+  const { open } = tempDb(t);
+  const db = open();
+  migrate(db, MIGRATIONS.slice(0, 10));
+  const indexes = () => (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'admissions'").all() as { name: string }[]).map((r) => r.name);
+  assert.ok(indexes().includes('admissions_pending'), 'the index existed up to migration 010');
+  migrate(db);
+  assert.ok(!indexes().includes('admissions_pending'));
+  for (const sql of [
+    "SELECT * FROM admissions WHERE thread_id = ? AND state = 'pending' ORDER BY position",
+    "SELECT * FROM admissions WHERE thread_id = ? AND state = 'pending' ORDER BY position LIMIT 1",
+  ]) {
+    const plan = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all('thr_x') as { detail: string }[]).map((r) => r.detail).join('; ');
+    assert.match(plan, /USING INDEX admissions_queue/, `${sql}: ${plan}`);
+  }
+});

@@ -8,6 +8,7 @@ import { sql as approvalRules } from './007_approval_rules.js';
 import { sql as searchWithoutTriggers } from './008_search_without_triggers.js';
 import { sql as contextAndMcp } from './009_context_and_mcp.js';
 import { sql as ownerMachine } from './010_owner_machine.js';
+import { sql as dropAdmissionsPending } from './011_drop_admissions_pending.js';
 
 export interface Migration {
   version: number;
@@ -27,6 +28,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 8, name: '008_search_without_triggers', sql: searchWithoutTriggers },
   { version: 9, name: '009_context_and_mcp', sql: contextAndMcp },
   { version: 10, name: '010_owner_machine', sql: ownerMachine },
+  { version: 11, name: '011_drop_admissions_pending', sql: dropAdmissionsPending },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
