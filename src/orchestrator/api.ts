@@ -161,8 +161,8 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       if (!manager || !thread.mcpServers?.length) return undefined;
       return manager.forThread(thread.id, await store.read((tx) => tx.threads.mcpServers(thread.id)));
     },
-    onTurnEnded: (threadId, status, peer) => {
-      if (status !== 'interrupted') setImmediate(() => promoteNext(d, threadId, peer));
+    onTurnEnded: (threadId, status, peer, promptsWaiting) => {
+      if (status !== 'interrupted' && promptsWaiting) setImmediate(() => promoteNext(d, threadId, peer));
     },
   });
   Object.assign(d, {

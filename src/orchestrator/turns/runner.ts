@@ -44,8 +44,11 @@ export interface TurnRunnerDeps {
   ownsTurn: (tx: ReadTx, threadId: string, turnId: string) => Promise<boolean>;
   /** The thread's own MCP tools for a turn (started in the background on first use); undefined: none. */
   toolsFor?: (thread: Thread) => Promise<HostTools | undefined>;
-  /** Called after a turn's end is committed (the orchestrator promotes the next prompt). */
-  onTurnEnded: (threadId: string, status: TurnOutcome['status'], peer: Peer) => void;
+  /**
+   * Called after a turn's end is committed (the orchestrator promotes the next prompt);
+   * `promptsWaiting` false: that commit saw none, so there is nothing to promote.
+   */
+  onTurnEnded: (threadId: string, status: TurnOutcome['status'], peer: Peer, promptsWaiting: boolean) => void;
 }
 
 /** Room `metadata.truncated: true` takes, kept free when an item's metadata is capped. */
@@ -318,7 +321,13 @@ export class TurnRunner {
    */
   async end(active: ActiveTurn, outcome: TurnOutcome, cancelQueue: boolean): Promise<{ turn: Turn; cancelled: Admission[] } | undefined> {
     if (active.ended || active.endRecorded) return undefined;
-    const result = await this.deps.commit((tx) => this.recordEnd(tx, active, outcome, cancelQueue));
+    const result = await this.deps.commit(async (tx) => {
+      const recorded = await this.recordEnd(tx, active, outcome, cancelQueue);
+      // Whether prompts wait, as of the commit that makes the thread idle: a prompt admitted after
+      // it finds the thread idle and starts its own turn, so promoting (a write transaction of
+      // its own) is needed only when some waited here.
+      return recorded && { ...recorded, promptsWaiting: ((await tx.threads.find(active.threadId))?.queuedCount ?? 0) > 0 };
+    });
     this.afterEndCommitted(active, outcome, result);
     return result;
   }
@@ -359,7 +368,7 @@ export class TurnRunner {
    * released. A call whose `recordEnd` found the end recorded by another does nothing: that
    * other call finishes the turn.
    */
-  afterEndCommitted(active: ActiveTurn, outcome: TurnOutcome, result: { turn: Turn } | undefined): void {
+  afterEndCommitted(active: ActiveTurn, outcome: TurnOutcome, result: { turn: Turn; promptsWaiting?: boolean } | undefined): void {
     if (active.ended || (!result && active.endRecorded)) return;
     const { threadId } = active;
     active.ended = true;
@@ -372,7 +381,7 @@ export class TurnRunner {
     }
     active.abort.abort();
     if (outcome.status === 'interrupted' || !result) active.engine?.interrupt();
-    if (result) this.deps.onTurnEnded(threadId, outcome.status, active.peer);
+    if (result) this.deps.onTurnEnded(threadId, outcome.status, active.peer, result.promptsWaiting ?? true);
   }
 
   /**
