@@ -57,6 +57,11 @@ test('inspect: a table of threads, --json, one thread with its turns, items and 
   const help = await runCli(['inspect', '--help']);
   assert.equal(help.code, 0);
   assert.match(help.stdout, /^threadline inspect — /);
+  // Read-only works on a postgres:// URL too (issue 16): the help says so, not "the file".
+  assert.match(help.stdout, /--db PATH +the database: a SQLite file or a postgres:\/\/ URL/);
+  assert.doesNotMatch(help.stdout, /The file is opened read-only/);
+  const serveHelp = await runCli(['--help']);
+  assert.match(serveHelp.stdout, /--read-only +serve only: open an existing database read-only, a file or a postgres:\/\/ URL/);
 });
 
 test('inspect --follow tails a turn another server process is running, holding no lock: that server keeps writing', sqliteOnly('spawns inspect with the file path as is; e2e/postgres-read-only runs inspect --follow on Postgres'), async (t) => {
