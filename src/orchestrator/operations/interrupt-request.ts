@@ -47,6 +47,8 @@ export class InterruptRequestWatcher {
   private readonly running = new Map<string, { turnId: string; afterSeq: number }>();
   private unwatch: (() => void) | undefined;
   private reading: Promise<void> = Promise.resolve();
+  /** A read is chained that has not begun yet. */
+  private queued = false;
 
   constructor(private readonly d: OperationDeps) {
     d.bus.subscribe((event) => this.onOwnEvent(event));
@@ -66,11 +68,22 @@ export class InterruptRequestWatcher {
     }
   }
 
-  /** One read at a time: polls that arrive meanwhile are folded into the next. */
+  /**
+   * One read at a time: polls that arrive meanwhile are folded into the next, which has not begun
+   * and so sees their commits too. (Chaining a read per poll let a busy fleet's commits queue
+   * reads of every running thread faster than they ran: unbounded work and memory.)
+   */
   private check(): void {
-    this.reading = this.reading.then(() => this.readAll()).catch((error: unknown) => {
-      this.d.log.warn('could not read interrupt requests', { error: (error as Error).message });
-    });
+    if (this.queued) return;
+    this.queued = true;
+    this.reading = this.reading
+      .then(() => {
+        this.queued = false;
+        return this.readAll();
+      })
+      .catch((error: unknown) => {
+        this.d.log.warn('could not read interrupt requests', { error: (error as Error).message });
+      });
   }
 
   private async readAll(): Promise<void> {
