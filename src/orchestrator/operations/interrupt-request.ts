@@ -1,7 +1,6 @@
 import { Methods, ThreadLeasedError, type ParsedParamsOf, type ThreadEvent } from '@threadline/protocol';
 import { NO_PEER, type Peer } from '../turns/peer.js';
 import type { OperationDeps } from './deps.js';
-import { eventsAfter } from './event-log.js';
 import { interrupt } from './interrupt.js';
 import { drain } from './queue.js';
 
@@ -86,19 +85,25 @@ export class InterruptRequestWatcher {
       });
   }
 
+  /** Every running thread's new events in one read transaction (not one each); then honours what asks. */
   private async readAll(): Promise<void> {
-    for (const [threadId, watched] of [...this.running]) {
-      for (;;) {
-        const events = await eventsAfter(this.d, threadId, watched.afterSeq, PAGE);
-        if (events.length > 0) watched.afterSeq = Math.max(watched.afterSeq, events.at(-1)!.seq);
-        const request = events.find((e) => e.kind === 'turn.interruptRequested' && e.payload.turnId === watched.turnId);
-        if (request?.kind === 'turn.interruptRequested') {
-          await this.honour(threadId, watched.turnId, request.payload.keepQueued);
-          break;
+    const requests = await this.d.store.read(async (tx) => {
+      const found: { threadId: string; turnId: string; keepQueued: boolean }[] = [];
+      for (const [threadId, watched] of [...this.running]) {
+        for (;;) {
+          const events = await tx.events.page(threadId, watched.afterSeq, PAGE);
+          if (events.length > 0) watched.afterSeq = Math.max(watched.afterSeq, events.at(-1)!.seq);
+          const request = events.find((e) => e.kind === 'turn.interruptRequested' && e.payload.turnId === watched.turnId);
+          if (request?.kind === 'turn.interruptRequested') {
+            found.push({ threadId, turnId: watched.turnId, keepQueued: request.payload.keepQueued });
+            break;
+          }
+          if (events.length < PAGE) break;
         }
-        if (events.length < PAGE) break;
       }
-    }
+      return found;
+    });
+    for (const { threadId, turnId, keepQueued } of requests) await this.honour(threadId, turnId, keepQueued);
   }
 
   private async honour(threadId: string, turnId: string, keepQueued: boolean): Promise<void> {
