@@ -6,6 +6,7 @@ import { row, type Row } from '../lib/results.js';
 import { concurrentSlice } from '../lib/stats.js';
 import { statementsPer } from '../lib/statements.js';
 import { startServer, type Server } from '../lib/threadline.js';
+import { sampleFleet } from './fleet-sampler.js';
 
 const THREADS = 100;
 /** Requests each server has in flight (its clients' sequential loops). */
@@ -69,11 +70,14 @@ export async function measureFleet(ctx: BenchContext): Promise<Row[]> {
       const guarded = <T>(work: Promise<T>) => servers.reduce((w, server, s) => unlessCrashed(server, `threadline ${s}`, w), work);
       await guarded(all(500)); // warm-up: every connection of every pool opened, statements prepared
       const count = await statementsPer(ctx, db);
+      const sampled = await sampleFleet(db, servers.map((server) => server.pid));
       const results = await guarded(all(ms));
+      const where = await sampled();
       const perServer = results.map((r) => r.count / (r.ms / 1000));
       const total = perServer.reduce((a, b) => a + b, 0);
       await count('row 15', `admission (N = ${n})`, results.reduce((a, r) => a + r.count, 0));
       ctx.log(`row 15: N = ${n}: ${Math.round(total)} admissions/s in total, per server ${perServer.map((r) => Math.round(r)).join(', ')}; ${retried} calls answered retryable and sent again`);
+      if (where) ctx.log(`row 15: N = ${n}: ${where}`);
       if (n === 1) {
         single = total;
         rows.push(row(`15 fleet: 1 server, ${THREADS} threads, ${IN_FLIGHT} in flight, admissions/s`, total, 'req/s', baselineRate, { atLeast: 0.6 }));

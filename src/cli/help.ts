@@ -16,7 +16,7 @@ Usage:
   threadline --version         the version
 
 Options of serve (demo takes the same):
-  --db PATH               SQLite database file; ":memory:" for a throwaway one
+  --db PATH|URL           a SQLite database file (":memory:" for a throwaway one) or a postgres:// URL
                           (default: $XDG_DATA_HOME/threadline/threadline.db)
   --host NAME|PATH|PACKAGE  engine host: echo, openai, exec, a .js/.mjs module or an npm package
                           exporting createHost (default: ${DEFAULTS.host})
@@ -36,8 +36,9 @@ Options of serve (demo takes the same):
   --max-prompt-bytes N    larger prompts are rejected with -32602 (default: ${DEFAULTS.maxPromptBytes})
   --max-queued N          pending prompts per thread before -32015 (default: ${DEFAULTS.maxQueued})
   --max-item-bytes N      an item's detail is cut past N bytes, marked metadata.truncated (default: ${DEFAULTS.maxItemBytes})
-  --read-only             serve only: open an existing file read-only (no migration, recovery or owner
-                          row); methods that write answer -32030 with data.readOnly (threadline inspect uses it)
+  --read-only             serve only: open an existing database read-only, a file or a postgres:// URL (no
+                          migration, recovery or owner row; on Postgres every session is read-only too);
+                          methods that write answer -32030 with data.readOnly (threadline inspect uses it)
   --mcp-config FILE       MCP servers as tool sources: { "mcpServers": { name: { command, args, env } | { url, headers } } }
 
 Options of the openai host (OPENAI_API_KEY from the environment; none needed on localhost):

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import type { ThreadEvent } from '@threadline/protocol';
 import { followInspect } from '../helpers/inspect-follow.js';
 import { runCli } from '../helpers/run-cli.js';
-import { sqliteOnly } from '../helpers/test-db.js';
+import { testDb } from '../helpers/test-db.js';
 import { newThread, startServer } from '../helpers/server.js';
 
 const ENV = { ...process.env, NO_COLOR: '' };
@@ -57,14 +57,20 @@ test('inspect: a table of threads, --json, one thread with its turns, items and 
   const help = await runCli(['inspect', '--help']);
   assert.equal(help.code, 0);
   assert.match(help.stdout, /^threadline inspect — /);
+  // Read-only works on a postgres:// URL too (issue 16): the help says so, not "the file".
+  assert.match(help.stdout, /--db PATH +the database: a SQLite file or a postgres:\/\/ URL/);
+  assert.doesNotMatch(help.stdout, /The file is opened read-only/);
+  const serveHelp = await runCli(['--help']);
+  assert.match(serveHelp.stdout, /--read-only +serve only: open an existing database read-only, a file or a postgres:\/\/ URL/);
 });
 
-test('inspect --follow tails a turn another server process is running, holding no lock: that server keeps writing', sqliteOnly('spawns inspect with the file path as is; e2e/postgres-read-only runs inspect --follow on Postgres'), async (t) => {
+test('inspect --follow tails a turn another server process is running, holding no lock: that server keeps writing', async (t) => {
   const writer = await startServer(t);
   const thread = await newThread(writer.client, { title: 'busy' });
   const { turn } = await writer.client.request('thread/startTurn', { threadId: thread.id, prompt: '!hang' });
 
-  const follow = followInspect(t, writer.dbPath, thread.id, 8000);
+  // The file, or on Postgres the writer's database URL (testDb maps the path as startServer did).
+  const follow = followInspect(t, await testDb(writer.dbPath), thread.id, 8000);
   const { seen, waitFor } = follow;
   await waitFor(() => seen.some((e) => e.kind === 'turn.started'), 'turn.started');
 

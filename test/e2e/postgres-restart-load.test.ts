@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { HostError, QueueFullError, StorageError, type ThreadlineClient } from '@threadline/protocol';
+import { QueueFullError, StorageError, type ThreadlineClient } from '@threadline/protocol';
 import { postgresOfFile } from '../helpers/postgres.js';
 import { eventually } from '../helpers/processes.js';
 import { newThread, startServer } from '../helpers/server.js';
@@ -34,13 +34,16 @@ function load(client: ThreadlineClient, threadIds: string[], tag: string) {
         const r = await client.request('thread/startTurn', { threadId, prompt: `${tag} ${w}.${i}`, delivery: 'queue' });
         acknowledged.push({ threadId, ...(r.queued ? { admissionId: r.queued.id } : { turnId: r.turn.id }) });
       } catch (error) {
-        // The database restarting: retryable, nothing kept. A full queue: refused, nothing kept.
-        // A turn that started while the engine could not load its history (the database went
-        // away in between): -32020, the turn ends `failed` — checked below like every turn.
-        // (Known: that storage failure is reported as a host error; it should be -32030.)
-        const hostLostStore = error instanceof HostError && error.message.startsWith('echo host failed to start the turn:');
-        if (!(error instanceof StorageError) && !(error instanceof QueueFullError) && !hostLostStore) throw error;
-        refused.push(error instanceof StorageError ? `storage retryable=${String(error.data?.retryable)}` : hostLostStore ? 'host: store gone' : 'queue full');
+        // The database restarting: -32030 retryable, nothing acknowledged — also when it went away
+        // while the engine loaded its history (that turn ends `failed`, checked below like every
+        // turn). A full queue: refused, nothing kept. Anything else (a -32020 HostError) is a bug.
+        if (error instanceof QueueFullError) {
+          refused.push('queue full');
+          continue;
+        }
+        if (!(error instanceof StorageError)) throw error;
+        assert.equal(error.data?.retryable, true, `a storage failure mid-restart must be retryable: ${error.message}`);
+        refused.push('storage retryable');
       }
     }
   };

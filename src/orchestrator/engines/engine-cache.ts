@@ -1,9 +1,21 @@
 import type { Thread } from '@threadline/protocol';
 import type { EngineHost, EngineThread } from '../../host/port.js';
 import type { Logger } from '../../log.js';
-import type { Store } from '../../store/port.js';
+import type { ReadTx, Store } from '../../store/port.js';
 import { assertEngine, GuardedEngine, messageOf } from './host-guard.js';
 import { visibleHistory } from './visible-history.js';
+
+/**
+ * The database failed while an engine was being loaded (its history, or whether the cached one is
+ * current): `storeError` is the store's own error, so the caller answers it as it answers any
+ * call the database refused (-32030, retryable when the store says so), not as a host failure.
+ */
+export class HistoryUnavailable extends Error {
+  constructor(readonly storeError: unknown) {
+    super(`could not read the thread's history: ${messageOf(storeError)}`);
+    this.name = 'HistoryUnavailable';
+  }
+}
 
 export interface EngineCacheOptions {
   host: () => Promise<EngineHost>;
@@ -30,7 +42,7 @@ export class EngineCache {
   async acquire(thread: Thread, currentTurnId: string): Promise<GuardedEngine> {
     const cached = this.engines.get(thread.id);
     // Another server process on the same file may have run turns since: then reload the history.
-    const { previous, historyRev } = await this.options.store.read(async (tx) => ({
+    const { previous, historyRev } = await this.readStore(async (tx) => ({
       previous: await tx.turns.findPreviousId(thread.id, currentTurnId),
       historyRev: (await tx.threads.runState(thread.id))?.historyRev ?? 0,
     }));
@@ -44,7 +56,7 @@ export class EngineCache {
     }
     if (cached) await this.drop(thread.id);
     const host = await this.options.host();
-    const history = await this.options.store.read(async (tx) => await visibleHistory(tx, thread.id));
+    const history = await this.readStore(async (tx) => await visibleHistory(tx, thread.id));
     let engine: unknown;
     try {
       engine = await host.loadEngine(toEngineThread(thread), history);
@@ -58,6 +70,15 @@ export class EngineCache {
     this.engines.set(thread.id, guarded);
     this.evictBeyondLimit();
     return guarded;
+  }
+
+  /** A read whose failure is the database's, never the host's: it rejects with HistoryUnavailable. */
+  private async readStore<T>(fn: (tx: ReadTx) => Promise<T>): Promise<T> {
+    try {
+      return await this.options.store.read(fn);
+    } catch (error) {
+      throw new HistoryUnavailable(error);
+    }
   }
 
   get hostName(): string {

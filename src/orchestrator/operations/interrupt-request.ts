@@ -1,7 +1,6 @@
 import { Methods, ThreadLeasedError, type ParsedParamsOf, type ThreadEvent } from '@threadline/protocol';
 import { NO_PEER, type Peer } from '../turns/peer.js';
 import type { OperationDeps } from './deps.js';
-import { eventsAfter } from './event-log.js';
 import { interrupt } from './interrupt.js';
 import { drain } from './queue.js';
 
@@ -47,6 +46,8 @@ export class InterruptRequestWatcher {
   private readonly running = new Map<string, { turnId: string; afterSeq: number }>();
   private unwatch: (() => void) | undefined;
   private reading: Promise<void> = Promise.resolve();
+  /** A read is chained that has not begun yet. */
+  private queued = false;
 
   constructor(private readonly d: OperationDeps) {
     d.bus.subscribe((event) => this.onOwnEvent(event));
@@ -66,26 +67,43 @@ export class InterruptRequestWatcher {
     }
   }
 
-  /** One read at a time: polls that arrive meanwhile are folded into the next. */
+  /**
+   * One read at a time: polls that arrive meanwhile are folded into the next, which has not begun
+   * and so sees their commits too. (Chaining a read per poll let a busy fleet's commits queue
+   * reads of every running thread faster than they ran: unbounded work and memory.)
+   */
   private check(): void {
-    this.reading = this.reading.then(() => this.readAll()).catch((error: unknown) => {
-      this.d.log.warn('could not read interrupt requests', { error: (error as Error).message });
-    });
+    if (this.queued) return;
+    this.queued = true;
+    this.reading = this.reading
+      .then(() => {
+        this.queued = false;
+        return this.readAll();
+      })
+      .catch((error: unknown) => {
+        this.d.log.warn('could not read interrupt requests', { error: (error as Error).message });
+      });
   }
 
+  /** Every running thread's new events in one read transaction (not one each); then honours what asks. */
   private async readAll(): Promise<void> {
-    for (const [threadId, watched] of [...this.running]) {
-      for (;;) {
-        const events = await eventsAfter(this.d, threadId, watched.afterSeq, PAGE);
-        if (events.length > 0) watched.afterSeq = Math.max(watched.afterSeq, events.at(-1)!.seq);
-        const request = events.find((e) => e.kind === 'turn.interruptRequested' && e.payload.turnId === watched.turnId);
-        if (request?.kind === 'turn.interruptRequested') {
-          await this.honour(threadId, watched.turnId, request.payload.keepQueued);
-          break;
+    const requests = await this.d.store.read(async (tx) => {
+      const found: { threadId: string; turnId: string; keepQueued: boolean }[] = [];
+      for (const [threadId, watched] of [...this.running]) {
+        for (;;) {
+          const events = await tx.events.page(threadId, watched.afterSeq, PAGE);
+          if (events.length > 0) watched.afterSeq = Math.max(watched.afterSeq, events.at(-1)!.seq);
+          const request = events.find((e) => e.kind === 'turn.interruptRequested' && e.payload.turnId === watched.turnId);
+          if (request?.kind === 'turn.interruptRequested') {
+            found.push({ threadId, turnId: watched.turnId, keepQueued: request.payload.keepQueued });
+            break;
+          }
+          if (events.length < PAGE) break;
         }
-        if (events.length < PAGE) break;
       }
-    }
+      return found;
+    });
+    for (const { threadId, turnId, keepQueued } of requests) await this.honour(threadId, turnId, keepQueued);
   }
 
   private async honour(threadId: string, turnId: string, keepQueued: boolean): Promise<void> {

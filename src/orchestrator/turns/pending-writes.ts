@@ -18,6 +18,8 @@ type PendingWrite =
 export class PendingWrites {
   private writes: PendingWrite[] = [];
   private deltaBytes = 0;
+  /** A flush was asked for (addDelta returned true) and has not taken what waits yet. */
+  private urged = false;
   private timer: NodeJS.Timeout | undefined;
   private immediate: NodeJS.Immediate | undefined;
 
@@ -29,7 +31,8 @@ export class PendingWrites {
   ) {}
 
   /**
-   * Queues text for an item; true when so much waits that the caller should flush now. Text is
+   * Queues text for an item; true when so much waits that the caller should flush now (once until
+   * that flush takes it: `writeAll` or `discard`). Text is
    * coalesced into deltas of at most DELTA_CHUNK_CHARS: a host's larger delta becomes several
    * `item.delta` events, so no event grows with what one delta holds.
    */
@@ -50,7 +53,11 @@ export class PendingWrites {
       at = end;
     }
     this.deltaBytes += text.length;
-    if (this.deltaBytes >= DELTA_FLUSH_BYTES) return true;
+    // Once per flush: deltas that arrive before it takes what waits join it. Asking again for
+    // each one started a transaction per delta, nearly all of them empty (12,000 for a 2 MB reply
+    // on Postgres, where each waits for a round trip: 9 s instead of 0.5 s).
+    if (this.urged) return false;
+    if (this.deltaBytes >= DELTA_FLUSH_BYTES) return (this.urged = true);
     if (!this.immediate) this.timer ??= setTimeout(() => this.flush(), DELTA_COALESCE_MS);
     return false;
   }
@@ -89,6 +96,7 @@ export class PendingWrites {
     this.cancel();
     this.writes = [];
     this.deltaBytes = 0;
+    this.urged = false;
   }
 
   cancel(): void {

@@ -14,7 +14,7 @@ import type { Commit } from '../commit/commit.js';
 import type { Tx } from '../commit/tx.js';
 import { capMetadata, capText, cutToBytes, ERROR_BYTES, MetadataError, quoted } from '../decide/item-limits.js';
 import { summarize } from '../decide/summarize.js';
-import type { EngineCache } from '../engines/engine-cache.js';
+import { HistoryUnavailable, type EngineCache } from '../engines/engine-cache.js';
 import { HostFault, messageOf, type GuardedEngine } from '../engines/host-guard.js';
 import { newId } from '../ids.js';
 import { addUsage, newActiveTurn, OpenItem, type ActiveTurn } from './active-turn.js';
@@ -81,7 +81,10 @@ export class TurnRunner {
     return active;
   }
 
-  /** Starts the turn on the thread's engine; a host that cannot start it → turn `failed` + HostError. */
+  /**
+   * Starts the turn on the thread's engine; a host that cannot start it → turn `failed` + HostError;
+   * a database that fails while the engine loads → turn `failed` + the store's error.
+   */
   launch(active: ActiveTurn, thread: Thread, input: TurnInput): Promise<void> {
     return this.start(active, thread, (engine, context) => engine.startTurn(input, context));
   }
@@ -110,9 +113,12 @@ export class TurnRunner {
     } catch (error) {
       if (active.ended) return;
       this.deps.engines.discard(active.threadId, active.engine); // the next turn gets a fresh engine
-      const message = `${this.deps.hostName} host failed to start the turn: ${messageOf(error)}`;
+      const storeFailed = error instanceof HistoryUnavailable;
+      const message = storeFailed ? `storage error: ${messageOf(error)}` : `${this.deps.hostName} host failed to start the turn: ${messageOf(error)}`;
       this.deps.log.warn(message, { threadId: active.threadId, turnId: active.turnId });
       await this.endRetrying(active, { status: 'failed', error: message });
+      // The database failed, not the host: its own error, answered like any refused call (-32030).
+      if (storeFailed) throw error.storeError;
       throw new HostError(message, { threadId: active.threadId, turnId: active.turnId, host: this.deps.hostName });
     }
     if (active.ended) return;

@@ -39,18 +39,21 @@ export interface PostgresOptions {
   readOnly?: boolean;
 }
 
-const tablesOf = (ctx: Ctx) => ({
-  threads: threadTable(ctx),
-  turns: turnTable(ctx),
-  items: itemTable(ctx),
-  admissions: admissionTable(ctx),
-  events: eventTable(ctx),
-  clientRequests: clientRequestTable(ctx),
-  routing: routingTable(ctx),
-  owners: ownerTable(ctx),
-  reports: reportTable(ctx),
-  approvalRules: approvalRuleTable(ctx),
-});
+const tablesOf = (ctx: Ctx) => {
+  const threads = threadTable(ctx);
+  return {
+    threads,
+    turns: turnTable(ctx),
+    items: itemTable(ctx),
+    admissions: admissionTable(ctx),
+    events: eventTable(ctx),
+    clientRequests: clientRequestTable(ctx),
+    routing: routingTable(ctx),
+    owners: ownerTable(ctx, threads), // reads a thread's lease with its row
+    reports: reportTable(ctx),
+    approvalRules: approvalRuleTable(ctx),
+  };
+};
 
 /**
  * The Postgres adapter of the store port: a pool of connections, one per running transaction.

@@ -23,12 +23,13 @@ Usage:
                                                           the event log (after SEQ), then each new event
                                                           as any process writes it, until Ctrl-C
 
-  --db PATH    the database (default: threadline serve's)
+  --db PATH    the database: a SQLite file or a postgres:// URL (default: threadline serve's)
   --json       machine output: one JSON document; with --follow one event per line (NDJSON)
   --help       this text
 
-The file is opened read-only: no lock is held and a running server is never blocked. Colour only
-on a terminal; NO_COLOR turns it off. Exit 0, or 2 with one line on bad usage or an unknown thread.
+The database is opened read-only (a SQLite file without a lock, a Postgres database in read-only
+sessions): nothing is written and a running server is never blocked. Colour only on a terminal;
+NO_COLOR turns it off. Exit 0, or 2 with one line on bad usage or an unknown thread.
 `;
 
 export function parseInspectArgs(args: string[]): InspectOptions {

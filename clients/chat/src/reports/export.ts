@@ -7,6 +7,7 @@ export const EXPORT_HELP = `threadline export — a thread as a versioned docume
 Usage:
   threadline export [--db PATH] THREAD_ID [-o FILE]
 
+  --db      the database: a SQLite file or a postgres:// URL (default: threadline serve's)
   -o FILE   write the document there (created 0600: it holds the conversation); default stdout
   --help    this text
 

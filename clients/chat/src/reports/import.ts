@@ -10,6 +10,7 @@ Usage:
 
   FILE      a document \`threadline export\` wrote, or a transcript: [{ "role": "user"|"assistant",
             "text": "…" }, …] (or { "messages": [...], "title": "…" }); - reads stdin
+  --db      the database: a SQLite file or a postgres:// URL (default: threadline serve's)
   --title   the new thread's title (a transcript only)
   --json    print the result as JSON
   --help    this text

@@ -8,6 +8,7 @@ export const USAGE_HELP = `threadline usage — what the turns used, per day, mo
 Usage:
   threadline usage [--db PATH] [--by day|model|thread] [--since ISO] [--until ISO] [--thread ID] [--json]
 
+  --db       the database: a SQLite file or a postgres:// URL (default: threadline serve's)
   --by       group by the UTC day (default), the model each turn ran with, or the thread
   --since    only turns created at or after this ISO-8601 time (e.g. 2026-11-01T00:00:00Z)
   --until    only turns created at or before this time

@@ -1,5 +1,6 @@
 import type { Owner, OwnerReads, OwnerWrites, ThreadLease } from '../../port.js';
 import type { Ctx } from '../db.js';
+import type { LeaseRow } from './threads.js';
 
 interface OwnerRow {
   id: string;
@@ -25,7 +26,7 @@ const toOwner = (r: OwnerRow): Owner => ({
   heartbeatAt: r.heartbeat_at,
 });
 
-export function ownerTable({ sql, locks }: Ctx): OwnerReads & OwnerWrites {
+export function ownerTable({ sql, locks }: Ctx, threads: { leaseRow(id: string): Promise<LeaseRow | undefined> }): OwnerReads & OwnerWrites {
   const find = async (id: string) => (await sql.rows<OwnerRow>('SELECT * FROM owners WHERE id = $1', [id]))[0];
   return {
     upsert: async (o: Owner) => {
@@ -54,17 +55,15 @@ export function ownerTable({ sql, locks }: Ctx): OwnerReads & OwnerWrites {
         [now, ttls, unknownTtlMs],
       ),
     // Expiry judged by the database's clock: now() is the transaction's start, the same instant
-    // as tx.now, whatever this server's own clock says.
+    // as tx.now, whatever this server's own clock says. Read with the thread's row (threads.ts's
+    // FIND): after the operation's own read of its thread, no round trip; the owner is read
+    // again only when this transaction wrote `owners` since.
     threadLease: async (threadId: string): Promise<ThreadLease | undefined> => {
-      await locks.thread(threadId);
-      const [row] = await sql.rows<{ running_turn_id: string | null; lease_owner: string | null; lease_expires_at: string | null; expired: boolean }>(
-        `SELECT running_turn_id, lease_owner, lease_expires_at, coalesce(lease_expires_at::timestamptz <= now(), true) AS expired
-        FROM threads WHERE id = $1`,
-        [threadId],
-      );
-      if (!row) return undefined;
-      const owner = row.lease_owner === null ? undefined : await find(row.lease_owner);
-      return { runningTurnId: row.running_turn_id, ownerId: row.lease_owner, expiresAt: row.lease_expires_at, expired: row.expired, owner: owner && toOwner(owner) };
+      const lease = await threads.leaseRow(threadId);
+      if (!lease) return undefined;
+      const { owner: ownerRow, ownerCurrent, ...rest } = lease;
+      const owner = rest.ownerId === null ? undefined : ownerCurrent ? ((ownerRow as OwnerRow | null) ?? undefined) : await find(rest.ownerId);
+      return { ...rest, owner: owner && toOwner(owner) };
     },
     holdsLease: async (threadId: string, turnId: string, ownerId: string): Promise<boolean> => {
       await locks.thread(threadId);

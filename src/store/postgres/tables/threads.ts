@@ -32,6 +32,27 @@ interface ThreadRow {
 const SELECT = 'SELECT t.* FROM threads t';
 
 /**
+ * One thread with its lease as the transaction's clock judges it and its lease owner's row: an
+ * operation reads its thread and then who holds it (owners.ts's threadLease), in one round trip.
+ */
+const FIND = `SELECT t.*, coalesce(t.lease_expires_at::timestamptz <= now(), true) AS lease_expired,
+    CASE WHEN o.id IS NULL THEN NULL ELSE to_jsonb(o) END AS lease_owner_row
+  FROM threads t LEFT JOIN owners o ON o.id = t.lease_owner WHERE t.id = $1`;
+
+/** A thread's lease as its row read it (`owner`: the owner's row then, null when it had none). */
+export interface LeaseRow {
+  runningTurnId: string | null;
+  ownerId: string | null;
+  expiresAt: string | null;
+  expired: boolean;
+  owner: Record<string, unknown> | null;
+  /** false: the transaction wrote `owners` since the row was read; read the owner again. */
+  ownerCurrent: boolean;
+}
+
+type FoundRow = ThreadRow & { lease_owner: string | null; lease_expires_at: string | null; lease_expired: boolean; lease_owner_row: Record<string, unknown> | null };
+
+/**
  * Allocates the next seq when the transaction knows the last one (db.ts's Locks.knownSeq): sent
  * with the seq expected, not awaited. Were the row not at `$2 - 1` after all (never, while the
  * transaction holds the lock), the division by a zero count fails the statement, and with it
@@ -40,30 +61,32 @@ const SELECT = 'SELECT t.* FROM threads t';
 const BUMP_EXPECTED = `WITH bumped AS (UPDATE threads SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq)
   SELECT 1 / (count(*) FILTER (WHERE last_seq = $2))::int AS ok FROM bumped`;
 
-export function threadTable({ sql, locks }: Ctx): ThreadReads & ThreadWrites {
+export function threadTable({ sql, locks }: Ctx): ThreadReads & ThreadWrites & { leaseRow(id: string): Promise<LeaseRow | undefined> } {
   /**
    * Thread rows read by this transaction, while no statement wrote the table since
    * (`sql.version`) but its own seq allocations (kept in step): in a write transaction they were
    * read under the thread's lock, in a read one from its snapshot, so they are what the database
    * holds. An operation reads its thread several times.
    */
-  const cache = new Map<string, { row: ThreadRow; version: number }>();
-  const findRow = async (id: string): Promise<ThreadRow | undefined> => {
+  const cache = new Map<string, { row: FoundRow; version: number; owners: number }>();
+  const findEntry = async (id: string) => {
     await locks.thread(id);
     const cached = cache.get(id);
-    if (cached && cached.version === sql.version('threads')) return cached.row;
-    const [row] = await sql.rows<ThreadRow>(`${SELECT} WHERE t.id = $1`, [id]);
+    if (cached && cached.version === sql.version('threads')) return cached;
+    const [row] = await sql.rows<FoundRow>(FIND, [id]);
     if (!row) return undefined;
-    cache.set(id, { row, version: sql.version('threads') });
+    const entry = { row, version: sql.version('threads'), owners: sql.version('owners') };
+    cache.set(id, entry);
     locks.seqIs(id, row.last_seq);
-    return row;
+    return entry;
   };
+  const findRow = async (id: string): Promise<FoundRow | undefined> => (await findEntry(id))?.row;
   /** Runs a seq allocation (one write of `threads`), keeping a row cached before it current. */
   const allocating = async (id: string, allocate: () => Promise<number>): Promise<number> => {
     const cached = cache.get(id);
     const current = cached !== undefined && cached.version === sql.version('threads');
     const seq = await allocate();
-    if (current) cache.set(id, { row: { ...cached.row, last_seq: seq }, version: sql.version('threads') });
+    if (current) cache.set(id, { ...cached, row: { ...cached.row, last_seq: seq }, version: sql.version('threads') });
     return seq;
   };
   return {
@@ -81,6 +104,20 @@ export function threadTable({ sql, locks }: Ctx): ThreadReads & ThreadWrites {
     find: async (id: string): Promise<Thread | undefined> => {
       const row = await findRow(id);
       return row && toThread(row);
+    },
+    /** Not of the port: the thread's lease for owners.ts, from the row `find` reads (or read it). */
+    leaseRow: async (id: string): Promise<LeaseRow | undefined> => {
+      const entry = await findEntry(id);
+      if (!entry) return undefined;
+      const { row } = entry;
+      return {
+        runningTurnId: row.running_turn_id,
+        ownerId: row.lease_owner,
+        expiresAt: row.lease_expires_at,
+        expired: row.lease_expired,
+        owner: row.lease_owner_row,
+        ownerCurrent: entry.owners === sql.version('owners'),
+      };
     },
     runState: async (id: string) => {
       const row = await findRow(id);
