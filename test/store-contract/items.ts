@@ -33,6 +33,22 @@ export function itemContract(open: OpenStore): void {
       assert.equal(item.status, 'completed');
     });
 
+    test('any string round-trips: U+0000 (a binary file a tool read), and a leading U+0001', async (t) => {
+      const { store } = await open(t);
+      const binary = `head${'\0'.repeat(5)}tail`;
+      const marked = '\u0001{"not":"json"';
+      await store.write(async (tx) => {
+        await seedTurn(tx, 'thr_1', 'turn_1');
+        await tx.items.insert(newItem('item_1', 'turn_1', 'thr_1', { kind: 'tool_result', summary: marked }));
+        await tx.items.finish('item_1', { status: 'completed', summary: marked, detail: binary, endedAt: at(40) });
+        await tx.events.append({ threadId: 'thr_1', seq: await tx.threads.nextSeq('thr_1'), kind: 'k', payload: { text: binary }, time: at(41) });
+      });
+      const [item, events] = await store.read(async (tx) => [await tx.items.find('item_1'), await tx.events.page('thr_1', 0, 10)] as const);
+      assert.equal(item?.detail, binary);
+      assert.equal(item?.summary, marked);
+      assert.deepStrictEqual(events.at(-1)?.payload, { text: binary });
+    });
+
     test('finish ends an item: metadata replaced when given, kept when not', async (t) => {
       const { store } = await open(t);
       await store.write(async (tx) => {

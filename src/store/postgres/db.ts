@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { fromText, storable } from './nul-text.js';
 import { toStoreError } from './errors.js';
 
 export type Row = Record<string, unknown>;
@@ -63,7 +64,11 @@ export interface Ctx {
 /** bigint columns (seqs, counts) as numbers: they stay far below 2^53. */
 export const TYPES: pg.CustomTypesConfig = {
   getTypeParser: ((oid: number, format?: string) =>
-    oid === pg.types.builtins.INT8 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as pg.CustomTypesConfig['getTypeParser'],
+    oid === pg.types.builtins.INT8
+      ? (value: string) => Number(value)
+      : oid === pg.types.builtins.TEXT || oid === pg.types.builtins.VARCHAR
+        ? fromText // nul-text.ts: strings holding U+0000 come back as they were written
+        : pg.types.getTypeParser(oid, format as 'text')) as pg.CustomTypesConfig['getTypeParser'],
 };
 
 /** Statement names by text: the same text is the same name on every connection. */
@@ -101,7 +106,7 @@ export function sqlOn(client: pg.PoolClient, secrets: readonly string[]): Sql {
       if (table === undefined) everything++;
       else written.set(table, (written.get(table) ?? 0) + 1);
     }
-    return client.query({ name: nameOf(text), text, values, ...(rowMode && { rowMode }) } as pg.QueryConfig);
+    return client.query({ name: nameOf(text), text, values: storable(values), ...(rowMode && { rowMode }) } as pg.QueryConfig);
   };
   const query = async (text: string, values: unknown[] | undefined, rowMode?: 'array'): Promise<pg.QueryResult> => {
     let result: pg.QueryResult | undefined;
