@@ -7,7 +7,7 @@ import { PostgresStoreError } from '../../src/store/postgres/errors.js';
 import { openPostgresStore } from '../../src/store/postgres/store.js';
 import { LATEST_SCHEMA_VERSION } from '../../src/store/postgres/migrations/index.js';
 import { sharedPostgres } from '../helpers/postgres.js';
-import { at, newAdmission, newThread, opener, within, type StoreHarness } from './fixtures.js';
+import { at, newAdmission, newOwner, newThread, opener, seedTurn, within, type StoreHarness } from './fixtures.js';
 
 type PgHarness = StoreHarness & { url: string; otherConnection(): Promise<Store> };
 
@@ -215,6 +215,41 @@ export function postgresContract(factory: () => Promise<PgHarness>): void {
         seq = await other.write((tx) => tx.threads.nextSeq('thr_1')).catch(() => undefined);
       }
       assert.equal(seq, 1, 'the frozen transaction’s seq was kept, or the thread stayed locked');
+    });
+
+    test('a heartbeat renews at once the leases whose thread nobody is writing, and skips one another server has locked', async (t) => {
+      const h = await open(t);
+      const other = await openPostgresStore(h.url);
+      t.after(() => other.close());
+      await h.store.write(async (tx) => {
+        await tx.owners.upsert(newOwner('own_1'));
+        for (const [thread, turn] of [['thr_a', 'turn_a'], ['thr_b', 'turn_b']] as const) {
+          await seedTurn(tx, thread, turn);
+          await tx.threads.setRunningTurn(thread, turn, at(1), { owner: 'own_1', expiresAt: at(10) });
+        }
+      });
+      // Another server is in the middle of a write to thr_a (its row lock held).
+      let locked: () => void = () => {};
+      let finish: () => void = () => {};
+      const holding = new Promise<void>((resolve) => (locked = resolve));
+      const done = new Promise<void>((resolve) => (finish = resolve));
+      const writing = other.write(async (tx) => {
+        await tx.threads.nextSeq('thr_a');
+        locked();
+        await done;
+      });
+      await holding;
+      const started = Date.now();
+      await h.store.write((tx) => tx.owners.renewLeases('own_1', at(30)));
+      const waited = Date.now() - started;
+      finish();
+      await writing;
+      assert.ok(waited < 2_000, `the heartbeat waited ${waited} ms for another server's lock (lock_timeout 5 s)`);
+      const expiry = async (id: string) => (await h.store.read((tx) => tx.owners.threadLease(id, at(20))))?.expiresAt;
+      assert.equal(await expiry('thr_b'), at(30));
+      assert.equal(await expiry('thr_a'), at(10), 'the busy row keeps its expiry until the next heartbeat');
+      await h.store.write((tx) => tx.owners.renewLeases('own_1', at(40)));
+      assert.equal(await expiry('thr_a'), at(40));
     });
 
     test('a newer schema is refused untouched; two stores migrating a new database at once both open', async (t) => {

@@ -40,8 +40,16 @@ export function ownerTable({ sql, locks }: Ctx, threads: { leaseRow(id: string):
       const row = await find(id);
       return row && toOwner(row);
     },
+    // SKIP LOCKED: a thread another server is writing right now keeps its expiry until the next
+    // heartbeat (a third of the ttl later) rather than making this one wait. Waiting held the rows
+    // renewed so far while it queued behind other servers' batches: the convoy and most of the
+    // deadlocks of a fleet (bench row 15). A row busy at every heartbeat for a whole ttl lets its
+    // lease expire, as waiting did (a heartbeat that waited past lock_timeout renewed nothing).
     renewLeases: async (ownerId: string, expiresAt: string) => {
-      await sql.run('UPDATE threads SET lease_expires_at = $2 WHERE lease_owner = $1', [ownerId, expiresAt]);
+      await sql.run(
+        'UPDATE threads SET lease_expires_at = $2 WHERE id IN (SELECT id FROM threads WHERE lease_owner = $1 FOR UPDATE SKIP LOCKED)',
+        [ownerId, expiresAt],
+      );
     },
     delete: async (id: string) => {
       await sql.run('DELETE FROM owners WHERE id = $1', [id]);
