@@ -7,7 +7,6 @@ import { admissionSchema, contextUsageSchema, itemSchema, threadSchema, Timestam
 /** The one server → client notification; its params are a {@link ThreadEvent}. */
 export const THREAD_EVENT_NOTIFICATION = 'thread/event';
 
-
 export const ApprovalKindSchema = z.enum(['shell', 'edit', 'tool']);
 export type ApprovalKind = z.infer<typeof ApprovalKindSchema>;
 
