@@ -8,17 +8,24 @@
  * credentials the way a user's URL does. As root (CI, this machine) initdb refuses to run: the
  * server is then run as the `postgres` user (Debian's package makes it) through `runuser`, in a
  * directory under os.tmpdir() chowned to it (the repo may live in a mode-700 directory).
+ *
+ * A whole run can share one server instead (`scripts/with-postgres.ts` starts it and names it in
+ * THREADLINE_TEST_POSTGRES): an initdb per test file costs a second or more of CPU. Each test
+ * process then drops its own databases when it exits, so a run of hundreds of files does not fill
+ * the disk with copies of template1.
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { after, before } from 'node:test';
-import { delimiter, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import pg from 'pg';
 
 export interface PostgresServer {
+  /** The directory of its binaries (psql, pg_ctl). */
+  readonly bin: string;
   /** postgres://threadline:PASSWORD@127.0.0.1:PORT/ (append a database name). */
   readonly baseUrl: string;
   readonly port: number;
@@ -37,7 +44,8 @@ export interface PostgresServer {
 /** The directory holding initdb and pg_ctl: PATH first, then Debian's versioned directories. */
 export function postgresBinDir(): string | undefined {
   const onPath = (process.env.PATH ?? '').split(delimiter).find((dir) => dir && existsSync(join(dir, 'initdb')));
-  if (onPath) return onPath;
+  // Where the link on PATH leads (/usr/local/bin/initdb → Debian's directory): psql is there too.
+  if (onPath) return dirname(realpathSync(join(onPath, 'initdb')));
   const debian = '/usr/lib/postgresql';
   if (!existsSync(debian)) return undefined;
   const versions = readdirSync(debian).sort((a, b) => Number(b) - Number(a));
@@ -56,10 +64,79 @@ export const inCi = (): boolean => process.env.CI === 'true';
 
 let shared: Promise<PostgresServer> | undefined;
 
-/** The test process's one server, started on first use. */
+/** The variable naming the run's server (its `RunServer` as JSON), set by scripts/with-postgres.ts. */
+export const RUN_SERVER_ENV = 'THREADLINE_TEST_POSTGRES';
+
+/** What a test process needs to know of a server another process started. */
+export interface RunServer {
+  readonly baseUrl: string;
+  readonly port: number;
+  readonly password: string;
+  readonly dataDir: string;
+  readonly bin: string;
+}
+
+/** The test process's one server: the run's when there is one, else its own, started on first use. */
 export function sharedPostgres(): Promise<PostgresServer> {
-  shared ??= startPostgres();
+  const run = process.env[RUN_SERVER_ENV];
+  shared ??= run ? Promise.resolve(attachTo(JSON.parse(run) as RunServer)) : startPostgres();
   return shared;
+}
+
+/**
+ * The run's server as this process uses it: databases of its own, dropped at exit (synchronously,
+ * with psql: an exit handler cannot wait for a promise). It cannot be restarted or stopped from
+ * here — other test files are using it; a test that breaks its server takes its own (`postgresOfFile`).
+ */
+function attachTo(server: RunServer): PostgresServer {
+  const created: string[] = [];
+  process.once('exit', () => {
+    if (created.length === 0) return;
+    const drops = created.flatMap((name) => ['-c', `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`]);
+    // The password goes by the environment: a command line is visible to every local user.
+    const env = { ...process.env, PGPASSWORD: server.password };
+    try {
+      execFileSync(join(server.bin, 'psql'), ['-q', '-X', '-h', '127.0.0.1', '-p', String(server.port), '-U', USER, '-d', 'postgres', ...drops], { stdio: 'ignore', timeout: 30_000, env });
+    } catch {
+      // the run's server is gone already (the run is ending): its directory goes with it
+    }
+  });
+  const admin = adminOf(server.baseUrl);
+  return {
+    ...server,
+    admin,
+    async createDatabase(template = 'template1') {
+      const url = await createDatabaseOn(server.baseUrl, admin, template);
+      created.push(new URL(url).pathname.slice(1));
+      return url;
+    },
+    pgCtl: () => {
+      throw new Error(`the run's shared PostgreSQL server cannot be restarted by one test file: use postgresOfFile()`);
+    },
+    stop: () => {},
+  };
+}
+
+/** Runs one SQL statement as the superuser on the `postgres` database. */
+function adminOf(baseUrl: string): (sql: string) => Promise<void> {
+  return async (sql) => {
+    const client = new pg.Client({ connectionString: `${baseUrl}postgres` });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+}
+
+let databases = 0;
+
+/** A new database named after this process (unique on a server several processes share). */
+async function createDatabaseOn(baseUrl: string, admin: (sql: string) => Promise<void>, template: string): Promise<string> {
+  const name = `t${process.pid}_${++databases}`;
+  await admin(`CREATE DATABASE ${name} TEMPLATE ${template} STRATEGY FILE_COPY`);
+  return `${baseUrl}${name}`;
 }
 
 const USER = 'threadline';
@@ -107,27 +184,15 @@ export async function startPostgres(): Promise<PostgresServer> {
     run('initdb', ['-D', dataDir, '-U', USER, `--pwfile=${pwfile}`, '--auth=scram-sha-256', '-E', 'UTF8', '--locale=C', '--no-sync']);
     const port = await startOnFreePort(dir, dataDir, run);
     const baseUrl = `postgres://${USER}:${password}@127.0.0.1:${port}/`;
-    let counter = 0;
-    const admin = async (sql: string) => {
-      const client = new pg.Client({ connectionString: `${baseUrl}postgres` });
-      await client.connect();
-      try {
-        await client.query(sql);
-      } finally {
-        await client.end();
-      }
-    };
+    const admin = adminOf(baseUrl);
     return {
       baseUrl,
       port,
       password,
       dataDir,
+      bin,
       admin,
-      async createDatabase(template = 'template1') {
-        const name = `t${process.pid}_${++counter}`;
-        await admin(`CREATE DATABASE ${name} TEMPLATE ${template} STRATEGY FILE_COPY`);
-        return `${baseUrl}${name}`;
-      },
+      createDatabase: (template = 'template1') => createDatabaseOn(baseUrl, admin, template),
       // start and restart log to the file: a server writing to our pipe would keep execFileSync waiting forever.
       pgCtl: (...args: string[]) =>
         run('pg_ctl', [...args, '-D', dataDir, ...(['start', 'restart'].includes(args[0]!) ? ['-l', join(dir, 'server.log')] : [])]),
@@ -153,7 +218,8 @@ async function startOnFreePort(dir: string, dataDir: string, run: (tool: string,
       // written before they are acknowledged (synchronous_commit stays on), so a server killed
       // with `pg_ctl restart -m immediate` keeps every acknowledged commit, as a real one does.
       '-c fsync=off -c full_page_writes=off',
-      '-c max_connections=300',
+      // Shared by a whole run, two test files at a time, each spawning servers with pools of their own.
+      '-c max_connections=500',
     ].join(' ');
     try {
       run('pg_ctl', ['start', '-D', dataDir, '-w', '-t', '30', '-l', join(dir, 'server.log'), '-o', options]);

@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import Database from 'better-sqlite3';
 import type { ResultOf, ThreadlineClient } from '@threadline/protocol';
@@ -207,5 +208,10 @@ function checkHistory(db: Database.Database, ledger: Ledger, c: Checker): void {
 /** checkDatabase on what a server's `--db` names: a SQLite file, or a Postgres database (through a snapshot). */
 export async function checkStore(db: string, ledger: Ledger, c: Checker, phase: Phase): Promise<void> {
   if (!/^postgres(ql)?:\/\//.test(db)) return checkDatabase(db, ledger, c, phase);
-  checkDatabase(await snapshotToSqlite(db), ledger, c, phase, { searchIndex: false });
+  const snapshot = await snapshotToSqlite(db);
+  try {
+    checkDatabase(snapshot, ledger, c, phase, { searchIndex: false });
+  } finally {
+    rmSync(dirname(snapshot), { recursive: true, force: true });
+  }
 }
