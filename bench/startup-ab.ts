@@ -1,0 +1,111 @@
+// Start-up A/B (issue 17, row 1): spawn → `initialize` answered and → first `thread/list` answered,
+// wall time and the child's main-thread CPU (/proc/PID/schedstat, first field, read right after
+// each answer), for several ways of starting a server, spawned in turn so drift hits all alike.
+// On a shared machine the CPU columns are the robust ones. Linux only (schedstat).
+//   npm run build && node --conditions=@threadline/source --import tsx bench/startup-ab.ts [runs] [variant...]
+// Variants (default: bare bin): bare (bench/baselines/bare-server), bin (bin/threadline serve),
+// snap (the prototype start-up snapshot: `node scripts/snapshot/build.mjs` first), blob=<path> (another
+// blob), node=<arg,arg,...> (this Node with these arguments before serve's). Each Threadline
+// variant opens its own database, created by an uncounted first start.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildBaselines } from './lib/build.js';
+import { BASELINES_DIST, BIN, REPO } from './lib/paths.js';
+import { median } from './lib/stats.js';
+
+interface Sample { init: number; list: number; initCpu: number; listCpu: number }
+type Command = (db: string) => [string, string[]];
+
+const SERVE = (db: string) => ['serve', '--db', db, '--durability', 'full', '--log-level', 'warn'];
+export const VARIANTS: Record<string, Command> = {
+  bare: () => [process.execPath, [join(BASELINES_DIST, 'bare-server.cjs')]],
+  bin: (db) => [process.execPath, [BIN, ...SERVE(db)]],
+  snap: (db) => [process.execPath, ['--snapshot-blob', join(REPO, 'dist/snapshot/serve.blob'), ...SERVE(db)]],
+};
+/** `blob=<path>`: a snapshot blob run by this Node; `node=<a,b,...>`: this Node with these arguments, then serve's. */
+const variant = (name: string): Command => {
+  if (VARIANTS[name]) return VARIANTS[name];
+  if (name.startsWith('blob=')) return (db) => [process.execPath, ['--snapshot-blob', name.slice(5), ...SERVE(db)]];
+  if (name.startsWith('node=')) return (db) => [process.execPath, [...name.slice(5).split(','), ...SERVE(db)]];
+  throw new Error(`unknown variant ${name}`);
+};
+
+const frame = (id: number, method: string, params?: unknown) => {
+  const body = JSON.stringify({ jsonrpc: '2.0', id, method, ...(params ? { params } : {}) });
+  return `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+};
+const cpuMs = (pid: number) => Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
+
+/** One start: initialize sent at spawn, thread/list once it is answered (as an IDE does), then shutdown + exit. */
+function once(command: Command, db: string, list: boolean): Promise<Sample> {
+  const [file, args] = command(db);
+  const start = performance.now();
+  const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'inherit'] });
+  const sample: Sample = { init: NaN, list: NaN, initCpu: NaN, listCpu: NaN };
+  return new Promise((resolve, reject) => {
+    let buffered = Buffer.alloc(0);
+    child.on('error', reject);
+    child.on('exit', (code) => (Number.isNaN(sample.init) ? reject(new Error(`${file} ${args.join(' ')} exited ${code}`)) : resolve(sample)));
+    child.stdout.on('data', (chunk: Buffer) => {
+      buffered = Buffer.concat([buffered, chunk]);
+      for (;;) {
+        const end = buffered.indexOf('\r\n\r\n');
+        if (end < 0) return;
+        const length = Number(/Content-Length: (\d+)/i.exec(buffered.subarray(0, end).toString())![1]);
+        if (buffered.length < end + 4 + length) return;
+        const message = JSON.parse(buffered.subarray(end + 4, end + 4 + length).toString()) as { id: number; error?: unknown };
+        buffered = buffered.subarray(end + 4 + length);
+        if (message.error) reject(new Error(JSON.stringify(message.error)));
+        if (message.id === 1) {
+          sample.init = performance.now() - start;
+          sample.initCpu = cpuMs(child.pid!);
+          child.stdin.write(list ? frame(2, 'thread/list', {}) : frame(3, 'shutdown'));
+        } else if (message.id === 2) {
+          sample.list = performance.now() - start;
+          sample.listCpu = cpuMs(child.pid!);
+          child.stdin.write(frame(3, 'shutdown'));
+        } else if (message.id === 3) {
+          child.stdin.end('Content-Length: 33\r\n\r\n{"jsonrpc":"2.0","method":"exit"}');
+        }
+      }
+    });
+    child.stdin.write(frame(1, 'initialize', { protocolVersion: 1, clientInfo: { name: 'startup-ab' } }));
+  });
+}
+
+async function main(): Promise<void> {
+  const runs = Number(process.argv[2] ?? 20);
+  const names = process.argv.length > 3 ? process.argv.slice(3) : ['bare', 'bin'];
+  await buildBaselines();
+  const dir = mkdtempSync(join(tmpdir(), 'startup-ab-'));
+  const dbs = Object.fromEntries(names.map((n, i) => [n, join(dir, `${i}.db`)]));
+  const samples: Record<string, Sample[]> = Object.fromEntries(names.map((n) => [n, []]));
+  const loads: number[] = [loadavg()[0]!];
+  try {
+    for (const n of names) await once(variant(n), dbs[n]!, n !== 'bare'); // creates each database; not counted
+    for (let i = 0; i < runs; i++) {
+      // Rotate the order too, so no variant always runs right after the same one.
+      for (let j = 0; j < names.length; j++) {
+        const n = names[(i + j) % names.length]!;
+        samples[n]!.push(await once(variant(n), dbs[n]!, n !== 'bare'));
+      }
+      loads.push(loadavg()[0]!);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const base = samples[names[0]!]!;
+  const m = (s: Sample[], k: keyof Sample) => median(s.map((x) => x[k]));
+  console.log(`node ${process.version}, ${runs} runs, load (1 min) ${Math.min(...loads).toFixed(2)}-${Math.max(...loads).toFixed(2)}; ratios against ${names[0]}'s initialize`);
+  console.log('| variant | wall → initialize | wall → thread/list | CPU → initialize | CPU → thread/list |');
+  console.log('|---|--:|--:|--:|--:|');
+  for (const n of names) {
+    const s = samples[n]!;
+    const cell = (k: keyof Sample, b: keyof Sample) => (Number.isNaN(m(s, k)) ? '—' : `${m(s, k).toFixed(1)} ms (${(m(s, k) / m(base, b)).toFixed(2)}×)`);
+    console.log(`| ${n} | ${cell('init', 'init')} | ${cell('list', 'init')} | ${cell('initCpu', 'initCpu')} | ${cell('listCpu', 'initCpu')} |`);
+  }
+}
+
+await main();
