@@ -15,19 +15,13 @@ import { onPostgres, testDb } from '../helpers/test-db.js';
 
 const REFUSAL = /storage error: the database refused the turn's output for good \((SQLITE_CONSTRAINT_TRIGGER|P0001): poison refused\); \d+ pending writes? (was|were) dropped/;
 
-/**
- * Makes the server's database refuse, for good, every `item.delta` whose text holds `poison`
- * (only what an engine streams: a prompt's own events are never deltas).
- */
-async function refusePoisonedDeltas(server: TestServer): Promise<void> {
+/** Runs `sql` on the server's database, from outside it (the way an operator would). */
+async function onDatabase(server: TestServer, sql: { sqlite: string; postgres: string }): Promise<void> {
   if (onPostgres) {
     const client = new pg.Client({ connectionString: await testDb(server.dbPath) });
     await client.connect();
     try {
-      await client.query(`CREATE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'poison refused'; END $$`);
-      await client.query(
-        `CREATE TRIGGER refuse_poison BEFORE INSERT ON events FOR EACH ROW WHEN (NEW.kind = 'item.delta' AND NEW.payload LIKE '%poison%') EXECUTE FUNCTION refuse_poison()`,
-      );
+      await client.query(sql.postgres);
     } finally {
       await client.end();
     }
@@ -35,16 +29,43 @@ async function refusePoisonedDeltas(server: TestServer): Promise<void> {
   }
   const db = new Database(server.dbPath);
   try {
-    db.exec(`CREATE TRIGGER refuse_poison BEFORE INSERT ON events WHEN NEW.kind = 'item.delta' AND NEW.payload LIKE '%poison%'
-             BEGIN SELECT RAISE(ABORT, 'poison refused'); END`);
+    db.exec(sql.sqlite);
   } finally {
     db.close();
   }
 }
 
+/**
+ * Makes the server's database refuse, for good, every event of these kinds whose payload holds
+ * `poison` (never a prompt's own events: those are no deltas). On Postgres each refusal also
+ * counts itself in a sequence (a sequence's increments survive the rollback).
+ */
+async function refusePoison(server: TestServer, kinds = ['item.delta']): Promise<void> {
+  const among = kinds.map((kind) => `'${kind}'`).join(', ');
+  await onDatabase(server, {
+    sqlite: `CREATE TRIGGER refuse_poison BEFORE INSERT ON events WHEN NEW.kind IN (${among}) AND NEW.payload LIKE '%poison%'
+             BEGIN SELECT RAISE(ABORT, 'poison refused'); END`,
+    postgres: `CREATE SEQUENCE refusals;
+               CREATE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM nextval('refusals'); RAISE EXCEPTION 'poison refused'; END $$;
+               CREATE TRIGGER refuse_poison BEFORE INSERT ON events FOR EACH ROW WHEN (NEW.kind IN (${among}) AND NEW.payload LIKE '%poison%') EXECUTE FUNCTION refuse_poison()`,
+  });
+}
+
+/** How many writes the trigger refused so far (Postgres only). */
+async function refusals(server: TestServer): Promise<number> {
+  const client = new pg.Client({ connectionString: await testDb(server.dbPath) });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ n: string }>('SELECT CASE WHEN is_called THEN last_value ELSE 0 END AS n FROM refusals');
+    return Number(rows[0]!.n);
+  } finally {
+    await client.end();
+  }
+}
+
 async function refusingServer(t: TestContext): Promise<TestServer> {
   const server = await startServer(t);
-  await refusePoisonedDeltas(server);
+  await refusePoison(server);
   return server;
 }
 
@@ -115,4 +136,32 @@ test('a reply refused for good as the turn ends (one burst) ends it failed, and 
   const { turn: after } = await client.request('turn/wait', { turnId: promoted.payload.turnId, timeoutMs: 10_000 });
   assert.equal(after.status, 'completed');
   await assertNothingRunning(client, thread.id);
+});
+
+test('an end the database refuses for good even without the refused output is logged once and retried each minute, not each second; an interrupt ends it once the database takes it', async (t) => {
+  const server = await startServer(t, { allowErrorLogs: true });
+  const { client } = server;
+  const thread = await newThread(client);
+  // The reply's deltas are refused, and so is every end of a turn that names the poison (its input summary does).
+  await refusePoison(server, ['item.delta', 'turn.completed']);
+  const { turn } = await client.request('thread/startTurn', { threadId: thread.id, prompt: 'poison again' });
+
+  await waitForStderr(server, /ERROR the database refused the end of a turn for good: retrying every minute/);
+  assert.equal((await client.request('turn/get', { turnId: turn.id })).turn.status, 'in_progress');
+  // Absence of retries cannot be awaited: watch for 2.5 s, where one try a second would make 2 or 3 more.
+  const before = onPostgres ? await refusals(server) : 0;
+  await new Promise((resolve) => setTimeout(resolve, 2500));
+  if (onPostgres) assert.equal(await refusals(server), before, 'no retry within the minute');
+  assert.equal(server.stderr.filter((line) => line.includes(' ERROR ')).length, 1, server.stderr.join('\n'));
+  assert.equal(server.stderr.filter((line) => line.includes("refused a turn's output for good")).length, 1);
+
+  // The operator removes the cause; the client's interrupt ends the turn (without the dropped output) and the thread goes on.
+  await onDatabase(server, { sqlite: 'DROP TRIGGER refuse_poison', postgres: 'DROP TRIGGER refuse_poison ON events' });
+  const { turn: interrupted } = await client.request('thread/interrupt', { threadId: thread.id });
+  assert.equal(interrupted!.status, 'interrupted');
+  const { events } = await client.request('thread/events', { threadId: thread.id, limit: 10000 });
+  assert.deepStrictEqual(events.filter((e) => e.kind === 'item.delta' && e.turnId === turn.id), []);
+  await assertNothingRunning(client, thread.id);
+  const { turn: next } = await client.request('thread/startTurn', { threadId: thread.id, prompt: 'all clean' });
+  assert.equal((await client.request('turn/wait', { turnId: next.id, timeoutMs: 10_000 })).turn.status, 'completed');
 });
