@@ -98,6 +98,7 @@ test('a reply the database refuses for good mid-stream ends the turn failed, say
   assert.match(ended.error ?? '', REFUSAL);
   assert.equal((await client.request('turn/get', { turnId: turn.id })).turn.status, 'failed');
   await waitForStderr(server, /refused a turn's output for good: dropping it and ending the turn/);
+  assert.equal(server.stderr.filter((line) => line.includes(' WARN ') && line.includes(turn.id)).length, 1, 'one warning for the refusal');
 
   // The reply keeps the words stored before the refusal: its detail is its logged deltas, never the refused text.
   const reply = (await client.request('turn/get', { turnId: turn.id })).items.find((item) => item.kind === 'agent_message')!;

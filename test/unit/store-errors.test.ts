@@ -77,6 +77,7 @@ test("a refused turn's outcome says what was refused and how much was dropped; a
     error: "storage error: the database refused the turn's output for good (P0001: poison refused); 3 pending writes were dropped",
   });
   assert.equal(refusedOutcome({ status: 'failed', error: 'storage error: poison refused' }, refusal, 1).error, "storage error: the database refused the turn's output for good (P0001: poison refused); 1 pending write was dropped");
+  assert.equal(refusedOutcome({ status: 'completed' }, new TypeError('x is undefined'), 2).error, "internal error: the turn's output could not be stored (x is undefined); 2 pending writes were dropped");
   assert.deepStrictEqual(refusedOutcome({ status: 'interrupted', error: 'server shutting down' }, refusal, 0), {
     status: 'interrupted',
     error: "storage error: the database refused the turn's output for good (P0001: poison refused); 0 pending writes were dropped; the turn was ending: server shutting down",

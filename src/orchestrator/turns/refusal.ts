@@ -20,6 +20,13 @@ export function describeRefusal(error: unknown): string {
   return failure ? `${failure.code}: ${failure.message}` : messageOf(error);
 }
 
+/** What refused the turn's output: the database, or (no store failure) a bug of ours on the way to it. */
+function refusalOf(error: unknown): string {
+  return storeFailure(error)
+    ? `storage error: the database refused the turn's output for good (${describeRefusal(error)})`
+    : `internal error: the turn's output could not be stored (${describeRefusal(error)})`;
+}
+
 /**
  * How a turn ends whose output the database refused for good (`dropped` pending writes given up):
  * failed, saying so — or still `interrupted` when it was being interrupted (the server shutting
@@ -27,7 +34,7 @@ export function describeRefusal(error: unknown): string {
  */
 export function refusedOutcome(wanted: TurnOutcome, error: unknown, dropped: number): TurnOutcome {
   const writes = dropped === 1 ? '1 pending write was' : `${dropped} pending writes were`;
-  let message = `storage error: the database refused the turn's output for good (${describeRefusal(error)}); ${writes} dropped`;
+  let message = `${refusalOf(error)}; ${writes} dropped`;
   // Why the turn was ending, unless that was this very refusal (a flush the database refused).
   if (wanted.error !== undefined && !wanted.error.startsWith('storage error:')) message += `; the turn was ending: ${wanted.error}`;
   return { ...wanted, status: wanted.status === 'interrupted' ? 'interrupted' : 'failed', error: message };

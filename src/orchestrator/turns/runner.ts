@@ -271,7 +271,8 @@ export class TurnRunner {
       await this.flush(active);
     } catch (error) {
       if (active.ended || active.failing) return;
-      this.deps.log.warn('the database refused what a turn reported: ending the turn', { turnId: active.turnId, error: messageOf(error) });
+      // A refusal for good is logged once, by endRetrying, as it drops what was refused.
+      if (storeErrorRetryable(error)) this.deps.log.warn('the database refused what a turn reported: ending the turn', { turnId: active.turnId, error: messageOf(error) });
       await this.endRetrying(active, { status: 'failed', error: `storage error: ${messageOf(error)}`, usage: active.usage });
     }
   }
