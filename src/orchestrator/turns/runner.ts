@@ -10,7 +10,7 @@ import {
 } from '../../host/port.js';
 import type { Logger } from '../../log.js';
 import type { ReadTx } from '../../store/port.js';
-import { storeErrorRetryable } from '../../store/store-errors.js';
+import { storeErrorRetryable, storeFailure } from '../../store/store-errors.js';
 import type { Commit } from '../commit/commit.js';
 import type { Tx } from '../commit/tx.js';
 import { capMetadata, capText, cutToBytes, ERROR_BYTES, MetadataError, quoted } from '../decide/item-limits.js';
@@ -426,7 +426,10 @@ export class TurnRunner {
           active.pending.discard();
           failing.refused = true;
           failing.outcome = refusedOutcome(wanted, error, dropped);
-          this.deps.log.warn("the database refused a turn's output for good: dropping it and ending the turn", { turnId: active.turnId, dropped, error: describeRefusal(error) });
+          const fields = { turnId: active.turnId, dropped, error: describeRefusal(error) };
+          // A failure that is no store error is a bug of ours on the way to the database: an error line.
+          if (storeFailure(error)) this.deps.log.warn("the database refused a turn's output for good: dropping it and ending the turn", fields);
+          else this.deps.log.error("a turn's output could not be stored: dropping it and ending the turn", fields);
         }
         await this.endRetrying(active, failing.outcome);
         return;
