@@ -2,9 +2,7 @@ import { ResponseError } from 'vscode-jsonrpc/node';
 import { ZodError } from 'zod';
 import { InternalError, InvalidParamsError, StorageError, ThreadlineError, type ParamIssue } from '@threadline/protocol';
 import type { Logger } from '../log.js';
-
-/** SQLite result codes of a write the database refused; the caller may try again later. */
-const RETRYABLE_SQLITE = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_FULL', 'SQLITE_IOERR']);
+import { storeFailure } from '../store/store-errors.js';
 
 /**
  * The one place a failure becomes a JSON-RPC error. Domain errors carry their code; zod errors
@@ -19,19 +17,19 @@ export function toResponseError(error: unknown, log: Logger, method: string): Re
 export function toThreadlineError(error: unknown, log: Logger, method: string): ThreadlineError {
   if (error instanceof ThreadlineError) return error;
   if (error instanceof ZodError) return invalidParams(error);
-  const code = (error as { code?: unknown } | null)?.code;
-  if (error instanceof Error && error.name === 'SqliteError' && typeof code === 'string') {
-    log.warn(`${method}: the database refused the write`, { sqliteCode: code, message: error.message });
-    return new StorageError(`The database refused the write (${code}): ${error.message}`, {
-      sqliteCode: code,
-      retryable: RETRYABLE_SQLITE.has(code.split('_').slice(0, 2).join('_')),
+  // Whether it may be retried is the store's call (store/store-errors.ts), the same a running turn asks.
+  const failure = storeFailure(error);
+  if (failure?.backend === 'sqlite') {
+    log.warn(`${method}: the database refused the write`, { sqliteCode: failure.code, message: failure.message });
+    return new StorageError(`The database refused the write (${failure.code}): ${failure.message}`, {
+      sqliteCode: failure.code,
+      retryable: failure.retryable,
     });
   }
-  // The Postgres store's failure (duck-typed: rpc/ never loads the driver's module). Its message holds no password.
-  if (error instanceof Error && error.name === 'PostgresStoreError' && typeof code === 'string') {
-    const retryable = (error as { retryable?: unknown }).retryable === true;
-    log.warn(`${method}: the database refused the call`, { pgCode: code, message: error.message });
-    return new StorageError(`The database refused the call (${code}): ${error.message}`, { pgCode: code, retryable });
+  // The Postgres store's failure: its message holds no password.
+  if (failure?.backend === 'postgres') {
+    log.warn(`${method}: the database refused the call`, { pgCode: failure.code, message: failure.message });
+    return new StorageError(`The database refused the call (${failure.code}): ${failure.message}`, { pgCode: failure.code, retryable: failure.retryable });
   }
   log.error(`${method}: internal error`, { error });
   return new InternalError(`Internal error while handling ${method}`);

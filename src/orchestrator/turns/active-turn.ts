@@ -53,9 +53,12 @@ export interface ActiveTurn {
   endRecorded: boolean;
   /**
    * Set when the database refused to record the turn's end: the engine is stopped, what it
-   * reports is dropped, and the end is retried until the database takes it.
+   * reports is dropped, and the end is retried until the database takes it. `refused`: the
+   * refusal was for good, so what was pending is dropped and open items end with the text the
+   * log holds; `endRefused`: even that smaller end was refused for good (retried each minute);
+   * `warned`: the retries every second were logged.
    */
-  failing?: { outcome: TurnOutcome; retry?: NodeJS.Timeout };
+  failing?: { outcome: TurnOutcome; retry?: NodeJS.Timeout; refused?: boolean; endRefused?: boolean; warned?: boolean };
   readonly items: Map<string, OpenItem>;
   /** What the engine reported that is not committed yet. */
   readonly pending: PendingWrites;

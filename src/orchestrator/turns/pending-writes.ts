@@ -72,6 +72,11 @@ export class PendingWrites {
     return this.writes.length === 0;
   }
 
+  /** How many writes wait (a run of one item's deltas counts once per event it becomes). */
+  get size(): number {
+    return this.writes.length;
+  }
+
   /**
    * Writes everything pending inside the caller's transaction, in the order it came, and takes it
    * out: what the engine reports meanwhile waits for the next write. Should the transaction roll

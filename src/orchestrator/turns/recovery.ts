@@ -36,12 +36,20 @@ export async function recoverInterruptedTurns(
 
 /** Ends one turn a dead process left running, inside the caller's transaction. */
 export async function recoverTurn(tx: Tx, turn: Turn, maxItemBytes: number, error = RESTART_ERROR): Promise<Turn | undefined> {
-  const since = await tx.turns.startSeq(turn.id);
-  return await finishTurn(tx, turn.id, { status: 'interrupted', error }, async (itemId) => {
-    const text = await tx.events.concatDeltas(turn.threadId, since, itemId, maxItemBytes);
+  return await finishTurn(tx, turn.id, { status: 'interrupted', error }, await loggedTextOf(tx, turn.threadId, turn.id, maxItemBytes));
+}
+
+/**
+ * An open item's text as the log holds it (its committed deltas, concatenated, cut at
+ * `maxItemBytes`): what a turn ends with when what was in memory is lost or cannot be stored.
+ */
+export async function loggedTextOf(tx: Tx, threadId: string, turnId: string, maxItemBytes: number): Promise<(itemId: string) => Promise<{ text: string; truncated: boolean }>> {
+  const since = await tx.turns.startSeq(turnId);
+  return async (itemId) => {
+    const text = await tx.events.concatDeltas(threadId, since, itemId, maxItemBytes);
     const kept = cutToBytes(text, maxItemBytes);
     return { text: kept, truncated: kept.length < text.length };
-  });
+  };
 }
 
 /**

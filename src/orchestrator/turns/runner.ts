@@ -10,6 +10,7 @@ import {
 } from '../../host/port.js';
 import type { Logger } from '../../log.js';
 import type { ReadTx } from '../../store/port.js';
+import { storeErrorRetryable, storeFailure } from '../../store/store-errors.js';
 import type { Commit } from '../commit/commit.js';
 import type { Tx } from '../commit/tx.js';
 import { capMetadata, capText, cutToBytes, ERROR_BYTES, MetadataError, quoted } from '../decide/item-limits.js';
@@ -20,10 +21,9 @@ import { newId } from '../ids.js';
 import { addUsage, newActiveTurn, OpenItem, type ActiveTurn } from './active-turn.js';
 import { askApproval, type ApprovalFlowDeps, type PendingApproval } from './approval-flow.js';
 import type { Peer } from './peer.js';
+import { loggedTextOf } from './recovery.js';
+import { describeRefusal, END_RETRY_MS, REFUSED_END_RETRY_MS, refusedOutcome } from './refusal.js';
 import { cancelPending, finishTurn, type TurnOutcome } from './steps.js';
-
-/** How often the end of a turn the database refused is tried again. */
-const END_RETRY_MS = 1000;
 
 export interface TurnRunnerDeps {
   commit: Commit;
@@ -271,7 +271,8 @@ export class TurnRunner {
       await this.flush(active);
     } catch (error) {
       if (active.ended || active.failing) return;
-      this.deps.log.warn('the database refused what a turn reported: ending the turn', { turnId: active.turnId, error: messageOf(error) });
+      // A refusal for good is logged once, by endRetrying, as it drops what was refused.
+      if (storeErrorRetryable(error)) this.deps.log.warn('the database refused what a turn reported: ending the turn', { turnId: active.turnId, error: messageOf(error) });
       await this.endRetrying(active, { status: 'failed', error: `storage error: ${messageOf(error)}`, usage: active.usage });
     }
   }
@@ -327,14 +328,18 @@ export class TurnRunner {
    */
   async end(active: ActiveTurn, outcome: TurnOutcome, cancelQueue: boolean): Promise<{ turn: Turn; cancelled: Admission[] } | undefined> {
     if (active.ended || active.endRecorded) return undefined;
+    let recording = outcome;
     const result = await this.deps.commit(async (tx) => {
-      const recorded = await this.recordEnd(tx, active, outcome, cancelQueue);
+      // An attempt queued behind one the database refused records what that one decided (the
+      // refusal's outcome, once the refused writes were dropped), not what it was asked for.
+      recording = active.failing?.outcome ?? outcome;
+      const recorded = await this.recordEnd(tx, active, recording, cancelQueue);
       // Whether prompts wait, as of the commit that makes the thread idle: a prompt admitted after
       // it finds the thread idle and starts its own turn, so promoting (a write transaction of
       // its own) is needed only when some waited here.
       return recorded && { ...recorded, promptsWaiting: (await tx.admissions.countPending(active.threadId)) > 0 };
     });
-    this.afterEndCommitted(active, outcome, result);
+    this.afterEndCommitted(active, recording, result);
     return result;
   }
 
@@ -358,7 +363,11 @@ export class TurnRunner {
       const payload = { approvalId, decision: 'deny' as const, reason: 'interrupted' as const };
       await tx.emit(threadId, 'approval.resolved', payload, { turnId, itemId: approval.itemId });
     }
-    const textOf = async (itemId: string) => texts.get(itemId) ?? { text: '', truncated: false };
+    // Writes the database refused for good were dropped: an open item keeps the text its logged
+    // deltas hold (its detail stays their concatenation), never the refused text sent once more.
+    const textOf = active.failing?.refused
+      ? await loggedTextOf(tx, threadId, turnId, this.deps.maxItemBytes)
+      : async (itemId: string) => texts.get(itemId) ?? { text: '', truncated: false };
     const turn = await finishTurn(tx, turnId, outcome, textOf);
     const cancelled = turn && cancelQueue ? await cancelPending(tx, threadId) : [];
     if (turn) {
@@ -393,22 +402,59 @@ export class TurnRunner {
   /**
    * Ends the turn; when the database refuses (disk full, locked), stops the engine, keeps what is
    * pending, and retries every second until the end is recorded — never a turn stuck running.
+   * A refusal for good (a constraint, a trigger, a value it cannot store: the same writes would be
+   * refused forever) drops what is pending instead and ends the turn failed at once, saying so.
    */
   private async endRetrying(active: ActiveTurn, outcome: TurnOutcome): Promise<void> {
     const wanted = active.failing?.outcome ?? outcome;
+    const smallest = active.failing?.refused === true; // this attempt wrote nothing the engine reported
     try {
       await this.end(active, wanted, false);
     } catch (error) {
-      const first = !active.failing;
-      active.failing = { outcome: wanted };
-      if (first) {
-        this.deps.log.warn('the database refused the end of a turn: retrying every second', { turnId: active.turnId, error: messageOf(error) });
-        active.abort.abort();
-        active.engine?.interrupt();
+      if (active.ended) return;
+      const failing = this.startFailing(active, wanted);
+      if (storeErrorRetryable(error)) {
+        if (!failing.warned) this.deps.log.warn('the database refused the end of a turn: retrying every second', { turnId: active.turnId, error: messageOf(error) });
+        failing.warned = true;
+        this.retryEnd(active, END_RETRY_MS);
+        return;
       }
-      active.failing.retry = setTimeout(() => void this.endRetrying(active, wanted), END_RETRY_MS);
-      active.failing.retry.unref();
+      if (!smallest) {
+        // (Unless a concurrent attempt met the same refusal first and dropped it already.)
+        if (!failing.refused) {
+          const dropped = active.pending.size;
+          active.pending.discard();
+          failing.refused = true;
+          failing.outcome = refusedOutcome(wanted, error, dropped);
+          const fields = { turnId: active.turnId, dropped, error: describeRefusal(error) };
+          // A failure that is no store error is a bug of ours on the way to the database: an error line.
+          if (storeFailure(error)) this.deps.log.warn("the database refused a turn's output for good: dropping it and ending the turn", fields);
+          else this.deps.log.error("a turn's output could not be stored: dropping it and ending the turn", fields);
+        }
+        await this.endRetrying(active, failing.outcome);
+        return;
+      }
+      if (!failing.endRefused) {
+        this.deps.log.error('the database refused the end of a turn for good: retrying every minute until it takes it', { turnId: active.turnId, error: describeRefusal(error) });
+      }
+      failing.endRefused = true;
+      this.retryEnd(active, REFUSED_END_RETRY_MS);
     }
+  }
+
+  /** The turn's failing state; the first time, the engine is stopped: nothing it reports can be kept now. */
+  private startFailing(active: ActiveTurn, wanted: TurnOutcome): NonNullable<ActiveTurn['failing']> {
+    if (active.failing) return active.failing;
+    active.abort.abort();
+    active.engine?.interrupt();
+    return (active.failing = { outcome: wanted });
+  }
+
+  private retryEnd(active: ActiveTurn, afterMs: number): void {
+    const failing = active.failing!;
+    if (failing.retry) clearTimeout(failing.retry);
+    failing.retry = setTimeout(() => void this.endRetrying(active, failing.outcome), afterMs);
+    failing.retry.unref();
   }
 
   /** Ends every running turn `interrupted` (queues kept): the server is going away. */
