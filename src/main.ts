@@ -1,3 +1,4 @@
+import './zod-jitless.js'; // first: before any schema is built
 import { USAGE } from './cli/help.js';
 import { UsageError } from './cli/args.js';
 import { serve } from './cli/serve.js';

@@ -1,4 +1,5 @@
 import { BUILTIN_HOSTS } from '../host/load.js';
+import { monotonicMs } from '../rpc/clock.js';
 import { startRpcServer } from '../rpc/server.js';
 import { VERSION } from '../version.js';
 import { installProcessHooks, openBackend } from './open-backend.js';
@@ -20,7 +21,7 @@ export async function serve(args: string[]): Promise<void> {
     if (stopping) return;
     stopping = true;
     const shutdown = async () => {
-      const deadline = performance.now() + SHUTDOWN_CAP_MS;
+      const deadline = monotonicMs() + SHUTDOWN_CAP_MS;
       // Requests received before the close are answered first, before turns are interrupted;
       // all but turn/wait (and shutdown), which wait for the interruption that follows.
       await rpc.settle(deadline, { exceptWaits: true });

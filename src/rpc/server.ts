@@ -33,6 +33,7 @@ import { mcpHandlers, type McpStatusFeed } from './handlers/mcp.js';
 import { approvalHandlers } from './handlers/approval.js';
 import { subscriptionHandlers } from './handlers/subscription.js';
 import { OutputGate } from './backpressure.js';
+import { monotonicMs } from './clock.js';
 import { refuseWrite } from './read-only.js';
 import { ConnectionGate } from './connection-gate.js';
 import { RequestIds } from './request-ids.js';
@@ -71,7 +72,7 @@ export interface RpcServer {
   connection: MessageConnection;
   /**
    * Resolves once every request received so far has been answered and the answers have left
-   * (or at `deadline`, a `performance.now()` time): requests that arrived just before stdin
+   * (or at `deadline`, a `monotonicMs()` time): requests that arrived just before stdin
    * closed still get their answers, however slow the store. With `exceptWaits`, requests that
    * only wait for something shutdown itself ends (`turn/wait`, `shutdown`) need only have
    * started: shutdown interrupts the turns they wait for, and a second settle answers them.
@@ -192,7 +193,7 @@ export function startRpcServer(options: RpcServerOptions): RpcServer {
   connection.onRequest(async (method, rawParams, token) => {
     const waits = method === 'turn/wait' || method === 'shutdown';
     if (waits) waiting++;
-    const begun = performance.now();
+    const begun = monotonicMs();
     try {
       const held = gate.admit();
       if (held) await held;
@@ -208,7 +209,7 @@ export function startRpcServer(options: RpcServerOptions): RpcServer {
       throw toResponseError(error, log, method);
     } finally {
       if (waits) waiting--;
-      log.debug('handled', { method, ms: Math.round(performance.now() - begun) });
+      log.debug('handled', { method, ms: Math.round(monotonicMs() - begun) });
     }
   });
   connection.onNotification(EXIT_NOTIFICATION, () => options.stop(0));
@@ -233,11 +234,11 @@ export function startRpcServer(options: RpcServerOptions): RpcServer {
     // answer counts once it is handed to the writer); the waiting handlers are among them. The
     // count is bounded (MAX_IN_FLIGHT), so this ends once the store has served them all.
     const pending = () => ids.inFlight - (settleOptions.exceptWaits ? waiting : 0);
-    while (pending() > 0 && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+    while (pending() > 0 && monotonicMs() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
     // The answers must leave too: the caller exits next, and output still queued in the process
     // (more than the pipe holds, e.g. 10000 answers at once) would be lost.
     let timer: NodeJS.Timeout | undefined;
-    const left = Math.max(0, deadline - performance.now());
+    const left = Math.max(0, deadline - monotonicMs());
     await Promise.race([writer.whenBelow(0), new Promise((resolve) => (timer = setTimeout(resolve, left)))]);
     clearTimeout(timer);
   };

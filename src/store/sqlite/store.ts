@@ -25,6 +25,7 @@ import type {
   WriteTx,
 } from '../port.js';
 import { DataVersionFeed } from './change-feed.js';
+import { lazyStatements } from './lazy-statements.js';
 import { openDatabase, openReadOnlyDatabase, type Durability } from './db.js';
 import { OneAtATime } from './one-at-a-time.js';
 import { settled } from './settled.js';
@@ -42,24 +43,26 @@ import { turnTable } from './tables/turns.js';
 
 /**
  * The SQLite adapter of the store port: one better-sqlite3 connection, every statement prepared
- * once, transactions one at a time. A write is an IMMEDIATE transaction (the file's write lock is
- * taken at BEGIN, so two processes' transactions never interleave); a read is a DEFERRED one (one
- * snapshot). The port is asynchronous, but every statement here runs at once: a transaction
- * holds the file's lock only for the microtasks between its statements.
+ * once (at its first use: lazy-statements.ts), transactions one at a time. A write is an
+ * IMMEDIATE transaction (the file's write lock is taken at BEGIN, so two processes'
+ * transactions never interleave); a read is a DEFERRED one (one snapshot). The port is
+ * asynchronous, but every statement here runs at once: a transaction holds the file's lock
+ * only for the microtasks between its statements.
  * The transaction's clock is this process's: SQLite has no clock of its own to share.
  */
 export function createSqliteStore(db: Database.Database): Store {
+  const statements = lazyStatements(db);
   const tables = {
-    threads: settled<ThreadReads & ThreadWrites>(threadTable(db)),
-    turns: settled<TurnReads & TurnWrites>(turnTable(db)),
-    items: settled<ItemReads & ItemWrites>(itemTable(db)),
-    admissions: settled<AdmissionReads & AdmissionWrites>(admissionTable(db)),
-    events: settled<EventReads & EventWrites>(eventTable(db)),
-    clientRequests: settled<ClientRequestReads & ClientRequestWrites>(clientRequestTable(db)),
-    routing: settled<RoutingReads & RoutingWrites>(routingTable(db)),
-    owners: settled<OwnerReads & OwnerWrites>(ownerTable(db)),
-    reports: settled<ReportReads>(reportTable(db)),
-    approvalRules: settled<ApprovalRuleReads & ApprovalRuleWrites>(approvalRuleTable(db)),
+    threads: settled<ThreadReads & ThreadWrites>(threadTable(statements)),
+    turns: settled<TurnReads & TurnWrites>(turnTable(statements)),
+    items: settled<ItemReads & ItemWrites>(itemTable(statements)),
+    admissions: settled<AdmissionReads & AdmissionWrites>(admissionTable(statements)),
+    events: settled<EventReads & EventWrites>(eventTable(statements)),
+    clientRequests: settled<ClientRequestReads & ClientRequestWrites>(clientRequestTable(statements)),
+    routing: settled<RoutingReads & RoutingWrites>(routingTable(statements)),
+    owners: settled<OwnerReads & OwnerWrites>(ownerTable(statements)),
+    reports: settled<ReportReads>(reportTable(statements)),
+    approvalRules: settled<ApprovalRuleReads & ApprovalRuleWrites>(approvalRuleTable(statements)),
   };
   const sql = {
     beginImmediate: db.prepare('BEGIN IMMEDIATE'),

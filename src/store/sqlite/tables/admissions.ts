@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import type { Preparer } from '../lazy-statements.js';
 import type { Admission, AdmissionState, Delivery } from '@threadline/protocol';
 import { opt } from './rows.js';
 import type { AdmissionReads, AdmissionWrites, NewAdmission, StoredAdmission } from '../../port.js';
@@ -17,7 +17,7 @@ interface AdmissionRow {
   turn_id: string | null;
 }
 
-export function admissionTable(db: Database.Database): Sync<AdmissionReads & AdmissionWrites> {
+export function admissionTable(db: Preparer): Sync<AdmissionReads & AdmissionWrites> {
   const insert = db.prepare(`INSERT INTO admissions (id, thread_id, admitted_seq, prompt, delivery, state, options, created_at, position)
     VALUES (@id, @threadId, @admittedSeq, @prompt, @delivery, 'pending', @options, @now, @admittedSeq)`);
   const updatePrompt = db.prepare("UPDATE admissions SET prompt = ? WHERE id = ? AND state = 'pending'");

@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import type { Preparer } from '../lazy-statements.js';
 import type { ApprovalRule, RuleMatch, RuleScope } from '@threadline/protocol';
 import type { ApprovalRuleReads, ApprovalRuleWrites } from '../../port.js';
 import type { Sync } from '../settled.js';
@@ -25,7 +25,7 @@ function toRule(row: RuleRow): ApprovalRule {
 }
 
 /** Approval rules (migration 007): one match and one scope per row. */
-export function approvalRuleTable(db: Database.Database): Sync<ApprovalRuleReads & ApprovalRuleWrites> {
+export function approvalRuleTable(db: Preparer): Sync<ApprovalRuleReads & ApprovalRuleWrites> {
   const find = db.prepare<[string], RuleRow>(`SELECT ${COLUMNS} FROM approval_rules WHERE id = ?`);
   const all = db.prepare<[], RuleRow>(`SELECT ${COLUMNS} FROM approval_rules ${ORDER}`);
   const applicable = db.prepare<[{ threadId: string | null; cwd: string | null }], RuleRow>(

@@ -1,8 +1,8 @@
-import type Database from 'better-sqlite3';
+import type { Preparer } from '../lazy-statements.js';
 import type { ClientRequestReads, ClientRequestRecord, ClientRequestWrites } from '../../port.js';
 import type { Sync } from '../settled.js';
 
-export function clientRequestTable(db: Database.Database): Sync<ClientRequestReads & ClientRequestWrites> {
+export function clientRequestTable(db: Preparer): Sync<ClientRequestReads & ClientRequestWrites> {
   const find = db.prepare<[string, string], { turn_id: string; admission_id: string; queued: number }>(
     'SELECT turn_id, admission_id, queued FROM client_requests WHERE thread_id = ? AND client_request_id = ?',
   );

@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import type { Preparer } from '../lazy-statements.js';
 import type { ThreadEvent } from '@threadline/protocol';
 import type { EventReads, EventWrites, NewEvent } from '../../port.js';
 import type { Sync } from '../settled.js';
@@ -20,7 +20,7 @@ const PAGE_MAX_BYTES = 4 * 1024 * 1024;
 /** A page row as an array (better-sqlite3's raw mode: no object per row on a hot read path). */
 type PageRow = [seq: number, turnId: string | null, itemId: string | null, kind: string, payload: string, time: string];
 
-export function eventTable(db: Database.Database): Sync<EventReads & EventWrites> {
+export function eventTable(db: Preparer): Sync<EventReads & EventWrites> {
   const insert = db.prepare(`INSERT INTO events (thread_id, seq, turn_id, item_id, kind, payload, time)
     VALUES (@thread_id, @seq, @turn_id, @item_id, @kind, @payload, @time)`);
   const page = db

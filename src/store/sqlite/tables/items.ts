@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import type { Preparer } from '../lazy-statements.js';
 import type { Item, ItemKind, ItemStatus, TurnKind, TurnStatus } from '@threadline/protocol';
 import type { CopiedItem, HistoryRow, ItemEnd, ItemReads, ItemWrites, NewItem, PlacedItem } from '../../port.js';
 import type { Sync } from '../settled.js';
@@ -22,7 +22,7 @@ interface ItemRow {
 /** Characters of a thread's `preview`. */
 const PREVIEW_CHARS = 140;
 
-export function itemTable(db: Database.Database): Sync<ItemReads & ItemWrites> {
+export function itemTable(db: Preparer): Sync<ItemReads & ItemWrites> {
   const insert = db.prepare(`INSERT INTO items (id, turn_id, thread_id, position, kind, status, summary, detail, metadata, started_at, ended_at)
     VALUES (@id, @turnId, @threadId,
       (SELECT coalesce(max(position), 0) + 1 FROM items WHERE turn_id = @turnId),

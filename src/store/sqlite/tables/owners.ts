@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import type { Preparer } from '../lazy-statements.js';
 import type { Owner, OwnerReads, OwnerWrites, ThreadLease } from '../../port.js';
 import type { Sync } from '../settled.js';
 
@@ -26,7 +26,7 @@ const toOwner = (r: OwnerRow): Owner => ({
   heartbeatAt: r.heartbeat_at,
 });
 
-export function ownerTable(db: Database.Database): Sync<OwnerReads & OwnerWrites> {
+export function ownerTable(db: Preparer): Sync<OwnerReads & OwnerWrites> {
   const upsert = db.prepare(`INSERT INTO owners (id, pid, hostname, process_key, pid_namespace, lease_ttl_ms, machine_id, started_at, heartbeat_at)
     VALUES (@id, @pid, @hostname, @processKey, @pidNamespace, @leaseTtlMs, @machineId, @startedAt, @heartbeatAt)
     ON CONFLICT (id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at`);

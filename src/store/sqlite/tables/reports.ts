@@ -1,3 +1,4 @@
+import type { Preparer } from '../lazy-statements.js';
 import type Database from 'better-sqlite3';
 import type { ReportReads, SearchHitRow, UsageGroup, UsageRange, UsageRow } from '../../port.js';
 import type { Sync } from '../settled.js';
@@ -10,7 +11,7 @@ const SNIPPET_TOKENS = 24;
  * and the usage report as one GROUP BY. Every term is quoted (`"te""rm"*`): whatever the user
  * typed is a word prefix, never FTS5 syntax, so no input can make MATCH fail.
  */
-export function reportTable(db: Database.Database): Sync<ReportReads> {
+export function reportTable(db: Preparer): Sync<ReportReads> {
   // `ORDER BY f.rank` alone is what FTS5 itself serves sorted (its sorter, ties in rowid order —
   // `search_docs.id`, the hit's key — as its scan yields them): the join then stops after
   // `offset + limit` hits, and only the returned ones get a snippet. Any second sort term (even

@@ -1,9 +1,9 @@
-import type Database from 'better-sqlite3';
+import type { Preparer } from '../lazy-statements.js';
 import type { RoutingRule } from '@threadline/protocol';
 import type { RoutingReads, RoutingWrites } from '../../port.js';
 import type { Sync } from '../settled.js';
 
-export function routingTable(db: Database.Database): Sync<RoutingReads & RoutingWrites> {
+export function routingTable(db: Preparer): Sync<RoutingReads & RoutingWrites> {
   const list = db.prepare<[], RoutingRule>('SELECT intent, model FROM routing_rules ORDER BY position');
   const clear = db.prepare('DELETE FROM routing_rules');
   const insert = db.prepare('INSERT INTO routing_rules (position, intent, model) VALUES (?, ?, ?)');

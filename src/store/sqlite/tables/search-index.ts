@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import type { Preparer } from '../lazy-statements.js';
 
 /** What an item row needs for the index to judge and hold it. */
 export interface IndexableItem {
@@ -19,7 +19,7 @@ export interface IndexableItem {
  * writes let FTS5 flush once per transaction. Deletes and updates go by rowid, found through the
  * indexed `search_docs`, never by scanning the FTS table.
  */
-export function searchIndex(db: Database.Database) {
+export function searchIndex(db: Preparer) {
   const insertDoc = db.prepare<[string, string | null, string | null]>('INSERT INTO search_docs (thread_id, turn_id, item_id) VALUES (?, ?, ?)');
   const insertText = db.prepare<[number | bigint, string]>('INSERT INTO search_fts (rowid, body) VALUES (?, ?)');
   const titleDoc = db.prepare<[string], { id: number }>('SELECT id FROM search_docs WHERE thread_id = ? AND item_id IS NULL');

@@ -1,3 +1,4 @@
+import type { Preparer } from '../lazy-statements.js';
 import type Database from 'better-sqlite3';
 import { redactMcpServers, type ContextUsage, type McpServerSpec, type Thread, type ThreadStatus } from '@threadline/protocol';
 import type { NewThread, ThreadPageKey, ThreadReads, ThreadSettings, ThreadWrites } from '../../port.js';
@@ -32,7 +33,7 @@ interface ThreadRow {
 
 const SELECT = 'SELECT t.* FROM threads t';
 
-export function threadTable(db: Database.Database): Sync<ThreadReads & ThreadWrites> {
+export function threadTable(db: Preparer): Sync<ThreadReads & ThreadWrites> {
   const insert = db.prepare(`INSERT INTO threads (id, title, model, mode, cwd, system_prompt, auto_approve, trust_mode, metadata,
       forked_from_thread, forked_from_turn, imported_from, mcp_servers, created_at, updated_at)
     VALUES (@id, @title, @model, @mode, @cwd, @systemPrompt, @autoApprove, @trustMode, @metadata,

@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import type { Preparer } from '../lazy-statements.js';
 import type { Turn, TurnKind, TurnStatus, Usage } from '@threadline/protocol';
 import type { CopiedTurn, NewTurn, PlacedTurn, StoredTurn, TurnEnd, TurnOptions, TurnReads, TurnWrites } from '../../port.js';
 import type { Sync } from '../settled.js';
@@ -25,7 +25,7 @@ interface TurnRow {
   reverted_seq: number | null;
 }
 
-export function turnTable(db: Database.Database): Sync<TurnReads & TurnWrites> {
+export function turnTable(db: Preparer): Sync<TurnReads & TurnWrites> {
   const insert = db.prepare(`INSERT INTO turns (id, thread_id, status, input_summary, model, options, created_at, started_at, start_seq, kind)
     VALUES (@id, @threadId, 'in_progress', @inputSummary, @model, @options, @now, @now, @startSeq, @kind)`);
   const insertCopy = db.prepare(`INSERT INTO turns (id, thread_id, status, input_summary, model, options, created_at, started_at,
