@@ -67,14 +67,8 @@ let shared: Promise<PostgresServer> | undefined;
 /** The variable naming the run's server (its `RunServer` as JSON), set by scripts/with-postgres.ts. */
 export const RUN_SERVER_ENV = 'THREADLINE_TEST_POSTGRES';
 
-/** What a test process needs to know of a server another process started. */
-export interface RunServer {
-  readonly baseUrl: string;
-  readonly port: number;
-  readonly password: string;
-  readonly dataDir: string;
-  readonly bin: string;
-}
+/** What a test process needs to know of a server another process started: its plain fields. */
+export type RunServer = Pick<PostgresServer, 'baseUrl' | 'port' | 'password' | 'dataDir' | 'bin'>;
 
 /** The test process's one server: the run's when there is one, else its own, started on first use. */
 export function sharedPostgres(): Promise<PostgresServer> {
