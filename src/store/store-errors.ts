@@ -8,6 +8,13 @@
 /** SQLite primary result codes after which the same write may succeed later, unchanged. */
 const RETRYABLE_SQLITE = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_FULL', 'SQLITE_IOERR']);
 
+/**
+ * SQLSTATEs of a Postgres transaction the server aborted to break a conflict with another one
+ * (a deadlock's victim, a serialization failure): all of it was rolled back, and running it again
+ * at once is the remedy the server's manual prescribes.
+ */
+const CONFLICT_STATES = new Set(['40P01', '40001']);
+
 /** A failure the database itself reported, as the store's adapter raised it. */
 export interface StoreFailure {
   backend: 'sqlite' | 'postgres';
@@ -41,4 +48,14 @@ export function storeFailure(error: unknown): StoreFailure | undefined {
  */
 export function storeErrorRetryable(error: unknown): boolean {
   return storeFailure(error)?.retryable ?? false;
+}
+
+/**
+ * Whether the write that failed with `error` lost a conflict with another transaction and was
+ * rolled back whole: the caller may run it again at once (after undoing what it did in memory),
+ * instead of answering its clients with an error they would only resend.
+ */
+export function storeConflict(error: unknown): boolean {
+  const failure = storeFailure(error);
+  return failure?.backend === 'postgres' && CONFLICT_STATES.has(failure.code);
 }

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { toStoreError } from '../../src/store/postgres/errors.js';
 import { ReadOnlyStoreError } from '../../src/store/sqlite/store.js';
-import { storeErrorRetryable, storeFailure } from '../../src/store/store-errors.js';
+import { storeConflict, storeErrorRetryable, storeFailure } from '../../src/store/store-errors.js';
 import { refusedOutcome } from '../../src/orchestrator/turns/refusal.js';
 
 // One answer to "may the same write succeed later, unchanged?" for every backend: the RPC layer
@@ -82,4 +82,12 @@ test("a refused turn's outcome says what was refused and how much was dropped; a
     status: 'interrupted',
     error: "storage error: the database refused the turn's output for good (P0001: poison refused); 0 pending writes were dropped; the turn was ending: server shutting down",
   });
+});
+
+test('a deadlock victim or serialization failure is a conflict the committer runs again; a lock timeout, a lost connection, SQLite busy are not', () => {
+  assert.equal(storeConflict(toStoreError({ code: '40P01', message: 'deadlock detected' }, [])), true);
+  assert.equal(storeConflict(toStoreError({ code: '40001', message: 'could not serialize access' }, [])), true);
+  assert.equal(storeConflict(toStoreError({ code: '55P03', message: 'lock not available' }, [])), false);
+  assert.equal(storeConflict(toStoreError({ code: 'ECONNRESET', message: 'socket hang up' }, [])), false);
+  assert.equal(storeConflict(sqliteError('', 'SELECT * FROM missing')), false);
 });

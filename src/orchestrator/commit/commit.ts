@@ -1,5 +1,6 @@
 import type { ThreadEvent } from '@threadline/protocol';
 import type { Store } from '../../store/port.js';
+import { storeConflict } from '../../store/store-errors.js';
 import type { EventBus } from './event-bus.js';
 import { openTx, type Tx } from './tx.js';
 
@@ -10,6 +11,9 @@ export interface Job {
   settle: (outcome: Outcome) => void;
 }
 
+/** Runs of one batch the database may abort as a conflict's loser before its jobs get the error. */
+const CONFLICT_ATTEMPTS = 4;
+
 /**
  * Commit, then publish: the jobs run in one write transaction — each in its own savepoint when
  * there are several, so one job's error undoes only its own writes — and their events are handed
@@ -19,29 +23,41 @@ async function runBatch(store: Store, bus: EventBus, jobs: Job[]): Promise<void>
   const published: ThreadEvent[][] = jobs.map(() => []);
   const undos: (() => void)[][] = jobs.map(() => []);
   const outcomes: Outcome[] = [];
-  try {
-    await store.write(async (storeTx) => {
-      for (const [i, job] of jobs.entries()) {
-        const events = published[i]!;
-        const tx = openTx(storeTx, events, undos[i]!);
-        // A single job that throws rolls the whole transaction back, as it should.
-        if (jobs.length === 1) {
-          outcomes.push({ ok: true, value: await job.fn(tx) });
-          continue;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await store.write(async (storeTx) => {
+        for (const [i, job] of jobs.entries()) {
+          const events = published[i]!;
+          const tx = openTx(storeTx, events, undos[i]!);
+          // A single job that throws rolls the whole transaction back, as it should.
+          if (jobs.length === 1) {
+            outcomes.push({ ok: true, value: await job.fn(tx) });
+            continue;
+          }
+          try {
+            outcomes.push({ ok: true, value: await storeTx.savepoint(() => job.fn(tx)) });
+          } catch (error) {
+            if (storeConflict(error)) throw error; // the whole batch runs again (below)
+            events.length = 0;
+            undoAll(undos[i]!);
+            outcomes.push({ ok: false, error });
+          }
         }
-        try {
-          outcomes.push({ ok: true, value: await storeTx.savepoint(() => job.fn(tx)) });
-        } catch (error) {
-          events.length = 0;
-          undoAll(undos[i]!);
-          outcomes.push({ ok: false, error });
-        }
+      });
+      break;
+    } catch (error) {
+      for (const list of undos) undoAll(list);
+      // The database aborted the whole batch to break a conflict with another process's writes
+      // (two servers locking the same threads in opposite orders): nothing of it was kept and
+      // nothing was published, so it runs again from the start — its jobs never see the conflict.
+      if (attempt < CONFLICT_ATTEMPTS && storeConflict(error)) {
+        for (const events of published) events.length = 0;
+        outcomes.length = 0;
+        continue;
       }
-    });
-  } catch (error) {
-    for (const list of undos) undoAll(list);
-    for (const job of jobs) job.settle({ ok: false, error });
-    return;
+      for (const job of jobs) job.settle({ ok: false, error });
+      return;
+    }
   }
   for (const events of published) for (const event of events) bus.publish(event);
   jobs.forEach((job, i) => job.settle(outcomes[i]!));
