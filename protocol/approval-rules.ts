@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { doc, lazy, named } from './registry.js';
 import { TimestampSchema } from './schemas.js';
 

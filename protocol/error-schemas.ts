@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ErrorCodes, errorKind, type ErrorName } from './errors.js';
 import { doc, lazy, named } from './registry.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ItemIdSchema, ThreadIdSchema, TurnIdSchema } from './ids.js';
 import { approvalRuleSchema } from './approval-rules.js';
 import { doc, lazy, named } from './registry.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ApprovalKindSchema, type ApprovalDecision, type ApprovalKind } from './events.js';
 import { ItemKindSchema, type ItemKind, type ItemStatus } from './schemas.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Prefixes of Threadline ids; each is followed by a full UUIDv7 (PROTOCOL.md §3). */
 export const ID_PREFIXES = {

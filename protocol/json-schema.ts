@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ERROR_WHEN } from './error-schemas.js';
 import { ERROR_TABLE } from './errors.js';
 import { EVENT_KINDS, Events, THREAD_EVENT_NOTIFICATION, ThreadEventSchema, eventDefName } from './events.js';

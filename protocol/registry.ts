@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Metadata of wire shapes. A named shape (a `$defs` entry of schema/threadline.schema.json) has

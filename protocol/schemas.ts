@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AdmissionIdSchema, ItemIdSchema, ThreadIdSchema, TurnIdSchema } from './ids.js';
 import { doc, lazy, named } from './registry.js';
 import { mcpServerSpecSchema } from './mcp-servers.js';

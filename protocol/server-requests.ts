@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { approvalAnswerSchema, ApprovalChoiceSchema, ruleDraftSchema } from './approval-rules.js';
 import { ApprovalKindSchema } from './events.js';
 import { ItemIdSchema, ThreadIdSchema, TurnIdSchema } from './ids.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 // zod 4 compiles object schemas' parsers with `new Function` (its JIT), code that V8's code cache
 // never holds, and probes `new Function` at the first object schema. For this process the JIT

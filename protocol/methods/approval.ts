@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ApprovalChoiceSchema, approvalRuleSchema, ruleDraftSchema } from '../approval-rules.js';
 import { ApprovalDecisionSchema } from '../events.js';
 import { idParam } from '../ids.js';

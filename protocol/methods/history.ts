@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { idParam } from '../ids.js';
 import { doc, lazy, named } from '../registry.js';
 import { admissionSchema, itemSchema, turnSchema } from '../schemas.js';

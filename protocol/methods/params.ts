@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { idParam } from '../ids.js';
 import { doc, lazy } from '../registry.js';
 import { JsonObjectSchema, threadSchema, turnSchema } from '../schemas.js';

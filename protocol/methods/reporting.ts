@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { doc, lazy, named } from '../registry.js';
 import { itemSchema, threadSchema, TimestampSchema, turnSchema } from '../schemas.js';
 import { method, type MethodSpec } from './spec.js';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { ErrorName } from '../errors.js';
 
 /** One row of a method table: the params a sender validates and the result it gets back. */

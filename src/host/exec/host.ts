@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CreateHost, EngineHost } from '../port.js';
 import { splitCommand } from './command.js';
 import { ExecEngine } from './engine.js';

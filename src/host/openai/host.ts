@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import OpenAI from 'openai';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CreateHost, EngineHost } from '../port.js';
 import { builtinSource } from '../../tools/builtin/index.js';
 import { OpenAIEngine, type EngineTools } from './engine.js';

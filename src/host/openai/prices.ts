@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { EngineUsage } from '../port.js';
 
 /** US dollars per million tokens. `cachedInput` defaults to `input` (no cache discount known). */

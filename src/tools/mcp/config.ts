@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A tool call that has not answered after this long fails as a tool error (per server: `toolTimeoutSec`). */
 export const DEFAULT_TOOL_TIMEOUT_SEC = 60;
