@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { doc, lazy, named } from './registry.js';
-import { TimestampSchema } from './schemas.js';
+import { timestampSchema } from './schemas.js';
 
 /**
  * Approval rules (PROTOCOL.md §6, Approval rules): what a client may answer an `approval/request`
@@ -89,7 +89,7 @@ export const approvalRuleSchema = lazy(() =>
       effect: doc('`allow` approves, `deny` denies what it matches.', RuleEffectSchema),
       match: doc('What it matches.', ruleMatchSchema()),
       scope: doc('Where it applies.', ruleScopeSchema()),
-      createdAt: doc('When it was made (ISO-8601 UTC).', TimestampSchema),
+      createdAt: doc('When it was made (ISO-8601 UTC).', timestampSchema()),
     }),
   ),
 );

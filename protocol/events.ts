@@ -1,8 +1,8 @@
 import * as z from 'zod';
-import { ItemIdSchema, ThreadIdSchema, TurnIdSchema } from './ids.js';
+import { itemIdSchema, threadIdSchema, turnIdSchema } from './ids.js';
 import { approvalRuleSchema } from './approval-rules.js';
 import { doc, lazy, named } from './registry.js';
-import { admissionSchema, contextUsageSchema, itemSchema, threadSchema, TimestampSchema, turnSchema } from './schemas.js';
+import { admissionSchema, contextUsageSchema, itemSchema, threadSchema, timestampSchema, turnSchema } from './schemas.js';
 
 /** The one server → client notification; its params are a {@link ThreadEvent}. */
 export const THREAD_EVENT_NOTIFICATION = 'thread/event';
@@ -13,15 +13,19 @@ export type ApprovalKind = z.infer<typeof ApprovalKindSchema>;
 export const ApprovalDecisionSchema = z.enum(['approve', 'deny']);
 export type ApprovalDecision = z.infer<typeof ApprovalDecisionSchema>;
 
-export const ApprovalRequestSchema = named(
-  'ApprovalRequest',
-  'What an engine asks permission for.',
-  z.object({
-    kind: doc('`shell`: run a command; `edit`: change a file; `tool`: call another tool.', ApprovalKindSchema),
-    summary: doc('One line to show the user.', z.string()),
-    detail: doc('The full request (command line, diff, tool arguments).', z.string()),
-  }),
+/** Built (and registered) on the first call; {@link ApprovalRequestSchema} is the same schema, built on import. */
+export const approvalRequestSchema = lazy(() =>
+  named(
+    'ApprovalRequest',
+    'What an engine asks permission for.',
+    z.object({
+      kind: doc('`shell`: run a command; `edit`: change a file; `tool`: call another tool.', ApprovalKindSchema),
+      summary: doc('One line to show the user.', z.string()),
+      detail: doc('The full request (command line, diff, tool arguments).', z.string()),
+    }),
+  ),
 );
+export const ApprovalRequestSchema = /* @__PURE__ */ approvalRequestSchema();
 export type ApprovalRequest = z.infer<typeof ApprovalRequestSchema>;
 
 /**
@@ -46,7 +50,7 @@ function buildEvents() {
     'prompt.promoted': named(
       'PromptPromotedPayload',
       'A prompt became a turn (or joined the running turn, for a steer).',
-      z.object({ admission: AdmissionField, turnId: doc('The turn it started or joined.', TurnIdSchema) }),
+      z.object({ admission: AdmissionField, turnId: doc('The turn it started or joined.', turnIdSchema()) }),
     ),
     'prompt.cancelled': named(
       'PromptCancelledPayload',
@@ -62,15 +66,15 @@ function buildEvents() {
       'TurnSupersededPayload',
       'thread/editLastTurn replaced a turn by a new one.',
       z.object({
-        turnId: doc('The replaced turn.', TurnIdSchema),
-        supersededBy: doc('The new turn that replaces it.', TurnIdSchema),
+        turnId: doc('The replaced turn.', turnIdSchema()),
+        supersededBy: doc('The new turn that replaces it.', turnIdSchema()),
       }),
     ),
     'turn.interruptRequested': named(
       'TurnInterruptRequestedPayload',
       'Another server process on the database asked to stop this running turn (ACP `session/cancel`); the process that runs it interrupts it, which ends it with `turn.completed` as usual.',
       z.object({
-        turnId: doc('The running turn to stop.', TurnIdSchema),
+        turnId: doc('The running turn to stop.', turnIdSchema()),
         keepQueued: doc('true: the queue stays and its oldest prompt starts after the interrupt; false: the queue is cancelled.', z.boolean()),
       }),
     ),
@@ -83,7 +87,7 @@ function buildEvents() {
       'ItemDeltaPayload',
       'Text appended to an item; consecutive deltas of one item may be coalesced (≤ 50 ms).',
       z.object({
-        itemId: doc('The item the text belongs to.', ItemIdSchema),
+        itemId: doc('The item the text belongs to.', itemIdSchema()),
         text: doc('The text to append.', z.string()),
       }),
     ),
@@ -97,8 +101,8 @@ function buildEvents() {
       'The engine asked for an approval.',
       z.object({
         approvalId: ApprovalId,
-        itemId: doc('The `tool_call` item that waits for it.', ItemIdSchema),
-        request: doc('What is asked.', ApprovalRequestSchema),
+        itemId: doc('The `tool_call` item that waits for it.', itemIdSchema()),
+        request: doc('What is asked.', approvalRequestSchema()),
       }),
     ),
     'approval.resolved': named(
@@ -130,7 +134,7 @@ function buildEvents() {
       ThreadPayload.extend({
         source: doc(
           'The source thread, and the first of its turns not copied (absent: the whole visible history).',
-          z.object({ threadId: doc('The source thread.', ThreadIdSchema), turnId: doc('The first source turn not copied.', TurnIdSchema.optional()) }),
+          z.object({ threadId: doc('The source thread.', threadIdSchema()), turnId: doc('The first source turn not copied.', turnIdSchema().optional()) }),
         ),
       }),
     ),
@@ -142,12 +146,12 @@ function buildEvents() {
     'thread.reverted': named(
       'ThreadRevertedPayload',
       'thread/revert hid these turns from the engine (they stay readable, marked `revertedAt`).',
-      z.object({ revertedTurnIds: doc('The turns reverted, oldest first.', z.array(TurnIdSchema)) }),
+      z.object({ revertedTurnIds: doc('The turns reverted, oldest first.', z.array(turnIdSchema())) }),
     ),
     'thread.unreverted': named(
       'ThreadUnrevertedPayload',
       'thread/unrevert restored the turns of the most recent revert.',
-      z.object({ restoredTurnIds: doc('The turns restored, oldest first.', z.array(TurnIdSchema)) }),
+      z.object({ restoredTurnIds: doc('The turns restored, oldest first.', z.array(turnIdSchema())) }),
     ),
     'prompt.updated': named(
       'PromptUpdatedPayload',
@@ -213,10 +217,10 @@ void listsEveryKind;
 
 const envelope = () => ({
   seq: doc('Position in the thread\'s log: 1, 2, 3… without gaps or repeats.', z.number().int().positive()),
-  threadId: doc('The thread whose log holds it.', ThreadIdSchema),
-  turnId: doc('The turn it concerns, if any.', TurnIdSchema.optional()),
-  itemId: doc('The item it concerns, if any.', ItemIdSchema.optional()),
-  time: doc('When it was committed (ISO-8601 UTC).', TimestampSchema),
+  threadId: doc('The thread whose log holds it.', threadIdSchema()),
+  turnId: doc('The turn it concerns, if any.', turnIdSchema().optional()),
+  itemId: doc('The item it concerns, if any.', itemIdSchema().optional()),
+  time: doc('When it was committed (ISO-8601 UTC).', timestampSchema()),
 });
 
 /** `thread.created` → `ThreadCreatedEvent`: the `$defs` name of one kind's whole event. */

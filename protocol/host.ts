@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { lazy } from './registry.js';
 import { ApprovalKindSchema, type ApprovalDecision, type ApprovalKind } from './events.js';
 import { ItemKindSchema, type ItemKind, type ItemStatus } from './schemas.js';
 
@@ -15,18 +16,23 @@ export const EngineItemKindSchema = ItemKindSchema;
 export type EngineItemKind = ItemKind;
 export { ApprovalKindSchema, type ApprovalDecision, type ApprovalKind };
 
-const Count = z.number().int().nonnegative();
-const Metadata = z.record(z.string(), z.unknown());
+// The schemas below are built on first use (a server checks engine output only once a turn runs);
+// each exported constant is the same schema, built on import.
+const count = lazy(() => z.number().int().nonnegative());
+const metadata = lazy(() => z.record(z.string(), z.unknown()));
 /** An engine's own name for an item, unique within the turn. */
-const ItemKey = z.string().min(1);
+const itemKey = lazy(() => z.string().min(1));
 
-export const EngineUsageSchema = z.object({
-  inputTokens: Count,
-  outputTokens: Count,
-  cachedInputTokens: Count.optional(),
-  reasoningTokens: Count.optional(),
-  costUsd: z.number().nonnegative().optional(),
-});
+export const engineUsageSchema = lazy(() =>
+  z.object({
+    inputTokens: count(),
+    outputTokens: count(),
+    cachedInputTokens: count().optional(),
+    reasoningTokens: count().optional(),
+    costUsd: z.number().nonnegative().optional(),
+  }),
+);
+export const EngineUsageSchema = /* @__PURE__ */ engineUsageSchema();
 export type EngineUsage = z.infer<typeof EngineUsageSchema>;
 
 /**
@@ -34,25 +40,28 @@ export type EngineUsage = z.infer<typeof EngineUsageSchema>;
  * ending means the turn completed; `turn.failed` ends it `failed` with that error (as given);
  * the stream throwing is a host fault: the turn fails with an error naming the host.
  */
-export const EngineEventSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('item.started'), key: ItemKey, kind: EngineItemKindSchema, text: z.string().optional(), metadata: Metadata.optional() }),
-  z.object({ type: z.literal('item.delta'), key: ItemKey, text: z.string() }),
-  z.object({
-    type: z.literal('item.completed'),
-    key: ItemKey,
-    status: z.enum(['completed', 'failed']).optional(),
-    /** The item's full text when it is not simply the concatenation of its deltas. */
-    text: z.string().optional(),
-    metadata: Metadata.optional(),
-  }),
-  z.object({ type: z.literal('usage'), usage: EngineUsageSchema }),
-  /**
-   * After a model call: tokens now in the context (the prompt sent plus the reply) and the
-   * model's context window, or `null` when the host does not know it (never a guess).
-   */
-  z.object({ type: z.literal('context'), used: Count, size: z.number().int().positive().nullable() }),
-  z.object({ type: z.literal('turn.failed'), error: z.string().min(1) }),
-]);
+export const engineEventSchema = lazy(() =>
+  z.discriminatedUnion('type', [
+    z.object({ type: z.literal('item.started'), key: itemKey(), kind: EngineItemKindSchema, text: z.string().optional(), metadata: metadata().optional() }),
+    z.object({ type: z.literal('item.delta'), key: itemKey(), text: z.string() }),
+    z.object({
+      type: z.literal('item.completed'),
+      key: itemKey(),
+      status: z.enum(['completed', 'failed']).optional(),
+      /** The item's full text when it is not simply the concatenation of its deltas. */
+      text: z.string().optional(),
+      metadata: metadata().optional(),
+    }),
+    z.object({ type: z.literal('usage'), usage: engineUsageSchema() }),
+    /**
+     * After a model call: tokens now in the context (the prompt sent plus the reply) and the
+     * model's context window, or `null` when the host does not know it (never a guess).
+     */
+    z.object({ type: z.literal('context'), used: count(), size: z.number().int().positive().nullable() }),
+    z.object({ type: z.literal('turn.failed'), error: z.string().min(1) }),
+  ]),
+);
+export const EngineEventSchema = /* @__PURE__ */ engineEventSchema();
 export type EngineEvent = z.infer<typeof EngineEventSchema>;
 export type EngineEventType = EngineEvent['type'];
 
@@ -61,18 +70,21 @@ export type EngineEventType = EngineEvent['type'];
  * optional `tool`, `command` and `path` say exactly what will run: approval rules match on them
  * (a host that leaves them out is always asked, and no rule is proposed for its calls).
  */
-export const EngineApprovalRequestSchema = z.object({
-  itemKey: ItemKey,
-  kind: ApprovalKindSchema,
-  summary: z.string(),
-  detail: z.string(),
-  /** The tool's name as the model called it (`shell`, `write_file`, `mcp__github__create_issue`). */
-  tool: z.string().optional(),
-  /** A shell command, exactly as it will run. */
-  command: z.string().optional(),
-  /** The file the call uses, as given (a relative path is resolved against the thread's cwd). */
-  path: z.string().optional(),
-});
+export const engineApprovalRequestSchema = lazy(() =>
+  z.object({
+    itemKey: itemKey(),
+    kind: ApprovalKindSchema,
+    summary: z.string(),
+    detail: z.string(),
+    /** The tool's name as the model called it (`shell`, `write_file`, `mcp__github__create_issue`). */
+    tool: z.string().optional(),
+    /** A shell command, exactly as it will run. */
+    command: z.string().optional(),
+    /** The file the call uses, as given (a relative path is resolved against the thread's cwd). */
+    path: z.string().optional(),
+  }),
+);
+export const EngineApprovalRequestSchema = /* @__PURE__ */ engineApprovalRequestSchema();
 export type EngineApprovalRequest = z.infer<typeof EngineApprovalRequestSchema>;
 
 /** Thread settings an engine may use. */

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { lazy } from './registry.js';
 
 /** Prefixes of Threadline ids; each is followed by a full UUIDv7 (PROTOCOL.md §3). */
 export const ID_PREFIXES = {
@@ -19,10 +20,16 @@ function idSchema(kind: IdKind) {
   return z.string().regex(new RegExp(`^${prefix}${UUID}$`), `expected a ${kind} id (${prefix}<uuidv7>)`);
 }
 
-export const ThreadIdSchema = idSchema('thread');
-export const TurnIdSchema = idSchema('turn');
-export const ItemIdSchema = idSchema('item');
-export const AdmissionIdSchema = idSchema('admission');
+/** Built on first use (a regex each): a server answers `initialize` without them. */
+export const threadIdSchema = lazy(() => idSchema('thread'));
+export const turnIdSchema = lazy(() => idSchema('turn'));
+export const itemIdSchema = lazy(() => idSchema('item'));
+export const admissionIdSchema = lazy(() => idSchema('admission'));
+/** The same schemas, built on import. */
+export const ThreadIdSchema = /* @__PURE__ */ threadIdSchema();
+export const TurnIdSchema = /* @__PURE__ */ turnIdSchema();
+export const ItemIdSchema = /* @__PURE__ */ itemIdSchema();
+export const AdmissionIdSchema = /* @__PURE__ */ admissionIdSchema();
 
 /**
  * Ids arriving in params are only required to be non-empty strings: an id of the wrong shape is

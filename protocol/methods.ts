@@ -98,7 +98,7 @@ const InitializeResultSchema = lazy(() => named(
 ));
 
 
-const ShutdownParamsSchema = lazy(() => named('ShutdownParams', 'No params needed.', EmptyParams.clone()));
+const ShutdownParamsSchema = lazy(() => named('ShutdownParams', 'No params needed.', EmptyParams().clone()));
 const ShutdownResultSchema = lazy(() => named(
   'ShutdownResult',
   'Running turns were interrupted and the database flushed; send `exit` next.',
@@ -113,11 +113,11 @@ const ThreadCreateParamsSchema = lazy(() => named(
     title: doc('Display title (default `""`).', optionalText('title', TEXT_LIMITS.title)),
     model: doc('Default model of its turns.', optionalText('model')),
     mode: doc('Free-form mode passed to the engine host.', optionalText('mode')),
-    cwd: doc('Absolute working directory of its engine; fixed for the thread.', absolutePath.optional()),
+    cwd: doc('Absolute working directory of its engine; fixed for the thread.', absolutePath().optional()),
     systemPrompt: doc('System prompt the engine starts from.', optionalText('systemPrompt', TEXT_LIMITS.systemPrompt)),
     autoApprove: doc('Approvals nobody answers are approved (default false: denied).', z.boolean().optional()),
     trustMode: doc('Passed to the engine host (default false).', z.boolean().optional()),
-    metadata: metadataField,
+    metadata: metadataField(),
     mcpServers: doc(
       "MCP servers of this thread only, in ACP's `session/new` shape; connected in the background when its turns run, their tools offered to its turns alone. Env and header values are stored but never shown again.",
       mcpServerListSchema().optional(),
@@ -130,7 +130,7 @@ const ThreadGetParamsSchema = lazy(() => named(
   'ThreadGetParams',
   'Which thread, and whether to include its turns.',
   z.object({
-    threadId: threadIdParam,
+    threadId: threadIdParam(),
     includeTurns: doc('Also return every turn, oldest first (superseded ones included).', z.boolean().optional()),
   }),
 ));
@@ -167,27 +167,27 @@ const ThreadUpdateParamsSchema = lazy(() => named(
   'ThreadUpdateParams',
   'Fields to replace; absent fields stay, `null` clears model, mode or systemPrompt.',
   z.object({
-    threadId: threadIdParam,
+    threadId: threadIdParam(),
     title: doc('New title.', optionalText('title', TEXT_LIMITS.title)),
     model: doc('New default model; null clears it.', clearableText('model')),
     mode: doc('New mode; null clears it.', clearableText('mode')),
     systemPrompt: doc('New system prompt; null clears it.', clearableText('systemPrompt', TEXT_LIMITS.systemPrompt)),
     autoApprove: doc('New autoApprove.', z.boolean().optional()),
     trustMode: doc('New trustMode.', z.boolean().optional()),
-    metadata: metadataField,
+    metadata: metadataField(),
   }),
 ));
 const ThreadUpdateResultSchema = lazy(() => named('ThreadUpdateResult', 'The updated thread.', threadResult().clone()));
 
-const ThreadArchiveParamsSchema = lazy(() => named('ThreadArchiveParams', 'Which thread.', ThreadIdParams.clone()));
+const ThreadArchiveParamsSchema = lazy(() => named('ThreadArchiveParams', 'Which thread.', ThreadIdParams().clone()));
 const ThreadArchiveResultSchema = lazy(() => named('ThreadArchiveResult', 'The archived thread.', threadResult().clone()));
-const ThreadUnarchiveParamsSchema = lazy(() => named('ThreadUnarchiveParams', 'Which thread.', ThreadIdParams.clone()));
+const ThreadUnarchiveParamsSchema = lazy(() => named('ThreadUnarchiveParams', 'Which thread.', ThreadIdParams().clone()));
 const ThreadUnarchiveResultSchema = lazy(() => named(
   'ThreadUnarchiveResult',
   'The unarchived thread.',
   threadResult().clone(),
 ));
-const ThreadDeleteParamsSchema = lazy(() => named('ThreadDeleteParams', 'Which thread.', ThreadIdParams.clone()));
+const ThreadDeleteParamsSchema = lazy(() => named('ThreadDeleteParams', 'Which thread.', ThreadIdParams().clone()));
 const ThreadDeleteResultSchema = lazy(() => named(
   'ThreadDeleteResult',
   'The thread and everything in it are gone.',
@@ -199,7 +199,7 @@ const ThreadStartTurnParamsSchema = lazy(() => named(
   'ThreadStartTurnParams',
   'A prompt to run now, queue behind the running turn, or steer into it (PROTOCOL.md §4.1).',
   z.object({
-    threadId: threadIdParam,
+    threadId: threadIdParam(),
     prompt: doc('The user message; trimmed, must not be empty, at most `--max-prompt-bytes`.', requiredText('prompt')),
     delivery: doc(
       'When a turn runs: `queue` it behind, or `steer` it into the running turn. Absent: -32010 when busy.',
@@ -211,7 +211,7 @@ const ThreadStartTurnParamsSchema = lazy(() => named(
       z.string().min(1).max(256).optional(),
     ),
     inputSummary: doc("The turn's `inputSummary` (default: the prompt cut to 200 characters).", optionalText('inputSummary', TEXT_LIMITS.inputSummary)),
-    ...turnOptions,
+    ...turnOptions(),
   }),
 ));
 const ThreadStartTurnResultSchema = lazy(() => named(
@@ -227,9 +227,9 @@ const ThreadEditLastTurnParamsSchema = lazy(() => named(
   'ThreadEditLastTurnParams',
   'New content for the last user turn (PROTOCOL.md §4.2).',
   z.object({
-    threadId: threadIdParam,
+    threadId: threadIdParam(),
     content: doc('The new user message; trimmed, must not be empty.', requiredText('content')),
-    ...turnOptions,
+    ...turnOptions(),
   }),
 ));
 const ThreadEditLastTurnResultSchema = lazy(() => named(
@@ -238,7 +238,7 @@ const ThreadEditLastTurnResultSchema = lazy(() => named(
   z.object({ turn: doc('The new turn.', turnSchema()), queued: doc('Always null.', z.null()) }),
 ));
 
-const ThreadDrainParamsSchema = lazy(() => named('ThreadDrainParams', 'Which thread.', ThreadIdParams.clone()));
+const ThreadDrainParamsSchema = lazy(() => named('ThreadDrainParams', 'Which thread.', ThreadIdParams().clone()));
 const ThreadDrainResultSchema = lazy(() => named(
   'ThreadDrainResult',
   'The turn started from the oldest pending admission (null when none or busy), and how many stay pending.',
@@ -252,7 +252,7 @@ const ThreadInterruptParamsSchema = lazy(() => named(
   'ThreadInterruptParams',
   'Stop the running turn (only `turnId` when given); cancel the queue unless keepQueued.',
   z.object({
-    threadId: threadIdParam,
+    threadId: threadIdParam(),
     turnId: doc('Act only if this turn is the running one (else -32014; unknown: -32003).', z.string().optional()),
     keepQueued: doc('Keep pending admissions (not auto-promoted; `thread/drain` resumes them).', z.boolean().optional()),
   }),
@@ -269,7 +269,7 @@ const ThreadInterruptResultSchema = lazy(() => named(
 const ThreadCancelQueuedParamsSchema = lazy(() => named(
   'ThreadCancelQueuedParams',
   'Which pending admission to cancel.',
-  z.object({ threadId: threadIdParam, admissionId: doc('The pending admission.', idParam('admissionId')) }),
+  z.object({ threadId: threadIdParam(), admissionId: doc('The pending admission.', idParam('admissionId')) }),
 ));
 const ThreadCancelQueuedResultSchema = lazy(() => named(
   'ThreadCancelQueuedResult',
@@ -277,13 +277,13 @@ const ThreadCancelQueuedResultSchema = lazy(() => named(
   z.object({ admission: doc('The admission, now `cancelled`.', admissionSchema()) }),
 ));
 
-const LastSeqField = doc("The thread's newest seq.", z.number().int().nonnegative());
+const lastSeqField = lazy(() => doc("The thread's newest seq.", z.number().int().nonnegative()));
 
 const ThreadEventsParamsSchema = lazy(() => named(
   'ThreadEventsParams',
   'A page of the event log after `afterSeq`.',
   z.object({
-    threadId: threadIdParam,
+    threadId: threadIdParam(),
     afterSeq: doc('Return events with a larger seq.', positiveInt('afterSeq').nonnegative().default(0)),
     limit: doc('At most this many events, 1..10000 (a page also stops at about 4 MiB).', positiveInt('limit').min(1).max(10000).default(1000)),
   }),
@@ -291,14 +291,14 @@ const ThreadEventsParamsSchema = lazy(() => named(
 const ThreadEventsResultSchema = lazy(() => named(
   'ThreadEventsResult',
   'Events in seq order, exactly as they were sent, and the thread\'s last seq.',
-  z.object({ events: doc('Events in seq order, exactly as they were sent.', z.array(threadEventSchema())), lastSeq: LastSeqField }),
+  z.object({ events: doc('Events in seq order, exactly as they were sent.', z.array(threadEventSchema())), lastSeq: lastSeqField() }),
 ));
 
 const ThreadSubscribeParamsSchema = lazy(() => named(
   'ThreadSubscribeParams',
   "Live tail of one thread, from every server process on the database file; the backlog after `afterSeq` (default: the thread's lastSeq) first.",
   z.object({
-    threadId: threadIdParam,
+    threadId: threadIdParam(),
     afterSeq: doc("Backlog from after this seq (default: the thread's lastSeq, no backlog).", positiveInt('afterSeq').nonnegative().optional()),
   }),
 ));
@@ -310,7 +310,7 @@ const ThreadSubscribeResultSchema = lazy(() => named(
     lastSeq: doc('Live `thread/event` notifications follow after this seq.', z.number().int().nonnegative()),
   }),
 ));
-const ThreadUnsubscribeParamsSchema = lazy(() => named('ThreadUnsubscribeParams', 'Which thread.', ThreadIdParams.clone()));
+const ThreadUnsubscribeParamsSchema = lazy(() => named('ThreadUnsubscribeParams', 'Which thread.', ThreadIdParams().clone()));
 const ThreadUnsubscribeResultSchema = lazy(() => named(
   'ThreadUnsubscribeResult',
   "The connection is back to receiving only this process's events of the thread.",
@@ -318,7 +318,7 @@ const ThreadUnsubscribeResultSchema = lazy(() => named(
 ));
 
 
-const TurnGetParamsSchema = lazy(() => named('TurnGetParams', 'Which turn.', z.object({ turnId: turnIdParam })));
+const TurnGetParamsSchema = lazy(() => named('TurnGetParams', 'Which turn.', z.object({ turnId: turnIdParam() })));
 const TurnGetResultSchema = lazy(() => named(
   'TurnGetResult',
   'The turn and its items in order.',
@@ -329,7 +329,7 @@ const TurnWaitParamsSchema = lazy(() => named(
   'TurnWaitParams',
   'Wait until the turn ends; `timeoutMs` bounds the wait (none: wait as long as it runs).',
   z.object({
-    turnId: turnIdParam,
+    turnId: turnIdParam(),
     timeoutMs: doc('Give up after this many milliseconds (-32013).', positiveInt('timeoutMs').nonnegative().optional()),
   }),
 ));
@@ -340,7 +340,7 @@ const TurnWaitResultSchema = lazy(() => named(
 ));
 
 const rulesResult = lazy(() => z.object({ rules: doc('The persisted rules, in match order.', z.array(routingRuleSchema())) }));
-const RoutingGetRulesParamsSchema = lazy(() => named('RoutingGetRulesParams', 'No params.', EmptyParams.clone()));
+const RoutingGetRulesParamsSchema = lazy(() => named('RoutingGetRulesParams', 'No params.', EmptyParams().clone()));
 const RoutingGetRulesResultSchema = lazy(() => named('RoutingGetRulesResult', 'The persisted rules.', rulesResult().clone()));
 const RoutingSetRulesParamsSchema = lazy(() => named(
   'RoutingSetRulesParams',
@@ -368,22 +368,24 @@ const UsageGetResultSchema = lazy(() => named(
   }),
 ));
 
-const McpServerStatusShape = z.object({
+const mcpServerStatusShape = lazy(() => z.object({
   server: doc('The server\'s name in the `--mcp-config` file.', z.string()),
   state: doc('`starting`: connecting (no tools yet); `ready`: its tools are offered to turns that start now; `failed`: none, `error` says why.', z.enum(['starting', 'ready', 'failed'])),
   tools: doc('How many tools it offers now.', z.number().int().nonnegative()),
   error: doc('Why it failed (or why it was last restarted).', z.string().optional()),
   generation: doc('Grows by one at every change of this server: keep the status with the highest.', z.number().int().nonnegative()),
   threadId: doc("Present for a thread's own server (`thread/create { mcpServers }`): the thread whose turns it serves.", z.string().optional()),
-});
-export const McpServerStatusSchema = named('McpServerStatus', 'One MCP server of this server process (`--mcp-config`).', McpServerStatusShape);
+}));
+/** Built (and registered) on the first call; {@link McpServerStatusSchema} is the same schema, built on import. */
+export const mcpServerStatusSchema = lazy(() => named('McpServerStatus', 'One MCP server of this server process (`--mcp-config`).', mcpServerStatusShape()));
+export const McpServerStatusSchema = /* @__PURE__ */ mcpServerStatusSchema();
 export type McpServerStatus = z.infer<typeof McpServerStatusSchema>;
 /** Built (and registered) on the first call; {@link McpStatusParamsSchema} is the same schema, built on import. */
 export const mcpStatusParamsSchema = lazy(() =>
   named(
     'McpStatusParams',
     'An MCP server changed state or tool list (notification `mcp/status`, server → client; not in any thread\'s log).',
-    McpServerStatusShape.clone(),
+    mcpServerStatusShape().clone(),
   ),
 );
 export const McpStatusParamsSchema = /* @__PURE__ */ mcpStatusParamsSchema();
@@ -391,7 +393,7 @@ const McpServersParamsSchema = lazy(() => named('McpServersParams', 'No params.'
 const McpServersResultSchema = lazy(() => named(
   'McpServersResult',
   'Every MCP server of `--mcp-config`, in the file\'s order (empty without it).',
-  z.object({ servers: doc('Their current states.', z.array(McpServerStatusSchema)) }),
+  z.object({ servers: doc('Their current states.', z.array(mcpServerStatusSchema())) }),
 ));
 
 /**

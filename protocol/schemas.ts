@@ -1,14 +1,15 @@
 import * as z from 'zod';
-import { AdmissionIdSchema, ItemIdSchema, ThreadIdSchema, TurnIdSchema } from './ids.js';
+import { admissionIdSchema, itemIdSchema, threadIdSchema, turnIdSchema } from './ids.js';
 import { doc, lazy, named } from './registry.js';
 import { mcpServerSpecSchema } from './mcp-servers.js';
 
 // Every field carries a description (`doc`): it feeds the JSON Schema and docs/PROTOCOL.md alike.
 
-const Timestamp = z.iso.datetime({ offset: false });
+/** Built on first use (a datetime regex): a server answers `initialize` without it. */
+export const timestampSchema = lazy(() => z.iso.datetime({ offset: false }));
 const Seq = z.number().int().nonnegative();
 const Count = z.number().int().nonnegative();
-const JsonObject = z.record(z.string(), z.unknown());
+export const jsonObjectSchema = lazy(() => z.record(z.string(), z.unknown()));
 
 /** Built (and registered) on the first call; {@link UsageSchema} is the same schema, built on import. */
 export const usageSchema = lazy(() =>
@@ -36,7 +37,7 @@ export const contextUsageSchema = lazy(() =>
     'ContextUsage',
     "How full a thread's context window is after a model call.",
     z.object({
-      turnId: doc('The turn whose model call it was.', TurnIdSchema),
+      turnId: doc('The turn whose model call it was.', turnIdSchema()),
       used: doc('Tokens in the context: the prompt sent plus the reply received.', Count),
       size: doc("The model's context window in tokens; `null` when the host does not know it (it never guesses).", z.number().int().positive().nullable()),
     }),
@@ -51,7 +52,7 @@ export const threadSchema = lazy(() =>
     'Thread',
     'A conversation: its settings, whether a turn runs, its event log position and queue length.',
     z.object({
-      id: doc('Thread id (`thr_` + UUIDv7).', ThreadIdSchema),
+      id: doc('Thread id (`thr_` + UUIDv7).', threadIdSchema()),
       title: doc('Display title; `""` when none was given.', z.string()),
       status: doc('`running` while one of its turns is in progress, else `idle`.', ThreadStatusSchema),
       archived: doc('Archived threads accept no new turns and are listed only with `archived: true`.', z.boolean()),
@@ -61,15 +62,15 @@ export const threadSchema = lazy(() =>
       systemPrompt: doc('System prompt the engine starts from.', z.string().optional()),
       autoApprove: doc('Approvals nobody answers are approved (true) or denied (false).', z.boolean()),
       trustMode: doc('Passed to the engine host: run without asking where the host supports it.', z.boolean()),
-      metadata: doc('Client-owned JSON object, stored and returned as given.', JsonObject),
-      latestTurnId: doc('The most recently created turn.', TurnIdSchema.optional()),
-      createdAt: doc('When the thread was created (ISO-8601 UTC).', Timestamp),
-      updatedAt: doc('Last settings change or turn start/end (ISO-8601 UTC); `thread/list` sorts on it.', Timestamp),
+      metadata: doc('Client-owned JSON object, stored and returned as given.', jsonObjectSchema()),
+      latestTurnId: doc('The most recently created turn.', turnIdSchema().optional()),
+      createdAt: doc('When the thread was created (ISO-8601 UTC).', timestampSchema()),
+      updatedAt: doc('Last settings change or turn start/end (ISO-8601 UTC); `thread/list` sorts on it.', timestampSchema()),
       lastSeq: doc("Seq of the thread's newest event (0 before any).", Seq),
       queuedCount: doc('Pending admissions in its inbox.', Count),
       forkedFrom: doc(
         'Where `thread/fork` copied it from: the source thread and the turn the copy stops before (absent: the whole visible history).',
-        z.object({ threadId: doc('The source thread.', ThreadIdSchema), turnId: doc('The first source turn not copied.', TurnIdSchema.optional()) }).optional(),
+        z.object({ threadId: doc('The source thread.', threadIdSchema()), turnId: doc('The first source turn not copied.', turnIdSchema().optional()) }).optional(),
       ),
       importedFrom: doc('The id of the thread in the document `thread/import` created it from.', z.string().optional()),
       preview: doc('The text of its newest user or agent message, cut to 140 characters.', z.string().optional()),
@@ -99,22 +100,22 @@ export const turnSchema = lazy(() =>
     'Turn',
     'One exchange: a user prompt and everything the engine did in answer to it.',
     z.object({
-      id: doc('Turn id (`turn_` + UUIDv7).', TurnIdSchema),
-      threadId: doc('The thread it belongs to.', ThreadIdSchema),
+      id: doc('Turn id (`turn_` + UUIDv7).', turnIdSchema()),
+      threadId: doc('The thread it belongs to.', threadIdSchema()),
       status: doc('`in_progress` until it ends `completed`, `failed` or `interrupted`.', TurnStatusSchema),
       inputSummary: doc('Short text shown for the prompt (the prompt cut to 200 characters unless given).', z.string()),
-      createdAt: doc('When the turn was created (ISO-8601 UTC).', Timestamp),
-      startedAt: doc('When the engine started it.', Timestamp.optional()),
-      endedAt: doc('When it ended.', Timestamp.optional()),
+      createdAt: doc('When the turn was created (ISO-8601 UTC).', timestampSchema()),
+      startedAt: doc('When the engine started it.', timestampSchema().optional()),
+      endedAt: doc('When it ended.', timestampSchema().optional()),
       durationMs: doc('endedAt − startedAt in milliseconds.', Count.optional()),
       usage: doc('Token usage the engine reported.', usageSchema().optional()),
       error: doc('Why it failed or was interrupted (e.g. `server restarted`).', z.string().optional()),
-      itemIds: doc('Its items in order.', z.array(ItemIdSchema)),
+      itemIds: doc('Its items in order.', z.array(itemIdSchema())),
       steerCount: doc('How many prompts were steered into it.', Count),
       model: doc('The model it ran with (routing rule, prompt, or thread default).', z.string().optional()),
-      supersededBy: doc('The turn that replaced it through `thread/editLastTurn`.', TurnIdSchema.optional()),
+      supersededBy: doc('The turn that replaced it through `thread/editLastTurn`.', turnIdSchema().optional()),
       kind: doc('`prompt`: a user prompt and its answer; `compaction`: a `thread/compact` summary of what came before.', TurnKindSchema),
-      revertedAt: doc('When `thread/revert` hid it from the engine (it stays readable); absent while it counts.', Timestamp.optional()),
+      revertedAt: doc('When `thread/revert` hid it from the engine (it stays readable); absent while it counts.', timestampSchema().optional()),
     }),
   ),
 );
@@ -141,15 +142,15 @@ export const itemSchema = lazy(() =>
     'Item',
     'A unit of a turn: a message, reasoning, a tool call or its result. `summary` is `detail` cut to 200 characters.',
     z.object({
-      id: doc('Item id (`item_` + UUIDv7).', ItemIdSchema),
-      turnId: doc('The turn it belongs to.', TurnIdSchema),
+      id: doc('Item id (`item_` + UUIDv7).', itemIdSchema()),
+      turnId: doc('The turn it belongs to.', turnIdSchema()),
       kind: doc('What it is.', ItemKindSchema),
       status: doc('`in_progress` while it streams, then `completed` or `failed`.', ItemStatusSchema),
       summary: doc('`detail` cut to 200 characters.', z.string()),
       detail: doc('Full text; `item.completed` always carries it (cut at `--max-item-bytes`).', z.string().optional()),
-      metadata: doc('Extra facts, e.g. `interrupted: true`, `truncated: true`; hosts may add their own.', JsonObject.optional()),
-      startedAt: doc('When it began.', Timestamp.optional()),
-      endedAt: doc('When it ended.', Timestamp.optional()),
+      metadata: doc('Extra facts, e.g. `interrupted: true`, `truncated: true`; hosts may add their own.', jsonObjectSchema().optional()),
+      startedAt: doc('When it began.', timestampSchema().optional()),
+      endedAt: doc('When it ended.', timestampSchema().optional()),
     }),
   ),
 );
@@ -168,15 +169,15 @@ export const admissionSchema = lazy(() =>
     'Admission',
     'A prompt in the durable inbox. `admittedSeq` is the seq of the event that recorded it.',
     z.object({
-      id: doc('Admission id (`inp_` + UUIDv7).', AdmissionIdSchema),
-      threadId: doc('The thread whose inbox holds it.', ThreadIdSchema),
+      id: doc('Admission id (`inp_` + UUIDv7).', admissionIdSchema()),
+      threadId: doc('The thread whose inbox holds it.', threadIdSchema()),
       admittedSeq: doc('Seq of the event that recorded it (`prompt.admitted`, or `prompt.promoted` when it ran at once).', Seq),
       prompt: doc('The prompt text, trimmed.', z.string()),
       delivery: doc('`queue`: a turn of its own; `steer`: into the running turn.', DeliverySchema),
       state: doc('`pending` until `promoted` (it ran) or `cancelled`.', AdmissionStateSchema),
-      createdAt: doc('When it was admitted (ISO-8601 UTC).', Timestamp),
+      createdAt: doc('When it was admitted (ISO-8601 UTC).', timestampSchema()),
       promotedSeq: doc('Seq of its `prompt.promoted` event.', Seq.optional()),
-      turnId: doc('The turn it started or joined, once promoted.', TurnIdSchema.optional()),
+      turnId: doc('The turn it started or joined, once promoted.', turnIdSchema().optional()),
     }),
   ),
 );
@@ -197,4 +198,6 @@ export const routingRuleSchema = lazy(() =>
 export const RoutingRuleSchema = /* @__PURE__ */ routingRuleSchema();
 export type RoutingRule = z.infer<typeof RoutingRuleSchema>;
 
-export { Timestamp as TimestampSchema, JsonObject as JsonObjectSchema };
+/** {@link timestampSchema} and {@link jsonObjectSchema}, built on import. */
+export const TimestampSchema = /* @__PURE__ */ timestampSchema();
+export const JsonObjectSchema = /* @__PURE__ */ jsonObjectSchema();

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { approvalAnswerSchema, ApprovalChoiceSchema, ruleDraftSchema } from './approval-rules.js';
 import { ApprovalKindSchema } from './events.js';
-import { ItemIdSchema, ThreadIdSchema, TurnIdSchema } from './ids.js';
+import { itemIdSchema, threadIdSchema, turnIdSchema } from './ids.js';
 import { doc, lazy, named } from './registry.js';
 import { mcpStatusParamsSchema } from './methods.js';
 
@@ -11,9 +11,9 @@ export const approvalRequestParamsSchema = lazy(() =>
     'ApprovalRequestParams',
     'The server asks a client that declared `approvals` to decide (PROTOCOL.md §6).',
     z.object({
-      threadId: doc('The thread of the turn that asks.', ThreadIdSchema),
-      turnId: doc('The turn that waits for the decision.', TurnIdSchema),
-      itemId: doc('The `tool_call` item that waits for it.', ItemIdSchema),
+      threadId: doc('The thread of the turn that asks.', threadIdSchema()),
+      turnId: doc('The turn that waits for the decision.', turnIdSchema()),
+      itemId: doc('The `tool_call` item that waits for it.', itemIdSchema()),
       approvalId: doc('Id of the approval, as in the `approval.*` events.', z.string()),
       kind: doc('`shell`: run a command; `edit`: change a file; `tool`: call another tool.', ApprovalKindSchema),
       summary: doc('One line to show the user.', z.string()),

@@ -13,7 +13,7 @@ const ApprovalListRulesParamsSchema = lazy(() => named(
   'Which rules: those that apply to a thread (its own, its `cwd`\'s, the global ones), to a workspace `cwd`, or all when neither is given.',
   z.object({
     threadId: doc("The rules that apply to this thread: its thread rules, those of its `cwd` (or of `cwd` when given) and the global ones.", idParam('threadId').optional()),
-    cwd: doc('The rules of this workspace directory and the global ones (with `threadId`: instead of the thread\'s own cwd).', absolutePath.optional()),
+    cwd: doc('The rules of this workspace directory and the global ones (with `threadId`: instead of the thread\'s own cwd).', absolutePath().optional()),
   }),
 ));
 const ApprovalListRulesResultSchema = lazy(() => named(

@@ -15,7 +15,7 @@ const ThreadForkParamsSchema = lazy(() => named(
   "A new thread with a copy of this one's visible history: all of it, or only what came before a turn.",
   z
     .object({
-      threadId: threadIdParam,
+      threadId: threadIdParam(),
       beforeTurnId: doc('Copy only the turns created before this turn of the thread.', idParam('beforeTurnId').optional()),
       depthFromTail: doc(
         'Fork before the n-th newest visible turn with a user message (0: the newest); its id and text come back to edit.',
@@ -42,14 +42,14 @@ const ThreadForkResultSchema = lazy(() => named(
 const ThreadRevertParamsSchema = lazy(() => named(
   'ThreadRevertParams',
   'Hide a turn and every later turn from the engine (they stay readable).',
-  z.object({ threadId: threadIdParam, beforeTurnId: doc('The first turn to revert.', idParam('beforeTurnId')) }),
+  z.object({ threadId: threadIdParam(), beforeTurnId: doc('The first turn to revert.', idParam('beforeTurnId')) }),
 ));
 const ThreadRevertResultSchema = lazy(() => named(
   'ThreadRevertResult',
   'The thread and the turns reverted, oldest first.',
   z.object({ thread: threadField(), revertedTurnIds: doc('The turns this call reverted, oldest first.', z.array(z.string())) }),
 ));
-const ThreadUnrevertParamsSchema = lazy(() => named('ThreadUnrevertParams', 'Which thread.', z.object({ threadId: threadIdParam })));
+const ThreadUnrevertParamsSchema = lazy(() => named('ThreadUnrevertParams', 'Which thread.', z.object({ threadId: threadIdParam() })));
 const ThreadUnrevertResultSchema = lazy(() => named(
   'ThreadUnrevertResult',
   'The thread and the turns the most recent revert had hidden, restored.',
@@ -60,7 +60,7 @@ const ThreadUpdateQueuedParamsSchema = lazy(() => named(
   'ThreadUpdateQueuedParams',
   "A pending prompt's new text (same id, same place in the queue).",
   z.object({
-    threadId: threadIdParam,
+    threadId: threadIdParam(),
     admissionId: doc('The pending admission.', idParam('admissionId')),
     prompt: doc('The new prompt; trimmed, must not be empty, at most `--max-prompt-bytes`.', requiredText('prompt')),
   }),
@@ -74,7 +74,7 @@ const ThreadReorderQueuedParamsSchema = lazy(() => named(
   'ThreadReorderQueuedParams',
   "The order in which the thread's pending prompts run: exactly their ids.",
   z.object({
-    threadId: threadIdParam,
+    threadId: threadIdParam(),
     admissionIds: doc('Every pending admission of the thread, once each, in the new order.', z.array(idParam('admissionIds[]')).max(10_000)),
   }),
 ));
@@ -88,7 +88,7 @@ const ThreadTurnsParamsSchema = lazy(() => named(
   'ThreadTurnsParams',
   "A page of the thread's turns (all of them: reverted, superseded and compacted ones too).",
   z.object({
-    threadId: threadIdParam,
+    threadId: threadIdParam(),
     cursor: cursorParam,
     limit: doc('Page size, 1..200.', positiveInt('limit').min(1).max(200).default(50)),
     order: doc('`desc`: newest first (default); `asc`: oldest first.', z.enum(['asc', 'desc']).default('desc')),
@@ -104,7 +104,7 @@ const TurnItemsParamsSchema = lazy(() => named(
   'TurnItemsParams',
   "A page of a turn's items, in the turn's order.",
   z.object({
-    turnId: turnIdParam,
+    turnId: turnIdParam(),
     cursor: cursorParam,
     limit: doc('Page size, 1..500.', positiveInt('limit').min(1).max(500).default(100)),
   }),
@@ -119,7 +119,7 @@ const ThreadCompactParamsSchema = lazy(() => named(
   'ThreadCompactParams',
   'Summarise the visible history into one `context_compaction` item; from then on the engine sees the summary instead.',
   z.object({
-    threadId: threadIdParam,
+    threadId: threadIdParam(),
     instructions: doc(
       'What the summary should keep or stress, passed to the host; at most `--max-prompt-bytes`.',
       optionalText('instructions', TEXT_LIMITS.systemPrompt),

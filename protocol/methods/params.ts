@@ -1,9 +1,13 @@
 import * as z from 'zod';
 import { idParam } from '../ids.js';
 import { doc, lazy } from '../registry.js';
-import { JsonObjectSchema, threadSchema, turnSchema } from '../schemas.js';
+import { jsonObjectSchema, threadSchema, turnSchema } from '../schemas.js';
 
-/** Field builders and shared fields of the method tables (one file per method family beside this). */
+/**
+ * Field builders and shared fields of the method tables (one file per method family beside this).
+ * Shared fields are built on first use ({@link lazy}), like the tables' schemas: a server answers
+ * `initialize` without building what only other methods need.
+ */
 
 // Params are tolerant readers: zod's `z.object` strips unknown keys (PROTOCOL.md §4), while the
 // known ones are checked strictly.
@@ -23,14 +27,14 @@ export const positiveInt = (name: string) =>
     .number({ error: (issue) => (issue.code === 'invalid_type' ? `${name} must be a number` : undefined) })
     .int(`${name} must be an integer`);
 
-export const absolutePath = z
-  .string()
-  .refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p) || p.startsWith('\\\\'), {
+export const absolutePath = lazy(() =>
+  z.string().refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p) || p.startsWith('\\\\'), {
     message: 'cwd must be an absolute path',
-  });
+  }),
+);
 
 /** Per-turn engine options shared by startTurn and editLastTurn. */
-export const turnOptions = {
+export const turnOptions = lazy(() => ({
   model: doc("Model for this turn instead of the thread's.", optionalText('model')),
   mode: doc("Mode for this turn instead of the thread's.", optionalText('mode')),
   routeIntent: doc('Picks the model through the routing rules (case-insensitive); overrides `model`.', optionalText('routeIntent')),
@@ -40,7 +44,7 @@ export const turnOptions = {
   autoApprove: doc("This turn's approvals nobody answers: approve (true) or deny (false).", z.boolean().optional()),
   trustMode: doc("Overrides the thread's trustMode for this turn.", z.boolean().optional()),
   allowShell: doc('Lets the engine run shell commands where the host supports it.', z.boolean().optional()),
-};
+}));
 
 /** Metadata nested deeper than this is refused (-32602): storing it would overflow the stack. */
 export const MAX_METADATA_DEPTH = 256;
@@ -59,12 +63,14 @@ export function nestingDepth(value: unknown): number {
   return deepest;
 }
 
-export const metadataParam = JsonObjectSchema.refine((m) => nestingDepth(m) <= MAX_METADATA_DEPTH, {
-  message: `metadata is nested more than ${MAX_METADATA_DEPTH} levels deep`,
-  abort: true,
-}).refine((m) => JSON.stringify(m).length <= TEXT_LIMITS.metadataJson, {
-  message: `metadata is longer than ${TEXT_LIMITS.metadataJson} characters of JSON`,
-});
+export const metadataParam = lazy(() =>
+  jsonObjectSchema().refine((m) => nestingDepth(m) <= MAX_METADATA_DEPTH, {
+    message: `metadata is nested more than ${MAX_METADATA_DEPTH} levels deep`,
+    abort: true,
+  }).refine((m) => JSON.stringify(m).length <= TEXT_LIMITS.metadataJson, {
+    message: `metadata is longer than ${TEXT_LIMITS.metadataJson} characters of JSON`,
+  }),
+);
 
 export const requiredText = (name: string) =>
   z
@@ -78,11 +84,11 @@ export const requiredText = (name: string) =>
 export const clearableText = (name: string, max: number = TEXT_LIMITS.name) =>
   z.string({ error: `${name} must be a string or null` }).max(max, `${name} is longer than ${max} characters`).nullable().optional();
 
-export const EmptyParams = z.object({});
+export const EmptyParams = lazy(() => z.object({}));
 export const threadField = lazy(() => doc('The thread as it is now.', threadSchema()));
 export const threadResult = lazy(() => z.object({ thread: threadField() }));
-export const threadIdParam = doc('The thread.', idParam('threadId'));
-export const ThreadIdParams = z.object({ threadId: threadIdParam });
-export const metadataField = doc('Client-owned JSON object (replaced whole; at most 256 levels deep).', metadataParam.optional());
+export const threadIdParam = lazy(() => doc('The thread.', idParam('threadId')));
+export const ThreadIdParams = lazy(() => z.object({ threadId: threadIdParam() }));
+export const metadataField = lazy(() => doc('Client-owned JSON object (replaced whole; at most 256 levels deep).', metadataParam().optional()));
 export const turnField = lazy(() => doc('The turn.', turnSchema()));
-export const turnIdParam = doc('The turn.', idParam('turnId'));
+export const turnIdParam = lazy(() => doc('The turn.', idParam('turnId')));

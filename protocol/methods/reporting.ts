@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { doc, lazy, named } from '../registry.js';
-import { itemSchema, threadSchema, TimestampSchema, turnSchema } from '../schemas.js';
+import { itemSchema, threadSchema, timestampSchema, turnSchema } from '../schemas.js';
 import { method, type MethodSpec } from './spec.js';
 import { boundedText, MAX_METADATA_DEPTH, nestingDepth, optionalText, positiveInt, TEXT_LIMITS, threadField, threadIdParam } from './params.js';
 
@@ -45,12 +45,14 @@ const ThreadSearchResultSchema = lazy(() => named(
 ));
 
 /** Version 1 only; a newer one says so (a client can tell "upgrade the server" from "broken file"). */
-const versionField = z.literal(THREAD_DOCUMENT_VERSION, {
-  error: (issue) =>
-    typeof issue.input === 'number' && issue.input > THREAD_DOCUMENT_VERSION
-      ? `document version ${issue.input} is newer than this server reads (${THREAD_DOCUMENT_VERSION})`
-      : `document version must be ${THREAD_DOCUMENT_VERSION}`,
-});
+const versionField = lazy(() =>
+  z.literal(THREAD_DOCUMENT_VERSION, {
+    error: (issue) =>
+      typeof issue.input === 'number' && issue.input > THREAD_DOCUMENT_VERSION
+        ? `document version ${issue.input} is newer than this server reads (${THREAD_DOCUMENT_VERSION})`
+        : `document version must be ${THREAD_DOCUMENT_VERSION}`,
+  }),
+);
 
 /** Built (and registered) on the first call; {@link ThreadDocumentSchema} is the same schema, built on import. */
 export const threadDocumentSchema = lazy(() =>
@@ -59,8 +61,8 @@ export const threadDocumentSchema = lazy(() =>
     'A thread written out by `thread/export` and read by `thread/import`: its record and every turn with its items.',
     z.object({
       format: doc('Always `threadline.thread`.', z.literal(THREAD_DOCUMENT_FORMAT, { error: `document format must be "${THREAD_DOCUMENT_FORMAT}"` })),
-      version: doc('The document version (1).', versionField),
-      exportedAt: doc('When it was exported (ISO-8601 UTC).', TimestampSchema),
+      version: doc('The document version (1).', versionField()),
+      exportedAt: doc('When it was exported (ISO-8601 UTC).', timestampSchema()),
       thread: doc('The thread as it was exported.', threadSchema()),
       turns: doc(
         'Every turn (reverted, superseded and compacted ones too) in order, with its items in order.',
@@ -96,17 +98,19 @@ export const threadDocumentSchema = lazy(() =>
 export const ThreadDocumentSchema = /* @__PURE__ */ threadDocumentSchema();
 export type ThreadDocument = z.infer<typeof ThreadDocumentSchema>;
 
-const ThreadExportParamsSchema = lazy(() => named('ThreadExportParams', 'Which thread to write out.', z.object({ threadId: threadIdParam })));
+const ThreadExportParamsSchema = lazy(() => named('ThreadExportParams', 'Which thread to write out.', z.object({ threadId: threadIdParam() })));
 const ThreadExportResultSchema = lazy(() => named(
   'ThreadExportResult',
   "The thread's document (no inbox, no events).",
   z.object({ document: doc('The document.', threadDocumentSchema()) }),
 ));
 
-const TranscriptMessageSchema = z.object({
-  role: doc('Who wrote it.', z.enum(['user', 'assistant'])),
-  text: doc('The message text.', z.string({ error: 'text must be a string' })),
-});
+const transcriptMessageSchema = lazy(() =>
+  z.object({
+    role: doc('Who wrote it.', z.enum(['user', 'assistant'])),
+    text: doc('The message text.', z.string({ error: 'text must be a string' })),
+  }),
+);
 const ThreadImportParamsSchema = lazy(() => named(
   'ThreadImportParams',
   'A new thread from an exported document, or from a plain transcript (`messages`): give one of the two.',
@@ -115,7 +119,7 @@ const ThreadImportParamsSchema = lazy(() => named(
       document: doc('A `thread/export` document.', threadDocumentSchema().optional()),
       messages: doc(
         'A transcript: each user message with the assistant messages after it becomes one completed turn.',
-        z.array(TranscriptMessageSchema).min(1, 'messages must not be empty').max(IMPORT_LIMITS.messages).optional(),
+        z.array(transcriptMessageSchema()).min(1, 'messages must not be empty').max(IMPORT_LIMITS.messages).optional(),
       ),
       title: doc("With `messages`: the new thread's title.", optionalText('title', TEXT_LIMITS.title)),
     })
@@ -142,7 +146,7 @@ const UsageReportParamsSchema = lazy(() => named(
       groupBy: doc('`day` (UTC `YYYY-MM-DD`), `model` (the model each turn ran with) or `thread`.', z.enum(['day', 'model', 'thread'])),
       since: doc('Only turns created at or after this instant (ISO-8601).', isoInstant('since')),
       until: doc('Only turns created at or before this instant (ISO-8601).', isoInstant('until')),
-      threadId: doc('Only this thread.', threadIdParam.optional()),
+      threadId: doc('Only this thread.', threadIdParam().optional()),
     })
     .superRefine((p, ctx) => {
       if (p.since !== undefined && p.until !== undefined && Date.parse(p.since) > Date.parse(p.until)) {
@@ -150,25 +154,29 @@ const UsageReportParamsSchema = lazy(() => named(
       }
     }),
 ));
-export const UsageBucketSchema = named(
-  'UsageBucket',
-  "One group's usage (or the total of all groups).",
-  z.object({
-    key: doc('The UTC day, the model (`unknown` when none), or the thread id; `total` for the total.', z.string()),
-    turns: doc('Turns counted.', z.number().int().nonnegative()),
-    inputTokens: doc('Summed input tokens.', z.number().int().nonnegative()),
-    cachedInputTokens: doc('Summed cached input tokens.', z.number().int().nonnegative()),
-    outputTokens: doc('Summed output tokens.', z.number().int().nonnegative()),
-    reasoningTokens: doc('Summed reasoning tokens.', z.number().int().nonnegative()),
-    costUsd: doc('Summed price; null when no turn of the group had a price.', z.number().nonnegative().nullable()),
-    cacheHitRate: doc('cachedInputTokens / inputTokens; null when inputTokens is 0.', z.number().nonnegative().nullable()),
-  }),
+/** Built (and registered) on the first call; {@link UsageBucketSchema} is the same schema, built on import. */
+export const usageBucketSchema = lazy(() =>
+  named(
+    'UsageBucket',
+    "One group's usage (or the total of all groups).",
+    z.object({
+      key: doc('The UTC day, the model (`unknown` when none), or the thread id; `total` for the total.', z.string()),
+      turns: doc('Turns counted.', z.number().int().nonnegative()),
+      inputTokens: doc('Summed input tokens.', z.number().int().nonnegative()),
+      cachedInputTokens: doc('Summed cached input tokens.', z.number().int().nonnegative()),
+      outputTokens: doc('Summed output tokens.', z.number().int().nonnegative()),
+      reasoningTokens: doc('Summed reasoning tokens.', z.number().int().nonnegative()),
+      costUsd: doc('Summed price; null when no turn of the group had a price.', z.number().nonnegative().nullable()),
+      cacheHitRate: doc('cachedInputTokens / inputTokens; null when inputTokens is 0.', z.number().nonnegative().nullable()),
+    }),
+  ),
 );
+export const UsageBucketSchema = /* @__PURE__ */ usageBucketSchema();
 export type UsageBucket = z.infer<typeof UsageBucketSchema>;
 const UsageReportResultSchema = lazy(() => named(
   'UsageReportResult',
   'The groups sorted by key, and their total.',
-  z.object({ buckets: doc('One per key, sorted by key.', z.array(UsageBucketSchema)), total: doc('All groups together.', UsageBucketSchema) }),
+  z.object({ buckets: doc('One per key, sorted by key.', z.array(usageBucketSchema())), total: doc('All groups together.', usageBucketSchema()) }),
 ));
 
 export const ReportingMethods = {

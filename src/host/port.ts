@@ -8,6 +8,8 @@ export {
   EngineItemKindSchema,
   EngineUsageSchema,
   EngineApprovalRequestSchema,
+  engineEventSchema,
+  engineApprovalRequestSchema,
   ApprovalKindSchema,
   type ApprovalDecision,
   type ApprovalKind,

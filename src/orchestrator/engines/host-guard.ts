@@ -1,6 +1,6 @@
 import {
   type CompactionInput,
-  EngineEventSchema,
+  engineEventSchema,
   EngineItemKindSchema,
   type Engine,
   type EngineEvent,
@@ -13,7 +13,9 @@ import { capText, ERROR_BYTES, quoted } from '../decide/item-limits.js';
 /** A host threw, rejected or reported something malformed; the message names the host and the problem. */
 export class HostFault extends Error {}
 
-const EVENT_TYPES = new Set<string>(EngineEventSchema.options.map((o) => o.shape.type.value));
+/** The event types the port knows, read from its schema (built at the first event, not at start-up). */
+let eventTypes: Set<string> | undefined;
+const knownEventTypes = () => (eventTypes ??= new Set<string>(engineEventSchema().options.map((o) => o.shape.type.value)));
 
 /**
  * The boundary between Threadline and a host's engine: every call is wrapped so that a throw, a
@@ -92,12 +94,12 @@ export class GuardedEngine implements Engine {
   }
 
   private validate(raw: unknown): EngineEvent {
-    const parsed = EngineEventSchema.safeParse(raw);
+    const parsed = engineEventSchema().safeParse(raw);
     if (parsed.success) return parsed.data;
     const event = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : undefined;
     let problem: string;
     if (!event) problem = `a non-object event (${raw === null ? 'null' : typeof raw})`;
-    else if (typeof event.type === 'string' && !EVENT_TYPES.has(event.type)) problem = `an unknown event type ${quoted(event.type)}`;
+    else if (typeof event.type === 'string' && !knownEventTypes().has(event.type)) problem = `an unknown event type ${quoted(event.type)}`;
     else if (event.type === 'item.started' && typeof event.kind === 'string' && !EngineItemKindSchema.safeParse(event.kind).success) {
       problem = `an unknown item kind ${quoted(event.kind)}`;
     } else {

@@ -1,6 +1,6 @@
 import { HostError, type Admission, type Thread, type Turn } from '@threadline/protocol';
 import {
-  EngineApprovalRequestSchema,
+  engineApprovalRequestSchema,
   type CompactionInput,
   type EngineApprovalRequest,
   type EngineEvent,
@@ -279,7 +279,7 @@ export class TurnRunner {
 
   private async requestApproval(active: ActiveTurn, raw: EngineApprovalRequest): Promise<'approve' | 'deny'> {
     if (active.ended) return 'deny';
-    const parsed = EngineApprovalRequestSchema.safeParse(raw);
+    const parsed = engineApprovalRequestSchema().safeParse(raw);
     const request = parsed.data;
     const open = request && active.items.get(request.itemKey);
     if (!request || !open) {
