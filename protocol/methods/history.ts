@@ -7,8 +7,8 @@ import { optionalText, positiveInt, requiredText, TEXT_LIMITS, threadField, thre
 
 /** History and inbox operations (PROTOCOL.md §12): fork, revert, compaction, queue edits, paging. */
 
-const cursorParam = doc('`nextCursor` of the previous page; absent for the first.', z.string().optional());
-const nextCursorField = doc('Opaque; pass it as `cursor` for the next page. Absent on the last page.', z.string().optional());
+const cursorParam = lazy(() => doc('`nextCursor` of the previous page; absent for the first.', z.string().optional()));
+const nextCursorField = lazy(() => doc('Opaque; pass it as `cursor` for the next page. Absent on the last page.', z.string().optional()));
 
 const ThreadForkParamsSchema = lazy(() => named(
   'ThreadForkParams',
@@ -89,7 +89,7 @@ const ThreadTurnsParamsSchema = lazy(() => named(
   "A page of the thread's turns (all of them: reverted, superseded and compacted ones too).",
   z.object({
     threadId: threadIdParam(),
-    cursor: cursorParam,
+    cursor: cursorParam(),
     limit: doc('Page size, 1..200.', positiveInt('limit').min(1).max(200).default(50)),
     order: doc('`desc`: newest first (default); `asc`: oldest first.', z.enum(['asc', 'desc']).default('desc')),
   }),
@@ -97,7 +97,7 @@ const ThreadTurnsParamsSchema = lazy(() => named(
 const ThreadTurnsResultSchema = lazy(() => named(
   'ThreadTurnsResult',
   'One page of turns; `nextCursor` is absent on the last page.',
-  z.object({ turns: doc('Turns in the order asked for.', z.array(turnSchema())), nextCursor: nextCursorField }),
+  z.object({ turns: doc('Turns in the order asked for.', z.array(turnSchema())), nextCursor: nextCursorField() }),
 ));
 
 const TurnItemsParamsSchema = lazy(() => named(
@@ -105,14 +105,14 @@ const TurnItemsParamsSchema = lazy(() => named(
   "A page of a turn's items, in the turn's order.",
   z.object({
     turnId: turnIdParam(),
-    cursor: cursorParam,
+    cursor: cursorParam(),
     limit: doc('Page size, 1..500.', positiveInt('limit').min(1).max(500).default(100)),
   }),
 ));
 const TurnItemsResultSchema = lazy(() => named(
   'TurnItemsResult',
   'One page of items; `nextCursor` is absent on the last page.',
-  z.object({ items: doc("Items in the turn's order.", z.array(itemSchema())), nextCursor: nextCursorField }),
+  z.object({ items: doc("Items in the turn's order.", z.array(itemSchema())), nextCursor: nextCursorField() }),
 ));
 
 const ThreadCompactParamsSchema = lazy(() => named(

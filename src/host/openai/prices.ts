@@ -2,13 +2,15 @@ import * as z from 'zod';
 import type { EngineUsage } from '../port.js';
 
 /** US dollars per million tokens. `cachedInput` defaults to `input` (no cache discount known). */
-export const ModelPriceSchema = z.object({
-  input: z.number().nonnegative(),
-  cachedInput: z.number().nonnegative().optional(),
-  output: z.number().nonnegative(),
-});
-export type ModelPrice = z.infer<typeof ModelPriceSchema>;
-export const PricesFileSchema = z.record(z.string().min(1), ModelPriceSchema);
+const modelPriceSchema = () =>
+  z.object({
+    input: z.number().nonnegative(),
+    cachedInput: z.number().nonnegative().optional(),
+    output: z.number().nonnegative(),
+  });
+export type ModelPrice = z.infer<ReturnType<typeof modelPriceSchema>>;
+/** Built when a `--prices` file is read (the server's start-up does not pay for it). */
+const pricesFileSchema = () => z.record(z.string().min(1), modelPriceSchema());
 
 /**
  * A few well-known models (OpenAI list prices, USD per 1M tokens, as of 2025). Anything else has
@@ -31,7 +33,7 @@ export function parsePricesFile(text: string, path: string): Record<string, Mode
   } catch (error) {
     throw new Error(`${path} is not JSON: ${(error as Error).message}`);
   }
-  const parsed = PricesFileSchema.safeParse(json);
+  const parsed = pricesFileSchema().safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new Error(`${path}: ${issue.path.join('.')}: ${issue.message} (expected { "model": { "input": 2.5, "cachedInput": 1.25, "output": 10 } }, USD per 1M tokens)`);
