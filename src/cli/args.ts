@@ -65,7 +65,7 @@ export function parseServeArgs(args: string[], env: NodeJS.ProcessEnv = process.
   const host = text('host', DEFAULTS.host);
   const readOnly = (values['read-only'] as unknown) === true;
   const db = text('db', defaultDbPath(env));
-  if (readOnly && db === ':memory:') throw new UsageError('--read-only needs a database file, not ":memory:"');
+  if (readOnly && db === ':memory:') throw new UsageError('--read-only needs an existing database (a file or a postgres:// URL), not ":memory:"');
   const machineId = one('machine-id');
   if (machineId !== undefined && !/^[\w.:-]{1,128}$/.test(machineId)) {
     throw new UsageError('--machine-id must be 1 to 128 letters, digits, ".", ":", "_" or "-"');

@@ -60,7 +60,7 @@ test('serve --read-only refuses a missing file, :memory:, and a schema of anothe
   assert.equal(existsSync(dbPath), false, 'not created');
   const memory = await runCli(['serve', '--read-only', '--db', ':memory:']);
   assert.equal(memory.code, 2);
-  assert.equal(memory.stderr, 'threadline: --read-only needs a database file, not ":memory:"\n');
+  assert.equal(memory.stderr, 'threadline: --read-only needs an existing database (a file or a postgres:// URL), not ":memory:"\n');
   for (const [version, word] of [[1, 'older'], [999, 'newer']] as const) {
     const db = new Database(dbPath);
     db.pragma(`user_version = ${version}`);
