@@ -8,12 +8,12 @@
 // snap (the prototype start-up snapshot: `node scripts/snapshot/build.mjs` first), blob=<path> (another
 // blob), node=<arg,arg,...> (this Node with these arguments before serve's). Each Threadline
 // variant opens its own database, created by an uncounted first start.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildBaselines } from './lib/build.js';
 import { BASELINES_DIST, BIN, REPO } from './lib/paths.js';
+import { spawnProcess, unlessCrashed } from './lib/peer.js';
 import { median } from './lib/stats.js';
 
 interface Sample { init: number; list: number; initCpu: number; listCpu: number; listCpuAll: number }
@@ -33,10 +33,6 @@ const variant = (name: string): Command => {
   throw new Error(`unknown variant ${name}`);
 };
 
-const frame = (id: number, method: string, params?: unknown) => {
-  const body = JSON.stringify({ jsonrpc: '2.0', id, method, ...(params ? { params } : {}) });
-  return `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
-};
 const cpuMs = (pid: number) => Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
 /** Every thread's CPU (V8's compiler and GC helpers too, which compete for the cores a loaded machine lacks). */
 const cpuAllMs = (pid: number) =>
@@ -48,42 +44,31 @@ const cpuAllMs = (pid: number) =>
     }
   }, 0);
 
-/** One start: initialize sent at spawn, thread/list once it is answered (as an IDE does), then shutdown + exit. */
-function once(command: Command, db: string, list: boolean): Promise<Sample> {
+/**
+ * One start: initialize sent at spawn, thread/list once it is answered (as an IDE does), then
+ * shutdown + exit; through the bench's own client (lib/peer.ts), as row 1 drives it.
+ */
+async function once(command: Command, db: string, list: boolean): Promise<Sample> {
   const [file, args] = command(db);
   const start = performance.now();
-  const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'inherit'] });
+  const peer = spawnProcess(file, args);
+  const what = `${file} ${args.join(' ')}`;
+  peer.connection.listen();
   const sample: Sample = { init: NaN, list: NaN, initCpu: NaN, listCpu: NaN, listCpuAll: NaN };
-  return new Promise((resolve, reject) => {
-    let buffered = Buffer.alloc(0);
-    child.on('error', reject);
-    child.on('exit', (code) => (Number.isNaN(sample.init) ? reject(new Error(`${file} ${args.join(' ')} exited ${code}`)) : resolve(sample)));
-    child.stdout.on('data', (chunk: Buffer) => {
-      buffered = Buffer.concat([buffered, chunk]);
-      for (;;) {
-        const end = buffered.indexOf('\r\n\r\n');
-        if (end < 0) return;
-        const length = Number(/Content-Length: (\d+)/i.exec(buffered.subarray(0, end).toString())![1]);
-        if (buffered.length < end + 4 + length) return;
-        const message = JSON.parse(buffered.subarray(end + 4, end + 4 + length).toString()) as { id: number; error?: unknown };
-        buffered = buffered.subarray(end + 4 + length);
-        if (message.error) reject(new Error(JSON.stringify(message.error)));
-        if (message.id === 1) {
-          sample.init = performance.now() - start;
-          sample.initCpu = cpuMs(child.pid!);
-          child.stdin.write(list ? frame(2, 'thread/list', {}) : frame(3, 'shutdown'));
-        } else if (message.id === 2) {
-          sample.list = performance.now() - start;
-          sample.listCpu = cpuMs(child.pid!);
-          sample.listCpuAll = cpuAllMs(child.pid!);
-          child.stdin.write(frame(3, 'shutdown'));
-        } else if (message.id === 3) {
-          child.stdin.end('Content-Length: 33\r\n\r\n{"jsonrpc":"2.0","method":"exit"}');
-        }
-      }
-    });
-    child.stdin.write(frame(1, 'initialize', { protocolVersion: 1, clientInfo: { name: 'startup-ab' } }));
-  });
+  await unlessCrashed(peer, what, peer.connection.sendRequest('initialize', { protocolVersion: 1, clientInfo: { name: 'startup-ab' } }));
+  sample.init = performance.now() - start;
+  sample.initCpu = cpuMs(peer.pid);
+  if (list) {
+    await unlessCrashed(peer, what, peer.connection.sendRequest('thread/list', {}));
+    sample.list = performance.now() - start;
+    sample.listCpu = cpuMs(peer.pid);
+    sample.listCpuAll = cpuAllMs(peer.pid);
+  }
+  await unlessCrashed(peer, what, peer.connection.sendRequest('shutdown'));
+  await peer.connection.sendNotification('exit');
+  await peer.exited;
+  peer.connection.dispose();
+  return sample;
 }
 
 async function main(): Promise<void> {
