@@ -20,47 +20,54 @@ const CONFLICT_ATTEMPTS = 4;
  * to the bus only after the commit returned, in seq order. A rollback publishes nothing.
  */
 async function runBatch(store: Store, bus: EventBus, jobs: Job[]): Promise<void> {
-  const published: ThreadEvent[][] = jobs.map(() => []);
-  const undos: (() => void)[][] = jobs.map(() => []);
-  const outcomes: Outcome[] = [];
+  let committed: { published: ThreadEvent[][]; outcomes: Outcome[] };
   for (let attempt = 1; ; attempt++) {
     try {
-      await store.write(async (storeTx) => {
-        for (const [i, job] of jobs.entries()) {
-          const events = published[i]!;
-          const tx = openTx(storeTx, events, undos[i]!);
-          // A single job that throws rolls the whole transaction back, as it should.
-          if (jobs.length === 1) {
-            outcomes.push({ ok: true, value: await job.fn(tx) });
-            continue;
-          }
-          try {
-            outcomes.push({ ok: true, value: await storeTx.savepoint(() => job.fn(tx)) });
-          } catch (error) {
-            if (storeConflict(error)) throw error; // the whole batch runs again (below)
-            events.length = 0;
-            undoAll(undos[i]!);
-            outcomes.push({ ok: false, error });
-          }
-        }
-      });
+      committed = await writeBatch(store, jobs);
       break;
     } catch (error) {
-      for (const list of undos) undoAll(list);
       // The database aborted the whole batch to break a conflict with another process's writes
       // (two servers locking the same threads in opposite orders): nothing of it was kept and
       // nothing was published, so it runs again from the start — its jobs never see the conflict.
-      if (attempt < CONFLICT_ATTEMPTS && storeConflict(error)) {
-        for (const events of published) events.length = 0;
-        outcomes.length = 0;
-        continue;
-      }
+      if (attempt < CONFLICT_ATTEMPTS && storeConflict(error)) continue;
       for (const job of jobs) job.settle({ ok: false, error });
       return;
     }
   }
-  for (const events of published) for (const event of events) bus.publish(event);
-  jobs.forEach((job, i) => job.settle(outcomes[i]!));
+  for (const events of committed.published) for (const event of events) bus.publish(event);
+  jobs.forEach((job, i) => job.settle(committed.outcomes[i]!));
+}
+
+/** One run of the batch's transaction; when it fails, every job's in-memory effects are undone first. */
+async function writeBatch(store: Store, jobs: Job[]): Promise<{ published: ThreadEvent[][]; outcomes: Outcome[] }> {
+  const published: ThreadEvent[][] = jobs.map(() => []);
+  const undos: (() => void)[][] = jobs.map(() => []);
+  const outcomes: Outcome[] = [];
+  try {
+    await store.write(async (storeTx) => {
+      for (const [i, job] of jobs.entries()) {
+        const events = published[i]!;
+        const tx = openTx(storeTx, events, undos[i]!);
+        // A single job that throws rolls the whole transaction back, as it should.
+        if (jobs.length === 1) {
+          outcomes.push({ ok: true, value: await job.fn(tx) });
+          continue;
+        }
+        try {
+          outcomes.push({ ok: true, value: await storeTx.savepoint(() => job.fn(tx)) });
+        } catch (error) {
+          if (storeConflict(error)) throw error; // the whole batch runs again (runBatch)
+          events.length = 0;
+          undoAll(undos[i]!);
+          outcomes.push({ ok: false, error });
+        }
+      }
+    });
+  } catch (error) {
+    for (const list of undos) undoAll(list);
+    throw error;
+  }
+  return { published, outcomes };
 }
 
 /** Runs a rolled-back job's undos, newest first (each empties its list: run once). */
