@@ -65,12 +65,6 @@ export interface OrchestratorOptions {
   log: Logger;
 }
 
-/**
- * How long after start-up this process writes its owner row (LeaseOwner.registerSoon): after an
- * IDE's first requests (`initialize`, a `thread/list`) are answered, well before the first heartbeat.
- */
-const REGISTER_DELAY_MS = 200;
-
 /** Operations that may start a turn or join a group commit take the `peer` they came from. */
 export interface Orchestrator {
   createThread(p: ParsedParamsOf<'thread/create'>): Promise<ResultOf<'thread/create'>>;
@@ -238,7 +232,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     async recover() {
       const isOwnerDead = async (tx: Tx, threadId: string) => (await leases.holderOf(tx, threadId, tx.now)).kind === 'dead';
       const recovered = await recoverInterruptedTurns(store, commit, options.maxItemBytes, isOwnerDead);
-      leases.registerSoon(REGISTER_DELAY_MS);
+      await leases.register();
       return recovered;
     },
     async shutdown(reason = 'server shutting down') {

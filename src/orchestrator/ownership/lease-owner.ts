@@ -15,9 +15,8 @@ const UNRECORDED_TTL_MS = DEFAULTS.leaseTtlSeconds * 1000;
  * and the heartbeat that renews them every ttl/3. A lease not renewed within the ttl is expired.
  */
 export class LeaseOwner {
-  private id: string | undefined;
+  readonly ownerId = randomUUID();
   private timer: NodeJS.Timeout | undefined;
-  private registration: NodeJS.Timeout | undefined;
   private readonly startedAt = new Date().toISOString();
   /** Whether the owner row is (believed) written; a failed write is retried by the heartbeat. */
   private recorded = false;
@@ -30,21 +29,6 @@ export class LeaseOwner {
     /** Told after each heartbeat which threads this process still holds (a lost one is abandoned). */
     private readonly onHeld: (held: Set<string>) => void = () => {},
   ) {}
-
-  /** This process's owner id, made at first use (node:crypto loads then, not while a client waits for `initialize`). */
-  get ownerId(): string {
-    return (this.id ??= randomUUID());
-  }
-
-  /**
-   * Calls {@link register} after `delayMs`: start-up's first requests are answered without
-   * waiting for its write (an fsync). Nothing needs the row sooner: this process holds no lease
-   * until a turn begins, and the transaction that begins one writes the row with the lease (`grant`).
-   */
-  registerSoon(delayMs: number): void {
-    this.registration = setTimeout(() => void this.register(), delayMs);
-    this.registration.unref();
-  }
 
   /**
    * Records this process and starts the heartbeat. A database that refuses the write (read-only,
@@ -145,7 +129,6 @@ export class LeaseOwner {
 
   /** Stops the heartbeat and forgets this owner (its turns have ended). */
   async release(): Promise<void> {
-    clearTimeout(this.registration);
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     try {
