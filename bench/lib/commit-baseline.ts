@@ -28,3 +28,31 @@ export async function startCommitBaseline(ctx: BenchContext, synchronous: Synchr
   const label = ctx.postgres ? 'Postgres' : `SQLite ${synchronous}`;
   return { peer, label, slice: sequentialSlice(() => peer.connection.sendRequest('commit', params)) };
 }
+
+/**
+ * Row 2's floor: a vscode-jsonrpc server whose every request writes what an admission must (the
+ * inbox row, the thread's counters, the event) on Threadline's schema, and notifies the event.
+ */
+export function startAdmissionFloor(ctx: BenchContext, synchronous: Synchronous, name: string): { peer: Peer; slice: Slice } {
+  const peer = spawnBaseline('admission-floor-server', [dbPath(ctx, `floor-${name}`), synchronous]);
+  peer.connection.listen();
+  const params = { prompt: 'queued prompt' };
+  return { peer, slice: sequentialSlice(() => peer.connection.sendRequest('admit', params)) };
+}
+
+/**
+ * Row 3's floor: a vscode-jsonrpc server whose `start` + `wait` write what a one-word turn must
+ * (its two commits) on Threadline's schema, and notify its events.
+ */
+export function startTurnFloor(ctx: BenchContext, synchronous: Synchronous, name: string): { peer: Peer; slice: Slice } {
+  const peer = spawnBaseline('turn-floor-server', [dbPath(ctx, `floor-${name}`), synchronous]);
+  peer.connection.listen();
+  const params = { prompt: 'hello' };
+  return {
+    peer,
+    slice: sequentialSlice(async () => {
+      const { turn } = await peer.connection.sendRequest<{ turn: { id: string } }>('start', params);
+      await peer.connection.sendRequest('wait', { turnId: turn.id });
+    }),
+  };
+}
