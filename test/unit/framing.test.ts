@@ -243,3 +243,30 @@ test('FramedMessageWriter.whenBelow resolves once the peer has read the unread o
   await waiting;
   assert.ok(writer.bufferedBytes <= 100);
 });
+
+test('FramedMessageWriter: what a run of promise reactions writes leaves in one write, before the next event-loop turn', async () => {
+  const out = new PassThrough();
+  const writes: string[] = [];
+  const write = out.write.bind(out);
+  out.write = ((chunk: string, ...rest: never[]) => (writes.push(String(chunk)), write(chunk, ...rest))) as typeof out.write;
+  const writer = new FramedMessageWriter(out, 'ndjson');
+  // A commit's event, then (a few promise reactions later) the answer it settles.
+  let nextTurn = -1;
+  setImmediate(() => (nextTurn = writes.length));
+  await Promise.resolve().then(async () => {
+    void writer.write({ jsonrpc: '2.0', method: 'thread/event', params: { seq: 1 } } as Message);
+    await Promise.resolve();
+    await Promise.resolve();
+    void writer.write({ jsonrpc: '2.0', id: 7, result: { ok: true } } as Message);
+  });
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(writes.length, 1, 'the event and the answer leave in one write');
+  assert.equal(nextTurn, 1, 'written before the event loop turned');
+  assert.deepEqual(writes[0]!.trim().split('\n').map((l) => JSON.parse(l).id ?? JSON.parse(l).method), ['thread/event', 7]);
+  // Frames of separate event-loop turns are not held back for each other.
+  void writer.write({ jsonrpc: '2.0', method: 'ping' } as Message);
+  await new Promise((resolve) => setImmediate(resolve));
+  void writer.write({ jsonrpc: '2.0', method: 'ping' } as Message);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(writes.length, 3);
+});
