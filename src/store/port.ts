@@ -373,8 +373,8 @@ export interface AdmissionReads {
 export interface AdmissionWrites {
   /** Inserts a pending admission (counted in its thread's `queuedCount`). */
   insert(admission: NewAdmission): Promise<void>;
-  /** Pending → promoted; false when it was not pending. */
-  markPromoted(id: string, promotedSeq: number, turnId: string): Promise<boolean>;
+  /** Pending → promoted: the admission as it now is; undefined when it was not pending. */
+  markPromoted(id: string, promotedSeq: number, turnId: string): Promise<Admission | undefined>;
   /** Pending → cancelled; false when it was not pending. */
   markCancelled(id: string): Promise<boolean>;
   /** Replaces a pending admission's prompt (same id, same place); false when it was not pending. */

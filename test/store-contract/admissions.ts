@@ -48,23 +48,25 @@ export function admissionContract(open: OpenStore): void {
       assert.deepStrictEqual(await counts(store, 'thr_2'), [1, 1]);
     });
 
-    test('markPromoted: pending → promoted once, then false; the count follows', async (t) => {
+    test('markPromoted: pending → promoted once (answering the admission as it now is), then undefined; the count follows', async (t) => {
       const { store } = await open(t);
       await store.write(async (tx) => {
         await tx.threads.insert(newThread('thr_1'));
         await tx.admissions.insert(newAdmission('inp_1', 'thr_1', 1));
         await tx.admissions.insert(newAdmission('inp_2', 'thr_1', 2));
       });
-      assert.equal(await store.write((tx) => tx.admissions.markPromoted('inp_1', 7, 'turn_7')), true);
+      const answered = await store.write((tx) => tx.admissions.markPromoted('inp_1', 7, 'turn_7'));
+      assert.deepStrictEqual([answered?.id, answered?.state, answered?.promotedSeq, answered?.turnId], ['inp_1', 'promoted', 7, 'turn_7']);
+      assertNoNulls(answered, 'admission');
       assert.deepStrictEqual(await counts(store, 'thr_1'), [1, 1]);
       await store.read(async (tx) => {
         const promoted = await tx.admissions.find('inp_1');
-        assert.deepStrictEqual([promoted?.state, promoted?.promotedSeq, promoted?.turnId], ['promoted', 7, 'turn_7']);
+        assert.deepStrictEqual(wire(promoted), wire(answered), 'what markPromoted answered is what reads back');
         assert.deepStrictEqual((await tx.admissions.listPending('thr_1')).map((a) => a.id), ['inp_2']);
       });
-      assert.equal(await store.write((tx) => tx.admissions.markPromoted('inp_1', 8, 'turn_8')), false);
+      assert.equal(await store.write((tx) => tx.admissions.markPromoted('inp_1', 8, 'turn_8')), undefined);
       assert.equal(await store.write((tx) => tx.admissions.markCancelled('inp_1')), false);
-      assert.equal(await store.write((tx) => tx.admissions.markPromoted('inp_none', 8, 'turn_8')), false);
+      assert.equal(await store.write((tx) => tx.admissions.markPromoted('inp_none', 8, 'turn_8')), undefined);
       assert.deepStrictEqual(await counts(store, 'thr_1'), [1, 1]);
       const still = await store.read((tx) => tx.admissions.find('inp_1'));
       assert.deepStrictEqual([still?.state, still?.promotedSeq, still?.turnId], ['promoted', 7, 'turn_7']);
@@ -79,7 +81,7 @@ export function admissionContract(open: OpenStore): void {
       assert.equal(await store.write((tx) => tx.admissions.markCancelled('inp_1')), true);
       assert.deepStrictEqual(await counts(store, 'thr_1'), [0, 0]);
       assert.equal(await store.write((tx) => tx.admissions.markCancelled('inp_1')), false);
-      assert.equal(await store.write((tx) => tx.admissions.markPromoted('inp_1', 2, 'turn_2')), false);
+      assert.equal(await store.write((tx) => tx.admissions.markPromoted('inp_1', 2, 'turn_2')), undefined);
       assert.equal(await store.write((tx) => tx.admissions.markCancelled('inp_none')), false);
       assert.deepStrictEqual(await counts(store, 'thr_1'), [0, 0]);
       const cancelled = await store.read((tx) => tx.admissions.find('inp_1'));

@@ -37,8 +37,8 @@ export async function startTurn(d: OperationDeps, p: ParsedParamsOf<'thread/star
       const active = d.runner.running(thread.id);
       if (active && d.runner.steer(active, p.prompt)) {
         const stored = await admitForPromotion(tx, { ...input, delivery: 'steer' });
-        await tx.admissions.markPromoted(stored.admission.id, stored.admission.admittedSeq, active.turnId);
-        const admission = (await tx.admissions.find(stored.admission.id))!;
+        // Admitted just above, in this transaction: still pending.
+        const admission = (await tx.admissions.markPromoted(stored.admission.id, stored.admission.admittedSeq, active.turnId))!;
         await tx.emit(thread.id, 'prompt.promoted', { admission, turnId: active.turnId }, { turnId: active.turnId });
         await addUserMessage(tx, thread.id, active.turnId, p.prompt);
         await tx.turns.countSteer(active.turnId);

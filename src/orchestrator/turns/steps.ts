@@ -44,8 +44,10 @@ export async function beginTurn(tx: Tx, stored: StoredAdmission, lease: LeaseGra
   const { admission, options } = stored;
   const threadId = admission.threadId;
   const promotedSeq = await tx.peekSeq(threadId);
-  await tx.admissions.markPromoted(admission.id, promotedSeq, turnId);
-  await tx.emit(threadId, 'prompt.promoted', { admission: (await tx.admissions.find(admission.id))!, turnId }, { turnId });
+  const promoted = await tx.admissions.markPromoted(admission.id, promotedSeq, turnId);
+  // Its thread is locked by this transaction, and the admission was read pending in it.
+  if (!promoted) throw new Error(`admission ${admission.id} is no longer pending: it cannot start turn ${turnId}`);
+  await tx.emit(threadId, 'prompt.promoted', { admission: promoted, turnId }, { turnId });
   const { inputSummary, model, ...turnOptions } = options;
   await tx.turns.insert({
     id: turnId,

@@ -36,16 +36,16 @@ export function admissionTable({ sql, locks }: Ctx): AdmissionReads & AdmissionW
    * since (`sql.version`): `find` right after `insert` (an admission's answer) needs no round trip.
    */
   const inserted = new Map<string, { row: AdmissionRow; version: number }>();
-  /** Leaves `pending` once: the conditional UPDATE is what makes promotion exactly-once among writers. */
-  const leavePending = async (id: string, set: string, values: unknown[]): Promise<boolean> => {
+  /**
+   * Leaves `pending` once: the conditional UPDATE is what makes promotion exactly-once among
+   * writers. Returns the row as changed, undefined when it was not pending.
+   */
+  const leavePending = async (id: string, set: string, values: unknown[]): Promise<AdmissionRow | undefined> => {
     await locks.threadOf('admissions', id);
-    const [row] = await sql.rows<{ thread_id: string }>(
-      `UPDATE admissions SET ${set} WHERE id = $1 AND state = 'pending' RETURNING thread_id`,
-      [id, ...values],
-    );
-    if (!row) return false;
+    const [row] = await sql.rows<AdmissionRow>(`UPDATE admissions SET ${set} WHERE id = $1 AND state = 'pending' RETURNING *`, [id, ...values]);
+    if (!row) return undefined;
     sql.send('UPDATE threads SET queued_count = queued_count - 1 WHERE id = $1', [row.thread_id]);
-    return true;
+    return row;
   };
 
   return {
@@ -81,9 +81,11 @@ export function admissionTable({ sql, locks }: Ctx): AdmissionReads & AdmissionW
       const [row] = await sql.rows<{ n: number }>('SELECT queued_count AS n FROM threads WHERE id = $1', [threadId]);
       return row?.n ?? 0;
     },
-    markPromoted: (id: string, promotedSeq: number, turnId: string) =>
-      leavePending(id, "state = 'promoted', promoted_seq = $2, turn_id = $3", [promotedSeq, turnId]),
-    markCancelled: (id: string) => leavePending(id, "state = 'cancelled'", []),
+    markPromoted: async (id: string, promotedSeq: number, turnId: string): Promise<Admission | undefined> => {
+      const row = await leavePending(id, "state = 'promoted', promoted_seq = $2, turn_id = $3", [promotedSeq, turnId]);
+      return row && toAdmission(row);
+    },
+    markCancelled: async (id: string): Promise<boolean> => (await leavePending(id, "state = 'cancelled'", [])) !== undefined,
     updatePrompt: async (id: string, prompt: string): Promise<boolean> => {
       await locks.threadOf('admissions', id);
       return (await sql.run("UPDATE admissions SET prompt = $2 WHERE id = $1 AND state = 'pending'", [id, prompt])) === 1;

@@ -34,10 +34,13 @@ export function admissionTable(db: Preparer): Sync<AdmissionReads & AdmissionWri
   );
   const count = db.prepare<[string], { n: number }>('SELECT queued_count AS n FROM threads WHERE id = ?');
   const adjustQueued = db.prepare('UPDATE threads SET queued_count = queued_count + ? WHERE id = ?');
-  const promote = db.prepare(
-    "UPDATE admissions SET state = 'promoted', promoted_seq = ?, turn_id = ? WHERE id = ? AND state = 'pending'",
+  // RETURNING: the row as changed (and its thread), with no read before or after the UPDATE.
+  const promote = db.prepare<[number, string, string], AdmissionRow>(
+    "UPDATE admissions SET state = 'promoted', promoted_seq = ?, turn_id = ? WHERE id = ? AND state = 'pending' RETURNING *",
   );
-  const cancel = db.prepare("UPDATE admissions SET state = 'cancelled' WHERE id = ? AND state = 'pending'");
+  const cancel = db.prepare<[string], { thread_id: string }>(
+    "UPDATE admissions SET state = 'cancelled' WHERE id = ? AND state = 'pending' RETURNING thread_id",
+  );
 
   const toAdmission = (row: AdmissionRow): Admission => ({
     id: row.id,
@@ -70,11 +73,11 @@ export function admissionTable(db: Preparer): Sync<AdmissionReads & AdmissionWri
       return row && toStored(row);
     },
     countPending: (threadId: string): number => count.get(threadId)!.n,
-    markPromoted: (id: string, promotedSeq: number, turnId: string): boolean => {
-      const row = find.get(id);
-      if (!row || promote.run(promotedSeq, turnId, id).changes !== 1) return false;
+    markPromoted: (id: string, promotedSeq: number, turnId: string): Admission | undefined => {
+      const row = promote.get(promotedSeq, turnId, id);
+      if (!row) return undefined;
       adjustQueued.run(-1, row.thread_id);
-      return true;
+      return toAdmission(row);
     },
     updatePrompt: (id: string, prompt: string): boolean => updatePrompt.run(prompt, id).changes === 1,
     // The same positions, handed out in the new order: promotion reads them, also after a restart.
@@ -83,8 +86,8 @@ export function admissionTable(db: Preparer): Sync<AdmissionReads & AdmissionWri
       ids.forEach((id, i) => setPosition.run(taken[i], id));
     },
     markCancelled: (id: string): boolean => {
-      const row = find.get(id);
-      if (!row || cancel.run(id).changes !== 1) return false;
+      const row = cancel.get(id);
+      if (!row) return false;
       adjustQueued.run(-1, row.thread_id);
       return true;
     },

@@ -14,6 +14,11 @@ interface OwnerRow {
   heartbeat_at: string;
 }
 
+/** A thread's lease with its holder's owner row joined (all NULL when no owner row matches). */
+type LeaseRow = { running_turn_id: string | null; lease_owner: string | null; lease_expires_at: string | null; expired: number } & {
+  [K in keyof OwnerRow]: OwnerRow[K] | null;
+};
+
 const toOwner = (r: OwnerRow): Owner => ({
   id: r.id,
   pid: r.pid,
@@ -37,9 +42,12 @@ export function ownerTable(db: Preparer): Sync<OwnerReads & OwnerWrites> {
     WHERE (julianday(@now) - julianday(heartbeat_at)) * 86400000 > @ttls * COALESCE(lease_ttl_ms, @unknownTtlMs)
       AND id NOT IN (SELECT lease_owner FROM threads WHERE lease_owner IS NOT NULL)`);
   const renew = db.prepare('UPDATE threads SET lease_expires_at = ? WHERE lease_owner = ?');
-  // Expiry judged in SQL against the transaction's clock (ISO 8601 UTC text orders like time).
-  const lease = db.prepare<[{ id: string; now: string }], { running_turn_id: string | null; lease_owner: string | null; lease_expires_at: string | null; expired: number }>(
-    'SELECT running_turn_id, lease_owner, lease_expires_at, coalesce(lease_expires_at <= @now, 1) AS expired FROM threads WHERE id = @id',
+  // Expiry judged in SQL against the transaction's clock (ISO 8601 UTC text orders like time);
+  // the holder's owner row comes in the same statement (NULL columns when there is none).
+  const lease = db.prepare<[{ id: string; now: string }], LeaseRow>(
+    `SELECT t.running_turn_id, t.lease_owner, t.lease_expires_at, coalesce(t.lease_expires_at <= @now, 1) AS expired,
+       o.id, o.pid, o.hostname, o.process_key, o.pid_namespace, o.lease_ttl_ms, o.machine_id, o.started_at, o.heartbeat_at
+     FROM threads t LEFT JOIN owners o ON o.id = t.lease_owner WHERE t.id = @id`,
   );
   const leasedTo = db.prepare<[string], { id: string; running_turn_id: string | null }>(
     'SELECT id, running_turn_id FROM threads WHERE lease_owner = ?',
@@ -71,13 +79,12 @@ export function ownerTable(db: Preparer): Sync<OwnerReads & OwnerWrites> {
     threadLease: (threadId: string, now: string): ThreadLease | undefined => {
       const row = lease.get({ id: threadId, now });
       if (!row) return undefined;
-      const owner = row.lease_owner === null ? undefined : (find.get(row.lease_owner) ?? undefined);
       return {
         runningTurnId: row.running_turn_id,
         ownerId: row.lease_owner,
         expiresAt: row.lease_expires_at,
         expired: row.expired === 1,
-        owner: owner && toOwner(owner),
+        owner: row.id === null ? undefined : toOwner(row as OwnerRow),
       };
     },
     holdsLease: (threadId: string, turnId: string, ownerId: string): boolean => holds.get(threadId, turnId, ownerId) !== undefined,
