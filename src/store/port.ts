@@ -371,8 +371,8 @@ export interface AdmissionReads {
 }
 
 export interface AdmissionWrites {
-  /** Inserts a pending admission (counted in its thread's `queuedCount`). */
-  insert(admission: NewAdmission): Promise<void>;
+  /** Inserts a pending admission (counted in its thread's `queuedCount`) and answers it as stored. */
+  insert(admission: NewAdmission): Promise<Admission>;
   /** Pending → promoted: the admission as it now is; undefined when it was not pending. */
   markPromoted(id: string, promotedSeq: number, turnId: string): Promise<Admission | undefined>;
   /** Pending → cancelled; false when it was not pending. */

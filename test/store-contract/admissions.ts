@@ -9,16 +9,18 @@ const counts = (store: Store, threadId: string) =>
 
 export function admissionContract(open: OpenStore): void {
   describe('admissions', () => {
-    test('an admission reads back pending with its options, counted in queuedCount', async (t) => {
+    test('an admission reads back pending with its options, counted in queuedCount; insert answers it as it reads back', async (t) => {
       const { store } = await open(t);
       const options = { inputSummary: 'sum', model: 'm-3', mode: 'plan', temperature: 0, maxTokens: 5, allowShell: false };
-      await store.write(async (tx) => {
+      const answered = await store.write(async (tx) => {
         await tx.threads.insert(newThread('thr_1'));
-        await tx.admissions.insert(newAdmission('inp_1', 'thr_1', 3, { delivery: 'steer', options }));
+        return tx.admissions.insert(newAdmission('inp_1', 'thr_1', 3, { delivery: 'steer', options }));
       });
+      assertNoNulls(answered, 'admission');
       await store.read(async (tx) => {
         const found = await tx.admissions.find('inp_1');
         assertNoNulls(found, 'admission');
+        assert.deepStrictEqual(answered, found);
         assert.deepStrictEqual(wire(found), {
           id: 'inp_1', threadId: 'thr_1', admittedSeq: 3, prompt: 'prompt inp_1', delivery: 'steer', state: 'pending', createdAt: at(30),
         });

@@ -18,9 +18,7 @@ export interface PromptInput {
 
 /** Puts a prompt in the inbox as pending; `admittedSeq` is the seq of its `prompt.admitted`. */
 export async function admitPrompt(tx: Tx, input: PromptInput): Promise<Admission> {
-  const id = newId('admission');
-  await tx.admissions.insert({ id, ...input, admittedSeq: await tx.peekSeq(input.threadId), now: tx.now });
-  const admission = (await tx.admissions.find(id))!;
+  const admission = await tx.admissions.insert({ id: newId('admission'), ...input, admittedSeq: await tx.peekSeq(input.threadId), now: tx.now });
   await tx.emit(input.threadId, 'prompt.admitted', { admission });
   return admission;
 }
@@ -30,9 +28,8 @@ export async function admitPrompt(tx: Tx, input: PromptInput): Promise<Admission
  * is the seq of the `prompt.promoted` that follows.
  */
 export async function admitForPromotion(tx: Tx, input: PromptInput): Promise<StoredAdmission> {
-  const id = newId('admission');
-  await tx.admissions.insert({ id, ...input, admittedSeq: await tx.peekSeq(input.threadId), now: tx.now });
-  return { admission: (await tx.admissions.find(id))!, options: input.options };
+  const admission = await tx.admissions.insert({ id: newId('admission'), ...input, admittedSeq: await tx.peekSeq(input.threadId), now: tx.now });
+  return { admission, options: input.options };
 }
 
 /**

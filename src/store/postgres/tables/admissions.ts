@@ -32,11 +32,6 @@ const PENDING = "SELECT * FROM admissions WHERE thread_id = $1 AND state = 'pend
 
 export function admissionTable({ sql, locks }: Ctx): AdmissionReads & AdmissionWrites {
   /**
-   * Admissions this transaction inserted, as written, while no statement wrote `admissions`
-   * since (`sql.version`): `find` right after `insert` (an admission's answer) needs no round trip.
-   */
-  const inserted = new Map<string, { row: AdmissionRow; version: number }>();
-  /**
    * Leaves `pending` once: the conditional UPDATE is what makes promotion exactly-once among
    * writers. Returns the row as changed, undefined when it was not pending.
    */
@@ -49,7 +44,7 @@ export function admissionTable({ sql, locks }: Ctx): AdmissionReads & AdmissionW
   };
 
   return {
-    insert: async (a: NewAdmission) => {
+    insert: async (a: NewAdmission): Promise<Admission> => {
       await locks.thread(a.threadId);
       sql.send(
         `INSERT INTO admissions (id, thread_id, admitted_seq, prompt, delivery, state, options, created_at, position)
@@ -57,13 +52,11 @@ export function admissionTable({ sql, locks }: Ctx): AdmissionReads & AdmissionW
         [a.id, a.threadId, a.admittedSeq, a.prompt, a.delivery, JSON.stringify(a.options), a.now],
       );
       sql.send('UPDATE threads SET queued_count = queued_count + 1 WHERE id = $1', [a.threadId]);
-      const row: AdmissionRow = { id: a.id, thread_id: a.threadId, admitted_seq: a.admittedSeq, prompt: a.prompt, delivery: a.delivery,
-        state: 'pending', options: JSON.stringify(a.options), created_at: a.now, promoted_seq: null, turn_id: null };
-      inserted.set(a.id, { row, version: sql.version('admissions') });
+      // As a read would answer it (no round trip): the row just sent, with the same mapping.
+      return toAdmission({ id: a.id, thread_id: a.threadId, admitted_seq: a.admittedSeq, prompt: a.prompt, delivery: a.delivery,
+        state: 'pending', options: '', created_at: a.now, promoted_seq: null, turn_id: null });
     },
     find: async (id: string): Promise<Admission | undefined> => {
-      const own = inserted.get(id);
-      if (own && own.version === sql.version('admissions')) return toAdmission(own.row);
       const [row] = await sql.rows<AdmissionRow>('SELECT * FROM admissions WHERE id = $1', [id]);
       return row && toAdmission(row);
     },
