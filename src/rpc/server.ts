@@ -36,6 +36,7 @@ import { OutputGate } from './backpressure.js';
 import { monotonicMs } from './clock.js';
 import { refuseWrite } from './read-only.js';
 import { ConnectionGate } from './connection-gate.js';
+import { PageReads } from './page-reads.js';
 import { RequestIds } from './request-ids.js';
 import { Subscriptions } from './subscriptions.js';
 
@@ -188,6 +189,7 @@ export function startRpcServer(options: RpcServerOptions): RpcServer {
     ...subscriptionHandlers(subscriptions),
   };
 
+  const pageReads = new PageReads();
   /** Handlers running that wait for an event shutdown brings about (see `settle`). */
   let waiting = 0;
   connection.onRequest(async (method, rawParams, token) => {
@@ -195,16 +197,18 @@ export function startRpcServer(options: RpcServerOptions): RpcServer {
     if (waits) waiting++;
     const begun = monotonicMs();
     try {
-      const held = gate.admit();
-      if (held) await held;
-      if (!isMethodName(method)) throw new MethodNotFoundError(method);
-      session.admit(method);
-      const refused = options.readOnly ? refuseWrite(method) : undefined;
-      if (refused) throw refused;
-      const parsed = Methods[method].params.safeParse(Array.isArray(rawParams) ? rawParams : (rawParams ?? {}));
-      if (!parsed.success) throw invalidParams(parsed.error);
-      const handler = handlers[method] as (params: unknown, context: { token: typeof token; peer: Peer }) => unknown;
-      return await handler(parsed.data, { token, peer });
+      return await pageReads.run(method, async () => {
+        const held = gate.admit();
+        if (held) await held;
+        if (!isMethodName(method)) throw new MethodNotFoundError(method);
+        session.admit(method);
+        const refused = options.readOnly ? refuseWrite(method) : undefined;
+        if (refused) throw refused;
+        const parsed = Methods[method].params.safeParse(Array.isArray(rawParams) ? rawParams : (rawParams ?? {}));
+        if (!parsed.success) throw invalidParams(parsed.error);
+        const handler = handlers[method] as (params: unknown, context: { token: typeof token; peer: Peer }) => unknown;
+        return await handler(parsed.data, { token, peer });
+      });
     } catch (error) {
       throw toResponseError(error, log, method);
     } finally {
