@@ -4,7 +4,8 @@
 // then the event goes out as a notification and the admission is the answer — no validation, no
 // lease or state reads, no orchestrator. Usage: admission-floor-server.cjs DB_PATH FULL|NORMAL
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
-import { FLOOR_THREAD as threadId, floorId, openFloorDb } from '../lib/floor-db.js';
+import { newId } from '../../src/orchestrator/ids.js';
+import { FLOOR_THREAD as threadId, openFloorDb } from '../lib/floor-db.js';
 
 const [path, synchronous] = process.argv.slice(2);
 const db = openFloorDb(path!, synchronous!);
@@ -20,7 +21,7 @@ const insertEvent = db.prepare(`INSERT INTO events (thread_id, seq, turn_id, ite
 const admit = db.transaction((prompt: string) => {
   const now = new Date().toISOString();
   const seq = nextSeq.get(threadId)!.last_seq;
-  const admission = { id: floorId('inp_'), threadId, admittedSeq: seq, prompt, delivery: 'queue', state: 'pending', createdAt: now };
+  const admission = { id: newId('admission'), threadId, admittedSeq: seq, prompt, delivery: 'queue', state: 'pending', createdAt: now };
   insertAdmission.run(admission.id, threadId, seq, prompt, now, seq);
   const payload = { admission };
   insertEvent.run(threadId, seq, JSON.stringify(payload), now);

@@ -6,7 +6,8 @@
 // commit; `wait` answers once the turn's end is committed. No validation, no reads, no
 // orchestrator. Usage: turn-floor-server.cjs DB_PATH FULL|NORMAL
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
-import { FLOOR_THREAD as threadId, floorId as id, openFloorDb } from '../lib/floor-db.js';
+import { newId } from '../../src/orchestrator/ids.js';
+import { FLOOR_THREAD as threadId, openFloorDb } from '../lib/floor-db.js';
 
 const [path, synchronous] = process.argv.slice(2);
 const db = openFloorDb(path!, synchronous!);
@@ -37,7 +38,7 @@ function append(events: Event[], turnId: string, kind: string, payload: unknown,
 
 /** An item written, indexed for search and finished, with its three events (or two and a delta). */
 function message(events: Event[], turnId: string, position: number, kind: string, text: string, time: string): void {
-  const itemId = id('item_');
+  const itemId = newId('item');
   sql.item.run(itemId, turnId, threadId, position, kind, kind === 'user_message' ? text : '', kind === 'user_message' ? text : null, time);
   const item = { id: itemId, turnId, kind, status: 'in_progress', summary: '', startedAt: time };
   append(events, turnId, 'item.started', { item }, time, itemId);
@@ -50,8 +51,8 @@ function message(events: Event[], turnId: string, position: number, kind: string
 const begin = db.transaction((prompt: string) => {
   const now = new Date().toISOString();
   const events: Event[] = [];
-  const turnId = id('turn_');
-  const admissionId = id('inp_');
+  const turnId = newId('turn');
+  const admissionId = newId('admission');
   const seq = sql.seq.get(threadId)!.last_seq;
   sql.admission.run(admissionId, threadId, seq, prompt, now, seq, seq, turnId);
   const admission = { id: admissionId, threadId, admittedSeq: seq, prompt, delivery: 'queue', state: 'promoted', createdAt: now, promotedSeq: seq, turnId };
