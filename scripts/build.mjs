@@ -7,12 +7,19 @@ import { englishOnlyZod, lazyBuiltins, sqliteAddon } from './esbuild-plugins.mjs
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning' };
+// What bin/threadline compiles: the bundle already wrapped as Node wraps a CommonJS module, so it
+// need not concatenate the wrapper at every start (V8 would then flatten a second copy of it).
+const asModuleFunction = {
+  format: 'cjs',
+  banner: { js: '(function (exports, require, module, __filename, __dirname) {' },
+  footer: { js: '});' },
+};
 
 await build({
   ...common,
   entryPoints: ['src/main.ts'],
   outfile: 'dist/threadline.cjs',
-  format: 'cjs',
+  ...asModuleFunction,
   external: ['better-sqlite3/package.json'], // found at run time, beside the addon (sqliteAddon)
   conditions: ['@threadline/source'],
   define: { THREADLINE_VERSION: JSON.stringify(pkg.version) },
@@ -57,7 +64,7 @@ await build({
   ...common,
   entryPoints: ['clients/chat/src/main.ts'],
   outfile: 'dist/chat.cjs',
-  format: 'cjs',
+  ...asModuleFunction,
   conditions: ['@threadline/source'],
   plugins: [englishOnlyZod],
   minifyWhitespace: true,

@@ -10,7 +10,7 @@ import { BIN } from '../helpers/server.js';
 // they load only the frontend bundle (dist/chat.cjs), never the server's (dist/threadline.cjs),
 // whose module set-up alone is about half of chat's time to its first prompt.
 
-/** The files a `threadline …` run reads with readFileSync (the bundles are loaded that way). */
+/** The files a `threadline …` run opens with openSync (how bin/threadline reads the bundles) or reads with readFileSync. */
 function filesRead(args: string[]): { files: string[]; status: number | null; stdout: string } {
   const dir = mkdtempSync(join(tmpdir(), 'threadline-startup-'));
   try {
@@ -20,6 +20,7 @@ function filesRead(args: string[]): { files: string[]; status: number | null; st
       preload,
       `const fs = require('node:fs'); const read = fs.readFileSync; const seen = [];
        fs.readFileSync = function (file, ...rest) { if (typeof file === 'string') seen.push(file); return read.call(this, file, ...rest); };
+       const open = fs.openSync; fs.openSync = function (file, ...rest) { if (typeof file === 'string') seen.push(file); return open.call(this, file, ...rest); };
        process.on('exit', () => fs.writeFileSync(${JSON.stringify(log)}, seen.join('\\n')));`,
     );
     const run = spawnSync(process.execPath, ['--require', preload, BIN, ...args], { encoding: 'utf8' });
