@@ -460,8 +460,6 @@ export interface ApprovalRuleWrites {
 export interface SearchHitRow {
   /** Names the hit (stable while it exists): a page's last key anchors the next page. */
   key: number;
-  /** Lower is better; computed over the whole index, so it moves as anything is written. */
-  rank: number;
   threadId: string;
   turnId: string | null;
   itemId: string | null;
@@ -498,7 +496,9 @@ export interface ReportReads {
   /**
    * Titles and user/agent messages (written whole, with text) containing every one of `terms`,
    * each as a word or a word prefix, case-insensitively; of threads whose `archived` is as given.
-   * Best match first (`rank` ascending), then `key`; `limit` hits from the `offset`-th on.
+   * Best match first, then `key`; `limit` hits from the `offset`-th on. The rank is the adapter's
+   * (bm25, ts_rank), computed over the whole index, so it moves as anything is written; it is not
+   * returned: on SQLite, reading FTS5's rank column back cost more than the rest of the query.
    * `terms` are words, never query syntax: the adapter quotes them, so no input is an operator.
    */
   search(terms: string[], archived: boolean, limit: number, offset: number): Promise<SearchHitRow[]>;

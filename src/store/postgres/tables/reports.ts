@@ -14,8 +14,8 @@ const QUERY = `to_tsquery('simple', (SELECT string_agg('''' || replace(replace(w
 
 /**
  * `thread/search` over migration 001's `search_docs` (kept in step by its triggers) and the usage
- * report as one GROUP BY. Rank is ts_rank negated (lower is better, as the port says); it differs
- * from SQLite's bm25 in value, not in meaning.
+ * report as one GROUP BY. Hits are ordered by ts_rank, best first; it differs from SQLite's bm25
+ * in value, not in meaning.
  */
 export function reportTable({ sql }: Ctx): ReportReads {
   return {
@@ -28,7 +28,7 @@ export function reportTable({ sql }: Ctx): ReportReads {
           FROM search_docs d JOIN threads t ON t.id = d.thread_id, q
           WHERE d.words @@ q.query AND t.archived = $2
           ORDER BY rank, d.id LIMIT $3 OFFSET $4)
-        SELECT key, rank, thread_id AS "threadId", turn_id AS "turnId", item_id AS "itemId",
+        SELECT key, thread_id AS "threadId", turn_id AS "turnId", item_id AS "itemId",
           ts_headline('simple', body, query, 'StartSel="", StopSel="", MaxWords=${SNIPPET_WORDS}, MinWords=${SNIPPET_WORDS / 2}, ShortWord=0') AS snippet
         FROM hits ORDER BY rank, key`,
         [terms.join(' '), archived, limit, offset],

@@ -16,7 +16,8 @@ export function reportTable(db: Preparer): Sync<ReportReads> {
   // `search_docs.id`, the hit's key — as its scan yields them): the join then stops after
   // `offset + limit` hits, and only the returned ones get a snippet. Any second sort term (even
   // `f.rowid`) makes SQLite join, snippet and sort every hit before the LIMIT.
-  const page = db.prepare<[Record<string, unknown>], SearchHitRow>(`SELECT f.rowid AS key, f.rank AS rank, d.thread_id AS threadId,
+  // Selecting `f.rank` too made a page 0.5-0.7 ms (about 30%) slower at the p50 of row 13.
+  const page = db.prepare<[Record<string, unknown>], SearchHitRow>(`SELECT f.rowid AS key, d.thread_id AS threadId,
       d.turn_id AS turnId, d.item_id AS itemId, snippet(search_fts, 0, '', '', '…', ${SNIPPET_TOKENS}) AS snippet
     FROM search_fts f JOIN search_docs d ON d.id = f.rowid JOIN threads t ON t.id = d.thread_id
     WHERE search_fts MATCH @match AND t.archived = @archived
