@@ -112,6 +112,8 @@ export function eventContract(open: OpenStore): void {
         await append(tx, 'thr_1', 'b', { big: 'é'.repeat(1_100_000) }, { itemId: 'item_1' });
         await append(tx, 'thr_1', 'c', { big: 'é'.repeat(1_100_000) });
         await append(tx, 'thr_1', 'd', 'a string payload');
+        // Strings JSON escapes (the SQLite adapter's SQL writes them: json_quote must print what JSON.stringify does).
+        await append(tx, 'thr_1', 'e\n\t\b\f\r"\\\u0001\u001f\u007f\u2028😀', 0, { turnId: 'turn_"\\\n', itemId: 'item_é\u0007' });
       });
       await store.read(async (tx) => {
         for (const [after, limit] of [[0, 100], [0, 1], [1, 2], [2, 100], [4, 100], [0, 0]] as const) {

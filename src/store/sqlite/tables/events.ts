@@ -4,30 +4,26 @@ import type { EventReads, EventWrites, NewEvent } from '../../port.js';
 import type { Sync } from '../settled.js';
 
 /**
- * An event as JSON text, byte for byte what JSON.stringify prints for the object `insertEvent`
- * returns (the one that went out as a notification): same keys, same order, and the payload
- * exactly as stored — so `thread/events` replays what was sent, without parsing a payload.
+ * Each event of a page as JSON text, byte for byte what JSON.stringify prints for the object
+ * `append` returns (the one that went out as a notification): same keys, same order, and the
+ * payload exactly as stored — so `thread/events` replays what was sent, without parsing a
+ * payload. SQLite writes the text: built in JavaScript it took 4.3 µs an event, two thirds of a
+ * replay's time in the server, against 2.5 µs here. json_quote prints a string exactly as
+ * JSON.stringify does (the same escapes; the store contract's pageJson test holds both to it).
  */
-function toEventJson(threadJson: string, [seq, turnId, itemId, kind, payload, time]: PageRow): string {
-  const turn = turnId === null ? '' : `,"turnId":${JSON.stringify(turnId)}`;
-  const item = itemId === null ? '' : `,"itemId":${JSON.stringify(itemId)}`;
-  return `{"seq":${seq},"threadId":${threadJson}${turn}${item},"kind":${JSON.stringify(kind)},"payload":${payload},"time":${JSON.stringify(time)}}`;
-}
+const PAGE_SQL = `SELECT '{"seq":' || seq || ',"threadId":' || json_quote(thread_id)
+    || CASE WHEN turn_id IS NULL THEN '' ELSE ',"turnId":' || json_quote(turn_id) END
+    || CASE WHEN item_id IS NULL THEN '' ELSE ',"itemId":' || json_quote(item_id) END
+    || ',"kind":' || json_quote(kind) || ',"payload":' || payload || ',"time":' || json_quote(time) || '}'
+  FROM events WHERE thread_id = ? AND seq > ? ORDER BY seq LIMIT ?`;
 
 /** How many UTF-8 bytes of event JSON one `thread/events` page holds at most (past its first event). */
 const PAGE_MAX_BYTES = 4 * 1024 * 1024;
 
-/** A page row as an array (better-sqlite3's raw mode: no object per row on a hot read path). */
-type PageRow = [seq: number, turnId: string | null, itemId: string | null, kind: string, payload: string, time: string];
-
 export function eventTable(db: Preparer): Sync<EventReads & EventWrites> {
   const insert = db.prepare(`INSERT INTO events (thread_id, seq, turn_id, item_id, kind, payload, time)
     VALUES (@thread_id, @seq, @turn_id, @item_id, @kind, @payload, @time)`);
-  const page = db
-    .prepare<[string, number, number], PageRow>(
-      'SELECT seq, turn_id, item_id, kind, payload, time FROM events WHERE thread_id = ? AND seq > ? ORDER BY seq LIMIT ?',
-    )
-    .raw();
+  const page = db.prepare<[string, number, number], string>(PAGE_SQL).pluck();
   const deltas = db.prepare<[string, number, string], { payload: string }>(
     "SELECT payload FROM events WHERE thread_id = ? AND seq > ? AND item_id = ? AND kind = 'item.delta' ORDER BY seq",
   );
@@ -38,7 +34,6 @@ export function eventTable(db: Preparer): Sync<EventReads & EventWrites> {
    * reader's message limit, whatever the events hold.
    */
   const listEventsJson = (threadId: string, afterSeq: number, limit: number): string => {
-    const threadJson = JSON.stringify(threadId);
     const events: string[] = [];
     // A reader's limit is in bytes, and CJK text is 3 bytes a character. Counting every event's
     // bytes would cost a replay about a sixth of its speed, so bytes are counted only once the
@@ -46,8 +41,7 @@ export function eventTable(db: Preparer): Sync<EventReads & EventWrites> {
     let exact = 0;
     let counted = 0;
     let pendingChars = 0;
-    for (const row of page.iterate(threadId, afterSeq, limit)) {
-      const json = toEventJson(threadJson, row);
+    for (const json of page.iterate(threadId, afterSeq, limit)) {
       if (events.length > 0 && exact + 3 * (pendingChars + json.length) > PAGE_MAX_BYTES) {
         exact += Buffer.byteLength(events.slice(counted).join('')) + (events.length - counted);
         counted = events.length;
@@ -63,7 +57,7 @@ export function eventTable(db: Preparer): Sync<EventReads & EventWrites> {
   return {
     /**
      * Writes the event and returns it as it will read back: same keys in the same order as
-     * `toEventJson`, with the payload object itself (its JSON is what was stored).
+     * `PAGE_SQL`, with the payload object itself (its JSON is what was stored).
      */
     append: (e: NewEvent): ThreadEvent => {
       insert.run({
