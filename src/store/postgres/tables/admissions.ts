@@ -46,15 +46,16 @@ export function admissionTable({ sql, locks }: Ctx): AdmissionReads & AdmissionW
   return {
     insert: async (a: NewAdmission): Promise<Admission> => {
       await locks.thread(a.threadId);
+      const options = JSON.stringify(a.options);
       sql.send(
         `INSERT INTO admissions (id, thread_id, admitted_seq, prompt, delivery, state, options, created_at, position)
         VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7, $3)`,
-        [a.id, a.threadId, a.admittedSeq, a.prompt, a.delivery, JSON.stringify(a.options), a.now],
+        [a.id, a.threadId, a.admittedSeq, a.prompt, a.delivery, options, a.now],
       );
       sql.send('UPDATE threads SET queued_count = queued_count + 1 WHERE id = $1', [a.threadId]);
       // As a read would answer it (no round trip): the row just sent, with the same mapping.
       return toAdmission({ id: a.id, thread_id: a.threadId, admitted_seq: a.admittedSeq, prompt: a.prompt, delivery: a.delivery,
-        state: 'pending', options: '', created_at: a.now, promoted_seq: null, turn_id: null });
+        state: 'pending', options, created_at: a.now, promoted_seq: null, turn_id: null });
     },
     find: async (id: string): Promise<Admission | undefined> => {
       const [row] = await sql.rows<AdmissionRow>('SELECT * FROM admissions WHERE id = $1', [id]);

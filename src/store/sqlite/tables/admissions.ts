@@ -60,11 +60,12 @@ export function admissionTable(db: Preparer): Sync<AdmissionReads & AdmissionWri
 
   return {
     insert: (a: NewAdmission): Admission => {
-      insert.run({ ...a, options: JSON.stringify(a.options) });
+      const options = JSON.stringify(a.options);
+      insert.run({ ...a, options });
       adjustQueued.run(1, a.threadId);
       // As a read would answer it: the row just written, with the same mapping.
       return toAdmission({ id: a.id, thread_id: a.threadId, admitted_seq: a.admittedSeq, prompt: a.prompt, delivery: a.delivery,
-        state: 'pending', options: '', created_at: a.now, promoted_seq: null, turn_id: null });
+        state: 'pending', options, created_at: a.now, promoted_seq: null, turn_id: null });
     },
     find: (id: string): Admission | undefined => {
       const row = find.get(id);
