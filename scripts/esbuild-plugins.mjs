@@ -2,11 +2,13 @@
 /**
  * Node built-ins that serve's start-up imports but does not call (node:child_process comes with the
  * protocol package's spawn helper, the exec host and the shell tool, and loads dgram, net handles
- * and more with it): each import gets a stand-in whose exports load the real module on first use.
+ * and more with it; node:module, for hosts and tool sources given by path, loads the ESM loader
+ * and source maps' support, ~1 ms): each import gets a stand-in whose exports load the real module
+ * on first use.
  * esbuild reads a named import of a CommonJS module at each use (`import_x.spawn(...)`), so the
  * getters below run only when the code does.
  */
-const LAZY_BUILTINS = ['child_process'];
+const LAZY_BUILTINS = ['child_process', 'module'];
 export const lazyBuiltins = {
   name: 'lazy-builtins',
   setup(b) {
