@@ -41,6 +41,14 @@ const CONTENT_LENGTH = Buffer.from('content-length');
  */
 export class FramedMessageReader extends AbstractMessageReader implements MessageReader {
   private buffer: Buffer = Buffer.alloc(0);
+  /**
+   * Chunks that cannot complete the message `buffer` begins, kept unjoined: joining each chunk as
+   * it came copied a 2.5 MB answer (64 KB a chunk) ~40 times over, 50 MB per message.
+   */
+  private unjoined: Buffer[] = [];
+  private unjoinedBytes = 0;
+  /** What the message at the start of `buffer` still needs: its whole length (lsp), a newline (ndjson). */
+  private awaiting: number | 'newline' | undefined;
   private callback: DataCallback | undefined;
   /** (lsp) An oversized frame being thrown away as it arrives; its first bytes are kept to find its id. */
   private oversized: { length: number; remaining: number; probe: Buffer; reported: boolean } | undefined;
@@ -113,7 +121,20 @@ export class FramedMessageReader extends AbstractMessageReader implements Messag
   }
 
   private receive(chunk: Buffer): void {
-    this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
+    const held = this.buffer.length + this.unjoinedBytes + chunk.length;
+    const incomplete =
+      this.awaiting === 'newline'
+        ? held <= this.maxMessageBytes && chunk.indexOf(10) < 0 // past the limit: drainLines rejects it
+        : this.awaiting !== undefined && held < this.awaiting;
+    if (incomplete) {
+      this.unjoined.push(chunk);
+      this.unjoinedBytes += chunk.length;
+      return;
+    }
+    this.buffer = this.buffer.length === 0 && this.unjoined.length === 0 ? chunk : Buffer.concat([this.buffer, ...this.unjoined, chunk], held);
+    this.unjoined = [];
+    this.unjoinedBytes = 0;
+    this.awaiting = undefined;
     this.drain();
   }
 
@@ -143,7 +164,10 @@ export class FramedMessageReader extends AbstractMessageReader implements Messag
         this.oversized = { length, remaining: length, probe: Buffer.alloc(0), reported: false };
         continue;
       }
-      if (this.buffer.length < bodyStart + length) return;
+      if (this.buffer.length < bodyStart + length) {
+        this.awaiting = bodyStart + length;
+        return;
+      }
       const body = this.buffer.subarray(bodyStart, bodyStart + length);
       this.buffer = this.buffer.subarray(bodyStart + length);
       this.deliver(body);
@@ -217,6 +241,8 @@ export class FramedMessageReader extends AbstractMessageReader implements Messag
           this.rejectOversized(undefined, this.buffer.subarray(0, ID_PROBE_BYTES));
           this.buffer = Buffer.alloc(0);
           this.skippingLine = true;
+        } else {
+          this.awaiting = 'newline';
         }
         return;
       }
@@ -227,7 +253,7 @@ export class FramedMessageReader extends AbstractMessageReader implements Messag
         this.rejectOversized(line.length, line.subarray(0, ID_PROBE_BYTES));
         continue;
       }
-      if (line.toString('latin1').trim() === '') continue;
+      if (isBlank(line)) continue;
       this.deliver(line);
     }
   }
@@ -287,6 +313,13 @@ export class FramedMessageReader extends AbstractMessageReader implements Messag
   }
 }
 
+/** What `trim()` of the line read as latin1 would empty, without copying a long line. */
+function isBlank(line: Buffer): boolean {
+  for (const byte of line) if (!BLANK_BYTES.has(byte)) return false;
+  return true;
+}
+const BLANK_BYTES = new Set([0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x20, 0xa0]);
+
 /**
  * The frame's length from its header block. The last Content-Length wins, and bytes before it
  * (the unread body of a broken frame before this one) are tolerated, so the reader resyncs.
@@ -331,19 +364,44 @@ function shapeProblem(value: unknown): string | undefined {
 /**
  * A result that is already JSON text (e.g. events read back from the log, whose payloads are
  * stored as JSON): the writer splices it into the response as it is, instead of parsing it
- * into objects only to serialize them again. `T` is the shape the text encodes.
+ * into objects only to serialize them again. `T` is the shape the text encodes. Given as parts,
+ * the text is their concatenation, and the writer writes each part as it is: a large part is
+ * never copied into one string with the others (on some VMs the memory of a fresh 4 MB copy
+ * costs as much as writing it).
  */
 export class RawJson<T = unknown> {
   declare readonly shape?: T;
-  constructor(readonly json: string) {}
+  constructor(readonly json: string | readonly string[]) {}
 }
 
-function serialize(msg: Message): string {
+/** The message's JSON text, in parts whose concatenation it is. */
+function serialize(msg: Message): readonly string[] {
   const result = (msg as { result?: unknown }).result;
   if (result instanceof RawJson) {
-    return `{"jsonrpc":"2.0","id":${JSON.stringify((msg as unknown as { id: unknown }).id)},"result":${result.json}}`;
+    const head = `{"jsonrpc":"2.0","id":${JSON.stringify((msg as unknown as { id: unknown }).id)},"result":`;
+    return typeof result.json === 'string' ? [head, result.json, '}'] : [head, ...result.json, '}'];
   }
-  return JSON.stringify(msg);
+  return [JSON.stringify(msg)];
+}
+
+/** Parts at least this long are written on their own; shorter ones are joined into one write. */
+const LARGE_PART_CHARS = 64 * 1024;
+
+/** Runs of short strings joined; a large one stays alone (joining it would copy it). */
+function joinSmall(strings: readonly string[]): string[] {
+  const out: string[] = [];
+  let run: string[] = [];
+  for (const s of strings) {
+    if (s.length < LARGE_PART_CHARS) {
+      run.push(s);
+      continue;
+    }
+    if (run.length > 0) out.push(run.join(''));
+    run = [];
+    out.push(s);
+  }
+  if (run.length > 0) out.push(run.join(''));
+  return out;
 }
 
 /**
@@ -382,11 +440,22 @@ export class FramedMessageWriter extends AbstractMessageWriter implements Messag
   }
 
   write(msg: Message): Promise<void> {
-    const json = serialize(msg);
-    const frame =
-      this.framing === 'lsp' ? `Content-Length: ${Buffer.byteLength(json, 'utf8')}\r\n\r\n${json}` : `${json}\n`;
-    this.pending.push(frame);
-    this.pendingChars += frame.length;
+    const parts = serialize(msg);
+    if (this.framing === 'lsp') {
+      let bytes = 0;
+      for (const part of parts) bytes += Buffer.byteLength(part, 'utf8');
+      const header = `Content-Length: ${bytes}\r\n\r\n`;
+      this.pending.push(header);
+      this.pendingChars += header.length;
+    }
+    for (const part of parts) {
+      this.pending.push(part);
+      this.pendingChars += part.length;
+    }
+    if (this.framing === 'ndjson') {
+      this.pending.push('\n');
+      this.pendingChars += 1;
+    }
     return new Promise((resolve, reject) => {
       this.settlers.push({ resolve, reject });
       this.schedule();
@@ -401,12 +470,18 @@ export class FramedMessageWriter extends AbstractMessageWriter implements Messag
 
   private flush(): void {
     this.scheduled = false;
-    const chunk = this.pending.join('');
+    const chunks = joinSmall(this.pending);
     const settlers = this.settlers;
     this.pending = [];
     this.pendingChars = 0;
     this.settlers = [];
-    const accepted = this.writable.write(chunk, 'utf8', (error) => {
+    // One write per chunk, corked into one system call; the last one's callback settles them all
+    // (a stream completes its writes in order, and a failed one fails those after it).
+    const corkable = this.writable as { cork?: () => void; uncork?: () => void };
+    const corked = chunks.length > 1 && typeof corkable.cork === 'function';
+    if (corked) corkable.cork!();
+    for (let i = 0; i < chunks.length - 1; i++) this.writable.write(chunks[i]!, 'utf8');
+    const accepted = this.writable.write(chunks[chunks.length - 1]!, 'utf8', (error) => {
       if (error) {
         this.errorCount++;
         this.fireError(error, undefined, this.errorCount);
@@ -417,6 +492,7 @@ export class FramedMessageWriter extends AbstractMessageWriter implements Messag
       }
       this.checkLow();
     });
+    if (corked) corkable.uncork!();
     if (!accepted) this.waitingForDrain = true;
     else this.schedule();
   }

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
-import { FramedMessageReader, FramedMessageWriter, type Framing, type RejectedMessage } from '@threadline/protocol/node';
+import fc from 'fast-check';
+import { FramedMessageReader, FramedMessageWriter, RawJson, type Framing, type RejectedMessage } from '@threadline/protocol/node';
 
 /** vscode-jsonrpc's Message, as the writer takes it. */
 type Message = Parameters<FramedMessageWriter['write']>[0];
@@ -44,6 +45,24 @@ async function read(framing: Framing, chunks: Buffer[], maxMessageBytes?: number
 const bytewise = (buffer: Buffer) => Array.from({ length: buffer.length }, (_, i) => buffer.subarray(i, i + 1));
 
 for (const framing of ['lsp', 'ndjson'] as const) {
+  test(`${framing}: however the stream is cut, every message is delivered once, whole and in order, and one over the limit is rejected`, async () => {
+    // Messages large and small; the reader keeps a large one's chunks apart until it is complete.
+    const message = fc.record({ jsonrpc: fc.constant('2.0'), id: fc.nat(), method: fc.constant('x'), params: fc.record({ text: fc.string({ unit: 'binary', maxLength: 3000 }) }, { noNullPrototype: true }) }, { noNullPrototype: true });
+    await fc.assert(
+      fc.asyncProperty(fc.array(message, { minLength: 1, maxLength: 6 }), fc.array(fc.nat(), { maxLength: 12 }), async (messages, cuts) => {
+        const wire = Buffer.concat(messages.map((m) => json(framing, m)));
+        const at = [...new Set(cuts.map((c) => c % (wire.length + 1)))].sort((a, b) => a - b);
+        const chunks = [0, ...at].map((from, i) => wire.subarray(from, at[i] ?? wire.length)).filter((c) => c.length > 0);
+        const limit = 2000; // some messages are over it
+        const { messages: delivered, rejections } = await read(framing, chunks, limit);
+        const fits = (m: unknown) => Buffer.byteLength(JSON.stringify(m)) <= limit;
+        assert.deepStrictEqual(delivered, messages.filter(fits));
+        assert.deepStrictEqual(rejections.length, messages.filter((m) => !fits(m)).length);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   test(`${framing}: a message split into 1-byte chunks is delivered once`, async () => {
     const { messages, rejections } = await read(framing, bytewise(json(framing, hello)));
     assert.deepStrictEqual(messages, [hello]);
@@ -270,3 +289,25 @@ test('FramedMessageWriter: what a run of promise reactions writes leaves in one 
   await new Promise((resolve) => setImmediate(resolve));
   assert.equal(writes.length, 3);
 });
+
+for (const framing of ['lsp', 'ndjson'] as const) {
+  test(`${framing}: a RawJson result in parts, one of them large, reads back as the message it spells, between the frames written with it`, async () => {
+    const out = new PassThrough();
+    const written: Buffer[] = [];
+    out.on('data', (chunk: Buffer) => written.push(chunk));
+    const writer = new FramedMessageWriter(out, framing);
+    const events = Array.from({ length: 400 }, (_, i) => ({ seq: i + 1, text: `héllo ✓ ${'x'.repeat(300)}` }));
+    const eventsJson = JSON.stringify(events); // over 64 KB: written on its own, not joined
+    assert.ok(eventsJson.length > 64 * 1024);
+    const parts = ['{"events":', eventsJson, ',"lastSeq":400}'];
+    await Promise.all([
+      writer.write(ping as Message),
+      writer.write({ jsonrpc: '2.0', id: 3, result: new RawJson(parts) } as unknown as Message),
+      writer.write({ jsonrpc: '2.0', id: 4, result: new RawJson('{"ok":true}') } as unknown as Message),
+      writer.write(hello as Message),
+    ]);
+    const { messages, rejections } = await read(framing, [Buffer.concat(written)]);
+    assert.deepStrictEqual(rejections, []);
+    assert.deepStrictEqual(messages, [ping, { jsonrpc: '2.0', id: 3, result: { events, lastSeq: 400 } }, { jsonrpc: '2.0', id: 4, result: { ok: true } }, hello]);
+  });
+}
