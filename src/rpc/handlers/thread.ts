@@ -34,7 +34,7 @@ export function threadHandlers(orchestrator: Orchestrator): HandlerGroup<ThreadM
     // The page's events are JSON text already: spliced into the answer, never parsed and re-printed.
     'thread/events': async (p) => {
       const page = await orchestrator.eventPage(p);
-      return new RawJson(`{"events":${page.eventsJson},"lastSeq":${page.lastSeq}}`);
+      return new RawJson(['{"events":', page.eventsJson, `,"lastSeq":${page.lastSeq}}`]);
     },
   };
 }

@@ -51,7 +51,12 @@ export function eventTable(db: Preparer): Sync<EventReads & EventWrites> {
       events.push(json);
       pendingChars += json.length + 1;
     }
-    return `[${events.join(',')}]`;
+    if (events.length === 0) return '[]';
+    // The brackets go on the first and last event, so join makes the page one flat string: a
+    // writer can count and write it without copying it first (see RawJson).
+    events[0] = `[${events[0]}`;
+    events[events.length - 1] += ']';
+    return events.join(',');
   };
 
   return {
