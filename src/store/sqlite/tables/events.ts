@@ -52,8 +52,8 @@ export function eventTable(db: Preparer): Sync<EventReads & EventWrites> {
       pendingChars += json.length + 1;
     }
     if (events.length === 0) return '[]';
-    // The brackets go on the first and last event, so join makes the page one flat string: a
-    // writer can count and write it without copying it first (see RawJson).
+    // The brackets go on the first and last event, so join makes the page one flat string: the
+    // writer counts and writes it as it is, without V8 first copying `[` + join + `]` into one.
     events[0] = `[${events[0]}`;
     events[events.length - 1] += ']';
     return events.join(',');
