@@ -113,8 +113,14 @@ export interface Orchestrator {
   revokeApprovalRule(p: ParsedParamsOf<'approval/revokeRule'>): Promise<ResultOf<'approval/revokeRule'>>;
   respondToApproval(p: ParsedParamsOf<'approval/respond'>): Promise<ResultOf<'approval/respond'>>;
 
-  /** Start-up: ends the turns of dead owners, then records this process as an owner (heartbeat on). */
+  /** Start-up: ends the turns of dead owners. Resolves to how many. */
   recover(): Promise<number>;
+  /**
+   * Start-up, after `recover`: records this process as an owner and starts its heartbeat. Nothing
+   * waits for the row (a turn's lease writes it with the turn if it is missing), so a front end
+   * may answer its client first; after `shutdown` it records nothing.
+   */
+  recordOwner(): Promise<void>;
   /** Stop accepting work: running turns end `interrupted`, queues stay for the next start. */
   shutdown(reason?: string): Promise<void>;
 }
@@ -231,10 +237,9 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     respondToApproval: (p) => respondToApproval(d, p),
     async recover() {
       const isOwnerDead = async (tx: Tx, threadId: string) => (await leases.holderOf(tx, threadId, tx.now)).kind === 'dead';
-      const recovered = await recoverInterruptedTurns(store, commit, options.maxItemBytes, isOwnerDead);
-      await leases.register();
-      return recovered;
+      return await recoverInterruptedTurns(store, commit, options.maxItemBytes, isOwnerDead);
     },
+    recordOwner: () => leases.register(),
     async shutdown(reason = 'server shutting down') {
       if (closed) return;
       closed = true;
