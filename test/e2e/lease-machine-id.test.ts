@@ -61,9 +61,6 @@ test('a frozen (SIGSTOP) owner on another machine is taken over once its lease e
   const { threadId, turnId } = await start(owner.client, `!word-delay 50\n${words}`);
   await owner.events.waitFor({ kind: 'item.delta', turnId });
   const other = await startServer(t, { dbPath: owner.dbPath, args: ['--machine-id', 'machine-b', '--lease-ttl', '2'] });
-  // Its owner row (written just after `initialize`) is in before the freeze: the owner, waiting
-  // for the write lock behind that commit, would otherwise take it and be frozen holding it.
-  await other.client.request('thread/list', {});
   owner.spawned.process.kill('SIGSTOP');
   t.after(() => void owner.spawned.process.kill('SIGCONT'));
   await untilExpired(await leaseError(other.client.request('thread/drain', { threadId })));
