@@ -3,7 +3,7 @@ import * as acpSdk from '@agentclientprotocol/sdk';
 import { acpAgent } from '../acp/agent.js';
 import { VERSION } from '../version.js';
 import { UsageError } from './args.js';
-import { installProcessHooks, openBackend, recordOwnerSoon } from './open-backend.js';
+import { installProcessHooks, openBackend } from './open-backend.js';
 
 /**
  * `threadline acp`: an ACP v1 agent on stdin/stdout (NDJSON) over the same store, hosts, inbox
@@ -11,8 +11,7 @@ import { installProcessHooks, openBackend, recordOwnerSoon } from './open-backen
  */
 export async function acp(args: string[]): Promise<void> {
   if (args.includes('--read-only')) throw new UsageError('--read-only is an option of serve, not acp');
-  const backend = await openBackend(args);
-  const { log, dbPath, host, store, orchestrator, recovered, tools } = backend;
+  const { log, dbPath, host, store, orchestrator, recovered, tools } = await openBackend(args);
   log.info('threadline acp', { version: VERSION, db: dbPath, host: host.name, recovered });
 
   const stream = acpSdk.ndJsonStream(Writable.toWeb(process.stdout), Readable.toWeb(process.stdin) as ReadableStream<Uint8Array>);
@@ -35,5 +34,4 @@ export async function acp(args: string[]): Promise<void> {
   };
   void connection.closed.then(() => stop(0));
   installProcessHooks(log, stop);
-  recordOwnerSoon(backend);
 }

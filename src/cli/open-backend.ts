@@ -83,19 +83,6 @@ export async function openBackend(args: string[]): Promise<Backend> {
 }
 
 /**
- * Records this process as an owner once the event loop has turned twice: after the client's first
- * message (written right after the spawn, so in the pipe by now) is read and answered, and (on
- * SQLite, whose commit holds the thread) before the next one is. The row's
- * durable commit (6 ms of a start here, an fsync) is work no answer needs: a turn's lease writes a
- * missing row with the turn. Everything that can fail to open stays before the first answer.
- * A read-only server records none.
- */
-export function recordOwnerSoon({ config, orchestrator }: Backend): void {
-  if (config.readOnly) return;
-  setImmediate(() => setImmediate(() => void orchestrator.recordOwner()));
-}
-
-/**
  * The process-level hooks of a front end: an in-process host's stray timer or promise must not
  * take the server (and every thread) down; signals stop it gracefully, and so does a client gone
  * mid-write (EPIPE must not kill it before it has shut down cleanly).

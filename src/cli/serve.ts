@@ -2,7 +2,7 @@ import { BUILTIN_HOSTS } from '../host/load.js';
 import { monotonicMs } from '../rpc/clock.js';
 import { startRpcServer } from '../rpc/server.js';
 import { VERSION } from '../version.js';
-import { installProcessHooks, openBackend, recordOwnerSoon } from './open-backend.js';
+import { installProcessHooks, openBackend } from './open-backend.js';
 
 /**
  * Shutdown answers every request it read before it exits, however long the store takes (at most
@@ -13,8 +13,7 @@ const SHUTDOWN_CAP_MS = 120_000;
 
 /** `threadline serve`: one client on stdin/stdout until it shuts down or goes away. */
 export async function serve(args: string[]): Promise<void> {
-  const backend = await openBackend(args);
-  const { config, log, dbPath, host, hostSupportsSteer, store, orchestrator, recovered, tools } = backend;
+  const { config, log, dbPath, host, hostSupportsSteer, store, orchestrator, recovered, tools } = await openBackend(args);
   log.info('threadline serving', { version: VERSION, db: dbPath, readOnly: config.readOnly, host: host.name, durability: config.durability, framing: config.framing, recovered });
 
   let stopping = false;
@@ -55,5 +54,4 @@ export async function serve(args: string[]): Promise<void> {
     readOnly: config.readOnly,
   });
   installProcessHooks(log, stop);
-  recordOwnerSoon(backend);
 }

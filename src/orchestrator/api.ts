@@ -113,14 +113,8 @@ export interface Orchestrator {
   revokeApprovalRule(p: ParsedParamsOf<'approval/revokeRule'>): Promise<ResultOf<'approval/revokeRule'>>;
   respondToApproval(p: ParsedParamsOf<'approval/respond'>): Promise<ResultOf<'approval/respond'>>;
 
-  /** Start-up: ends the turns of dead owners. Resolves to how many. */
+  /** Start-up: ends the turns of dead owners, then records this process as an owner (heartbeat on). */
   recover(): Promise<number>;
-  /**
-   * Start-up, after `recover`: records this process as an owner and starts its heartbeat. Nothing
-   * waits for the row (a turn's lease writes it with the turn if it is missing), so a front end
-   * may answer its client first; after `shutdown` it records nothing.
-   */
-  recordOwner(): Promise<void>;
   /** Stop accepting work: running turns end `interrupted`, queues stay for the next start. */
   shutdown(reason?: string): Promise<void>;
 }
@@ -237,9 +231,10 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     respondToApproval: (p) => respondToApproval(d, p),
     async recover() {
       const isOwnerDead = async (tx: Tx, threadId: string) => (await leases.holderOf(tx, threadId, tx.now)).kind === 'dead';
-      return await recoverInterruptedTurns(store, commit, options.maxItemBytes, isOwnerDead);
+      const recovered = await recoverInterruptedTurns(store, commit, options.maxItemBytes, isOwnerDead);
+      await leases.register();
+      return recovered;
     },
-    recordOwner: () => leases.register(),
     async shutdown(reason = 'server shutting down') {
       if (closed) return;
       closed = true;

@@ -22,14 +22,11 @@ const ownerIds = (dbPath: string): string[] => {
 
 test('a server with a tiny --lease-ttl neither forgets a live idle owner nor takes the turn it then runs', sqliteOnly('reads and deletes owner rows in the SQLite file with better-sqlite3'), async (t) => {
   const owner = await startServer(t, { args: ['--lease-ttl', '60'] });
-  // The owner row is written after `initialize` is answered (on SQLite, before the next request is served).
-  const thread = await newThread(owner.client);
   const [ownerId] = ownerIds(owner.dbPath);
-  assert.ok(ownerId);
+  const thread = await newThread(owner.client);
   // The owner's heartbeat (every 20 s) is now older than 100 × 1 ms: stale by the tiny ttl's rule.
   await sleep(200);
   const tiny = await startServer(t, { dbPath: owner.dbPath, args: ['--lease-ttl', '0.001'] });
-  await tiny.client.request('thread/list', {}); // its start-up's forgetting done
   assert.ok(ownerIds(owner.dbPath).includes(ownerId!), 'the live owner keeps its row');
   const { turn } = await owner.client.request('thread/startTurn', { threadId: thread.id, prompt: '!hang' });
   const leased = await tiny.client.request('thread/drain', { threadId: thread.id }).then(
@@ -73,7 +70,6 @@ test('start-up forgets an idle owner row after 100 × the ttl that owner recorde
   insert.run('no-ttl-silent-200s', null, ago(300), ago(200));
   insert.run('no-ttl-silent-2000s', null, ago(3000), ago(2000));
   const tiny = await startServer(t, { dbPath: first.dbPath, args: ['--lease-ttl', '0.001'] });
-  await tiny.client.request('thread/list', {}); // its start-up's forgetting done
   const left = db.prepare('SELECT id FROM owners WHERE pid != ? ORDER BY id').all(tiny.spawned.process.pid) as { id: string }[];
   assert.deepStrictEqual(left.map((r) => r.id), ['no-ttl-silent-200s', 'ttl-60s-silent-200s']);
 });

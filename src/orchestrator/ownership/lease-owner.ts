@@ -21,8 +21,6 @@ export class LeaseOwner {
   /** Whether the owner row is (believed) written; a failed write is retried by the heartbeat. */
   private recorded = false;
   private renewing = false;
-  /** The start-up write of the owner row while it runs (release waits for it), or after `release`, 'released'. */
-  private registration: Promise<void> | 'released' | undefined;
 
   constructor(
     private readonly store: Store,
@@ -33,17 +31,11 @@ export class LeaseOwner {
   ) {}
 
   /**
-   * Records this process and starts the heartbeat, once (never after `release`). A database that
-   * refuses the write (read-only, full) is no reason not to serve reads: the heartbeat records the
-   * owner once it can, and a turn's first lease records it in the transaction that begins the turn.
+   * Records this process and starts the heartbeat. A database that refuses the write (read-only,
+   * full) is no reason not to serve reads: the heartbeat records the owner once it can, and a
+   * turn's first lease records it in the transaction that begins the turn.
    */
   async register(): Promise<void> {
-    if (this.registration !== undefined) return;
-    this.registration = this.recordAtStart();
-    await this.registration;
-  }
-
-  private async recordAtStart(): Promise<void> {
     try {
       await this.store.write(async (tx) => {
         await tx.owners.deleteStale(tx.now, STALE_OWNER_TTLS, Math.max(this.ttlMs, UNRECORDED_TTL_MS));
@@ -137,9 +129,6 @@ export class LeaseOwner {
 
   /** Stops the heartbeat and forgets this owner (its turns have ended). */
   async release(): Promise<void> {
-    const registering = this.registration;
-    this.registration = 'released';
-    if (registering !== 'released') await registering; // its row must not outlive the delete below
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     try {
