@@ -90,7 +90,8 @@ test('a host reporting 20 MB metadata, delta, approval and errors: every event a
   const thread = await newThread(client);
   const { turn } = await client.request('thread/startTurn', { threadId: thread.id, prompt: 'huge' });
   // 20 MB through the host, the store and the pipe: ~10 s on a loaded 2-core machine, past the
-  // helper's default wait (one clean-clone CI run met it, with the code of before as of after).
+  // helper's default wait (one clean-clone CI run hit it; the code before 2026-12-02's framing
+  // change takes as long).
   const done = (await events.turnCompleted(turn.id, 60_000)).payload.turn;
   assert.equal(done.status, 'completed', done.error);
 
