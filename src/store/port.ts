@@ -460,7 +460,8 @@ export interface ApprovalRuleWrites {
 export interface SearchHitRow {
   /** Names the hit (stable while it exists): a page's last key anchors the next page. */
   key: number;
-  threadId: string;
+  /** The hit's thread as it is now, read by the same query (a page is one statement, not one per thread). */
+  thread: Thread;
   turnId: string | null;
   itemId: string | null;
   /** The indexed text around the first matching term; the store cuts it, the caller bounds it. */
@@ -502,6 +503,8 @@ export interface ReportReads {
    * `terms` are words, never query syntax: the adapter quotes them, so no input is an operator.
    */
   search(terms: string[], archived: boolean, limit: number, offset: number): Promise<SearchHitRow[]>;
+  /** The keys of the hits `search` returns for the same arguments, in its order (where a page's anchor is now). */
+  searchKeys(terms: string[], archived: boolean, limit: number, offset: number): Promise<number[]>;
   /** How many titles and messages the search index holds (for consistency checks). */
   searchIndexSize(): Promise<{ titles: number; messages: number }>;
   /**

@@ -24,12 +24,12 @@ export function reportContract(open: OpenStore): void {
         await tx.items.insert(newItem('item_3', 'turn_b', 'thr_b', { kind: 'reasoning', status: 'completed', detail: 'budget thoughts' }));
       });
       const found = await store.read((tx) => tx.reports.search(['BUDG'], false, 10, 0));
-      assert.deepStrictEqual(new Set(found.map((h) => `${h.threadId}/${h.itemId}`)), new Set(['thr_a/null', 'thr_b/item_1']), 'not streaming, not reasoning');
+      assert.deepStrictEqual(new Set(found.map((h) => `${h.thread.id}/${h.itemId}`)), new Set(['thr_a/null', 'thr_b/item_1']), 'not streaming, not reasoning');
       assert.deepStrictEqual(await store.read((tx) => tx.reports.searchIndexSize()), { titles: 2, messages: 1 });
 
       await store.write((tx) => tx.items.finish('item_2', { status: 'completed', summary: 's', detail: 'final budget answer', endedAt: at(30) }));
       const after = await store.read((tx) => tx.reports.search(['answer'], false, 10, 0));
-      assert.deepStrictEqual(after.map((h) => [h.threadId, h.turnId, h.itemId]), [['thr_b', 'turn_b', 'item_2']]);
+      assert.deepStrictEqual(after.map((h) => [h.thread.id, h.turnId, h.itemId]), [['thr_b', 'turn_b', 'item_2']]);
       assert.match(after[0]!.snippet, /answer/);
     });
 
@@ -71,19 +71,24 @@ export function reportContract(open: OpenStore): void {
         await tx.threads.setArchived('thr_old', true, at(1));
         await tx.threads.insert(newThread('thr_ops', { title: 'NOT AND OR near' }));
       });
-      const all = (await store.read((tx) => tx.reports.search(['shared'], false, 100, 0))).map((h) => h.threadId);
+      const all = (await store.read((tx) => tx.reports.search(['shared'], false, 100, 0))).map((h) => h.thread.id);
       assert.equal(all[0], 'thr_best', 'the title that holds the word most often ranks first (bm25 and ts_rank alike)');
       const seen: string[] = [];
       for (let offset = 0; ; offset += 3) {
         const page = await store.read((tx) => tx.reports.search(['shared'], false, 3, offset));
         if (page.length === 0) break;
-        seen.push(...page.map((h) => h.threadId));
+        seen.push(...page.map((h) => h.thread.id));
       }
       assert.deepStrictEqual(seen, all, 'pages by offset follow the one order');
+      const keys = await store.read((tx) => tx.reports.searchKeys(['shared'], false, 4, 2));
+      const hits = await store.read((tx) => tx.reports.search(['shared'], false, 4, 2));
+      assert.deepStrictEqual(keys, hits.map((h) => h.key), 'searchKeys: the same hits, in the same order');
+      assert.deepStrictEqual(await store.read((tx) => tx.reports.searchKeys([], false, 4, 0)), []);
+      for (const h of hits) assert.deepStrictEqual(h.thread, await store.read(async (tx) => (await tx.threads.find(h.thread.id))!), 'each hit carries its thread as threads.find reads it');
       assert.deepStrictEqual([...seen].sort(), ['thr_0', 'thr_1', 'thr_2', 'thr_3', 'thr_4', 'thr_5', 'thr_6', 'thr_best']);
-      assert.deepStrictEqual((await store.read((tx) => tx.reports.search(['shared'], true, 10, 0))).map((h) => h.threadId), ['thr_old']);
+      assert.deepStrictEqual((await store.read((tx) => tx.reports.search(['shared'], true, 10, 0))).map((h) => h.thread.id), ['thr_old']);
       for (const terms of [['NOT'], ['AND', 'OR'], ['"'], ['*'], ['near(']]) await store.read((tx) => tx.reports.search(terms, false, 10, 0));
-      assert.deepStrictEqual((await store.read((tx) => tx.reports.search(['not', 'and'], false, 10, 0))).map((h) => h.threadId), ['thr_ops']);
+      assert.deepStrictEqual((await store.read((tx) => tx.reports.search(['not', 'and'], false, 10, 0))).map((h) => h.thread.id), ['thr_ops']);
       assert.deepStrictEqual(await store.read((tx) => tx.reports.search([], false, 10, 0)), []);
     });
 
@@ -117,7 +122,7 @@ export function reportContract(open: OpenStore): void {
         );
         await tx.items.insert(newItem('item_s', 'turn_k', 'thr_kept', { kind: 'agent_message', status: 'in_progress', summary: '', now: at(3) }));
       });
-      const find = async (word: string) => (await store.read((tx) => tx.reports.search([word], false, 10, 0))).map((h) => h.itemId ?? h.threadId);
+      const find = async (word: string) => (await store.read((tx) => tx.reports.search([word], false, 10, 0))).map((h) => h.itemId ?? h.thread.id);
       assert.deepStrictEqual([await find('undone'), await find('retitled'), await find('kept')], [[], [], ['thr_kept']]);
       assert.deepStrictEqual(await store.read((tx) => tx.reports.searchIndexSize()), { titles: 1, messages: 0 }, 'a streaming message is not indexed');
       await store.write((tx) => tx.items.finish('item_s', { status: 'completed', summary: 'streamed', detail: 'streamed answer', endedAt: at(4) }));

@@ -24,7 +24,7 @@ test('migration 008 drops the search triggers and keeps the index a version-7 fi
   assert.deepStrictEqual(db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'search_%'").all(), []);
 
   const store = createSqliteStore(db);
-  const find = async (word: string) => (await store.read((tx) => tx.reports.search([word], false, 10, 0))).map((h) => h.itemId ?? h.threadId);
+  const find = async (word: string) => (await store.read((tx) => tx.reports.search([word], false, 10, 0))).map((h) => h.itemId ?? h.thread.id);
   assert.deepStrictEqual(await find('older'), ['item_1']);
   assert.deepStrictEqual(await find('streamed'), ['item_2']);
   assert.deepStrictEqual(await find('title'), ['thr_1']);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { ParsedParamsOf, ResultOf, Thread } from '@threadline/protocol';
-import type { ReadTx, SearchHitRow } from '../../../store/port.js';
+import type { ParsedParamsOf, ResultOf } from '@threadline/protocol';
+import type { ReadTx } from '../../../store/port.js';
 import type { OperationDeps } from '../deps.js';
 import { badCursor, decodeCursor, encodeCursor } from './cursor.js';
 
@@ -40,9 +40,7 @@ export async function searchThreads(d: OperationDeps, p: ParsedParamsOf<'thread/
     // One extra row says whether a next page exists without a second query.
     const rows = await tx.reports.search(terms, p.archived, limit + 1, start);
     const page = rows.slice(0, limit);
-    const threads = new Map<string, Thread>();
-    for (const r of page) if (!threads.has(r.threadId)) threads.set(r.threadId, (await tx.threads.find(r.threadId))!);
-    const results = page.map((r) => ({ thread: threads.get(r.threadId)!, snippet: boundSnippet(r.snippet), turnId: r.turnId, itemId: r.itemId }));
+    const results = page.map((r) => ({ thread: r.thread, snippet: boundSnippet(r.snippet), turnId: r.turnId, itemId: r.itemId }));
     const last = page[page.length - 1];
     return rows.length > limit && last ? { results, nextCursor: encodeSearchCursor(scope, { offset: start + page.length, lastKey: last.key }) } : { results };
   });
@@ -56,8 +54,8 @@ export async function searchThreads(d: OperationDeps, p: ParsedParamsOf<'thread/
  */
 async function continueAt(tx: ReadTx, terms: string[], archived: boolean, c: SearchCursor): Promise<number> {
   const from = Math.max(0, c.offset - ANCHOR_WINDOW);
-  const around: SearchHitRow[] = await tx.reports.search(terms, archived, c.offset - from + ANCHOR_WINDOW, from);
-  const at = around.findIndex((r) => r.key === c.lastKey);
+  const around = await tx.reports.searchKeys(terms, archived, c.offset - from + ANCHOR_WINDOW, from);
+  const at = around.indexOf(c.lastKey);
   return at < 0 ? c.offset : from + at + 1;
 }
 

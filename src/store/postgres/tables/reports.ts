@@ -1,5 +1,6 @@
 import type { ReportReads, SearchHitRow, UsageGroup, UsageRange, UsageRow } from '../../port.js';
 import type { Ctx } from '../db.js';
+import { toThread, type ThreadRow } from './threads.js';
 
 /** Words of context a snippet keeps around the hit. */
 const SNIPPET_WORDS = 24;
@@ -12,6 +13,16 @@ const SNIPPET_WORDS = 24;
 const QUERY = `to_tsquery('simple', (SELECT string_agg('''' || replace(replace(w, '\\', '\\\\'), '''', '''''') || ''':*', ' & ')
   FROM unnest(tsvector_to_array(to_tsvector('simple', $1))) AS w))`;
 
+/** The page of hits for $1 (the terms), $2 (archived), $3 (limit) and $4 (offset), best first. */
+const HITS = `q AS (SELECT ${QUERY} AS query),
+  hits AS (
+    SELECT d.id AS key, -ts_rank(d.words, q.query) AS rank, d.thread_id, d.turn_id, d.item_id, d.body, q.query
+    FROM search_docs d JOIN threads t ON t.id = d.thread_id, q
+    WHERE d.words @@ q.query AND t.archived = $2
+    ORDER BY rank, d.id LIMIT $3 OFFSET $4)`;
+
+type HitRow = ThreadRow & { key: number; turnId: string | null; itemId: string | null; snippet: string };
+
 /**
  * `thread/search` over migration 001's `search_docs` (kept in step by its triggers) and the usage
  * report as one GROUP BY. Hits are ordered by ts_rank, best first; it differs from SQLite's bm25
@@ -21,18 +32,21 @@ export function reportTable({ sql }: Ctx): ReportReads {
   return {
     search: async (terms: string[], archived: boolean, limit: number, offset: number): Promise<SearchHitRow[]> => {
       if (terms.length === 0) return [];
-      return sql.rows<SearchHitRow>(
-        `WITH q AS (SELECT ${QUERY} AS query),
-        hits AS (
-          SELECT d.id AS key, -ts_rank(d.words, q.query) AS rank, d.thread_id, d.turn_id, d.item_id, d.body, q.query
-          FROM search_docs d JOIN threads t ON t.id = d.thread_id, q
-          WHERE d.words @@ q.query AND t.archived = $2
-          ORDER BY rank, d.id LIMIT $3 OFFSET $4)
-        SELECT key, thread_id AS "threadId", turn_id AS "turnId", item_id AS "itemId",
-          ts_headline('simple', body, query, 'StartSel="", StopSel="", MaxWords=${SNIPPET_WORDS}, MinWords=${SNIPPET_WORDS / 2}, ShortWord=0') AS snippet
-        FROM hits ORDER BY rank, key`,
+      // The page's threads are joined after the LIMIT: a row each, not carried through the sort.
+      const rows = await sql.rows<HitRow>(
+        `WITH ${HITS}
+        SELECT h.key, h.turn_id AS "turnId", h.item_id AS "itemId",
+          ts_headline('simple', h.body, h.query, 'StartSel="", StopSel="", MaxWords=${SNIPPET_WORDS}, MinWords=${SNIPPET_WORDS / 2}, ShortWord=0') AS snippet,
+          t.*
+        FROM hits h JOIN threads t ON t.id = h.thread_id ORDER BY h.rank, h.key`,
         [terms.join(' '), archived, limit, offset],
       );
+      return rows.map((row) => ({ key: row.key, thread: toThread(row), turnId: row.turnId, itemId: row.itemId, snippet: row.snippet }));
+    },
+    searchKeys: async (terms: string[], archived: boolean, limit: number, offset: number): Promise<number[]> => {
+      if (terms.length === 0) return [];
+      const rows = await sql.rows<{ key: number }>(`WITH ${HITS} SELECT key FROM hits ORDER BY rank, key`, [terms.join(' '), archived, limit, offset]);
+      return rows.map((row) => row.key);
     },
     searchIndexSize: async () => {
       const [row] = await sql.rows<{ titles: number; messages: number }>(

@@ -3,7 +3,7 @@ import type { NewThread, ThreadPageKey, ThreadReads, ThreadSettings, ThreadWrite
 import type { Ctx } from '../db.js';
 import { opt } from './rows.js';
 
-interface ThreadRow {
+export interface ThreadRow {
   id: string;
   title: string;
   archived: boolean;
@@ -203,7 +203,7 @@ export function threadTable({ sql, locks }: Ctx): ThreadReads & ThreadWrites & {
   };
 }
 
-function toThread(row: ThreadRow): Thread {
+export function toThread(row: ThreadRow): Thread {
   return {
     id: row.id,
     title: row.title,

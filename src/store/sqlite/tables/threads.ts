@@ -6,7 +6,7 @@ import type { Sync } from '../settled.js';
 import { fromBool, opt, toBool } from './rows.js';
 import { searchIndex } from './search-index.js';
 
-interface ThreadRow {
+export interface ThreadRow {
   id: string;
   title: string;
   archived: number;
@@ -150,7 +150,7 @@ export function threadTable(db: Preparer): Sync<ThreadReads & ThreadWrites> {
   };
 }
 
-function toThread(row: ThreadRow): Thread {
+export function toThread(row: ThreadRow): Thread {
   return {
     id: row.id,
     title: row.title,
