@@ -17,7 +17,8 @@ const ruleText = (name: string, max: number) =>
     .min(1, `${name} must not be empty`)
     .max(max, `${name} is longer than ${max} characters`);
 
-export const ApprovalChoiceSchema = z.enum(['approve', 'approveForThread', 'approveAlways', 'deny', 'denyAlways', 'cancel']);
+export const approvalChoiceSchema = lazy(() => z.enum(['approve', 'approveForThread', 'approveAlways', 'deny', 'denyAlways', 'cancel']));
+export const ApprovalChoiceSchema = /* @__PURE__ */ approvalChoiceSchema();
 export type ApprovalChoice = z.infer<typeof ApprovalChoiceSchema>;
 
 /** Built (and registered) on the first call; {@link RuleMatchSchema} is the same schema, built on import. */
@@ -65,7 +66,8 @@ export const ruleScopeSchema = lazy(() =>
 export const RuleScopeSchema = /* @__PURE__ */ ruleScopeSchema();
 export type RuleScope = z.infer<typeof RuleScopeSchema>;
 
-export const RuleEffectSchema = z.enum(['allow', 'deny']);
+export const ruleEffectSchema = lazy(() => z.enum(['allow', 'deny']));
+export const RuleEffectSchema = /* @__PURE__ */ ruleEffectSchema();
 export type RuleEffect = z.infer<typeof RuleEffectSchema>;
 
 /** Built (and registered) on the first call; {@link RuleDraftSchema} is the same schema, built on import. */
@@ -86,7 +88,7 @@ export const approvalRuleSchema = lazy(() =>
     'A stored approval rule: approvals it matches are decided without asking; a matching `deny` wins over any `allow`.',
     z.object({
       id: doc('Rule id (`rule_` + UUIDv7).', z.string()),
-      effect: doc('`allow` approves, `deny` denies what it matches.', RuleEffectSchema),
+      effect: doc('`allow` approves, `deny` denies what it matches.', ruleEffectSchema()),
       match: doc('What it matches.', ruleMatchSchema()),
       scope: doc('Where it applies.', ruleScopeSchema()),
       createdAt: doc('When it was made (ISO-8601 UTC).', timestampSchema()),
@@ -100,7 +102,7 @@ export type ApprovalRule = z.infer<typeof ApprovalRuleSchema>;
 export const approvalAnswerSchema = lazy(() => z.object({
   decision: doc(
     '`approve` / `deny` this request once; `approveForThread`: approve, and approve what the proposed rule matches in this thread from now on; `approveAlways` / `denyAlways`: decide, and store `rule` (default: the proposed rule) as an allow / deny rule; `cancel`: no decision (denied). An `*Always` or `*ForThread` answer without any rule decides once.',
-    ApprovalChoiceSchema,
+    approvalChoiceSchema(),
   ),
   rule: doc('With `approveAlways` / `denyAlways`: the rule to store instead of the proposed one.', ruleDraftSchema().optional()),
 }));

@@ -7,10 +7,12 @@ import { admissionSchema, contextUsageSchema, itemSchema, threadSchema, timestam
 /** The one server → client notification; its params are a {@link ThreadEvent}. */
 export const THREAD_EVENT_NOTIFICATION = 'thread/event';
 
-export const ApprovalKindSchema = z.enum(['shell', 'edit', 'tool']);
+export const approvalKindSchema = lazy(() => z.enum(['shell', 'edit', 'tool']));
+export const ApprovalKindSchema = /* @__PURE__ */ approvalKindSchema();
 export type ApprovalKind = z.infer<typeof ApprovalKindSchema>;
 
-export const ApprovalDecisionSchema = z.enum(['approve', 'deny']);
+export const approvalDecisionSchema = lazy(() => z.enum(['approve', 'deny']));
+export const ApprovalDecisionSchema = /* @__PURE__ */ approvalDecisionSchema();
 export type ApprovalDecision = z.infer<typeof ApprovalDecisionSchema>;
 
 /** Built (and registered) on the first call; {@link ApprovalRequestSchema} is the same schema, built on import. */
@@ -19,7 +21,7 @@ export const approvalRequestSchema = lazy(() =>
     'ApprovalRequest',
     'What an engine asks permission for.',
     z.object({
-      kind: doc('`shell`: run a command; `edit`: change a file; `tool`: call another tool.', ApprovalKindSchema),
+      kind: doc('`shell`: run a command; `edit`: change a file; `tool`: call another tool.', approvalKindSchema()),
       summary: doc('One line to show the user.', z.string()),
       detail: doc('The full request (command line, diff, tool arguments).', z.string()),
     }),
@@ -110,7 +112,7 @@ function buildEvents() {
       'An approval was decided: by the client, by a stored rule, by the thread\'s autoApprove, or denied by an interrupt.',
       z.object({
         approvalId: ApprovalId,
-        decision: doc('The decision the engine got.', ApprovalDecisionSchema),
+        decision: doc('The decision the engine got.', approvalDecisionSchema()),
         reason: doc(
           'Who decided: the `client`, a stored approval `rule`, the thread\'s `auto_approve`, an interrupt (`interrupted`, deny) or nobody in time (`timed_out`, deny).',
           z.enum(['client', 'rule', 'auto_approve', 'interrupted', 'timed_out']).optional(),

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { lazy } from './registry.js';
-import { ApprovalKindSchema, type ApprovalDecision, type ApprovalKind } from './events.js';
-import { ItemKindSchema, type ItemKind, type ItemStatus } from './schemas.js';
+import { ApprovalKindSchema, approvalKindSchema, type ApprovalDecision, type ApprovalKind } from './events.js';
+import { itemKindSchema, type ItemKind, type ItemStatus } from './schemas.js';
 
 /**
  * The engine host port, version 1: everything a host sees of Threadline, and the zod schemas of
@@ -12,9 +12,10 @@ import { ItemKindSchema, type ItemKind, type ItemStatus } from './schemas.js';
 export const HOST_API_VERSION = 1;
 
 /** The item kinds an engine reports are the wire's (one list: a new kind is added once, in schemas.ts). */
-export const EngineItemKindSchema = ItemKindSchema;
+export const engineItemKindSchema = itemKindSchema;
+export const EngineItemKindSchema = /* @__PURE__ */ engineItemKindSchema();
 export type EngineItemKind = ItemKind;
-export { ApprovalKindSchema, type ApprovalDecision, type ApprovalKind };
+export { ApprovalKindSchema, approvalKindSchema, type ApprovalDecision, type ApprovalKind };
 
 // The schemas below are built on first use (a server checks engine output only once a turn runs);
 // each exported constant is the same schema, built on import.
@@ -42,7 +43,7 @@ export type EngineUsage = z.infer<typeof EngineUsageSchema>;
  */
 export const engineEventSchema = lazy(() =>
   z.discriminatedUnion('type', [
-    z.object({ type: z.literal('item.started'), key: itemKey(), kind: EngineItemKindSchema, text: z.string().optional(), metadata: metadata().optional() }),
+    z.object({ type: z.literal('item.started'), key: itemKey(), kind: engineItemKindSchema(), text: z.string().optional(), metadata: metadata().optional() }),
     z.object({ type: z.literal('item.delta'), key: itemKey(), text: z.string() }),
     z.object({
       type: z.literal('item.completed'),
@@ -73,7 +74,7 @@ export type EngineEventType = EngineEvent['type'];
 export const engineApprovalRequestSchema = lazy(() =>
   z.object({
     itemKey: itemKey(),
-    kind: ApprovalKindSchema,
+    kind: approvalKindSchema(),
     summary: z.string(),
     detail: z.string(),
     /** The tool's name as the model called it (`shell`, `write_file`, `mcp__github__create_issue`). */

@@ -7,11 +7,11 @@ import { ReportingMethods } from './methods/reporting.js';
 import { ApprovalMethods } from './methods/approval.js';
 import {
   admissionSchema,
-  DeliverySchema,
+  deliverySchema,
   itemSchema,
   routingRuleSchema,
   threadSchema,
-  ThreadStatusSchema,
+  threadStatusSchema,
   turnSchema,
   usageSchema,
 } from './schemas.js';
@@ -151,7 +151,7 @@ const ThreadListParamsSchema = lazy(() => named(
     cursor: doc('`nextCursor` of the previous page; absent for the first.', z.string().optional()),
     limit: doc('Page size, 1..200.', positiveInt('limit').min(1).max(200).default(50)),
     archived: doc('true: archived threads only; absent or false: unarchived only.', z.boolean().optional()),
-    status: doc('Only threads with this status (`idle` or `running`).', ThreadStatusSchema.optional()),
+    status: doc('Only threads with this status (`idle` or `running`).', threadStatusSchema().optional()),
   }),
 ));
 const ThreadListResultSchema = lazy(() => named(
@@ -203,7 +203,7 @@ const ThreadStartTurnParamsSchema = lazy(() => named(
     prompt: doc('The user message; trimmed, must not be empty, at most `--max-prompt-bytes`.', requiredText('prompt')),
     delivery: doc(
       'When a turn runs: `queue` it behind, or `steer` it into the running turn. Absent: -32010 when busy.',
-      DeliverySchema.optional(),
+      deliverySchema().optional(),
     ),
     expectedTurnId: doc('Act only if this turn is the running one (else -32014).', z.string().optional()),
     clientRequestId: doc(

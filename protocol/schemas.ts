@@ -7,8 +7,8 @@ import { mcpServerSpecSchema } from './mcp-servers.js';
 
 /** Built on first use (a datetime regex): a server answers `initialize` without it. */
 export const timestampSchema = lazy(() => z.iso.datetime({ offset: false }));
-const Seq = z.number().int().nonnegative();
-const Count = z.number().int().nonnegative();
+const seqSchema = lazy(() => z.number().int().nonnegative());
+const countSchema = lazy(() => z.number().int().nonnegative());
 export const jsonObjectSchema = lazy(() => z.record(z.string(), z.unknown()));
 
 /** Built (and registered) on the first call; {@link UsageSchema} is the same schema, built on import. */
@@ -17,10 +17,10 @@ export const usageSchema = lazy(() =>
     'Usage',
     'Token usage of a turn (or a sum of turns).',
     z.object({
-      inputTokens: doc('Tokens of input the model read (prompt and history).', Count),
-      outputTokens: doc('Tokens the model wrote.', Count),
-      cachedInputTokens: doc('Of `inputTokens`, how many the provider served from its cache.', Count.optional()),
-      reasoningTokens: doc('Of `outputTokens`, how many were hidden reasoning.', Count.optional()),
+      inputTokens: doc('Tokens of input the model read (prompt and history).', countSchema()),
+      outputTokens: doc('Tokens the model wrote.', countSchema()),
+      cachedInputTokens: doc('Of `inputTokens`, how many the provider served from its cache.', countSchema().optional()),
+      reasoningTokens: doc('Of `outputTokens`, how many were hidden reasoning.', countSchema().optional()),
       costUsd: doc('Price in US dollars, when the model has a known price (`--prices`).', z.number().nonnegative().optional()),
     }),
   ),
@@ -28,7 +28,8 @@ export const usageSchema = lazy(() =>
 export const UsageSchema = /* @__PURE__ */ usageSchema();
 export type Usage = z.infer<typeof UsageSchema>;
 
-export const ThreadStatusSchema = z.enum(['idle', 'running']);
+export const threadStatusSchema = lazy(() => z.enum(['idle', 'running']));
+export const ThreadStatusSchema = /* @__PURE__ */ threadStatusSchema();
 export type ThreadStatus = z.infer<typeof ThreadStatusSchema>;
 
 /** Built (and registered) on the first call; {@link ContextUsageSchema} is the same schema, built on import. */
@@ -38,7 +39,7 @@ export const contextUsageSchema = lazy(() =>
     "How full a thread's context window is after a model call.",
     z.object({
       turnId: doc('The turn whose model call it was.', turnIdSchema()),
-      used: doc('Tokens in the context: the prompt sent plus the reply received.', Count),
+      used: doc('Tokens in the context: the prompt sent plus the reply received.', countSchema()),
       size: doc("The model's context window in tokens; `null` when the host does not know it (it never guesses).", z.number().int().positive().nullable()),
     }),
   ),
@@ -54,7 +55,7 @@ export const threadSchema = lazy(() =>
     z.object({
       id: doc('Thread id (`thr_` + UUIDv7).', threadIdSchema()),
       title: doc('Display title; `""` when none was given.', z.string()),
-      status: doc('`running` while one of its turns is in progress, else `idle`.', ThreadStatusSchema),
+      status: doc('`running` while one of its turns is in progress, else `idle`.', threadStatusSchema()),
       archived: doc('Archived threads accept no new turns and are listed only with `archived: true`.', z.boolean()),
       model: doc('Default model of its turns (the host chooses when absent).', z.string().optional()),
       mode: doc('Free-form mode passed to the engine host (e.g. `plan`, `edit`).', z.string().optional()),
@@ -66,8 +67,8 @@ export const threadSchema = lazy(() =>
       latestTurnId: doc('The most recently created turn.', turnIdSchema().optional()),
       createdAt: doc('When the thread was created (ISO-8601 UTC).', timestampSchema()),
       updatedAt: doc('Last settings change or turn start/end (ISO-8601 UTC); `thread/list` sorts on it.', timestampSchema()),
-      lastSeq: doc("Seq of the thread's newest event (0 before any).", Seq),
-      queuedCount: doc('Pending admissions in its inbox.', Count),
+      lastSeq: doc("Seq of the thread's newest event (0 before any).", seqSchema()),
+      queuedCount: doc('Pending admissions in its inbox.', countSchema()),
       forkedFrom: doc(
         'Where `thread/fork` copied it from: the source thread and the turn the copy stops before (absent: the whole visible history).',
         z.object({ threadId: doc('The source thread.', threadIdSchema()), turnId: doc('The first source turn not copied.', turnIdSchema().optional()) }).optional(),
@@ -88,10 +89,12 @@ export const threadSchema = lazy(() =>
 export const ThreadSchema = /* @__PURE__ */ threadSchema();
 export type Thread = z.infer<typeof ThreadSchema>;
 
-export const TurnStatusSchema = z.enum(['in_progress', 'completed', 'failed', 'interrupted']);
+export const turnStatusSchema = lazy(() => z.enum(['in_progress', 'completed', 'failed', 'interrupted']));
+export const TurnStatusSchema = /* @__PURE__ */ turnStatusSchema();
 export type TurnStatus = z.infer<typeof TurnStatusSchema>;
 
-export const TurnKindSchema = z.enum(['prompt', 'compaction']);
+export const turnKindSchema = lazy(() => z.enum(['prompt', 'compaction']));
+export const TurnKindSchema = /* @__PURE__ */ turnKindSchema();
 export type TurnKind = z.infer<typeof TurnKindSchema>;
 
 /** Built (and registered) on the first call; {@link TurnSchema} is the same schema, built on import. */
@@ -102,19 +105,19 @@ export const turnSchema = lazy(() =>
     z.object({
       id: doc('Turn id (`turn_` + UUIDv7).', turnIdSchema()),
       threadId: doc('The thread it belongs to.', threadIdSchema()),
-      status: doc('`in_progress` until it ends `completed`, `failed` or `interrupted`.', TurnStatusSchema),
+      status: doc('`in_progress` until it ends `completed`, `failed` or `interrupted`.', turnStatusSchema()),
       inputSummary: doc('Short text shown for the prompt (the prompt cut to 200 characters unless given).', z.string()),
       createdAt: doc('When the turn was created (ISO-8601 UTC).', timestampSchema()),
       startedAt: doc('When the engine started it.', timestampSchema().optional()),
       endedAt: doc('When it ended.', timestampSchema().optional()),
-      durationMs: doc('endedAt − startedAt in milliseconds.', Count.optional()),
+      durationMs: doc('endedAt − startedAt in milliseconds.', countSchema().optional()),
       usage: doc('Token usage the engine reported.', usageSchema().optional()),
       error: doc('Why it failed or was interrupted (e.g. `server restarted`).', z.string().optional()),
       itemIds: doc('Its items in order.', z.array(itemIdSchema())),
-      steerCount: doc('How many prompts were steered into it.', Count),
+      steerCount: doc('How many prompts were steered into it.', countSchema()),
       model: doc('The model it ran with (routing rule, prompt, or thread default).', z.string().optional()),
       supersededBy: doc('The turn that replaced it through `thread/editLastTurn`.', turnIdSchema().optional()),
-      kind: doc('`prompt`: a user prompt and its answer; `compaction`: a `thread/compact` summary of what came before.', TurnKindSchema),
+      kind: doc('`prompt`: a user prompt and its answer; `compaction`: a `thread/compact` summary of what came before.', turnKindSchema()),
       revertedAt: doc('When `thread/revert` hid it from the engine (it stays readable); absent while it counts.', timestampSchema().optional()),
     }),
   ),
@@ -122,7 +125,7 @@ export const turnSchema = lazy(() =>
 export const TurnSchema = /* @__PURE__ */ turnSchema();
 export type Turn = z.infer<typeof TurnSchema>;
 
-export const ItemKindSchema = z.enum([
+export const itemKindSchema = lazy(() => z.enum([
   'user_message',
   'agent_message',
   'reasoning',
@@ -130,10 +133,12 @@ export const ItemKindSchema = z.enum([
   'tool_result',
   'error',
   'context_compaction',
-]);
+]));
+export const ItemKindSchema = /* @__PURE__ */ itemKindSchema();
 export type ItemKind = z.infer<typeof ItemKindSchema>;
 
-export const ItemStatusSchema = z.enum(['in_progress', 'completed', 'failed']);
+export const itemStatusSchema = lazy(() => z.enum(['in_progress', 'completed', 'failed']));
+export const ItemStatusSchema = /* @__PURE__ */ itemStatusSchema();
 export type ItemStatus = z.infer<typeof ItemStatusSchema>;
 
 /** Built (and registered) on the first call; {@link ItemSchema} is the same schema, built on import. */
@@ -144,8 +149,8 @@ export const itemSchema = lazy(() =>
     z.object({
       id: doc('Item id (`item_` + UUIDv7).', itemIdSchema()),
       turnId: doc('The turn it belongs to.', turnIdSchema()),
-      kind: doc('What it is.', ItemKindSchema),
-      status: doc('`in_progress` while it streams, then `completed` or `failed`.', ItemStatusSchema),
+      kind: doc('What it is.', itemKindSchema()),
+      status: doc('`in_progress` while it streams, then `completed` or `failed`.', itemStatusSchema()),
       summary: doc('`detail` cut to 200 characters.', z.string()),
       detail: doc('Full text; `item.completed` always carries it (cut at `--max-item-bytes`).', z.string().optional()),
       metadata: doc('Extra facts, e.g. `interrupted: true`, `truncated: true`; hosts may add their own.', jsonObjectSchema().optional()),
@@ -157,10 +162,12 @@ export const itemSchema = lazy(() =>
 export const ItemSchema = /* @__PURE__ */ itemSchema();
 export type Item = z.infer<typeof ItemSchema>;
 
-export const DeliverySchema = z.enum(['queue', 'steer']);
+export const deliverySchema = lazy(() => z.enum(['queue', 'steer']));
+export const DeliverySchema = /* @__PURE__ */ deliverySchema();
 export type Delivery = z.infer<typeof DeliverySchema>;
 
-export const AdmissionStateSchema = z.enum(['pending', 'promoted', 'cancelled']);
+export const admissionStateSchema = lazy(() => z.enum(['pending', 'promoted', 'cancelled']));
+export const AdmissionStateSchema = /* @__PURE__ */ admissionStateSchema();
 export type AdmissionState = z.infer<typeof AdmissionStateSchema>;
 
 /** Built (and registered) on the first call; {@link AdmissionSchema} is the same schema, built on import. */
@@ -171,12 +178,12 @@ export const admissionSchema = lazy(() =>
     z.object({
       id: doc('Admission id (`inp_` + UUIDv7).', admissionIdSchema()),
       threadId: doc('The thread whose inbox holds it.', threadIdSchema()),
-      admittedSeq: doc('Seq of the event that recorded it (`prompt.admitted`, or `prompt.promoted` when it ran at once).', Seq),
+      admittedSeq: doc('Seq of the event that recorded it (`prompt.admitted`, or `prompt.promoted` when it ran at once).', seqSchema()),
       prompt: doc('The prompt text, trimmed.', z.string()),
-      delivery: doc('`queue`: a turn of its own; `steer`: into the running turn.', DeliverySchema),
-      state: doc('`pending` until `promoted` (it ran) or `cancelled`.', AdmissionStateSchema),
+      delivery: doc('`queue`: a turn of its own; `steer`: into the running turn.', deliverySchema()),
+      state: doc('`pending` until `promoted` (it ran) or `cancelled`.', admissionStateSchema()),
       createdAt: doc('When it was admitted (ISO-8601 UTC).', timestampSchema()),
-      promotedSeq: doc('Seq of its `prompt.promoted` event.', Seq.optional()),
+      promotedSeq: doc('Seq of its `prompt.promoted` event.', seqSchema().optional()),
       turnId: doc('The turn it started or joined, once promoted.', turnIdSchema().optional()),
     }),
   ),

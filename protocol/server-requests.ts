@@ -1,6 +1,6 @@
 import * as z from 'zod';
-import { approvalAnswerSchema, ApprovalChoiceSchema, ruleDraftSchema } from './approval-rules.js';
-import { ApprovalKindSchema } from './events.js';
+import { approvalAnswerSchema, approvalChoiceSchema, ruleDraftSchema } from './approval-rules.js';
+import { approvalKindSchema } from './events.js';
 import { itemIdSchema, threadIdSchema, turnIdSchema } from './ids.js';
 import { doc, lazy, named } from './registry.js';
 import { mcpStatusParamsSchema } from './methods.js';
@@ -15,12 +15,12 @@ export const approvalRequestParamsSchema = lazy(() =>
       turnId: doc('The turn that waits for the decision.', turnIdSchema()),
       itemId: doc('The `tool_call` item that waits for it.', itemIdSchema()),
       approvalId: doc('Id of the approval, as in the `approval.*` events.', z.string()),
-      kind: doc('`shell`: run a command; `edit`: change a file; `tool`: call another tool.', ApprovalKindSchema),
+      kind: doc('`shell`: run a command; `edit`: change a file; `tool`: call another tool.', approvalKindSchema()),
       summary: doc('One line to show the user.', z.string()),
       detail: doc('The full request (command line, diff, tool arguments).', z.string()),
       availableDecisions: doc(
         'The decisions the client may answer; absent (older servers): `approve` and `deny`. The `*ForThread` and `*Always` ones are offered when there is a proposed rule.',
-        z.array(ApprovalChoiceSchema).optional(),
+        z.array(approvalChoiceSchema()).optional(),
       ),
       proposedRule: doc(
         'The rule the server proposes for an `approveForThread` / `approveAlways` / `denyAlways` answer: a command prefix for a shell command, the file\'s directory + `/**` for a file, the tool name for another tool; scoped to the thread\'s `cwd` (global without one). Absent when the engine did not say what it runs.',

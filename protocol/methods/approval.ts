@@ -1,6 +1,6 @@
 import * as z from 'zod';
-import { ApprovalChoiceSchema, approvalRuleSchema, ruleDraftSchema } from '../approval-rules.js';
-import { ApprovalDecisionSchema } from '../events.js';
+import { approvalChoiceSchema, approvalRuleSchema, ruleDraftSchema } from '../approval-rules.js';
+import { approvalDecisionSchema } from '../events.js';
 import { idParam } from '../ids.js';
 import { doc, lazy, named } from '../registry.js';
 import { method, type MethodSpec } from './spec.js';
@@ -38,7 +38,7 @@ const ApprovalRespondParamsSchema = lazy(() => named(
   'Answers a pending approval by its id (from `approval.requested`) instead of, or before, the `approval/request` answer; any connection to the server process that runs the turn may.',
   z.object({
     approvalId: doc('The pending approval (`appr_…`).', idParam('approvalId')),
-    decision: doc('As in an `approval/request` answer.', ApprovalChoiceSchema),
+    decision: doc('As in an `approval/request` answer.', approvalChoiceSchema()),
     rule: doc('With `approveAlways` / `denyAlways`: the rule to store instead of the proposed one.', ruleDraftSchema().optional()),
   }),
 ));
@@ -46,7 +46,7 @@ const ApprovalRespondResultSchema = lazy(() => named(
   'ApprovalRespondResult',
   'The decision the engine got, and the rule the answer stored.',
   z.object({
-    decision: doc('What the engine got.', ApprovalDecisionSchema),
+    decision: doc('What the engine got.', approvalDecisionSchema()),
     ruleId: doc('The rule the answer stored, if any.', z.string().optional()),
   }),
 ));

@@ -6,6 +6,7 @@ export {
   HOST_API_VERSION,
   EngineEventSchema,
   EngineItemKindSchema,
+  engineItemKindSchema,
   EngineUsageSchema,
   EngineApprovalRequestSchema,
   engineEventSchema,

@@ -1,7 +1,7 @@
 import {
   type CompactionInput,
   engineEventSchema,
-  EngineItemKindSchema,
+  engineItemKindSchema,
   type Engine,
   type EngineEvent,
   type TurnContext,
@@ -100,7 +100,7 @@ export class GuardedEngine implements Engine {
     let problem: string;
     if (!event) problem = `a non-object event (${raw === null ? 'null' : typeof raw})`;
     else if (typeof event.type === 'string' && !knownEventTypes().has(event.type)) problem = `an unknown event type ${quoted(event.type)}`;
-    else if (event.type === 'item.started' && typeof event.kind === 'string' && !EngineItemKindSchema.safeParse(event.kind).success) {
+    else if (event.type === 'item.started' && typeof event.kind === 'string' && !engineItemKindSchema().safeParse(event.kind).success) {
       problem = `an unknown item kind ${quoted(event.kind)}`;
     } else {
       // A zod message may quote the value it refused, and a path may hold a host's keys: both cut.
