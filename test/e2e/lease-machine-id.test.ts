@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ThreadLeasedError, type ThreadlineClient } from '@threadline/protocol';
-import { newThread, startServer } from '../helpers/server.js';
+import { StorageError, ThreadLeasedError, type ThreadlineClient } from '@threadline/protocol';
+import { newThread, startServer, type TestServer } from '../helpers/server.js';
 import { runCli } from '../helpers/cli.js';
 
 // Issue 16: servers on several machines share one database. A pid means something only on its
@@ -20,6 +20,27 @@ async function leaseError(p: Promise<unknown>): Promise<ThreadLeasedError> {
 async function untilExpired(error: ThreadLeasedError): Promise<void> {
   const ms = Date.parse(error.data.leaseExpiresAt as string) - Date.now() + 100;
   await sleep(Math.max(0, ms));
+}
+
+/**
+ * SIGSTOPs `owner` at a moment it holds no write lock, and returns the -32040 `other` then gets
+ * for the thread. A process frozen inside a transaction (its turn commits a burst of words every
+ * few ms) holds SQLite's write lock, or the thread's row lock on Postgres, and every other writer
+ * fails retryably once its wait is over: that is not the takeover under test, so the owner runs
+ * on and is frozen again.
+ */
+async function freezeOwner(owner: TestServer, other: TestServer, threadId: string): Promise<ThreadLeasedError> {
+  for (let attempt = 1; ; attempt++) {
+    owner.spawned.process.kill('SIGSTOP');
+    const error = await other.client.request('thread/drain', { threadId }).then(() => undefined, (e: unknown) => e);
+    if (attempt < 5 && error instanceof StorageError && error.data.retryable === true) {
+      owner.spawned.process.kill('SIGCONT');
+      await sleep(10 * attempt);
+      continue;
+    }
+    assert.ok(error instanceof ThreadLeasedError, `expected -32040 ThreadLeased, got ${String(error)}`);
+    return error;
+  }
 }
 
 async function start(client: ThreadlineClient, prompt: string) {
@@ -60,10 +81,14 @@ test('a frozen (SIGSTOP) owner on another machine is taken over once its lease e
   const words = Array.from({ length: 400 }, (_, i) => `w${i}`).join(' ');
   const { threadId, turnId } = await start(owner.client, `!word-delay 50\n${words}`);
   await owner.events.waitFor({ kind: 'item.delta', turnId });
-  const other = await startServer(t, { dbPath: owner.dbPath, args: ['--machine-id', 'machine-b', '--lease-ttl', '2'] });
-  owner.spawned.process.kill('SIGSTOP');
+  // A short wait for SQLite's lock: a freeze inside a transaction is retried (freezeOwner).
+  const other = await startServer(t, {
+    dbPath: owner.dbPath,
+    args: ['--machine-id', 'machine-b', '--lease-ttl', '2'],
+    env: { ...process.env, THREADLINE_TEST_BUSY_TIMEOUT_MS: '1000' },
+  });
   t.after(() => void owner.spawned.process.kill('SIGCONT'));
-  await untilExpired(await leaseError(other.client.request('thread/drain', { threadId })));
+  await untilExpired(await freezeOwner(owner, other, threadId));
   const drained = await other.client.request('thread/drain', { threadId });
   assert.equal(drained.remaining, 0);
   const { turn } = await other.client.request('turn/get', { turnId });
