@@ -10,10 +10,18 @@ import { runCli } from '../helpers/cli.js';
 // has expired, by the database's clock. These run on the suite's backend (THREADLINE_TEST_DB);
 // on one host, two machine ids stand for two machines.
 
-async function leaseError(p: Promise<unknown>): Promise<ThreadLeasedError> {
-  const error = await p.then(() => undefined, (e: unknown) => e);
+/** What `p` rejected with (undefined when it fulfilled). */
+async function rejectionOf(p: Promise<unknown>): Promise<unknown> {
+  return await p.then(() => undefined, (e: unknown) => e);
+}
+
+function asLeased(error: unknown): ThreadLeasedError {
   assert.ok(error instanceof ThreadLeasedError, `expected -32040 ThreadLeased, got ${String(error)}`);
   return error;
+}
+
+async function leaseError(p: Promise<unknown>): Promise<ThreadLeasedError> {
+  return asLeased(await rejectionOf(p));
 }
 
 /** Waits until the lease the error names has expired (a computed wait, plus a margin). */
@@ -32,14 +40,13 @@ async function untilExpired(error: ThreadLeasedError): Promise<void> {
 async function freezeOwner(owner: TestServer, other: TestServer, threadId: string): Promise<ThreadLeasedError> {
   for (let attempt = 1; ; attempt++) {
     owner.spawned.process.kill('SIGSTOP');
-    const error = await other.client.request('thread/drain', { threadId }).then(() => undefined, (e: unknown) => e);
+    const error = await rejectionOf(other.client.request('thread/drain', { threadId }));
     if (attempt < 5 && error instanceof StorageError && error.data.retryable === true) {
       owner.spawned.process.kill('SIGCONT');
       await sleep(10 * attempt);
       continue;
     }
-    assert.ok(error instanceof ThreadLeasedError, `expected -32040 ThreadLeased, got ${String(error)}`);
-    return error;
+    return asLeased(error);
   }
 }
 
