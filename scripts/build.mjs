@@ -3,7 +3,7 @@
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { cpSync, readFileSync, rmSync } from 'node:fs';
-import { englishOnlyZod, lazyBuiltins, sqliteAddon } from './esbuild-plugins.mjs';
+import { englishOnlyZod, lazyBuiltins, oneJsonRpcImport, separateFiles, sqliteAddon } from './esbuild-plugins.mjs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning' };
@@ -15,33 +15,43 @@ const asModuleFunction = {
   footer: { js: '});' },
 };
 
-await build({
+// The server: `serve` (and demo, help) in dist/threadline.cjs; `acp`, the same server speaking ACP,
+// in dist/acp.cjs, so that serve's start-up never reads the ACP SDK's bytes.
+const server = {
   ...common,
-  entryPoints: ['src/main.ts'],
-  outfile: 'dist/threadline.cjs',
   ...asModuleFunction,
   external: ['better-sqlite3/package.json'], // found at run time, beside the addon (sqliteAddon)
   conditions: ['@threadline/source'],
   define: { THREADLINE_VERSION: JSON.stringify(pkg.version) },
-  plugins: [lazyBuiltins, sqliteAddon, englishOnlyZod],
+  plugins: [lazyBuiltins, sqliteAddon, englishOnlyZod, oneJsonRpcImport, separateFiles({ pg: 'pg.cjs' })],
   minifyWhitespace: true,
   minifySyntax: true,
-});
+};
+await build({ ...server, entryPoints: ['src/main.ts'], outfile: 'dist/threadline.cjs' });
+await build({ ...server, entryPoints: ['src/acp-main.ts'], outfile: 'dist/acp.cjs' });
+// The Postgres driver, required by the Postgres adapter when it opens (separateFiles above).
+await build({ ...common, entryPoints: { pg: 'pg' }, outdir: 'dist', outExtension: { '.js': '.cjs' }, format: 'cjs', minifyWhitespace: true, minifySyntax: true });
 
-// V8's code cache for the bundle, made by running it once as an IDE's start does: `serve` on an
-// in-memory database (nothing written anywhere), answering `initialize` and `thread/list`, then
-// `shutdown` + `exit`; bin/threadline loads it. A stale cache must never outlive its bundle.
+// V8's code cache for each server bundle, made by running it once as an IDE's start does: `serve` on
+// an in-memory database (nothing written anywhere), answering `initialize` and `thread/list`, then
+// `shutdown` + `exit` (`acp`: ACP's `initialize`); bin/threadline loads it. A stale cache must never
+// outlive its bundle.
 rmSync('dist/threadline.cjs.cache', { force: true });
+rmSync('dist/acp.cjs.cache', { force: true });
 const rpc = (id, method, params) => {
   const body = JSON.stringify({ jsonrpc: '2.0', ...(id === undefined ? {} : { id }), method, ...(params ? { params } : {}) });
   return `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
 };
-execFileSync(process.execPath, ['bin/threadline', 'serve', '--db', ':memory:', '--log-level', 'error'], {
-  env: { ...process.env, THREADLINE_WRITE_CODE_CACHE: '1' },
-  input: [rpc(1, 'initialize', { protocolVersion: 1, clientInfo: { name: 'build' } }), rpc(2, 'thread/list', {}), rpc(3, 'shutdown'), rpc(undefined, 'exit')].join(''),
-  stdio: ['pipe', 'ignore', 'inherit'],
-  timeout: 60_000,
-});
+const makeCache = (command, input) =>
+  execFileSync(process.execPath, ['bin/threadline', command, '--db', ':memory:', '--log-level', 'error'], {
+    env: { ...process.env, THREADLINE_WRITE_CODE_CACHE: '1' },
+    input,
+    stdio: ['pipe', 'ignore', 'inherit'],
+    timeout: 60_000,
+  });
+makeCache('serve', [rpc(1, 'initialize', { protocolVersion: 1, clientInfo: { name: 'build' } }), rpc(2, 'thread/list', {}), rpc(3, 'shutdown'), rpc(undefined, 'exit')].join(''));
+// An editor's first message (ACP is NDJSON; the agent exits when its input ends).
+makeCache('acp', `${JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: 1, clientCapabilities: {} } })}\n`);
 
 // Heavy built-in hosts are their own files, required on first use, so they never slow start-up.
 await build({
@@ -66,7 +76,7 @@ await build({
   outfile: 'dist/chat.cjs',
   ...asModuleFunction,
   conditions: ['@threadline/source'],
-  plugins: [englishOnlyZod],
+  plugins: [englishOnlyZod, oneJsonRpcImport],
   minifyWhitespace: true,
   minifySyntax: true,
 });

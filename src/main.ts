@@ -1,15 +1,16 @@
 import './zod-jitless.js'; // first: before any schema is built
 import { USAGE } from './cli/help.js';
 import { UsageError } from './cli/args.js';
+import { fail } from './cli/fail.js';
 import { serve } from './cli/serve.js';
 import { demo } from './cli/demo.js';
-import { HostNotFoundError } from './host/load.js';
 import { VERSION } from './version.js';
 
 /**
  * The composition root: argv → subcommand. Start-up failures are one stderr line and exit 2.
  * The frontend's subcommands (chat, schema, inspect, usage, export, import) never reach this
- * bundle: bin/threadline runs them from dist/chat.cjs alone.
+ * bundle: bin/threadline runs them from dist/chat.cjs alone, and `acp` from dist/acp.cjs
+ * (src/acp-main.ts).
  */
 function main(argv: string[]): void {
   const [command, ...rest] = argv;
@@ -20,9 +21,6 @@ function main(argv: string[]): void {
       process.stdout.write(USAGE);
     } else if (command === 'serve') {
       serve(rest).catch((error: unknown) => fail(error));
-    } else if (command === 'acp') {
-      // Loaded on use: the ACP SDK stays out of serve's start-up.
-      import('./cli/acp.js').then(({ acp }) => acp(rest)).catch((error: unknown) => fail(error));
     } else if (command === 'demo') {
       demo(rest).catch((error: unknown) => fail(error));
     } else {
@@ -31,12 +29,6 @@ function main(argv: string[]): void {
   } catch (error) {
     fail(error);
   }
-}
-
-function fail(error: unknown): never {
-  const known = error instanceof UsageError || error instanceof HostNotFoundError;
-  process.stderr.write(`threadline: ${known ? (error as Error).message : (error as Error).stack ?? String(error)}\n`);
-  process.exit(2);
 }
 
 main(process.argv.slice(2));

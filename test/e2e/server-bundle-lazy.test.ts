@@ -15,3 +15,12 @@ test('the server bundle builds the event, error-data, record, id and engine sche
   // Built where they are used (engine output is checked once a turn runs); the constants built on import must be gone.
   for (const name of ['ThreadIdSchema', 'TurnIdSchema', 'ItemIdSchema', 'AdmissionIdSchema', 'TimestampSchema', 'JsonObjectSchema', 'UsageBucketSchema', 'McpServerStatusSchema', 'ApprovalRequestSchema', 'EngineEventSchema', 'EngineUsageSchema', 'EngineApprovalRequestSchema', 'ThreadStatusSchema', 'TurnStatusSchema', 'TurnKindSchema', 'ItemKindSchema', 'ItemStatusSchema', 'DeliverySchema', 'AdmissionStateSchema', 'EngineItemKindSchema', 'ApprovalKindSchema', 'ApprovalDecisionSchema', 'ApprovalChoiceSchema', 'RuleEffectSchema']) assert.doesNotMatch(bundle, new RegExp(`\\b${name}\\s*=`), name);
 });
+
+// scripts/esbuild-plugins.mjs (oneJsonRpcImport): each ES module importing vscode-jsonrpc, a CommonJS
+// package, would get its own copy of its ~150 exports at every start (five in serve's: 0.65 ms of CPU).
+test('the server bundle copies vscode-jsonrpc’s exports once, not once per importing module', () => {
+  const bundle = readFileSync(new URL('../../dist/threadline.cjs', import.meta.url), 'latin1');
+  const copies = bundle.match(/__toESM\(require_main\(\)/g) ?? [];
+  assert.match(bundle, /require_main=__commonJS\(\{"node_modules\/vscode-jsonrpc\/lib\/node\/main\.js"/, 'vscode-jsonrpc is bundled under this name');
+  assert.equal(copies.length, 1);
+});
