@@ -1,11 +1,11 @@
 // esbuild plugins shared by scripts/build.mjs and the start-up snapshot's bundle (scripts/snapshot/).
 import { createRequire } from 'node:module';
-
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const requireHere = createRequire(import.meta.url);
 const REPO = fileURLToPath(new URL('..', import.meta.url));
+
 /**
  * Node built-ins that serve's start-up imports but does not call (node:child_process comes with the
  * protocol package's spawn helper, the exec host and the shell tool, and loads dgram, net handles
@@ -88,7 +88,6 @@ export const englishOnlyZod = {
     b.onLoad({ filter: /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, () => ({ contents: 'export { default as en } from "./en.js";\n', loader: 'js' }));
   },
 };
-
 
 /**
  * vscode-jsonrpc is CommonJS, and esbuild gives every ES module that imports one its own

@@ -1,0 +1,18 @@
+import { readFileSync, mkdtempSync } from 'node:fs';
+import { spawnBaseline, spawnPeer } from './lib/peer.js';
+import { BASELINES_DIST } from './lib/paths.js';
+import { join } from 'node:path';
+const sync = process.argv[2] ?? 'NORMAL';
+const N = Number(process.argv[3] ?? 5000);
+const dir = mkdtempSync('/tmp/r2f-');
+const peer = process.argv[4] ? spawnPeer(['--cpu-prof', '--cpu-prof-dir=/tmp/r2f', '--cpu-prof-name=floor.cpuprofile', join(BASELINES_DIST, 'admission-floor-server.cjs'), `${dir}/f.db`, sync]) : spawnBaseline('admission-floor-server', [`${dir}/f.db`, sync]);
+peer.connection.listen();
+const params = { prompt: 'queued prompt' };
+for (let i = 0; i < 500; i++) await peer.connection.sendRequest('admit', params);
+const cpu = () => readFileSync(`/proc/${peer.pid}/task/${peer.pid}/schedstat`, 'utf8').split(' ').map(Number);
+const allCpu = () => Number(readFileSync(`/proc/${peer.pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[11]) + Number(readFileSync(`/proc/${peer.pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[12]);
+const c0 = cpu(); const a0 = allCpu(); const t0 = performance.now();
+for (let i = 0; i < N; i++) await peer.connection.sendRequest('admit', params);
+const t1 = performance.now(); const c1 = cpu(); const a1 = allCpu();
+console.log(`floor ${sync}: ${(N / ((t1 - t0) / 1000)).toFixed(0)} req/s, ${((t1 - t0) * 1000 / N).toFixed(0)} µs/req wall, main-thread CPU ${((c1[0]! - c0[0]!) / 1000 / N).toFixed(0)} µs/req, process CPU ${(((a1 - a0) * 10000) / N).toFixed(0)} µs/req, runqueue wait ${((c1[1]! - c0[1]!) / 1000 / N).toFixed(0)} µs/req, switches ${((c1[2]! - c0[2]!) / N).toFixed(2)}/req`);
+await peer.connection.sendRequest('shutdown'); peer.connection.sendNotification('exit'); await peer.exited;

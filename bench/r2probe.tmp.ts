@@ -1,0 +1,23 @@
+import { readFileSync, mkdtempSync } from 'node:fs';
+import { createRequire } from 'node:module';
+const require = createRequire(import.meta.url);
+import { startServer } from './lib/threadline.js';
+const durability = (process.argv[2] ?? 'normal') as 'full' | 'normal';
+const N = Number(process.argv[3] ?? 5000);
+const profile = process.argv[4];
+const dir = mkdtempSync('/tmp/r2-');
+const server = await startServer({ db: `${dir}/a.db`, durability, args: ['--max-queued', '10000000'], profile });
+const { client } = server;
+const { thread } = await client.request('thread/create', { title: 'admissions' });
+await client.request('thread/startTurn', { threadId: thread.id, prompt: '!hang' });
+for (let i = 0; i < 500; i++) await client.request('thread/startTurn', { threadId: thread.id, prompt: 'queued prompt', delivery: 'queue' });
+const cpu = () => readFileSync(`/proc/${server.pid}/task/${server.pid}/schedstat`, 'utf8').split(' ').map(Number);
+const allCpu = () => Number(readFileSync(`/proc/${server.pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[11]) + Number(readFileSync(`/proc/${server.pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[12]);
+const threads = () => Object.fromEntries(require('node:fs').readdirSync(`/proc/${server.pid}/task`).map((t: string) => { const st = readFileSync(`/proc/${server.pid}/task/${t}/stat`, 'utf8'); const name = st.slice(st.indexOf('(') + 1, st.indexOf(')')); const f = st.split(') ')[1]!.split(' '); return [`${t} ${name}`, Number(f[11]) + Number(f[12])]; }));
+const th0 = threads();
+const c0 = cpu(); const a0 = allCpu(); const t0 = performance.now();
+for (let i = 0; i < N; i++) await client.request('thread/startTurn', { threadId: thread.id, prompt: 'queued prompt', delivery: 'queue' });
+const t1 = performance.now(); const c1 = cpu(); const a1 = allCpu();
+console.log(`${durability}: ${(N / ((t1 - t0) / 1000)).toFixed(0)} req/s, ${((t1 - t0) * 1000 / N).toFixed(0)} µs/req wall, main-thread CPU ${((c1[0]! - c0[0]!) / 1000 / N).toFixed(0)} µs/req, process CPU ${(((a1 - a0) * 10000) / N).toFixed(0)} µs/req, main-thread runqueue wait ${((c1[1]! - c0[1]!) / 1000 / N).toFixed(0)} µs/req, switches ${((c1[2]! - c0[2]!) / N).toFixed(2)}/req`);
+const th1 = threads(); for (const k of Object.keys(th1)) { const d = th1[k] - (th0[k] ?? 0); if (d > 0) console.log('  thread', k, ((d * 10000) / N).toFixed(1), 'µs/req'); }
+await server.close();
