@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ThreadLeasedError, type ThreadEvent, type ThreadlineClient } from '@threadline/protocol';
+import { AdmissionNotFoundError, ThreadLeasedError, type ThreadEvent, type ThreadlineClient } from '@threadline/protocol';
 import { eventually } from '../helpers/processes.js';
 import { newThread, startServer, type TestServer } from '../helpers/server.js';
 import { Checker, checkStore } from '../torture/invariants.js';
@@ -96,19 +96,35 @@ async function subscribeAll(client: ThreadlineClient, threadIds: string[], load:
   return { received, load };
 }
 
-/** Interrupts (keeping queues) whatever still runs, from whichever process owns it, until every thread is idle. */
+/**
+ * Brings every thread to rest: interrupts (keeping queues) whatever still runs, from whichever
+ * process owns it, and cancels what an idle thread still has pending, until one round finds every
+ * thread idle with an empty inbox. An idle thread with pending admissions is not at rest: when a
+ * turn ends completed its owner promotes the next one in a transaction of its own, just after
+ * (PROTOCOL.md §4.1), and a log read in between would miss that turn's events.
+ */
 async function quiesce(servers: TestServer[], threadIds: string[]): Promise<void> {
+  const { client } = servers[0]!;
   for (let round = 0; ; round++) {
     if (round > 100) throw new Error('the threads do not come to rest');
     let busy = false;
     for (const threadId of threadIds) {
-      const { thread } = await servers[0]!.client.request('thread/get', { threadId });
-      if (thread.archived) await servers[0]!.client.request('thread/unarchive', { threadId });
-      if (thread.status !== 'running') continue;
-      busy = true;
-      for (const server of servers) {
-        await server.client.request('thread/interrupt', { threadId, keepQueued: true }).catch((error: unknown) => {
-          if (!(error instanceof ThreadLeasedError)) throw error;
+      const { thread, queued } = await client.request('thread/get', { threadId });
+      if (thread.archived) await client.request('thread/unarchive', { threadId });
+      if (thread.status === 'running') {
+        busy = true;
+        for (const server of servers) {
+          await server.client.request('thread/interrupt', { threadId, keepQueued: true }).catch((error: unknown) => {
+            if (!(error instanceof ThreadLeasedError)) throw error;
+          });
+        }
+        continue;
+      }
+      for (const admission of queued) {
+        busy = true;
+        // Promoted meanwhile by its owner: the next round interrupts its turn.
+        await client.request('thread/cancelQueued', { threadId, admissionId: admission.id }).catch((error: unknown) => {
+          if (!(error instanceof AdmissionNotFoundError)) throw error;
         });
       }
     }
