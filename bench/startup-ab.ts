@@ -6,8 +6,11 @@
 //   npm run build && node --conditions=@threadline/source --import tsx bench/startup-ab.ts [runs] [variant...]
 // Variants (default: bare bin): bare (bench/baselines/bare-server), bin (bin/threadline serve),
 // snap (the prototype start-up snapshot: `node scripts/snapshot/build.mjs` first), blob=<path> (another
-// blob), node=<arg,arg,...> (this Node with these arguments before serve's). Each Threadline
-// variant opens its own database, created by an uncounted first start.
+// blob), node=<arg,arg,...> (this Node with these arguments before serve's), bin=<path> (another
+// build's bin/threadline). Each Threadline variant opens its own database, created by an
+// uncounted first start. Medians resolve a few ms at best on a shared VM; the paired CPU
+// differences printed last (each start against the first Threadline variant's start of the same
+// round) resolve a few tenths of a ms.
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,10 +28,15 @@ export const VARIANTS: Record<string, Command> = {
   bin: (db) => [process.execPath, [BIN, ...SERVE(db)]],
   snap: (db) => [process.execPath, ['--snapshot-blob', join(REPO, 'dist/snapshot/serve.blob'), ...SERVE(db)]],
 };
-/** `blob=<path>`: a snapshot blob run by this Node; `node=<a,b,...>`: this Node with these arguments, then serve's. */
+/**
+ * `blob=<path>`: a snapshot blob run by this Node; `node=<a,b,...>`: this Node with these arguments,
+ * then serve's; `bin=<path>`: another build's bin/threadline (e.g. a `git worktree` of the commit
+ * to compare with, after its `npm run build`).
+ */
 const variant = (name: string): Command => {
   if (VARIANTS[name]) return VARIANTS[name];
   if (name.startsWith('blob=')) return (db) => [process.execPath, ['--snapshot-blob', name.slice(5), ...SERVE(db)]];
+  if (name.startsWith('bin=')) return (db) => [process.execPath, [name.slice(4), ...SERVE(db)]];
   if (name.startsWith('node=')) return (db) => [process.execPath, [...name.slice(5).split(','), ...SERVE(db)]];
   throw new Error(`unknown variant ${name}`);
 };
@@ -101,6 +109,16 @@ async function main(): Promise<void> {
     const s = samples[n]!;
     const cell = (k: keyof Sample, b: keyof Sample) => (Number.isNaN(m(s, k)) ? '—' : `${m(s, k).toFixed(1)} ms (${(m(s, k) / m(base, b)).toFixed(2)}×)`);
     console.log(`| ${n} | ${cell('init', 'init')} | ${cell('list', 'init')} | ${cell('initCpu', 'initCpu')} | ${cell('listCpu', 'initCpu')} | ${cell('listCpuAll', 'initCpu')} |`);
+  }
+  const threadline = names.filter((n) => n !== 'bare');
+  for (const n of threadline.slice(1)) {
+    const paired = (k: keyof Sample) => {
+      const d = samples[n]!.map((x, i) => x[k] - samples[threadline[0]!]![i]![k]);
+      const mean = d.reduce((a, b) => a + b, 0) / d.length;
+      const se = Math.sqrt(d.reduce((a, b) => a + (b - mean) ** 2, 0) / (d.length - 1) / d.length);
+      return `${mean >= 0 ? '+' : ''}${mean.toFixed(2)} ± ${se.toFixed(2)} ms`;
+    };
+    console.log(`${n} − ${threadline[0]} (paired, mean ± standard error): CPU → initialize ${paired('initCpu')}, all threads' CPU → thread/list ${paired('listCpuAll')}`);
   }
 }
 
