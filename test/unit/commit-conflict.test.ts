@@ -50,7 +50,10 @@ test('a batch the database aborted as a deadlock victim runs again: both servers
   const answers = await Promise.all([commits[0]!(crossing('thr_a', 'thr_b')), commits[1]!(crossing('thr_b', 'thr_a'))]);
 
   assert.deepStrictEqual(answers, ['thr_a', 'thr_b']);
-  assert.equal(runs.thr_a + runs.thr_b, 3, 'one batch ran twice: the deadlock happened and was retried');
+  // At least one batch ran twice (the deadlock happened and was retried); a retry may itself lose
+  // a second deadlock on a loaded machine (a CI run on Node 24 saw four runs), which the committer
+  // allows (CONFLICT_ATTEMPTS): what must hold is below.
+  assert.ok(runs.thr_a + runs.thr_b >= 3, `one batch ran twice: the deadlock happened and was retried (${JSON.stringify(runs)})`);
   assert.deepStrictEqual(undone, { thr_a: runs.thr_a - 1, thr_b: runs.thr_b - 1 }, 'the aborted run’s in-memory effects were undone');
   const seqs = (events: ThreadEvent[]) => events.map((e) => `${e.threadId}:${e.seq}`).sort();
   assert.equal(published[0]!.length, 2, 'each server published its two events once');
