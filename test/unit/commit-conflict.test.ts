@@ -51,7 +51,7 @@ test('a batch the database aborted as a deadlock victim runs again: both servers
 
   assert.deepStrictEqual(answers, ['thr_a', 'thr_b']);
   // At least one batch ran twice (the deadlock happened and was retried); a retry may itself lose
-  // a second deadlock on a loaded machine (a CI run on Node 24 saw four runs), which the committer
+  // a second deadlock on a loaded machine (a clean-clone CI run saw four), which the committer
   // allows (CONFLICT_ATTEMPTS): what must hold is below.
   assert.ok(runs.thr_a + runs.thr_b >= 3, `one batch ran twice: the deadlock happened and was retried (${JSON.stringify(runs)})`);
   assert.deepStrictEqual(undone, { thr_a: runs.thr_a - 1, thr_b: runs.thr_b - 1 }, 'the aborted run’s in-memory effects were undone');
