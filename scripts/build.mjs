@@ -15,6 +15,8 @@ const asModuleFunction = {
   footer: { js: '});' },
 };
 
+// Packages required from files of their own in dist/ (separateFiles), each built below.
+const SEPARATE = { pg: 'pg.cjs' };
 // The server: `serve` (and demo, help) in dist/threadline.cjs; `acp`, the same server speaking ACP,
 // in dist/acp.cjs, so that serve's start-up never reads the ACP SDK's bytes.
 const server = {
@@ -23,14 +25,16 @@ const server = {
   external: ['better-sqlite3/package.json'], // found at run time, beside the addon (sqliteAddon)
   conditions: ['@threadline/source'],
   define: { THREADLINE_VERSION: JSON.stringify(pkg.version) },
-  plugins: [lazyBuiltins, sqliteAddon, englishOnlyZod, oneJsonRpcImport, separateFiles({ pg: 'pg.cjs' })],
+  plugins: [lazyBuiltins, sqliteAddon, englishOnlyZod, oneJsonRpcImport, separateFiles(SEPARATE)],
   minifyWhitespace: true,
   minifySyntax: true,
 };
 await build({ ...server, entryPoints: ['src/main.ts'], outfile: 'dist/threadline.cjs' });
 await build({ ...server, entryPoints: ['src/acp-main.ts'], outfile: 'dist/acp.cjs' });
-// The Postgres driver, required by the Postgres adapter when it opens (separateFiles above).
-await build({ ...common, entryPoints: { pg: 'pg' }, outdir: 'dist', outExtension: { '.js': '.cjs' }, format: 'cjs', minifyWhitespace: true, minifySyntax: true });
+// The Postgres driver, required by the Postgres adapter when it opens.
+for (const [pkgName, file] of Object.entries(SEPARATE)) {
+  await build({ ...common, entryPoints: [pkgName], outfile: `dist/${file}`, format: 'cjs', minifyWhitespace: true, minifySyntax: true });
+}
 
 // V8's code cache for each server bundle, made by running it once as an IDE's start does: `serve` on
 // an in-memory database (nothing written anywhere), answering `initialize` and `thread/list`, then

@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 
 const requireHere = createRequire(import.meta.url);
 const REPO = fileURLToPath(new URL('..', import.meta.url));
+/** An export name a generated module can re-export or define a getter for. */
+const isIdentifier = (name) => /^[A-Za-z_$][\w$]*$/.test(name);
 
 /**
  * Node built-ins that serve's start-up imports but does not call (node:child_process comes with the
@@ -25,7 +27,7 @@ export const lazyBuiltins = {
       args.namespace === 'lazy-builtin' ? { path: args.path, external: true } : { path: args.path.replace(/^node:/, ''), namespace: 'lazy-builtin' },
     );
     b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, async (args) => {
-      const names = Object.keys(await import(`node:${args.path}`)).filter((n) => n !== 'default' && /^[A-Za-z_$][\w$]*$/.test(n));
+      const names = Object.keys(await import(`node:${args.path}`)).filter((n) => n !== 'default' && isIdentifier(n));
       const getters = names.map((n) => `  get ${n}() { return load().${n}; },`).join('\n');
       return {
         contents: `let real;\nconst load = () => (real ??= require('node:${args.path}'));\nmodule.exports = {\n${getters}\n};\n`,
@@ -104,7 +106,7 @@ export const oneJsonRpcImport = {
       args.namespace === 'jsonrpc-once' ? undefined : { path: 'vscode-jsonrpc/node', namespace: 'jsonrpc-once' },
     );
     b.onLoad({ filter: /.*/, namespace: 'jsonrpc-once' }, () => {
-      const names = Object.keys(requireHere('vscode-jsonrpc/node')).filter((n) => /^[A-Za-z_$][\w$]*$/.test(n));
+      const names = Object.keys(requireHere('vscode-jsonrpc/node')).filter(isIdentifier);
       return { contents: `export { ${names.join(', ')} } from 'vscode-jsonrpc/node';\n`, resolveDir: REPO, loader: 'js' };
     });
   },
