@@ -422,6 +422,11 @@ export interface OwnerReads {
   find(id: string): Promise<Owner | undefined>;
   /** `now` is the transaction's `tx.now` (an adapter with a clock of its own may use that instead). */
   threadLease(threadId: string, now: string): Promise<ThreadLease | undefined>;
+  /**
+   * What `threads.find` and `threadLease` answer, from one read: an operation reads its thread
+   * and then who holds it (SQLite: one statement instead of two, Postgres: one round trip).
+   */
+  threadWithLease(threadId: string, now: string): Promise<{ thread: Thread; lease: ThreadLease } | undefined>;
   /** True while `ownerId` holds the lease of `turnId`, the thread's running turn. */
   holdsLease(threadId: string, turnId: string, ownerId: string): Promise<boolean>;
   /** Threads whose lease `ownerId` holds. */

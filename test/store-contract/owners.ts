@@ -47,6 +47,39 @@ export function ownerContract(open: OpenStore): void {
       });
     });
 
+    test('threadWithLease answers what threads.find and threadLease do, in one read', async (t) => {
+      const { store } = await open(t);
+      const now = await store.write(async (tx) => tx.now);
+      const later = new Date(Date.parse(now) + 3_600_000).toISOString();
+      await store.write(async (tx) => {
+        await tx.owners.upsert(newOwner('own_1'));
+        await seedTurn(tx, 'thr_1', 'turn_1');
+        await seedTurn(tx, 'thr_2', 'turn_2');
+        await seedTurn(tx, 'thr_idle', 'turn_3');
+        await tx.threads.setRunningTurn('thr_1', 'turn_1', at(1), { owner: 'own_1', expiresAt: later });
+        await tx.threads.setRunningTurn('thr_2', 'turn_2', at(1), { owner: 'own_unrecorded', expiresAt: at(12) });
+      });
+      await store.write(async (tx) => {
+        for (const id of ['thr_1', 'thr_2', 'thr_idle']) {
+          const both = await tx.owners.threadWithLease(id, tx.now);
+          assert.deepStrictEqual(both, { thread: await tx.threads.find(id), lease: await tx.owners.threadLease(id, tx.now) }, id);
+        }
+        const live = await tx.owners.threadWithLease('thr_1', tx.now);
+        assert.deepStrictEqual(live?.lease, { runningTurnId: 'turn_1', ownerId: 'own_1', expiresAt: later, expired: false, owner: newOwner('own_1') });
+        assert.equal(live?.thread.status, 'running');
+        assert.equal((await tx.owners.threadWithLease('thr_2', tx.now))?.lease.expired, true, 'past its expiry, its owner unrecorded');
+        assert.equal(await tx.owners.threadWithLease('thr_none', tx.now), undefined);
+        // Read again after this transaction's own writes: what they wrote.
+        await tx.owners.upsert(newOwner('own_1', { heartbeatAt: at(70) }));
+        assert.equal((await tx.owners.threadWithLease('thr_1', tx.now))?.lease.owner?.heartbeatAt, at(70));
+        await tx.threads.clearRunningTurn('thr_1', 'turn_1', at(2));
+        const after = await tx.owners.threadWithLease('thr_1', tx.now);
+        assert.deepStrictEqual(wire(after?.lease), { runningTurnId: null, ownerId: null, expiresAt: null, expired: true });
+        assert.equal(after?.thread.status, 'idle');
+        assert.equal((await tx.owners.threadWithLease('thr_2', tx.now))?.lease.owner, undefined);
+      });
+    });
+
     test('threadLease judges expiry by the transaction\'s clock: expired up to and at its expiry, not before', async (t) => {
       const { store } = await open(t);
       const now = await store.write(async (tx) => tx.now);

@@ -7,7 +7,7 @@ import type { Peer } from '../turns/peer.js';
 import { addUserMessage, admitForPromotion, admitPrompt, beginTurn } from '../turns/steps.js';
 import { admissionOptions, checkPromptSize } from './admission-options.js';
 import type { OperationDeps } from './deps.js';
-import { readThread, requireThread } from './read-thread.js';
+import { findThread, readThread } from './read-thread.js';
 
 type StartTurnOutcome = { result: ResultOf<'thread/startTurn'>; begun?: BegunTurn };
 
@@ -17,7 +17,8 @@ export async function startTurn(d: OperationDeps, p: ParsedParamsOf<'thread/star
   const { maxQueued } = d.limits;
   const autoCompactAt = await d.autoCompactAt();
   const outcome = await d.groupCommit.run(async (tx): Promise<StartTurnOutcome> => {
-    const thread = await requireThread(tx, p.threadId);
+    const found = await findThread(tx, p.threadId);
+    const { thread } = found;
     if (p.clientRequestId !== undefined) {
       const first = await tx.clientRequests.find(thread.id, p.clientRequestId);
       if (first) {
@@ -26,7 +27,7 @@ export async function startTurn(d: OperationDeps, p: ParsedParamsOf<'thread/star
       }
     }
     const options = await admissionOptions(tx, p, p.inputSummary);
-    const { state: s, holder } = await readThread(d, tx, thread.id, thread);
+    const { state: s, holder } = await readThread(d, tx, thread.id, found);
     const command = { delivery: p.delivery, expectedTurnId: p.expectedTurnId, hostSupportsSteer: d.hostSupportsSteer, maxQueued };
     let decision = decideStartTurn(s, command);
     const remember = async (turnId: string, admissionId: string, queued: boolean) => {

@@ -1,3 +1,4 @@
+import type { Thread } from '@threadline/protocol';
 import type { Owner, OwnerReads, OwnerWrites, ThreadLease } from '../../port.js';
 import type { Ctx } from '../db.js';
 import type { LeaseRow } from './threads.js';
@@ -26,8 +27,22 @@ const toOwner = (r: OwnerRow): Owner => ({
   heartbeatAt: r.heartbeat_at,
 });
 
-export function ownerTable({ sql, locks }: Ctx, threads: { leaseRow(id: string): Promise<LeaseRow | undefined> }): OwnerReads & OwnerWrites {
+export function ownerTable(
+  { sql, locks }: Ctx,
+  threads: { find(id: string): Promise<Thread | undefined>; leaseRow(id: string): Promise<LeaseRow | undefined> },
+): OwnerReads & OwnerWrites {
   const find = async (id: string) => (await sql.rows<OwnerRow>('SELECT * FROM owners WHERE id = $1', [id]))[0];
+  // Expiry judged by the database's clock: now() is the transaction's start, the same instant
+  // as tx.now, whatever this server's own clock says. Read with the thread's row (threads.ts's
+  // FIND): after the operation's own read of its thread, no round trip; the owner is read
+  // again only when this transaction wrote `owners` since.
+  const threadLease = async (threadId: string): Promise<ThreadLease | undefined> => {
+    const lease = await threads.leaseRow(threadId);
+    if (!lease) return undefined;
+    const { owner: ownerRow, ownerCurrent, ...rest } = lease;
+    const owner = rest.ownerId === null ? undefined : ownerCurrent ? ((ownerRow as OwnerRow | null) ?? undefined) : await find(rest.ownerId);
+    return { ...rest, owner: owner && toOwner(owner) };
+  };
   return {
     upsert: async (o: Owner) => {
       await sql.run(
@@ -66,12 +81,12 @@ export function ownerTable({ sql, locks }: Ctx, threads: { leaseRow(id: string):
     // as tx.now, whatever this server's own clock says. Read with the thread's row (threads.ts's
     // FIND): after the operation's own read of its thread, no round trip; the owner is read
     // again only when this transaction wrote `owners` since.
-    threadLease: async (threadId: string): Promise<ThreadLease | undefined> => {
-      const lease = await threads.leaseRow(threadId);
-      if (!lease) return undefined;
-      const { owner: ownerRow, ownerCurrent, ...rest } = lease;
-      const owner = rest.ownerId === null ? undefined : ownerCurrent ? ((ownerRow as OwnerRow | null) ?? undefined) : await find(rest.ownerId);
-      return { ...rest, owner: owner && toOwner(owner) };
+    threadLease,
+    // Both from the one row threads.ts's FIND reads.
+    threadWithLease: async (threadId: string) => {
+      const thread = await threads.find(threadId);
+      const lease = thread && (await threadLease(threadId));
+      return thread && lease && { thread, lease };
     },
     holdsLease: async (threadId: string, turnId: string, ownerId: string): Promise<boolean> => {
       await locks.thread(threadId);

@@ -1,6 +1,8 @@
+import type { Thread } from '@threadline/protocol';
 import type { Preparer } from '../lazy-statements.js';
 import type { Owner, OwnerReads, OwnerWrites, ThreadLease } from '../../port.js';
 import type { Sync } from '../settled.js';
+import { toThread, type ThreadRow } from './threads.js';
 
 interface OwnerRow {
   id: string;
@@ -18,6 +20,9 @@ interface OwnerRow {
 type LeaseRow = { running_turn_id: string | null; lease_owner: string | null; lease_expires_at: string | null; expired: number } & {
   [K in keyof OwnerRow]: OwnerRow[K] | null;
 };
+
+/** The owner's columns as threadWithLease's statement names them (all NULL when no owner row matches). */
+type LeaseColumns = { lease_owner: string | null; lease_expires_at: string | null; expired: number } & { [K in keyof OwnerRow as `o_${K}`]: OwnerRow[K] | null };
 
 const toOwner = (r: OwnerRow): Owner => ({
   id: r.id,
@@ -47,6 +52,13 @@ export function ownerTable(db: Preparer): Sync<OwnerReads & OwnerWrites> {
   const lease = db.prepare<[{ id: string; now: string }], LeaseRow>(
     `SELECT t.running_turn_id, t.lease_owner, t.lease_expires_at, coalesce(t.lease_expires_at <= @now, 1) AS expired,
        o.id, o.pid, o.hostname, o.process_key, o.pid_namespace, o.lease_ttl_ms, o.machine_id, o.started_at, o.heartbeat_at
+     FROM threads t LEFT JOIN owners o ON o.id = t.lease_owner WHERE t.id = @id`,
+  );
+  // The same lease with the thread's whole row (threads.ts's find), the owner's columns renamed.
+  const withLease = db.prepare<[{ id: string; now: string }], ThreadRow & LeaseColumns>(
+    `SELECT t.*, coalesce(t.lease_expires_at <= @now, 1) AS expired,
+       o.id AS o_id, o.pid AS o_pid, o.hostname AS o_hostname, o.process_key AS o_process_key, o.pid_namespace AS o_pid_namespace,
+       o.lease_ttl_ms AS o_lease_ttl_ms, o.machine_id AS o_machine_id, o.started_at AS o_started_at, o.heartbeat_at AS o_heartbeat_at
      FROM threads t LEFT JOIN owners o ON o.id = t.lease_owner WHERE t.id = @id`,
   );
   const leasedTo = db.prepare<[string], { id: string; running_turn_id: string | null }>(
@@ -86,6 +98,21 @@ export function ownerTable(db: Preparer): Sync<OwnerReads & OwnerWrites> {
         expired: row.expired === 1,
         owner: row.id === null ? undefined : toOwner(row as OwnerRow),
       };
+    },
+    threadWithLease: (threadId: string, now: string): { thread: Thread; lease: ThreadLease } | undefined => {
+      const row = withLease.get({ id: threadId, now });
+      if (!row) return undefined;
+      const lease = {
+        runningTurnId: row.running_turn_id,
+        ownerId: row.lease_owner,
+        expiresAt: row.lease_expires_at,
+        expired: row.expired === 1,
+        owner: row.o_id === null ? undefined : toOwner({
+          id: row.o_id, pid: row.o_pid!, hostname: row.o_hostname!, process_key: row.o_process_key!, pid_namespace: row.o_pid_namespace,
+          lease_ttl_ms: row.o_lease_ttl_ms, machine_id: row.o_machine_id, started_at: row.o_started_at!, heartbeat_at: row.o_heartbeat_at!,
+        }),
+      };
+      return { thread: toThread(row), lease };
     },
     holdsLease: (threadId: string, turnId: string, ownerId: string): boolean => holds.get(threadId, turnId, ownerId) !== undefined,
     leasesOf: (ownerId: string) => leasedTo.all(ownerId).map((r) => ({ threadId: r.id, runningTurnId: r.running_turn_id })),
