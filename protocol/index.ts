@@ -37,7 +37,8 @@ export {
   type Delivery,
   type RoutingRule,
 } from './schemas.js';
-export { McpServerSpecSchema, McpServerListSchema, redactMcpServers, REDACTED, MAX_THREAD_MCP_SERVERS, type McpServerSpec } from './mcp-servers.js';
+export { McpServerSpecSchema, McpServerListSchema, MAX_THREAD_MCP_SERVERS, type McpServerSpec } from './mcp-servers.js';
+export { redactMcpServers, REDACTED } from './mcp-redact.js';
 export {
   Events,
   EVENT_KINDS,

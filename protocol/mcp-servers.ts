@@ -4,9 +4,8 @@ import { doc, lazy, named } from './registry.js';
 /**
  * A thread's own MCP servers (`thread/create { mcpServers }`), in ACP's `session/new` shape, so an
  * ACP client's list passes through unchanged. Env and header values are secrets: stored, given to
- * the server, and shown nowhere else (`thread.mcpServers` carries them as {@link REDACTED}).
+ * the server, and shown nowhere else (`thread.mcpServers` carries them as `REDACTED`: mcp-redact.ts).
  */
-export const REDACTED = '[redacted]';
 
 // Each schema is built on first use (a server builds them only when a thread names servers);
 // the exported constants are the same schemas, built on import.
@@ -71,10 +70,3 @@ export const mcpServerListSchema = lazy(() => z
     }
   }));
 export const McpServerListSchema = /* @__PURE__ */ mcpServerListSchema();
-
-/** The servers as every read path that leaves the process shows them: env and header values hidden. */
-export function redactMcpServers(servers: McpServerSpec[]): McpServerSpec[] {
-  return servers.map((s) =>
-    'url' in s ? { ...s, headers: s.headers.map((h) => ({ name: h.name, value: REDACTED })) } : { ...s, env: s.env.map((e) => ({ name: e.name, value: REDACTED })) },
-  );
-}

@@ -3,7 +3,7 @@
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { cpSync, readFileSync, rmSync } from 'node:fs';
-import { englishOnlyZod, lazyBuiltins, oneJsonRpcImport, separateFiles, sqliteAddon } from './esbuild-plugins.mjs';
+import { englishOnlyZod, lazyBuiltins, oneJsonRpcImport, protocolWithoutSideEffects, separateFiles, sqliteAddon } from './esbuild-plugins.mjs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning' };
@@ -15,8 +15,9 @@ const asModuleFunction = {
   footer: { js: '});' },
 };
 
-// Packages required from files of their own in dist/ (separateFiles), each built below.
-const SEPARATE = { pg: 'pg.cjs' };
+// Modules required from files of their own in dist/ (separateFiles), each built below: the
+// Postgres adapter, with its driver, when a postgres:// store opens.
+const SEPARATE = { 'src/store/postgres/store.ts': 'postgres.cjs' };
 // The server: `serve` (and demo, help) in dist/threadline.cjs; `acp`, the same server speaking ACP,
 // in dist/acp.cjs, so that serve's start-up never reads the ACP SDK's bytes.
 const server = {
@@ -31,9 +32,9 @@ const server = {
 };
 await build({ ...server, entryPoints: ['src/main.ts'], outfile: 'dist/threadline.cjs' });
 await build({ ...server, entryPoints: ['src/acp-main.ts'], outfile: 'dist/acp.cjs' });
-// The Postgres driver, required by the Postgres adapter when it opens.
-for (const [pkgName, file] of Object.entries(SEPARATE)) {
-  await build({ ...common, entryPoints: [pkgName], outfile: `dist/${file}`, format: 'cjs', minifyWhitespace: true, minifySyntax: true });
+for (const [source, file] of Object.entries(SEPARATE)) {
+  const plugins = [protocolWithoutSideEffects];
+  await build({ ...common, entryPoints: [source], outfile: `dist/${file}`, format: 'cjs', conditions: ['@threadline/source'], plugins, minifyWhitespace: true, minifySyntax: true });
 }
 
 // V8's code cache for each server bundle, made by running it once as an IDE's start does: `serve` on

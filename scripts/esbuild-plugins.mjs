@@ -113,16 +113,48 @@ export const oneJsonRpcImport = {
 };
 
 /**
- * Packages the server loads only on some starts (the Postgres driver, for a postgres:// `--db`)
- * are bundles of their own beside dist/threadline.cjs, required on first use: serve's start-up
- * reads and copies every byte of its bundle, used or not. `files` maps a package to its file in
- * dist/; scripts/build.mjs builds each. Only for packages nothing else shares (a second copy of a
- * module is a second instance of its classes).
+ * Modules the server loads only on some starts (the Postgres adapter with its driver, for a
+ * postgres:// `--db`) are bundles of their own beside dist/threadline.cjs, required on first use:
+ * serve's start-up reads and copies every byte of its bundle, used or not. `files` maps a source
+ * file (relative to the repository) to its file in dist/; scripts/build.mjs builds each. An import
+ * of that source becomes a module of the bundle that requires the file, so a dynamic `import()`
+ * of it is a `require` when it runs (bin/ compiles the bundle as a script, where `import()` has no
+ * loader). Only for modules nothing else in the bundle shares (a second copy of a module is a
+ * second instance of its classes).
  */
 export const separateFiles = (files) => ({
   name: 'separate-files',
   setup(b) {
-    const filter = new RegExp(`^(${Object.keys(files).join('|')})$`);
-    b.onResolve({ filter }, (args) => ({ path: `./${files[args.path]}`, external: true }));
+    const root = b.initialOptions.absWorkingDir ?? process.cwd();
+    const bySource = new Map(Object.entries(files).map(([source, file]) => [resolve(root, source), file]));
+    b.onResolve({ filter: /^\./ }, (args) => {
+      if (args.namespace === 'separate-file') return { path: args.path, external: true };
+      const file = bySource.get(resolve(args.resolveDir, args.path.replace(/\.js$/, '.ts')));
+      return file && { path: file, namespace: 'separate-file' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'separate-file' }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(`./${args.path}`)});\n`,
+      loader: 'js',
+    }));
   },
 });
+
+/**
+ * For a bundle that takes a few pure functions of the protocol package (the Postgres adapter's
+ * `redactMcpServers`): its modules are declared free of side effects, so esbuild keeps only what
+ * is used, not every module the package's index reaches (its schemas, zod, its client). The
+ * package itself declares nothing (its consumers' bundlers keep their own judgement).
+ */
+const PROTOCOL_DIR = join(REPO, 'protocol') + '/';
+export const protocolWithoutSideEffects = {
+  name: 'protocol-without-side-effects',
+  setup(b) {
+    b.onResolve({ filter: /.*/ }, async (args) => {
+      if (args.pluginData?.resolving) return undefined;
+      const { kind, importer, resolveDir } = args;
+      const found = await b.resolve(args.path, { kind, importer, resolveDir, pluginData: { resolving: true } });
+      if (found.errors.length > 0 || !found.path.startsWith(PROTOCOL_DIR)) return undefined;
+      return { path: found.path, namespace: found.namespace, sideEffects: false };
+    });
+  },
+};

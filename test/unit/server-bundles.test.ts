@@ -7,13 +7,17 @@ const sources = (bundle: string): string[] => JSON.parse(readFileSync(dist(`${bu
 
 // serve's start-up reads and copies every byte of dist/threadline.cjs (issue 17): what only some
 // starts need lives in files of its own (scripts/build.mjs).
-test('serve’s bundle leaves the ACP agent to dist/acp.cjs and the Postgres driver to dist/pg.cjs', (t) => {
+test('serve’s bundle leaves the ACP agent to dist/acp.cjs and the Postgres adapter to dist/postgres.cjs', (t) => {
   if (!existsSync(dist('threadline.cjs.map'))) return t.skip('dist/ not built (npm run build)');
   const serve = sources('threadline.cjs');
-  assert.ok(serve.some((s) => s.endsWith('src/store/postgres/store.ts')), 'the Postgres adapter is there');
-  assert.deepEqual(serve.filter((s) => /node_modules\/(@agentclientprotocol|pg[-/])|(^|\/)src\/acp\//.test(s)), []);
-  assert.match(readFileSync(dist('threadline.cjs'), 'latin1'), /require\("\.\/pg\.cjs"\)/, 'the adapter requires the driver’s own file');
+  assert.ok(serve.some((s) => s.endsWith('src/store/sqlite/store.ts')), 'the SQLite adapter is there');
+  assert.deepEqual(serve.filter((s) => /node_modules\/(@agentclientprotocol|pg[-/])|(^|\/)src\/(acp|store\/postgres)\//.test(s) && !s.endsWith('src/store/postgres/location.ts')), []);
+  assert.match(readFileSync(dist('threadline.cjs'), 'latin1'), /require\("\.\/postgres\.cjs"\)/, 'a postgres:// store requires the adapter’s own file');
   const acp = sources('acp.cjs');
   assert.ok(acp.some((s) => s.endsWith('src/acp/agent.ts')) && acp.some((s) => s.includes('node_modules/@agentclientprotocol/sdk/')));
-  assert.ok(sources('pg.cjs').some((s) => s.includes('node_modules/pg/lib/client.js')));
+  // The adapter with its driver, and of the protocol package only the redaction of MCP secrets:
+  // not a second copy of its schemas, zod or its client.
+  const postgres = sources('postgres.cjs');
+  assert.ok(postgres.some((s) => s.endsWith('src/store/postgres/store.ts')) && postgres.some((s) => s.includes('node_modules/pg/lib/client.js')));
+  assert.deepEqual(postgres.filter((s) => /(^|\/)protocol\/|node_modules\/(zod|vscode-jsonrpc)\//.test(s)), ['../protocol/mcp-redact.ts']);
 });
