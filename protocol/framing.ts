@@ -320,11 +320,17 @@ function isBlank(line: Buffer): boolean {
 }
 const BLANK_BYTES = new Set([0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x20, 0xa0]);
 
+/** A header block of one Content-Length as vscode-jsonrpc and the other clients write it. */
+const SIMPLE_HEADER = /^Content-Length: (\d{1,15})$/;
+
 /**
  * The frame's length from its header block. The last Content-Length wins, and bytes before it
  * (the unread body of a broken frame before this one) are tolerated, so the reader resyncs.
  */
 function parseContentLength(headers: string): number | undefined {
+  // Nearly every frame's: one match without building the list of all of them.
+  const simple = SIMPLE_HEADER.exec(headers);
+  if (simple) return Number(simple[1]);
   const matches = [...headers.matchAll(/content-length[ \t]*:[ \t]*(\d{1,15})[ \t]*(?:\r\n|$)/gi)];
   const last = matches[matches.length - 1];
   return last ? Number(last[1]) : undefined;
