@@ -27,13 +27,18 @@ export function named<T extends z.ZodType>(id: string, description: string, sche
   return schema;
 }
 
+/** Schemas more than one field may use: what a {@link lazy} thunk returns (named records among them). */
+const shared = new WeakSet<object>();
+
 /**
- * A field's schema with its description: a clone of `schema`, so one shared schema (a timestamp,
- * an id, a named record) can be described differently in every field that uses it. A clone of a
- * named record is still emitted as a `$ref` to it, with the description beside the `$ref`.
+ * A field's schema with its description. A shared schema (a timestamp, an id, a named record, or
+ * one described already) is cloned, so it can be described differently in every field that uses
+ * it; a clone of a named record is still emitted as a `$ref` to it, with the description beside
+ * the `$ref`. A schema made for this one field is described as it is: a clone is a second
+ * construction, and a start builds `initialize`'s params (and a dozen fields) before answering.
  */
 export function doc<T extends z.ZodType>(description: string, schema: T): T {
-  const described = schema.clone() as T;
+  const described = shared.has(schema) || wireRegistry.has(schema) ? (schema.clone() as T) : schema;
   wireRegistry.add(described, { description });
   return described;
 }
@@ -58,6 +63,7 @@ export function lazy<T>(build: () => T): () => T {
     if (!built) {
       value = build();
       built = true;
+      if (typeof value === 'object' && value !== null) shared.add(value);
     }
     return value as T;
   };
