@@ -569,6 +569,13 @@ export interface Store {
    * transaction holds its locks while it waits.
    */
   write<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T>;
+  /**
+   * `write` whose COMMIT does not wait for the disk: what it wrote becomes durable with the next
+   * commit that does (or is lost whole, never half kept, if the machine stops first). Only for
+   * what no client was told was done: this process's owner row at start-up, whose commit is the
+   * first of a new SQLite WAL (three fsyncs before the first answer otherwise). Absent: `write`.
+   */
+  writeUnsynced?<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T>;
   /** One consistent snapshot, under the same rules as `write`. */
   read<T>(fn: (tx: ReadTx) => Promise<T>): Promise<T>;
   /** Where the data lives, as the user named it (a file path). */

@@ -37,7 +37,10 @@ export class LeaseOwner {
    */
   async register(): Promise<void> {
     try {
-      await this.store.write(async (tx) => {
+      // Unsynced: no client has been told anything yet, and the row matters only while this
+      // process lives (it is written again at every heartbeat); the first commit that syncs makes
+      // it durable before that commit's own answer.
+      await (this.store.writeUnsynced ?? this.store.write).call(this.store, async (tx) => {
         await tx.owners.deleteStale(tx.now, STALE_OWNER_TTLS, Math.max(this.ttlMs, UNRECORDED_TTL_MS));
         await this.record(tx);
       });

@@ -81,18 +81,40 @@ export function createSqliteStore(db: Database.Database): Store {
       rollback: db.prepare(`ROLLBACK TO sp${level}`),
     });
 
-  async function transaction<T>(begin: Database.Statement, fn: () => Promise<T>): Promise<T> {
+  /** One transaction; the caller holds the turn (`turns.run`). */
+  async function runTransaction<T>(begin: Database.Statement, fn: () => Promise<T>): Promise<T> {
+    begin.run();
+    depth = 0;
+    try {
+      const result = await fn();
+      sql.commit.run();
+      return result;
+    } catch (error) {
+      // A failed COMMIT (SQLITE_BUSY, disk full) may have ended the transaction already.
+      if (db.inTransaction) sql.rollback.run();
+      throw error;
+    }
+  }
+
+  function transaction<T>(begin: Database.Statement, fn: () => Promise<T>): Promise<T> {
+    return turns.run(() => runTransaction(begin, fn));
+  }
+
+  /**
+   * A write transaction with `synchronous = OFF`, set and restored within its turn, so no other
+   * transaction runs with it. A new WAL's header and its directory entry are then synced by the
+   * next commit that syncs, before that commit is acknowledged: no acknowledged write depends on
+   * this one; its own frames are kept whole or dropped by the WAL's checksums if the machine
+   * stops first.
+   */
+  function unsyncedWrite<T>(fn: () => Promise<T>): Promise<T> {
     return turns.run(async () => {
-      begin.run();
-      depth = 0;
+      const level = db.pragma('synchronous', { simple: true }) as number;
+      db.pragma('synchronous = OFF');
       try {
-        const result = await fn();
-        sql.commit.run();
-        return result;
-      } catch (error) {
-        // A failed COMMIT (SQLITE_BUSY, disk full) may have ended the transaction already.
-        if (db.inTransaction) sql.rollback.run();
-        throw error;
+        return await runTransaction(sql.beginImmediate, fn);
+      } finally {
+        db.pragma(`synchronous = ${level}`);
       }
     });
   }
@@ -125,6 +147,9 @@ export function createSqliteStore(db: Database.Database): Store {
   return {
     write<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T> {
       return transaction(sql.beginImmediate, () => fn({ ...tables, now: new Date().toISOString(), savepoint }));
+    },
+    writeUnsynced<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T> {
+      return unsyncedWrite(() => fn({ ...tables, now: new Date().toISOString(), savepoint }));
     },
     read<T>(fn: (tx: ReadTx) => Promise<T>): Promise<T> {
       return transaction(sql.beginDeferred, () => fn(tables));
@@ -180,10 +205,6 @@ export function openReadOnlySqliteStore(path: string): Store {
     );
   }
   const store = createSqliteStore(db);
-  return {
-    ...store,
-    write() {
-      return Promise.reject(new ReadOnlyStoreError());
-    },
-  };
+  const refuse = () => Promise.reject(new ReadOnlyStoreError());
+  return { ...store, write: refuse, writeUnsynced: refuse };
 }
