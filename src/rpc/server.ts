@@ -171,6 +171,9 @@ export function startRpcServer(options: RpcServerOptions): RpcServer {
         capabilities: { framing: options.framing, hosts: options.hosts, steer: options.steer, approvals: true, history: true },
         dbPath: options.dbPath,
       };
+      // What nearly every client asks next (an IDE lists its threads): that method's params schema
+      // is built while the client reads this answer, rather than after its request has arrived.
+      setImmediate(() => Methods['thread/list'].params.safeParse({}));
       return result;
     },
     shutdown: async () => {
