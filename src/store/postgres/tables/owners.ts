@@ -77,10 +77,6 @@ export function ownerTable(
           AND id NOT IN (SELECT lease_owner FROM threads WHERE lease_owner IS NOT NULL)`,
         [now, ttls, unknownTtlMs],
       ),
-    // Expiry judged by the database's clock: now() is the transaction's start, the same instant
-    // as tx.now, whatever this server's own clock says. Read with the thread's row (threads.ts's
-    // FIND): after the operation's own read of its thread, no round trip; the owner is read
-    // again only when this transaction wrote `owners` since.
     threadLease,
     // Both from the one row threads.ts's FIND reads.
     threadWithLease: async (threadId: string) => {
