@@ -18,8 +18,9 @@ interface AdmissionRow {
 }
 
 export function admissionTable(db: Preparer): Sync<AdmissionReads & AdmissionWrites> {
+  // Positional, as events' (binding by name reads each parameter off an object).
   const insert = db.prepare(`INSERT INTO admissions (id, thread_id, admitted_seq, prompt, delivery, state, options, created_at, position)
-    VALUES (@id, @threadId, @admittedSeq, @prompt, @delivery, 'pending', @options, @now, @admittedSeq)`);
+    VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?)`);
   const updatePrompt = db.prepare("UPDATE admissions SET prompt = ? WHERE id = ? AND state = 'pending'");
   const setPosition = db.prepare('UPDATE admissions SET position = ? WHERE id = ?');
   const positions = db.prepare<[string], { position: number }>(
@@ -61,7 +62,7 @@ export function admissionTable(db: Preparer): Sync<AdmissionReads & AdmissionWri
   return {
     insert: (a: NewAdmission): Admission => {
       const options = JSON.stringify(a.options);
-      insert.run({ ...a, options });
+      insert.run(a.id, a.threadId, a.admittedSeq, a.prompt, a.delivery, options, a.now, a.admittedSeq);
       adjustQueued.run(1, a.threadId);
       // As a read would answer it: the row just written, with the same mapping.
       return toAdmission({ id: a.id, thread_id: a.threadId, admitted_seq: a.admittedSeq, prompt: a.prompt, delivery: a.delivery,

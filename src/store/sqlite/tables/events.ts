@@ -21,8 +21,8 @@ const PAGE_SQL = `SELECT '{"seq":' || seq || ',"threadId":' || json_quote(thread
 const PAGE_MAX_BYTES = 4 * 1024 * 1024;
 
 export function eventTable(db: Preparer): Sync<EventReads & EventWrites> {
-  const insert = db.prepare(`INSERT INTO events (thread_id, seq, turn_id, item_id, kind, payload, time)
-    VALUES (@thread_id, @seq, @turn_id, @item_id, @kind, @payload, @time)`);
+  // Positional: binding by name reads each parameter off an object, on every event.
+  const insert = db.prepare('INSERT INTO events (thread_id, seq, turn_id, item_id, kind, payload, time) VALUES (?, ?, ?, ?, ?, ?, ?)');
   const page = db.prepare<[string, number, number], string>(PAGE_SQL).pluck();
   const deltas = db.prepare<[string, number, string], { payload: string }>(
     "SELECT payload FROM events WHERE thread_id = ? AND seq > ? AND item_id = ? AND kind = 'item.delta' ORDER BY seq",
@@ -65,15 +65,7 @@ export function eventTable(db: Preparer): Sync<EventReads & EventWrites> {
      * `PAGE_SQL`, with the payload object itself (its JSON is what was stored).
      */
     append: (e: NewEvent): ThreadEvent => {
-      insert.run({
-        thread_id: e.threadId,
-        seq: e.seq,
-        turn_id: e.turnId ?? null,
-        item_id: e.itemId ?? null,
-        kind: e.kind,
-        payload: JSON.stringify(e.payload),
-        time: e.time,
-      });
+      insert.run(e.threadId, e.seq, e.turnId ?? null, e.itemId ?? null, e.kind, JSON.stringify(e.payload), e.time);
       const event: Record<string, unknown> = { seq: e.seq, threadId: e.threadId };
       if (e.turnId !== undefined) event.turnId = e.turnId;
       if (e.itemId !== undefined) event.itemId = e.itemId;
