@@ -143,13 +143,16 @@ export function createSqliteStore(db: Database.Database): Store {
     }
   }
 
+  /** A write transaction's handle, its clock read as it begins. */
+  const writeTx = (): WriteTx => ({ ...tables, now: new Date().toISOString(), savepoint });
+
   const feed = new DataVersionFeed(db);
   return {
     write<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T> {
-      return transaction(sql.beginImmediate, () => fn({ ...tables, now: new Date().toISOString(), savepoint }));
+      return transaction(sql.beginImmediate, () => fn(writeTx()));
     },
     writeUnsynced<T>(fn: (tx: WriteTx) => Promise<T>): Promise<T> {
-      return unsyncedWrite(() => fn({ ...tables, now: new Date().toISOString(), savepoint }));
+      return unsyncedWrite(() => fn(writeTx()));
     },
     read<T>(fn: (tx: ReadTx) => Promise<T>): Promise<T> {
       return transaction(sql.beginDeferred, () => fn(tables));
