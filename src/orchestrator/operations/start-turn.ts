@@ -4,7 +4,7 @@ import { rejectionError } from '../decide/rejections.js';
 import { autoCompactionDue } from '../turns/auto-compact.js';
 import { launch, promoteOldest, type BegunTurn } from '../turns/launch.js';
 import type { Peer } from '../turns/peer.js';
-import { addUserMessage, admitForPromotion, admitPrompt, beginTurn } from '../turns/steps.js';
+import { addUserMessage, admitForPromotion, admitPrompt, beginTurn, type PromptInput } from '../turns/steps.js';
 import { admissionOptions, checkPromptSize } from './admission-options.js';
 import type { OperationDeps } from './deps.js';
 import { findThread, readThread } from './read-thread.js';
@@ -33,11 +33,11 @@ export async function startTurn(d: OperationDeps, p: ParsedParamsOf<'thread/star
     const remember = async (turnId: string, admissionId: string, queued: boolean) => {
       if (p.clientRequestId !== undefined) await tx.clientRequests.insert(thread.id, p.clientRequestId, { turnId, admissionId, queued }, tx.now);
     };
-    const input = { threadId: thread.id, prompt: p.prompt, options };
+    const input = (delivery: PromptInput['delivery']): PromptInput => ({ threadId: thread.id, prompt: p.prompt, delivery, options });
     if (decision.action === 'steer') {
       const active = d.runner.running(thread.id);
       if (active && d.runner.steer(active, p.prompt)) {
-        const stored = await admitForPromotion(tx, { ...input, delivery: 'steer' });
+        const stored = await admitForPromotion(tx, input('steer'));
         // Admitted just above, in this transaction: still pending.
         const admission = (await tx.admissions.markPromoted(stored.admission.id, stored.admission.admittedSeq, active.turnId))!;
         await tx.emit(thread.id, 'prompt.promoted', { admission, turnId: active.turnId }, { turnId: active.turnId });
@@ -52,25 +52,25 @@ export async function startTurn(d: OperationDeps, p: ParsedParamsOf<'thread/star
       case 'reject':
         throw rejectionError(decision.error, thread, holder, maxQueued, p.expectedTurnId);
       case 'enqueue': {
-        const queued = await admitPrompt(tx, { ...input, delivery: p.delivery ?? 'queue' });
+        const queued = await admitPrompt(tx, input(p.delivery ?? 'queue'));
         await remember(s.runningTurnId!, queued.id, true);
         return { result: { turn: (await tx.turns.find(s.runningTurnId!))!, queued } };
       }
       case 'startNow': {
         // A thread whose context is full enough compacts first: the prompt waits in the queue.
         if (await autoCompactionDue(tx, thread, autoCompactAt)) {
-          const queued = await admitPrompt(tx, { ...input, delivery: 'queue' });
+          const queued = await admitPrompt(tx, input('queue'));
           const begun = (await promoteOldest(tx, d.leases, thread, autoCompactAt))!;
           await remember(begun.turn.id, queued.id, true);
           return { result: { turn: begun.turn, queued }, begun };
         }
-        const stored = await admitForPromotion(tx, { ...input, delivery: 'queue' });
+        const stored = await admitForPromotion(tx, input('queue'));
         const turn = await beginTurn(tx, stored, await d.leases.grant(tx));
         await remember(turn.id, stored.admission.id, false);
         return { result: { turn, queued: null }, begun: { turn, thread, prompt: p.prompt, options } };
       }
       case 'enqueueAndPromoteOldest': {
-        const queued = await admitPrompt(tx, { ...input, delivery: 'queue' });
+        const queued = await admitPrompt(tx, input('queue'));
         const begun = (await promoteOldest(tx, d.leases, thread, autoCompactAt))!;
         await remember(begun.turn.id, queued.id, true);
         return { result: { turn: begun.turn, queued: (await tx.admissions.find(queued.id))! }, begun };

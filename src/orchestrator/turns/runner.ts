@@ -337,7 +337,7 @@ export class TurnRunner {
       // Whether prompts wait, as of the commit that makes the thread idle: a prompt admitted after
       // it finds the thread idle and starts its own turn, so promoting (a write transaction of
       // its own) is needed only when some waited here.
-      return recorded && { ...recorded, promptsWaiting: (await tx.admissions.countPending(active.threadId)) > 0 };
+      return recorded && { turn: recorded.turn, cancelled: recorded.cancelled, promptsWaiting: (await tx.admissions.countPending(active.threadId)) > 0 };
     });
     this.afterEndCommitted(active, recording, result);
     return result;

@@ -18,7 +18,7 @@ export interface PromptInput {
 
 /** Puts a prompt in the inbox as pending; `admittedSeq` is the seq of its `prompt.admitted`. */
 export async function admitPrompt(tx: Tx, input: PromptInput): Promise<Admission> {
-  const admission = await tx.admissions.insert({ id: newId('admission'), ...input, admittedSeq: await tx.peekSeq(input.threadId), now: tx.now });
+  const admission = await insertAdmission(tx, input);
   await tx.emit(input.threadId, 'prompt.admitted', { admission });
   return admission;
 }
@@ -28,8 +28,13 @@ export async function admitPrompt(tx: Tx, input: PromptInput): Promise<Admission
  * is the seq of the `prompt.promoted` that follows.
  */
 export async function admitForPromotion(tx: Tx, input: PromptInput): Promise<StoredAdmission> {
-  const admission = await tx.admissions.insert({ id: newId('admission'), ...input, admittedSeq: await tx.peekSeq(input.threadId), now: tx.now });
-  return { admission, options: input.options };
+  return { admission: await insertAdmission(tx, input), options: input.options };
+}
+
+/** The inbox row, its `admittedSeq` the thread's next seq (a literal: `{ ...input, more }` is V8's slow copy). */
+async function insertAdmission(tx: Tx, { threadId, prompt, delivery, options }: PromptInput): Promise<Admission> {
+  const admittedSeq = await tx.peekSeq(threadId);
+  return tx.admissions.insert({ id: newId('admission'), threadId, prompt, delivery, options, admittedSeq, now: tx.now });
 }
 
 /**

@@ -143,8 +143,17 @@ export function createSqliteStore(db: Database.Database): Store {
     }
   }
 
-  /** A write transaction's handle, its clock read as it begins. */
-  const writeTx = (): WriteTx => ({ ...tables, now: new Date().toISOString(), savepoint });
+  /**
+   * A write transaction's handle: its clock, read as it begins, on an object whose prototype holds
+   * what every handle shares. (V8 copies an object spread followed by more properties, as in
+   * `{ ...tables, now }`, on its slow path: ~1.7 µs a transaction.)
+   */
+  const shared = { ...tables, savepoint };
+  const writeTx = (): WriteTx => {
+    const tx = Object.create(shared) as { now: string };
+    tx.now = new Date().toISOString();
+    return tx as WriteTx;
+  };
 
   const feed = new DataVersionFeed(db);
   return {

@@ -65,10 +65,17 @@ export function itemTable(db: Preparer): Sync<ItemReads & ItemWrites> {
 
   return {
     insert: (i: NewItem): Item => {
+      // Every parameter named, not `{ ...i, more }`: V8 copies such a spread on its slow path.
       insert.run({
-        ...i,
+        id: i.id,
+        turnId: i.turnId,
+        threadId: i.threadId,
+        kind: i.kind,
+        status: i.status,
+        summary: i.summary,
         detail: i.detail ?? null,
         metadata: toJson(i.metadata),
+        now: i.now,
         endedAt: i.status === 'in_progress' ? null : i.now,
       });
       const row = find.get(i.id)!;
@@ -82,7 +89,7 @@ export function itemTable(db: Preparer): Sync<ItemReads & ItemWrites> {
     listOfTurn: (turnId: string): Item[] => byTurn.all(turnId).map(toItem),
     listOpenOfTurn: (turnId: string): Item[] => openOfTurn.all(turnId).map(toItem),
     finish: (id: string, end: ItemEnd): Item => {
-      finish.run({ id, ...end, detail: end.detail ?? null, metadata: toJson(end.metadata) });
+      finish.run({ id, status: end.status, summary: end.summary, detail: end.detail ?? null, metadata: toJson(end.metadata), endedAt: end.endedAt });
       const row = find.get(id)!;
       search.updateItem(row);
       keepPreview(row);

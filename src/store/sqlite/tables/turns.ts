@@ -85,7 +85,9 @@ export function turnTable(db: Preparer): Sync<TurnReads & TurnWrites> {
 
   return {
     insert: (t: NewTurn) => {
-      insert.run({ ...t, model: t.model ?? null, options: JSON.stringify(t.options), kind: t.kind ?? 'prompt' });
+      // Every parameter named, not `{ ...t, more }`: V8 copies such a spread on its slow path.
+      insert.run({ id: t.id, threadId: t.threadId, inputSummary: t.inputSummary, model: t.model ?? null, options: JSON.stringify(t.options),
+        now: t.now, startSeq: t.startSeq, kind: t.kind ?? 'prompt' });
     },
     insertCopy: (t: CopiedTurn) => {
       insertCopy.run({
@@ -135,7 +137,8 @@ export function turnTable(db: Preparer): Sync<TurnReads & TurnWrites> {
     },
     findPreviousId: (threadId: string, turnId: string): string | undefined => previous.get(threadId, turnId)?.id,
     finish: (id: string, end: TurnEnd): boolean =>
-      finish.run({ id, ...end, usage: toJson(end.usage), error: end.error ?? null }).changes === 1,
+      finish.run({ id, status: end.status, endedAt: end.endedAt, durationMs: end.durationMs, usage: toJson(end.usage), error: end.error ?? null })
+        .changes === 1,
     markSuperseded: (id: string, by: string) => {
       supersede.run(by, id);
     },
