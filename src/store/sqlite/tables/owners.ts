@@ -2,7 +2,8 @@ import type { Thread } from '@threadline/protocol';
 import type { Preparer } from '../lazy-statements.js';
 import type { Owner, OwnerReads, OwnerWrites, ThreadLease } from '../../port.js';
 import type { Sync } from '../settled.js';
-import { toThread, type ThreadRow } from './threads.js';
+import { columnIndex, type ValuesOf } from './rows.js';
+import { THREAD_SELECT_LIST, toThread, type ThreadValues } from './threads.js';
 
 interface OwnerRow {
   id: string;
@@ -23,13 +24,30 @@ interface OwnerRow {
 type LeaseRow = { running_turn_id: string | null; lease_owner: string | null; lease_expires_at: string | null; expired: number } & {
   [K in keyof OwnerRow as `o_${K}`]: OwnerRow[K] | null;
 };
+/** The lease's columns, in the order its raw reads select them. */
+const LEASE_COLUMNS = [
+  'running_turn_id',
+  'lease_owner',
+  'lease_expires_at',
+  'expired',
+  'o_id',
+  'o_pid',
+  'o_hostname',
+  'o_process_key',
+  'o_pid_namespace',
+  'o_lease_ttl_ms',
+  'o_machine_id',
+  'o_started_at',
+  'o_heartbeat_at',
+] as const satisfies readonly (keyof LeaseRow)[];
+const at = columnIndex(LEASE_COLUMNS);
+type LeaseValues = ValuesOf<LeaseRow, typeof LEASE_COLUMNS>;
 
 // Expiry judged in SQL against the transaction's clock (ISO 8601 UTC text orders like time);
-// the holder's owner row comes in the same statement. Selected after the thread's lease columns.
-const EXPIRY_AND_OWNER = `coalesce(t.lease_expires_at <= @now, 1) AS expired,
-  o.id AS o_id, o.pid AS o_pid, o.hostname AS o_hostname, o.process_key AS o_process_key, o.pid_namespace AS o_pid_namespace,
-  o.lease_ttl_ms AS o_lease_ttl_ms, o.machine_id AS o_machine_id, o.started_at AS o_started_at, o.heartbeat_at AS o_heartbeat_at
-  FROM threads t LEFT JOIN owners o ON o.id = t.lease_owner WHERE t.id = @id`;
+// the holder's owner row comes in the same statement. LEASE_COLUMNS, in their order.
+const LEASE_SELECT = `SELECT t.running_turn_id, t.lease_owner, t.lease_expires_at, coalesce(t.lease_expires_at <= @now, 1) AS expired,
+  o.id, o.pid, o.hostname, o.process_key, o.pid_namespace, o.lease_ttl_ms, o.machine_id, o.started_at, o.heartbeat_at`;
+const LEASE_FROM = 'FROM threads t LEFT JOIN owners o ON o.id = t.lease_owner WHERE t.id = @id';
 
 const toOwner = (r: OwnerRow): Owner => ({
   id: r.id,
@@ -43,16 +61,19 @@ const toOwner = (r: OwnerRow): Owner => ({
   heartbeatAt: r.heartbeat_at,
 });
 
-const toLease = (row: LeaseRow): ThreadLease => ({
-  runningTurnId: row.running_turn_id,
-  ownerId: row.lease_owner,
-  expiresAt: row.lease_expires_at,
-  expired: row.expired === 1,
-  owner: row.o_id === null ? undefined : toOwner({
-    id: row.o_id, pid: row.o_pid!, hostname: row.o_hostname!, process_key: row.o_process_key!, pid_namespace: row.o_pid_namespace,
-    lease_ttl_ms: row.o_lease_ttl_ms, machine_id: row.o_machine_id, started_at: row.o_started_at!, heartbeat_at: row.o_heartbeat_at!,
-  }),
-});
+const toLease = (r: LeaseValues): ThreadLease => {
+  const ownerId = r[at.o_id];
+  return {
+    runningTurnId: r[at.running_turn_id],
+    ownerId: r[at.lease_owner],
+    expiresAt: r[at.lease_expires_at],
+    expired: r[at.expired] === 1,
+    owner: ownerId === null ? undefined : toOwner({
+      id: ownerId, pid: r[at.o_pid]!, hostname: r[at.o_hostname]!, process_key: r[at.o_process_key]!, pid_namespace: r[at.o_pid_namespace],
+      lease_ttl_ms: r[at.o_lease_ttl_ms], machine_id: r[at.o_machine_id], started_at: r[at.o_started_at]!, heartbeat_at: r[at.o_heartbeat_at]!,
+    }),
+  };
+};
 
 export function ownerTable(db: Preparer): Sync<OwnerReads & OwnerWrites> {
   const upsert = db.prepare(`INSERT INTO owners (id, pid, hostname, process_key, pid_namespace, lease_ttl_ms, machine_id, started_at, heartbeat_at)
@@ -65,11 +86,9 @@ export function ownerTable(db: Preparer): Sync<OwnerReads & OwnerWrites> {
     WHERE (julianday(@now) - julianday(heartbeat_at)) * 86400000 > @ttls * COALESCE(lease_ttl_ms, @unknownTtlMs)
       AND id NOT IN (SELECT lease_owner FROM threads WHERE lease_owner IS NOT NULL)`);
   const renew = db.prepare('UPDATE threads SET lease_expires_at = ? WHERE lease_owner = ?');
-  const lease = db.prepare<[{ id: string; now: string }], LeaseRow>(
-    `SELECT t.running_turn_id, t.lease_owner, t.lease_expires_at, ${EXPIRY_AND_OWNER}`,
-  );
-  // The same lease with the thread's whole row (threads.ts's find).
-  const withLease = db.prepare<[{ id: string; now: string }], ThreadRow & LeaseRow>(`SELECT t.*, ${EXPIRY_AND_OWNER}`);
+  const lease = db.prepare<[{ id: string; now: string }], LeaseValues>(`${LEASE_SELECT} ${LEASE_FROM}`).raw();
+  // The same lease, then the thread's whole row (threads.ts's THREAD_COLUMNS).
+  const withLease = db.prepare<[{ id: string; now: string }], LeaseValues>(`${LEASE_SELECT}, ${THREAD_SELECT_LIST} ${LEASE_FROM}`).raw();
   const leasedTo = db.prepare<[string], { id: string; running_turn_id: string | null }>(
     'SELECT id, running_turn_id FROM threads WHERE lease_owner = ?',
   );
@@ -102,8 +121,8 @@ export function ownerTable(db: Preparer): Sync<OwnerReads & OwnerWrites> {
       return row && toLease(row);
     },
     threadWithLease: (threadId: string, now: string): { thread: Thread; lease: ThreadLease } | undefined => {
-      const row = withLease.get({ id: threadId, now });
-      return row && { thread: toThread(row), lease: toLease(row) };
+      const r = withLease.get({ id: threadId, now });
+      return r && { thread: toThread(r.slice(LEASE_COLUMNS.length) as ThreadValues), lease: toLease(r) };
     },
     holdsLease: (threadId: string, turnId: string, ownerId: string): boolean => holds.get(threadId, turnId, ownerId) !== undefined,
     leasesOf: (ownerId: string) => leasedTo.all(ownerId).map((r) => ({ threadId: r.id, runningTurnId: r.running_turn_id })),

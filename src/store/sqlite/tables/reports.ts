@@ -2,7 +2,7 @@ import type { Preparer } from '../lazy-statements.js';
 import type Database from 'better-sqlite3';
 import type { ReportReads, SearchHitRow, UsageGroup, UsageRange, UsageRow } from '../../port.js';
 import type { Sync } from '../settled.js';
-import { toThread, type ThreadRow } from './threads.js';
+import { THREAD_SELECT_LIST, THREAD_VALUES, toThread, type ThreadValues } from './threads.js';
 
 /** Tokens of context a snippet keeps around the hit (FTS5's maximum is 64). */
 const SNIPPET_TOKENS = 24;
@@ -23,8 +23,11 @@ export function reportTable(db: Preparer): Sync<ReportReads> {
   const from = `FROM search_fts f JOIN search_docs d ON d.id = f.rowid JOIN threads t ON t.id = d.thread_id
     WHERE search_fts MATCH @match AND t.archived = @archived
     ORDER BY f.rank LIMIT @limit OFFSET @offset`;
-  const page = db.prepare<[Record<string, unknown>], HitRow>(`SELECT f.rowid AS key, d.turn_id AS turnId, d.item_id AS itemId,
-      snippet(search_fts, 0, '', '', '…', ${SNIPPET_TOKENS}) AS snippet, t.* ${from}`);
+  // Raw rows: the thread's columns, then the hit's (HitColumns).
+  const page = db
+    .prepare<[Record<string, unknown>], ThreadValues>(`SELECT ${THREAD_SELECT_LIST}, f.rowid, d.turn_id, d.item_id,
+      snippet(search_fts, 0, '', '', '…', ${SNIPPET_TOKENS}) ${from}`)
+    .raw();
   const keys = db.prepare<[Record<string, unknown>], number>(`SELECT f.rowid ${from}`).pluck();
   const size = db.prepare<[], { titles: number; messages: number }>(
     'SELECT count(*) FILTER (WHERE item_id IS NULL) AS titles, count(item_id) AS messages FROM search_docs',
@@ -50,13 +53,10 @@ export function reportTable(db: Preparer): Sync<ReportReads> {
   return {
     search: (terms: string[], archived: boolean, limit: number, offset: number): SearchHitRow[] => {
       if (terms.length === 0) return [];
-      return page.all({ match: matchOf(terms), archived: archived ? 1 : 0, limit, offset }).map((row) => ({
-        key: row.key,
-        thread: toThread(row),
-        turnId: row.turnId,
-        itemId: row.itemId,
-        snippet: row.snippet,
-      }));
+      return page.all({ match: matchOf(terms), archived: archived ? 1 : 0, limit, offset }).map((r) => {
+        const [key, turnId, itemId, snippet] = r.slice(THREAD_VALUES) as HitColumns;
+        return { key, thread: toThread(r), turnId, itemId, snippet };
+      });
     },
     searchKeys: (terms: string[], archived: boolean, limit: number, offset: number): number[] =>
       terms.length === 0 ? [] : keys.all({ match: matchOf(terms), archived: archived ? 1 : 0, limit, offset }),
@@ -66,7 +66,8 @@ export function reportTable(db: Preparer): Sync<ReportReads> {
   };
 }
 
-type HitRow = ThreadRow & { key: number; turnId: string | null; itemId: string | null; snippet: string };
+/** A hit's own columns, after its thread's. */
+type HitColumns = [key: number, turnId: string | null, itemId: string | null, snippet: string];
 
 /** Every term a quoted word prefix (`"te""rm"*`), all of them required. */
 function matchOf(terms: string[]): string {

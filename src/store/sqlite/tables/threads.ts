@@ -3,10 +3,10 @@ import type Database from 'better-sqlite3';
 import { redactMcpServers, type ContextUsage, type McpServerSpec, type Thread, type ThreadStatus } from '@threadline/protocol';
 import type { NewThread, ThreadPageKey, ThreadReads, ThreadSettings, ThreadWrites } from '../../port.js';
 import type { Sync } from '../settled.js';
-import { fromBool, opt, toBool } from './rows.js';
+import { columnIndex, fromBool, opt, toBool, type ValuesOf } from './rows.js';
 import { searchIndex } from './search-index.js';
 
-export interface ThreadRow {
+interface ThreadRow {
   id: string;
   title: string;
   archived: number;
@@ -31,7 +31,41 @@ export interface ThreadRow {
   mcp_servers: string | null;
 }
 
-const SELECT = 'SELECT t.* FROM threads t';
+/** The columns `toThread` reads, in the order every thread read selects them (raw rows). */
+const THREAD_COLUMNS = [
+  'id',
+  'title',
+  'archived',
+  'model',
+  'mode',
+  'cwd',
+  'system_prompt',
+  'auto_approve',
+  'trust_mode',
+  'metadata',
+  'running_turn_id',
+  'latest_turn_id',
+  'last_seq',
+  'created_at',
+  'updated_at',
+  'queued_count',
+  'forked_from_thread',
+  'forked_from_turn',
+  'imported_from',
+  'preview',
+  'context_usage',
+  'mcp_servers',
+] as const satisfies readonly (keyof ThreadRow)[];
+const at = columnIndex(THREAD_COLUMNS);
+
+/** A raw row that begins with a thread's columns (a read may select more after them). */
+export type ThreadValues = ValuesOf<ThreadRow, typeof THREAD_COLUMNS>;
+/** How many values of a raw row are the thread's: what a read selects after them starts here. */
+export const THREAD_VALUES = THREAD_COLUMNS.length;
+/** The thread's columns of `t` for a SELECT, in THREAD_COLUMNS's order. */
+export const THREAD_SELECT_LIST = THREAD_COLUMNS.map((column) => `t.${column}`).join(', ');
+
+const SELECT = `SELECT ${THREAD_SELECT_LIST} FROM threads t`;
 
 export function threadTable(db: Preparer): Sync<ThreadReads & ThreadWrites> {
   const insert = db.prepare(`INSERT INTO threads (id, title, model, mode, cwd, system_prompt, auto_approve, trust_mode, metadata,
@@ -40,7 +74,7 @@ export function threadTable(db: Preparer): Sync<ThreadReads & ThreadWrites> {
       @forkedFromThread, @forkedFromTurn, @importedFrom, @mcpServers, @now, @now)`);
   const setContextUsage = db.prepare('UPDATE threads SET context_usage = ? WHERE id = ?');
   const mcpServers = db.prepare<[string], { mcp_servers: string | null }>('SELECT mcp_servers FROM threads WHERE id = ?');
-  const find = db.prepare<[string], ThreadRow>(`${SELECT} WHERE t.id = ?`);
+  const find = db.prepare<[string], ThreadValues>(`${SELECT} WHERE t.id = ?`).raw();
   const runState = db.prepare<[string], { running_turn_id: string | null; archived: number; history_rev: number }>(
     'SELECT running_turn_id, archived, history_rev FROM threads WHERE id = ?',
   );
@@ -60,14 +94,16 @@ export function threadTable(db: Preparer): Sync<ThreadReads & ThreadWrites> {
   const clearRunning = db.prepare(`UPDATE threads SET running_turn_id = NULL, lease_owner = NULL, lease_expires_at = NULL,
     updated_at = ? WHERE id = ? AND running_turn_id = ?`);
   // One statement per (status filter, first page or not), prepared on first use.
-  const listStatements = new Map<string, Database.Statement<unknown[], ThreadRow>>();
+  const listStatements = new Map<string, Database.Statement<unknown[], ThreadValues>>();
   const listStatement = (status: ThreadStatus | undefined, after: boolean) => {
     const key = `${status ?? 'any'}:${after}`;
     let statement = listStatements.get(key);
     if (!statement) {
       const byStatus = status === undefined ? '' : ` AND (t.running_turn_id IS NULL) = ${status === 'idle' ? 1 : 0}`;
       const keyset = after ? ' AND (t.updated_at < ? OR (t.updated_at = ? AND t.id < ?))' : '';
-      statement = db.prepare<unknown[], ThreadRow>(`${SELECT} WHERE t.archived = ?${byStatus}${keyset} ORDER BY t.updated_at DESC, t.id DESC LIMIT ?`);
+      statement = db
+        .prepare<unknown[], ThreadValues>(`${SELECT} WHERE t.archived = ?${byStatus}${keyset} ORDER BY t.updated_at DESC, t.id DESC LIMIT ?`)
+        .raw();
       listStatements.set(key, statement);
     }
     return statement;
@@ -150,29 +186,32 @@ export function threadTable(db: Preparer): Sync<ThreadReads & ThreadWrites> {
   };
 }
 
-export function toThread(row: ThreadRow): Thread {
+export function toThread(r: ThreadValues): Thread {
+  const mcpServers = r[at.mcp_servers];
+  const contextUsage = r[at.context_usage];
+  const forkedFrom = r[at.forked_from_thread];
   return {
-    id: row.id,
-    title: row.title,
-    status: row.running_turn_id ? 'running' : 'idle',
-    archived: toBool(row.archived),
-    model: opt(row.model),
-    mode: opt(row.mode),
-    cwd: opt(row.cwd),
-    systemPrompt: opt(row.system_prompt),
-    autoApprove: toBool(row.auto_approve),
-    trustMode: toBool(row.trust_mode),
-    metadata: JSON.parse(row.metadata) as Record<string, unknown>,
-    latestTurnId: opt(row.latest_turn_id),
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    lastSeq: row.last_seq,
-    queuedCount: row.queued_count,
-    forkedFrom: row.forked_from_thread === null ? undefined : { threadId: row.forked_from_thread, turnId: opt(row.forked_from_turn) },
-    importedFrom: opt(row.imported_from),
-    preview: opt(row.preview),
-    contextUsage: row.context_usage === null ? undefined : (JSON.parse(row.context_usage) as ContextUsage),
+    id: r[at.id],
+    title: r[at.title],
+    status: r[at.running_turn_id] ? 'running' : 'idle',
+    archived: toBool(r[at.archived]),
+    model: opt(r[at.model]),
+    mode: opt(r[at.mode]),
+    cwd: opt(r[at.cwd]),
+    systemPrompt: opt(r[at.system_prompt]),
+    autoApprove: toBool(r[at.auto_approve]),
+    trustMode: toBool(r[at.trust_mode]),
+    metadata: JSON.parse(r[at.metadata]) as Record<string, unknown>,
+    latestTurnId: opt(r[at.latest_turn_id]),
+    createdAt: r[at.created_at],
+    updatedAt: r[at.updated_at],
+    lastSeq: r[at.last_seq],
+    queuedCount: r[at.queued_count],
+    forkedFrom: forkedFrom === null ? undefined : { threadId: forkedFrom, turnId: opt(r[at.forked_from_turn]) },
+    importedFrom: opt(r[at.imported_from]),
+    preview: opt(r[at.preview]),
+    contextUsage: contextUsage === null ? undefined : (JSON.parse(contextUsage) as ContextUsage),
     // Every Thread leaves the process (results, events, exports): its servers' secrets never do.
-    mcpServers: row.mcp_servers === null ? undefined : redactMcpServers(JSON.parse(row.mcp_servers) as McpServerSpec[]),
+    mcpServers: mcpServers === null ? undefined : redactMcpServers(JSON.parse(mcpServers) as McpServerSpec[]),
   };
 }
