@@ -17,10 +17,7 @@ interface OwnerRow {
   heartbeat_at: string;
 }
 
-/**
- * A thread's lease with its holder's owner row joined, the owner's columns prefixed `o_` (they
- * share names with the thread's; all NULL when no owner row matches).
- */
+/** A thread's lease with its holder's owner row joined (`o_`: the owner's columns, all NULL when no owner row matches). */
 type LeaseRow = { running_turn_id: string | null; lease_owner: string | null; lease_expires_at: string | null; expired: number } & {
   [K in keyof OwnerRow as `o_${K}`]: OwnerRow[K] | null;
 };
@@ -43,10 +40,12 @@ const LEASE_COLUMNS = [
 const at = columnIndex(LEASE_COLUMNS);
 type LeaseValues = ValuesOf<LeaseRow, typeof LEASE_COLUMNS>;
 
-// Expiry judged in SQL against the transaction's clock (ISO 8601 UTC text orders like time);
-// the holder's owner row comes in the same statement. LEASE_COLUMNS, in their order.
-const LEASE_SELECT = `SELECT t.running_turn_id, t.lease_owner, t.lease_expires_at, coalesce(t.lease_expires_at <= @now, 1) AS expired,
-  o.id, o.pid, o.hostname, o.process_key, o.pid_namespace, o.lease_ttl_ms, o.machine_id, o.started_at, o.heartbeat_at`;
+// LEASE_COLUMNS, in their order: the thread's (`t`), the holder's owner row (`o`) in the same
+// statement, and the expiry judged in SQL against the transaction's clock (ISO 8601 UTC text
+// orders like time).
+const leaseColumn = (column: (typeof LEASE_COLUMNS)[number]) =>
+  column === 'expired' ? 'coalesce(t.lease_expires_at <= @now, 1)' : column.startsWith('o_') ? `o.${column.slice(2)}` : `t.${column}`;
+const LEASE_SELECT = `SELECT ${LEASE_COLUMNS.map(leaseColumn).join(', ')}`;
 const LEASE_FROM = 'FROM threads t LEFT JOIN owners o ON o.id = t.lease_owner WHERE t.id = @id';
 
 const toOwner = (r: OwnerRow): Owner => ({
