@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { doc, lazy, named } from './registry.js';
 import { timestampSchema } from './schemas.js';
 
@@ -14,8 +14,7 @@ export const RULE_LIMITS = { tool: 256, commandPrefix: 1000, pathGlob: 4096 } as
 const ruleText = (name: string, max: number) =>
   z
     .string({ error: `${name} must be a string` })
-    .min(1, `${name} must not be empty`)
-    .max(max, `${name} is longer than ${max} characters`);
+    .check(z.minLength(1, `${name} must not be empty`), z.maxLength(max, `${name} is longer than ${max} characters`));
 
 export const approvalChoiceSchema = lazy(() => z.enum(['approve', 'approveForThread', 'approveAlways', 'deny', 'denyAlways', 'cancel']));
 export const ApprovalChoiceSchema = /* @__PURE__ */ approvalChoiceSchema();
@@ -28,21 +27,21 @@ export const ruleMatchSchema = lazy(() =>
     'What a rule matches: exactly one of `tool`, `commandPrefix`, `pathGlob`.',
     z
       .object({
-        tool: doc("The tool's name, exactly (e.g. `shell`, `mcp__github__create_issue`).", ruleText('tool', RULE_LIMITS.tool).optional()),
+        tool: doc("The tool's name, exactly (e.g. `shell`, `mcp__github__create_issue`).", z.optional(ruleText('tool', RULE_LIMITS.tool))),
         commandPrefix: doc(
           'Leading words of a shell command (`git status`): matches a command whose words start with these words, and only when the command has no shell metacharacter (`;` `&` `|` `<` `>` `$` backquote, backslash, brackets, globs, a newline…).',
-          ruleText('commandPrefix', RULE_LIMITS.commandPrefix).optional(),
+          z.optional(ruleText('commandPrefix', RULE_LIMITS.commandPrefix)),
         ),
         pathGlob: doc(
           'An absolute glob (`/work/app/src/**`; `**` any depth, `*` and `?` within one name) matched against the normalised absolute path a file tool uses.',
-          ruleText('pathGlob', RULE_LIMITS.pathGlob)
-            .refine((p) => p.startsWith('/'), 'pathGlob must be an absolute path (start with /)')
-            .optional(),
+          z.optional(ruleText('pathGlob', RULE_LIMITS.pathGlob).check(z.refine((p) => p.startsWith('/'), 'pathGlob must be an absolute path (start with /)'))),
         ),
       })
-      .refine((m) => [m.tool, m.commandPrefix, m.pathGlob].filter((v) => v !== undefined).length === 1, {
-        message: 'match needs exactly one of tool, commandPrefix, pathGlob',
-      }),
+      .check(
+        z.refine((m) => [m.tool, m.commandPrefix, m.pathGlob].filter((v) => v !== undefined).length === 1, {
+          message: 'match needs exactly one of tool, commandPrefix, pathGlob',
+        }),
+      ),
   ),
 );
 export const RuleMatchSchema = /* @__PURE__ */ ruleMatchSchema();
@@ -54,10 +53,10 @@ export const ruleScopeSchema = lazy(() =>
     'RuleScope',
     'Where a rule applies: one thread, every thread whose `cwd` is this directory, or everywhere.',
     z.discriminatedUnion('kind', [
-      z.object({ kind: doc('One thread.', z.literal('thread')), threadId: doc('The thread.', z.string().min(1)) }),
+      z.object({ kind: doc('One thread.', z.literal('thread')), threadId: doc('The thread.', z.string().check(z.minLength(1))) }),
       z.object({
         kind: doc('Threads of one working directory.', z.literal('workspace')),
-        cwd: doc('An absolute directory: the rule applies to threads with exactly this `cwd`.', z.string().refine((p) => p.startsWith('/'), 'cwd must be an absolute path')),
+        cwd: doc('An absolute directory: the rule applies to threads with exactly this `cwd`.', z.string().check(z.refine((p) => p.startsWith('/'), 'cwd must be an absolute path'))),
       }),
       z.object({ kind: doc('Every thread.', z.literal('global')) }),
     ]),
@@ -104,7 +103,7 @@ export const approvalAnswerSchema = lazy(() => z.object({
     '`approve` / `deny` this request once; `approveForThread`: approve, and approve what the proposed rule matches in this thread from now on; `approveAlways` / `denyAlways`: decide, and store `rule` (default: the proposed rule) as an allow / deny rule; `cancel`: no decision (denied). An `*Always` or `*ForThread` answer without any rule decides once.',
     approvalChoiceSchema(),
   ),
-  rule: doc('With `approveAlways` / `denyAlways`: the rule to store instead of the proposed one.', ruleDraftSchema().optional()),
+  rule: doc('With `approveAlways` / `denyAlways`: the rule to store instead of the proposed one.', z.optional(ruleDraftSchema())),
 }));
 export const ApprovalAnswerSchema = /* @__PURE__ */ approvalAnswerSchema();
 export type ApprovalAnswer = z.infer<typeof ApprovalAnswerSchema>;

@@ -1,9 +1,9 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ErrorCodes, errorKind, type ErrorName } from './errors.js';
 import { doc, lazy, named } from './registry.js';
 
-const data = <T extends z.ZodRawShape>(name: ErrorName, shape: T) =>
-  z.object({ kind: doc(`Always \`${errorKind(name)}\`.`, z.literal(errorKind(name))), ...shape }).loose();
+const data = <T extends z.core.$ZodShape>(name: ErrorName, shape: T) =>
+  z.looseObject({ kind: doc(`Always \`${errorKind(name)}\`.`, z.literal(errorKind(name))), ...shape });
 
 /**
  * The `data` of each error of PROTOCOL.md §7: `kind` plus what names the offending thing. Built on
@@ -13,7 +13,7 @@ function buildErrorData() {
   const IssueSchema = z.object({
     path: doc('Where in params: keys and array indexes.', z.array(z.union([z.string(), z.number()]))),
     message: doc('What is wrong, in words.', z.string()),
-    code: doc("zod's issue code (`invalid_type`, `too_big`…).", z.string().optional()),
+    code: doc("zod's issue code (`invalid_type`, `too_big`…).", z.optional(z.string())),
   });
 
   const threadId = doc('The thread the call named.', z.string());
@@ -21,7 +21,7 @@ function buildErrorData() {
   return {
     ParseError: data('ParseError', {}),
     InvalidRequest: data('InvalidRequest', {}),
-    MethodNotFound: data('MethodNotFound', { method: doc('The unknown method.', z.string().optional()) }),
+    MethodNotFound: data('MethodNotFound', { method: doc('The unknown method.', z.optional(z.string())) }),
     InvalidParams: data('InvalidParams', { issues: doc('Every problem found in params.', z.array(IssueSchema)) }),
     InternalError: data('InternalError', {}),
     ServerNotInitialized: data('ServerNotInitialized', { method: doc('The method sent before `initialize`.', z.string()) }),
@@ -30,34 +30,34 @@ function buildErrorData() {
     AdmissionNotFound: data('AdmissionNotFound', { admissionId: doc('The unknown or no longer pending admission id.', z.string()) }),
     RuleNotFound: data('RuleNotFound', { ruleId: doc('The unknown approval rule id.', z.string()) }),
     ApprovalNotFound: data('ApprovalNotFound', { approvalId: doc('The unknown, already decided or other process\'s approval id.', z.string()) }),
-    ThreadBusy: data('ThreadBusy', { threadId, runningTurnId: doc('The turn that runs.', z.string().optional()) }),
+    ThreadBusy: data('ThreadBusy', { threadId, runningTurnId: doc('The turn that runs.', z.optional(z.string())) }),
     NothingToEdit: data('NothingToEdit', { threadId }),
     ThreadArchived: data('ThreadArchived', { threadId }),
     Timeout: data('Timeout', {
-      turnId: doc('The turn waited for.', z.string().optional()),
-      timeoutMs: doc('The wait that elapsed, in milliseconds.', z.number().optional()),
+      turnId: doc('The turn waited for.', z.optional(z.string())),
+      timeoutMs: doc('The wait that elapsed, in milliseconds.', z.optional(z.number())),
     }),
     TurnMismatch: data('TurnMismatch', {
       threadId,
       expectedTurnId: doc('The turn the call expected to be running.', z.string()),
-      runningTurnId: doc('The turn that runs, or null when none does.', z.string().nullable()),
+      runningTurnId: doc('The turn that runs, or null when none does.', z.nullable(z.string())),
     }),
-    QueueFull: data('QueueFull', { threadId, limit: doc('The `--max-queued` limit reached.', z.number().int()) }),
+    QueueFull: data('QueueFull', { threadId, limit: doc('The `--max-queued` limit reached.', z.number().check(z.int())) }),
     HostError: data('HostError', {
-      threadId: doc('The thread of the failed turn.', z.string().optional()),
-      turnId: doc('The failed turn (persisted `failed`).', z.string().optional()),
-      host: doc('The host that failed (`echo`, `openai`, a module path).', z.string().optional()),
+      threadId: doc('The thread of the failed turn.', z.optional(z.string())),
+      turnId: doc('The failed turn (persisted `failed`).', z.optional(z.string())),
+      host: doc('The host that failed (`echo`, `openai`, a module path).', z.optional(z.string())),
     }),
     StorageError: data('StorageError', {
-      sqliteCode: doc('SQLite\'s code (`SQLITE_FULL`, `SQLITE_BUSY`, `SQLITE_READONLY`…).', z.string().optional()),
-      retryable: doc('Whether the same call may succeed later (full disk, lock) or not (read-only file).', z.boolean().optional()),
+      sqliteCode: doc('SQLite\'s code (`SQLITE_FULL`, `SQLITE_BUSY`, `SQLITE_READONLY`…).', z.optional(z.string())),
+      retryable: doc('Whether the same call may succeed later (full disk, lock) or not (read-only file).', z.optional(z.boolean())),
     }),
     ThreadLeased: data('ThreadLeased', {
       threadId,
-      ownerPid: doc('Pid of the server process that runs the turn.', z.number().int()),
+      ownerPid: doc('Pid of the server process that runs the turn.', z.number().check(z.int())),
       leaseExpiresAt: doc('When its lease expires unless renewed (ISO-8601 UTC).', z.string()),
     }),
-  } satisfies Record<ErrorName, z.ZodType>;
+  } satisfies Record<ErrorName, z.ZodMiniType>;
 }
 
 /** When each error is answered (PROTOCOL.md §7): the `x-errors` table and docs/PROTOCOL.md use it. */
@@ -100,11 +100,11 @@ export const errorObjectSchema = lazy(() => named(
   'ErrorObject',
   'A JSON-RPC error as Threadline sends it: `data.kind` always names the error (PROTOCOL.md §7).',
   z.object({
-    code: doc('The error code (the table of PROTOCOL.md §7).', z.number().int()),
+    code: doc('The error code (the table of PROTOCOL.md §7).', z.number().check(z.int())),
     message: doc('Human-readable; do not parse it.', z.string()),
     data: doc(
       'Machine-readable details: `kind` and the fields of the `<Name>ErrorData` definition.',
-      z.object({ kind: doc('The error name in snake_case (`thread_busy`).', z.string()) }).loose(),
+      z.looseObject({ kind: doc('The error name in snake_case (`thread_busy`).', z.string()) }),
     ),
   }),
 ));

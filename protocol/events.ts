@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { itemIdSchema, threadIdSchema, turnIdSchema } from './ids.js';
 import { approvalRuleSchema } from './approval-rules.js';
 import { doc, lazy, named } from './registry.js';
@@ -115,9 +115,9 @@ function buildEvents() {
         decision: doc('The decision the engine got.', approvalDecisionSchema()),
         reason: doc(
           'Who decided: the `client`, a stored approval `rule`, the thread\'s `auto_approve`, an interrupt (`interrupted`, deny) or nobody in time (`timed_out`, deny).',
-          z.enum(['client', 'rule', 'auto_approve', 'interrupted', 'timed_out']).optional(),
+          z.optional(z.enum(['client', 'rule', 'auto_approve', 'interrupted', 'timed_out'])),
         ),
-        ruleId: doc('With `reason: "rule"`: the rule that decided; with `client`: the rule the answer stored.', z.string().optional()),
+        ruleId: doc('With `reason: "rule"`: the rule that decided; with `client`: the rule the answer stored.', z.optional(z.string())),
       }),
     ),
     'approval.ruleAdded': named(
@@ -133,17 +133,17 @@ function buildEvents() {
     'thread.forked': named(
       'ThreadForkedPayload',
       "A fork's first event (seq 1): the new thread and where it was copied from.",
-      ThreadPayload.extend({
+      z.extend(ThreadPayload, {
         source: doc(
           'The source thread, and the first of its turns not copied (absent: the whole visible history).',
-          z.object({ threadId: doc('The source thread.', threadIdSchema()), turnId: doc('The first source turn not copied.', turnIdSchema().optional()) }),
+          z.object({ threadId: doc('The source thread.', threadIdSchema()), turnId: doc('The first source turn not copied.', z.optional(turnIdSchema())) }),
         ),
       }),
     ),
     'thread.imported': named(
       'ThreadImportedPayload',
       "An import's first event (seq 1): the new thread and how many turns it got.",
-      ThreadPayload.extend({ importedTurns: doc('Turns written into the new thread.', z.number().int().nonnegative()) }),
+      z.extend(ThreadPayload, { importedTurns: doc('Turns written into the new thread.', z.number().check(z.int(), z.nonnegative())) }),
     ),
     'thread.reverted': named(
       'ThreadRevertedPayload',
@@ -218,10 +218,10 @@ const listsEveryKind: [Exclude<EventKind, (typeof EVENT_KINDS)[number]>] extends
 void listsEveryKind;
 
 const envelope = () => ({
-  seq: doc('Position in the thread\'s log: 1, 2, 3… without gaps or repeats.', z.number().int().positive()),
+  seq: doc('Position in the thread\'s log: 1, 2, 3… without gaps or repeats.', z.number().check(z.int(), z.positive())),
   threadId: doc('The thread whose log holds it.', threadIdSchema()),
-  turnId: doc('The turn it concerns, if any.', turnIdSchema().optional()),
-  itemId: doc('The item it concerns, if any.', itemIdSchema().optional()),
+  turnId: doc('The turn it concerns, if any.', z.optional(turnIdSchema())),
+  itemId: doc('The item it concerns, if any.', z.optional(itemIdSchema())),
   time: doc('When it was committed (ISO-8601 UTC).', timestampSchema()),
 });
 

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { lazy } from './registry.js';
 import { ApprovalKindSchema, approvalKindSchema, type ApprovalDecision, type ApprovalKind } from './events.js';
 import { itemKindSchema, type ItemKind, type ItemStatus } from './schemas.js';
@@ -19,18 +19,18 @@ export { ApprovalKindSchema, approvalKindSchema, type ApprovalDecision, type App
 
 // The schemas below are built on first use (a server checks engine output only once a turn runs);
 // each exported constant is the same schema, built on import.
-const count = lazy(() => z.number().int().nonnegative());
+const count = lazy(() => z.number().check(z.int(), z.nonnegative()));
 const metadata = lazy(() => z.record(z.string(), z.unknown()));
 /** An engine's own name for an item, unique within the turn. */
-const itemKey = lazy(() => z.string().min(1));
+const itemKey = lazy(() => z.string().check(z.minLength(1)));
 
 export const engineUsageSchema = lazy(() =>
   z.object({
     inputTokens: count(),
     outputTokens: count(),
-    cachedInputTokens: count().optional(),
-    reasoningTokens: count().optional(),
-    costUsd: z.number().nonnegative().optional(),
+    cachedInputTokens: z.optional(count()),
+    reasoningTokens: z.optional(count()),
+    costUsd: z.optional(z.number().check(z.nonnegative())),
   }),
 );
 export const EngineUsageSchema = /* @__PURE__ */ engineUsageSchema();
@@ -43,23 +43,23 @@ export type EngineUsage = z.infer<typeof EngineUsageSchema>;
  */
 export const engineEventSchema = lazy(() =>
   z.discriminatedUnion('type', [
-    z.object({ type: z.literal('item.started'), key: itemKey(), kind: engineItemKindSchema(), text: z.string().optional(), metadata: metadata().optional() }),
+    z.object({ type: z.literal('item.started'), key: itemKey(), kind: engineItemKindSchema(), text: z.optional(z.string()), metadata: z.optional(metadata()) }),
     z.object({ type: z.literal('item.delta'), key: itemKey(), text: z.string() }),
     z.object({
       type: z.literal('item.completed'),
       key: itemKey(),
-      status: z.enum(['completed', 'failed']).optional(),
+      status: z.optional(z.enum(['completed', 'failed'])),
       /** The item's full text when it is not simply the concatenation of its deltas. */
-      text: z.string().optional(),
-      metadata: metadata().optional(),
+      text: z.optional(z.string()),
+      metadata: z.optional(metadata()),
     }),
     z.object({ type: z.literal('usage'), usage: engineUsageSchema() }),
     /**
      * After a model call: tokens now in the context (the prompt sent plus the reply) and the
      * model's context window, or `null` when the host does not know it (never a guess).
      */
-    z.object({ type: z.literal('context'), used: count(), size: z.number().int().positive().nullable() }),
-    z.object({ type: z.literal('turn.failed'), error: z.string().min(1) }),
+    z.object({ type: z.literal('context'), used: count(), size: z.nullable(z.number().check(z.int(), z.positive())) }),
+    z.object({ type: z.literal('turn.failed'), error: z.string().check(z.minLength(1)) }),
   ]),
 );
 export const EngineEventSchema = /* @__PURE__ */ engineEventSchema();
@@ -78,11 +78,11 @@ export const engineApprovalRequestSchema = lazy(() =>
     summary: z.string(),
     detail: z.string(),
     /** The tool's name as the model called it (`shell`, `write_file`, `mcp__github__create_issue`). */
-    tool: z.string().optional(),
+    tool: z.optional(z.string()),
     /** A shell command, exactly as it will run. */
-    command: z.string().optional(),
+    command: z.optional(z.string()),
     /** The file the call uses, as given (a relative path is resolved against the thread's cwd). */
-    path: z.string().optional(),
+    path: z.optional(z.string()),
   }),
 );
 export const EngineApprovalRequestSchema = /* @__PURE__ */ engineApprovalRequestSchema();

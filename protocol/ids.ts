@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { lazy } from './registry.js';
 
 /** Prefixes of Threadline ids; each is followed by a full UUIDv7 (PROTOCOL.md §3). */
@@ -17,7 +17,7 @@ const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12
 
 function idSchema(kind: IdKind) {
   const prefix = ID_PREFIXES[kind];
-  return z.string().regex(new RegExp(`^${prefix}${UUID}$`), `expected a ${kind} id (${prefix}<uuidv7>)`);
+  return z.string().check(z.regex(new RegExp(`^${prefix}${UUID}$`), `expected a ${kind} id (${prefix}<uuidv7>)`));
 }
 
 /** Built on first use (a regex each): a server answers `initialize` without them. */
@@ -36,7 +36,5 @@ export const AdmissionIdSchema = /* @__PURE__ */ admissionIdSchema();
  * simply unknown, so the caller gets the precise "not found" error with the id in `data`.
  */
 export function idParam(name: string) {
-  return z
-    .string({ error: `${name} must be a string` })
-    .min(1, `${name} must not be empty`);
+  return z.string({ error: `${name} must be a string` }).check(z.minLength(1, `${name} must not be empty`));
 }

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ERROR_WHEN } from './error-schemas.js';
 import { ERROR_TABLE } from './errors.js';
 import { EVENT_KINDS, Events, THREAD_EVENT_NOTIFICATION, ThreadEventSchema, eventDefName } from './events.js';
@@ -116,7 +116,7 @@ function keyedOnKind(generated: JsonSchema): JsonSchema {
   };
 }
 
-function idOf(schema: z.ZodType): string {
+function idOf(schema: z.core.$ZodType): string {
   const id = wireRegistry.get(schema)?.id;
   if (!id) throw new Error('a wire schema is missing from the registry');
   return id;

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { doc, lazy, named } from './registry.js';
 
 /**
@@ -9,25 +9,27 @@ import { doc, lazy, named } from './registry.js';
 
 // Each schema is built on first use (a server builds them only when a thread names servers);
 // the exported constants are the same schemas, built on import.
-const name = lazy(() => z.string().min(1, 'must not be empty').max(128, 'at most 128 characters').regex(/^[^\u0000-\u001f\u007f]+$/, 'no control characters'));
+const name = lazy(() =>
+  z.string().check(z.minLength(1, 'must not be empty'), z.maxLength(128, 'at most 128 characters'), z.regex(/^[^\u0000-\u001f\u007f]+$/, 'no control characters')),
+);
 const pair = lazy(() => z.object({
-  name: doc('The variable or header name.', z.string().min(1, 'must not be empty').max(1024)),
-  value: doc('Its value: a secret, shown nowhere once stored.', z.string().max(64 * 1024)),
+  name: doc('The variable or header name.', z.string().check(z.minLength(1, 'must not be empty'), z.maxLength(1024))),
+  value: doc('Its value: a secret, shown nowhere once stored.', z.string().check(z.maxLength(64 * 1024))),
 }));
 
 export const mcpStdioServerSchema = lazy(() => z.object({
-  type: doc('Absent or `"stdio"`: a command Threadline spawns.', z.literal('stdio').optional()),
+  type: doc('Absent or `"stdio"`: a command Threadline spawns.', z.optional(z.literal('stdio'))),
   name: doc('The server name its tools are prefixed with (`mcp__<name>__<tool>`).', name()),
-  command: doc('The program to run (absolute, or found on PATH).', z.string().min(1, 'must not be empty').max(4096)),
-  args: doc('Its arguments.', z.array(z.string().max(64 * 1024)).max(1000)),
-  env: doc('Variables added to the minimal environment the server gets; the values are secrets.', z.array(pair()).max(1000)),
+  command: doc('The program to run (absolute, or found on PATH).', z.string().check(z.minLength(1, 'must not be empty'), z.maxLength(4096))),
+  args: doc('Its arguments.', z.array(z.string().check(z.maxLength(64 * 1024))).check(z.maxLength(1000))),
+  env: doc('Variables added to the minimal environment the server gets; the values are secrets.', z.array(pair()).check(z.maxLength(1000))),
 }));
 export const McpStdioServerSchema = /* @__PURE__ */ mcpStdioServerSchema();
 export const mcpHttpServerSchema = lazy(() => z.object({
   type: doc('`"http"`: a streamable HTTP server.', z.literal('http')),
   name: doc('The server name its tools are prefixed with (`mcp__<name>__<tool>`).', name()),
   url: doc('The http(s) URL of its MCP endpoint.', z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })),
-  headers: doc('Headers sent with every request; the values are secrets.', z.array(pair()).max(1000)),
+  headers: doc('Headers sent with every request; the values are secrets.', z.array(pair()).check(z.maxLength(1000))),
 }));
 export const McpHttpServerSchema = /* @__PURE__ */ mcpHttpServerSchema();
 
@@ -59,14 +61,16 @@ export type McpServerSpec = z.infer<typeof McpServerSpecSchema>;
 /** At most this many servers per thread: each is a process or a connection. */
 export const MAX_THREAD_MCP_SERVERS = 32;
 
-export const mcpServerListSchema = lazy(() => z
-  .array(mcpServerSpecSchema())
-  .max(MAX_THREAD_MCP_SERVERS)
-  .superRefine((servers, ctx) => {
-    const seen = new Set<string>();
-    for (const [i, server] of servers.entries()) {
-      if (seen.has(server.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `two servers are named "${server.name}"` });
-      seen.add(server.name);
-    }
-  }));
+export const mcpServerListSchema = lazy(() =>
+  z.array(mcpServerSpecSchema()).check(
+    z.maxLength(MAX_THREAD_MCP_SERVERS),
+    z.superRefine((servers, ctx) => {
+      const seen = new Set<string>();
+      for (const [i, server] of servers.entries()) {
+        if (seen.has(server.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `two servers are named "${server.name}"` });
+        seen.add(server.name);
+      }
+    }),
+  ),
+);
 export const McpServerListSchema = /* @__PURE__ */ mcpServerListSchema();

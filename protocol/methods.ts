@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { idParam } from './ids.js';
 import { doc, lazy, named } from './registry.js';
 import { method, type MethodSpec } from './methods/spec.js';
@@ -47,26 +47,24 @@ const InitializeParamsSchema = lazy(() => named(
   z.object({
     protocolVersion: doc(
       'The protocol version the client speaks (1).',
-      z
-        .number({ error: 'protocolVersion is required (a number)' })
-        .refine((v) => SUPPORTED_PROTOCOL_VERSIONS.includes(v), {
+      z.number({ error: 'protocolVersion is required (a number)' }).check(
+        z.refine((v) => SUPPORTED_PROTOCOL_VERSIONS.includes(v), {
           message: `unsupported protocolVersion; this server supports: ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')}`,
         }),
+      ),
     ),
     clientInfo: doc(
       'Who the client is (logged).',
-      z
-        .object({
+      z.optional(
+        z.object({
           name: doc('Client name.', z.string()),
-          version: doc('Client version.', z.string().optional()),
-        })
-        .optional(),
+          version: doc('Client version.', z.optional(z.string())),
+        }),
+      ),
     ),
     capabilities: doc(
       'What the client can do.',
-      z
-        .object({ approvals: doc('The client answers `approval/request` (§6).', z.boolean().optional()) })
-        .optional(),
+      z.optional(z.object({ approvals: doc('The client answers `approval/request` (§6).', z.optional(z.boolean())) })),
     ),
   }),
 ));
@@ -75,7 +73,7 @@ const InitializeResultSchema = lazy(() => named(
   'InitializeResult',
   'What the server is and can do.',
   z.object({
-    protocolVersion: doc('The protocol version of this connection.', z.number().int()),
+    protocolVersion: doc('The protocol version of this connection.', z.number().check(z.int())),
     serverInfo: doc(
       'The server.',
       z.object({
@@ -113,14 +111,14 @@ const ThreadCreateParamsSchema = lazy(() => named(
     title: doc('Display title (default `""`).', optionalText('title', TEXT_LIMITS.title)),
     model: doc('Default model of its turns.', optionalText('model')),
     mode: doc('Free-form mode passed to the engine host.', optionalText('mode')),
-    cwd: doc('Absolute working directory of its engine; fixed for the thread.', absolutePath().optional()),
+    cwd: doc('Absolute working directory of its engine; fixed for the thread.', z.optional(absolutePath())),
     systemPrompt: doc('System prompt the engine starts from.', optionalText('systemPrompt', TEXT_LIMITS.systemPrompt)),
-    autoApprove: doc('Approvals nobody answers are approved (default false: denied).', z.boolean().optional()),
-    trustMode: doc('Passed to the engine host (default false).', z.boolean().optional()),
+    autoApprove: doc('Approvals nobody answers are approved (default false: denied).', z.optional(z.boolean())),
+    trustMode: doc('Passed to the engine host (default false).', z.optional(z.boolean())),
     metadata: metadataField(),
     mcpServers: doc(
       "MCP servers of this thread only, in ACP's `session/new` shape; connected in the background when its turns run, their tools offered to its turns alone. Env and header values are stored but never shown again.",
-      mcpServerListSchema().optional(),
+      z.optional(mcpServerListSchema()),
     ),
   }),
 ));
@@ -131,7 +129,7 @@ const ThreadGetParamsSchema = lazy(() => named(
   'Which thread, and whether to include its turns.',
   z.object({
     threadId: threadIdParam(),
-    includeTurns: doc('Also return every turn, oldest first (superseded ones included).', z.boolean().optional()),
+    includeTurns: doc('Also return every turn, oldest first (superseded ones included).', z.optional(z.boolean())),
   }),
 ));
 const ThreadGetResultSchema = lazy(() => named(
@@ -139,7 +137,7 @@ const ThreadGetResultSchema = lazy(() => named(
   'The thread, its turns oldest first when asked, and its pending admissions in FIFO order.',
   z.object({
     thread: threadField(),
-    turns: doc('Every turn, oldest first; only with `includeTurns`.', z.array(turnSchema()).optional()),
+    turns: doc('Every turn, oldest first; only with `includeTurns`.', z.optional(z.array(turnSchema()))),
     queued: doc('Pending admissions, oldest first.', z.array(admissionSchema())),
   }),
 ));
@@ -148,10 +146,10 @@ const ThreadListParamsSchema = lazy(() => named(
   'ThreadListParams',
   'A page of threads, newest updatedAt first.',
   z.object({
-    cursor: doc('`nextCursor` of the previous page; absent for the first.', z.string().optional()),
-    limit: doc('Page size, 1..200.', positiveInt('limit').min(1).max(200).default(50)),
-    archived: doc('true: archived threads only; absent or false: unarchived only.', z.boolean().optional()),
-    status: doc('Only threads with this status (`idle` or `running`).', threadStatusSchema().optional()),
+    cursor: doc('`nextCursor` of the previous page; absent for the first.', z.optional(z.string())),
+    limit: doc('Page size, 1..200.', z._default(positiveInt('limit').check(z.gte(1), z.lte(200)), 50)),
+    archived: doc('true: archived threads only; absent or false: unarchived only.', z.optional(z.boolean())),
+    status: doc('Only threads with this status (`idle` or `running`).', z.optional(threadStatusSchema())),
   }),
 ));
 const ThreadListResultSchema = lazy(() => named(
@@ -159,7 +157,7 @@ const ThreadListResultSchema = lazy(() => named(
   'One page; `nextCursor` is absent on the last page.',
   z.object({
     threads: doc('Newest `updatedAt` first (ties by id).', z.array(threadSchema())),
-    nextCursor: doc('Opaque; pass it as `cursor` for the next page. Absent on the last page.', z.string().optional()),
+    nextCursor: doc('Opaque; pass it as `cursor` for the next page. Absent on the last page.', z.optional(z.string())),
   }),
 ));
 
@@ -172,8 +170,8 @@ const ThreadUpdateParamsSchema = lazy(() => named(
     model: doc('New default model; null clears it.', clearableText('model')),
     mode: doc('New mode; null clears it.', clearableText('mode')),
     systemPrompt: doc('New system prompt; null clears it.', clearableText('systemPrompt', TEXT_LIMITS.systemPrompt)),
-    autoApprove: doc('New autoApprove.', z.boolean().optional()),
-    trustMode: doc('New trustMode.', z.boolean().optional()),
+    autoApprove: doc('New autoApprove.', z.optional(z.boolean())),
+    trustMode: doc('New trustMode.', z.optional(z.boolean())),
     metadata: metadataField(),
   }),
 ));
@@ -203,12 +201,12 @@ const ThreadStartTurnParamsSchema = lazy(() => named(
     prompt: doc('The user message; trimmed, must not be empty, at most `--max-prompt-bytes`.', requiredText('prompt')),
     delivery: doc(
       'When a turn runs: `queue` it behind, or `steer` it into the running turn. Absent: -32010 when busy.',
-      deliverySchema().optional(),
+      z.optional(deliverySchema()),
     ),
-    expectedTurnId: doc('Act only if this turn is the running one (else -32014).', z.string().optional()),
+    expectedTurnId: doc('Act only if this turn is the running one (else -32014).', z.optional(z.string())),
     clientRequestId: doc(
       'Idempotency key (1..256 characters): a repeat on the same thread answers the first result.',
-      z.string().min(1).max(256).optional(),
+      z.optional(z.string().check(z.minLength(1), z.maxLength(256))),
     ),
     inputSummary: doc("The turn's `inputSummary` (default: the prompt cut to 200 characters).", optionalText('inputSummary', TEXT_LIMITS.inputSummary)),
     ...turnOptions(),
@@ -219,7 +217,7 @@ const ThreadStartTurnResultSchema = lazy(() => named(
   'The started or running turn, and the admission when the prompt was queued.',
   z.object({
     turn: doc('The turn that started, or the running turn the prompt was queued behind or steered into.', turnSchema()),
-    queued: doc('The admission when the prompt waits in the inbox, else null.', admissionSchema().nullable()),
+    queued: doc('The admission when the prompt waits in the inbox, else null.', z.nullable(admissionSchema())),
   }),
 ));
 
@@ -243,8 +241,8 @@ const ThreadDrainResultSchema = lazy(() => named(
   'ThreadDrainResult',
   'The turn started from the oldest pending admission (null when none or busy), and how many stay pending.',
   z.object({
-    turn: doc('The started turn, or null when nothing was pending or the thread is busy.', turnSchema().nullable()),
-    remaining: doc('Admissions still pending.', z.number().int().nonnegative()),
+    turn: doc('The started turn, or null when nothing was pending or the thread is busy.', z.nullable(turnSchema())),
+    remaining: doc('Admissions still pending.', z.number().check(z.int(), z.nonnegative())),
   }),
 ));
 
@@ -253,15 +251,15 @@ const ThreadInterruptParamsSchema = lazy(() => named(
   'Stop the running turn (only `turnId` when given); cancel the queue unless keepQueued.',
   z.object({
     threadId: threadIdParam(),
-    turnId: doc('Act only if this turn is the running one (else -32014; unknown: -32003).', z.string().optional()),
-    keepQueued: doc('Keep pending admissions (not auto-promoted; `thread/drain` resumes them).', z.boolean().optional()),
+    turnId: doc('Act only if this turn is the running one (else -32014; unknown: -32003).', z.optional(z.string())),
+    keepQueued: doc('Keep pending admissions (not auto-promoted; `thread/drain` resumes them).', z.optional(z.boolean())),
   }),
 ));
 const ThreadInterruptResultSchema = lazy(() => named(
   'ThreadInterruptResult',
   'The interrupted turn (null when none ran) and the admissions cancelled.',
   z.object({
-    turn: doc('The interrupted turn, or null when none ran.', turnSchema().nullable()),
+    turn: doc('The interrupted turn, or null when none ran.', z.nullable(turnSchema())),
     cancelled: doc('The admissions cancelled.', z.array(admissionSchema())),
   }),
 ));
@@ -277,15 +275,15 @@ const ThreadCancelQueuedResultSchema = lazy(() => named(
   z.object({ admission: doc('The admission, now `cancelled`.', admissionSchema()) }),
 ));
 
-const lastSeqField = lazy(() => doc("The thread's newest seq.", z.number().int().nonnegative()));
+const lastSeqField = lazy(() => doc("The thread's newest seq.", z.number().check(z.int(), z.nonnegative())));
 
 const ThreadEventsParamsSchema = lazy(() => named(
   'ThreadEventsParams',
   'A page of the event log after `afterSeq`.',
   z.object({
     threadId: threadIdParam(),
-    afterSeq: doc('Return events with a larger seq.', positiveInt('afterSeq').nonnegative().default(0)),
-    limit: doc('At most this many events, 1..10000 (a page also stops at about 4 MiB).', positiveInt('limit').min(1).max(10000).default(1000)),
+    afterSeq: doc('Return events with a larger seq.', z._default(positiveInt('afterSeq').check(z.nonnegative()), 0)),
+    limit: doc('At most this many events, 1..10000 (a page also stops at about 4 MiB).', z._default(positiveInt('limit').check(z.gte(1), z.lte(10000)), 1000)),
   }),
 ));
 const ThreadEventsResultSchema = lazy(() => named(
@@ -299,7 +297,7 @@ const ThreadSubscribeParamsSchema = lazy(() => named(
   "Live tail of one thread, from every server process on the database file; the backlog after `afterSeq` (default: the thread's lastSeq) first.",
   z.object({
     threadId: threadIdParam(),
-    afterSeq: doc("Backlog from after this seq (default: the thread's lastSeq, no backlog).", positiveInt('afterSeq').nonnegative().optional()),
+    afterSeq: doc("Backlog from after this seq (default: the thread's lastSeq, no backlog).", z.optional(positiveInt('afterSeq').check(z.nonnegative()))),
   }),
 ));
 const ThreadSubscribeResultSchema = lazy(() => named(
@@ -307,7 +305,7 @@ const ThreadSubscribeResultSchema = lazy(() => named(
   'The backlog (at most 10000 events after afterSeq; page the rest with thread/events) and the lastSeq after which `thread/event` notifications follow.',
   z.object({
     events: doc('The backlog: at most 10000 events after `afterSeq`.', z.array(threadEventSchema())),
-    lastSeq: doc('Live `thread/event` notifications follow after this seq.', z.number().int().nonnegative()),
+    lastSeq: doc('Live `thread/event` notifications follow after this seq.', z.number().check(z.int(), z.nonnegative())),
   }),
 ));
 const ThreadUnsubscribeParamsSchema = lazy(() => named('ThreadUnsubscribeParams', 'Which thread.', ThreadIdParams().clone()));
@@ -330,7 +328,7 @@ const TurnWaitParamsSchema = lazy(() => named(
   'Wait until the turn ends; `timeoutMs` bounds the wait (none: wait as long as it runs).',
   z.object({
     turnId: turnIdParam(),
-    timeoutMs: doc('Give up after this many milliseconds (-32013).', positiveInt('timeoutMs').nonnegative().optional()),
+    timeoutMs: doc('Give up after this many milliseconds (-32013).', z.optional(positiveInt('timeoutMs').check(z.nonnegative()))),
   }),
 ));
 const TurnWaitResultSchema = lazy(() => named(
@@ -348,7 +346,7 @@ const RoutingSetRulesParamsSchema = lazy(() => named(
   z.object({
     rules: doc(
       `The new rules; the first match wins (at most ${TEXT_LIMITS.routingRules}).`,
-      z.array(routingRuleSchema()).max(TEXT_LIMITS.routingRules, `rules: at most ${TEXT_LIMITS.routingRules} rules`),
+      z.array(routingRuleSchema()).check(z.maxLength(TEXT_LIMITS.routingRules, `rules: at most ${TEXT_LIMITS.routingRules} rules`)),
     ),
   }),
 ));
@@ -357,24 +355,24 @@ const RoutingSetRulesResultSchema = lazy(() => named('RoutingSetRulesResult', 'T
 const UsageGetParamsSchema = lazy(() => named(
   'UsageGetParams',
   'One thread, or all threads when absent.',
-  z.object({ threadId: doc('Sum this thread only; absent: every thread.', idParam('threadId').optional()) }),
+  z.object({ threadId: doc('Sum this thread only; absent: every thread.', z.optional(idParam('threadId'))) }),
 ));
 const UsageGetResultSchema = lazy(() => named(
   'UsageGetResult',
   'Usage summed over completed turns, and how many turns that is.',
   z.object({
     usage: doc('The sum over completed turns.', usageSchema()),
-    turns: doc('How many turns were summed.', z.number().int().nonnegative()),
+    turns: doc('How many turns were summed.', z.number().check(z.int(), z.nonnegative())),
   }),
 ));
 
 const mcpServerStatusShape = lazy(() => z.object({
   server: doc('The server\'s name in the `--mcp-config` file.', z.string()),
   state: doc('`starting`: connecting (no tools yet); `ready`: its tools are offered to turns that start now; `failed`: none, `error` says why.', z.enum(['starting', 'ready', 'failed'])),
-  tools: doc('How many tools it offers now.', z.number().int().nonnegative()),
-  error: doc('Why it failed (or why it was last restarted).', z.string().optional()),
-  generation: doc('Grows by one at every change of this server: keep the status with the highest.', z.number().int().nonnegative()),
-  threadId: doc("Present for a thread's own server (`thread/create { mcpServers }`): the thread whose turns it serves.", z.string().optional()),
+  tools: doc('How many tools it offers now.', z.number().check(z.int(), z.nonnegative())),
+  error: doc('Why it failed (or why it was last restarted).', z.optional(z.string())),
+  generation: doc('Grows by one at every change of this server: keep the status with the highest.', z.number().check(z.int(), z.nonnegative())),
+  threadId: doc("Present for a thread's own server (`thread/create { mcpServers }`): the thread whose turns it serves.", z.optional(z.string())),
 }));
 /** Built (and registered) on the first call; {@link McpServerStatusSchema} is the same schema, built on import. */
 export const mcpServerStatusSchema = lazy(() => named('McpServerStatus', 'One MCP server of this server process (`--mcp-config`).', mcpServerStatusShape()));

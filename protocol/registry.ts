@@ -1,4 +1,7 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { en } from 'zod/locales';
+// By name: `z.core.globalConfig` would keep all of zod's core in a client's bundle.
+import { globalConfig } from 'zod/v4/core';
 
 /**
  * Metadata of wire shapes. A named shape (a `$defs` entry of schema/threadline.schema.json) has
@@ -18,10 +21,10 @@ export interface WireMeta {
  */
 export const wireRegistry = z.registry<WireMeta>();
 
-const byId = new Map<string, z.ZodType>();
+const byId = new Map<string, z.ZodMiniType>();
 
 /** Registers `schema` under `id`; returns the same schema so declarations stay one expression. */
-export function named<T extends z.ZodType>(id: string, description: string, schema: T): T {
+export function named<T extends z.ZodMiniType>(id: string, description: string, schema: T): T {
   wireRegistry.add(schema, { id, description });
   byId.set(id, schema);
   return schema;
@@ -37,14 +40,14 @@ const shared = new WeakSet<object>();
  * the `$ref`. A schema made for this one field is described as it is: a clone is a second
  * construction, and a start builds `initialize`'s params (and a dozen fields) before answering.
  */
-export function doc<T extends z.ZodType>(description: string, schema: T): T {
+export function doc<T extends z.ZodMiniType>(description: string, schema: T): T {
   const described = shared.has(schema) || wireRegistry.has(schema) ? (schema.clone() as T) : schema;
   wireRegistry.add(described, { description });
   return described;
 }
 
 /** The wire schema registered under `id` (a `$defs` name of schema/threadline.schema.json). */
-export function wireSchema(id: string): z.ZodType | undefined {
+export function wireSchema(id: string): z.ZodMiniType | undefined {
   buildAll();
   return byId.get(id);
 }
@@ -61,6 +64,7 @@ export function lazy<T>(build: () => T): () => T {
   let built = false;
   const get = (): T => {
     if (!built) {
+      englishByDefault();
       value = build();
       built = true;
       if (typeof value === 'object' && value !== null) shared.add(value);
@@ -69,6 +73,15 @@ export function lazy<T>(build: () => T): () => T {
   };
   pending.push(get);
   return get;
+}
+
+/**
+ * zod/mini installs no error messages by itself (classic zod installs English when it builds its
+ * first schema): the first schema built here does the same, unless the application chose a
+ * locale with `z.config`. Messages are read when a parse fails, so a schema built earlier is fine.
+ */
+function englishByDefault(): void {
+  if (globalConfig.localeError === undefined) z.config(en());
 }
 
 /** Builds every {@link lazy} schema, so {@link wireRegistry} holds every wire shape. */

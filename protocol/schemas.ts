@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { admissionIdSchema, itemIdSchema, threadIdSchema, turnIdSchema } from './ids.js';
 import { doc, lazy, named } from './registry.js';
 import { mcpServerSpecSchema } from './mcp-servers.js';
@@ -7,8 +7,8 @@ import { mcpServerSpecSchema } from './mcp-servers.js';
 
 /** Built on first use (a datetime regex): a server answers `initialize` without it. */
 export const timestampSchema = lazy(() => z.iso.datetime({ offset: false }));
-const seqSchema = lazy(() => z.number().int().nonnegative());
-const countSchema = lazy(() => z.number().int().nonnegative());
+const seqSchema = lazy(() => z.number().check(z.int(), z.nonnegative()));
+const countSchema = lazy(() => z.number().check(z.int(), z.nonnegative()));
 export const jsonObjectSchema = lazy(() => z.record(z.string(), z.unknown()));
 
 /** Built (and registered) on the first call; {@link UsageSchema} is the same schema, built on import. */
@@ -19,9 +19,9 @@ export const usageSchema = lazy(() =>
     z.object({
       inputTokens: doc('Tokens of input the model read (prompt and history).', countSchema()),
       outputTokens: doc('Tokens the model wrote.', countSchema()),
-      cachedInputTokens: doc('Of `inputTokens`, how many the provider served from its cache.', countSchema().optional()),
-      reasoningTokens: doc('Of `outputTokens`, how many were hidden reasoning.', countSchema().optional()),
-      costUsd: doc('Price in US dollars, when the model has a known price (`--prices`).', z.number().nonnegative().optional()),
+      cachedInputTokens: doc('Of `inputTokens`, how many the provider served from its cache.', z.optional(countSchema())),
+      reasoningTokens: doc('Of `outputTokens`, how many were hidden reasoning.', z.optional(countSchema())),
+      costUsd: doc('Price in US dollars, when the model has a known price (`--prices`).', z.optional(z.number().check(z.nonnegative()))),
     }),
   ),
 );
@@ -40,7 +40,7 @@ export const contextUsageSchema = lazy(() =>
     z.object({
       turnId: doc('The turn whose model call it was.', turnIdSchema()),
       used: doc('Tokens in the context: the prompt sent plus the reply received.', countSchema()),
-      size: doc("The model's context window in tokens; `null` when the host does not know it (it never guesses).", z.number().int().positive().nullable()),
+      size: doc("The model's context window in tokens; `null` when the host does not know it (it never guesses).", z.nullable(z.number().check(z.int(), z.positive()))),
     }),
   ),
 );
@@ -57,31 +57,31 @@ export const threadSchema = lazy(() =>
       title: doc('Display title; `""` when none was given.', z.string()),
       status: doc('`running` while one of its turns is in progress, else `idle`.', threadStatusSchema()),
       archived: doc('Archived threads accept no new turns and are listed only with `archived: true`.', z.boolean()),
-      model: doc('Default model of its turns (the host chooses when absent).', z.string().optional()),
-      mode: doc('Free-form mode passed to the engine host (e.g. `plan`, `edit`).', z.string().optional()),
-      cwd: doc('Absolute working directory of its engine; fixed at creation.', z.string().optional()),
-      systemPrompt: doc('System prompt the engine starts from.', z.string().optional()),
+      model: doc('Default model of its turns (the host chooses when absent).', z.optional(z.string())),
+      mode: doc('Free-form mode passed to the engine host (e.g. `plan`, `edit`).', z.optional(z.string())),
+      cwd: doc('Absolute working directory of its engine; fixed at creation.', z.optional(z.string())),
+      systemPrompt: doc('System prompt the engine starts from.', z.optional(z.string())),
       autoApprove: doc('Approvals nobody answers are approved (true) or denied (false).', z.boolean()),
       trustMode: doc('Passed to the engine host: run without asking where the host supports it.', z.boolean()),
       metadata: doc('Client-owned JSON object, stored and returned as given.', jsonObjectSchema()),
-      latestTurnId: doc('The most recently created turn.', turnIdSchema().optional()),
+      latestTurnId: doc('The most recently created turn.', z.optional(turnIdSchema())),
       createdAt: doc('When the thread was created (ISO-8601 UTC).', timestampSchema()),
       updatedAt: doc('Last settings change or turn start/end (ISO-8601 UTC); `thread/list` sorts on it.', timestampSchema()),
       lastSeq: doc("Seq of the thread's newest event (0 before any).", seqSchema()),
       queuedCount: doc('Pending admissions in its inbox.', countSchema()),
       forkedFrom: doc(
         'Where `thread/fork` copied it from: the source thread and the turn the copy stops before (absent: the whole visible history).',
-        z.object({ threadId: doc('The source thread.', threadIdSchema()), turnId: doc('The first source turn not copied.', turnIdSchema().optional()) }).optional(),
+        z.optional(z.object({ threadId: doc('The source thread.', threadIdSchema()), turnId: doc('The first source turn not copied.', z.optional(turnIdSchema())) })),
       ),
-      importedFrom: doc('The id of the thread in the document `thread/import` created it from.', z.string().optional()),
-      preview: doc('The text of its newest user or agent message, cut to 140 characters.', z.string().optional()),
+      importedFrom: doc('The id of the thread in the document `thread/import` created it from.', z.optional(z.string())),
+      preview: doc('The text of its newest user or agent message, cut to 140 characters.', z.optional(z.string())),
       contextUsage: doc(
         "The context window as of the thread's latest model call (the `context.usage` event); absent before any, and after a completed compaction.",
-        contextUsageSchema().optional(),
+        z.optional(contextUsageSchema()),
       ),
       mcpServers: doc(
         'The MCP servers it was created with (`thread/create { mcpServers }`); env and header values read `"[redacted]"`. Absent when none.',
-        z.array(mcpServerSpecSchema()).optional(),
+        z.optional(z.array(mcpServerSpecSchema())),
       ),
     }),
   ),
@@ -108,17 +108,17 @@ export const turnSchema = lazy(() =>
       status: doc('`in_progress` until it ends `completed`, `failed` or `interrupted`.', turnStatusSchema()),
       inputSummary: doc('Short text shown for the prompt (the prompt cut to 200 characters unless given).', z.string()),
       createdAt: doc('When the turn was created (ISO-8601 UTC).', timestampSchema()),
-      startedAt: doc('When the engine started it.', timestampSchema().optional()),
-      endedAt: doc('When it ended.', timestampSchema().optional()),
-      durationMs: doc('endedAt − startedAt in milliseconds.', countSchema().optional()),
-      usage: doc('Token usage the engine reported.', usageSchema().optional()),
-      error: doc('Why it failed or was interrupted (e.g. `server restarted`).', z.string().optional()),
+      startedAt: doc('When the engine started it.', z.optional(timestampSchema())),
+      endedAt: doc('When it ended.', z.optional(timestampSchema())),
+      durationMs: doc('endedAt − startedAt in milliseconds.', z.optional(countSchema())),
+      usage: doc('Token usage the engine reported.', z.optional(usageSchema())),
+      error: doc('Why it failed or was interrupted (e.g. `server restarted`).', z.optional(z.string())),
       itemIds: doc('Its items in order.', z.array(itemIdSchema())),
       steerCount: doc('How many prompts were steered into it.', countSchema()),
-      model: doc('The model it ran with (routing rule, prompt, or thread default).', z.string().optional()),
-      supersededBy: doc('The turn that replaced it through `thread/editLastTurn`.', turnIdSchema().optional()),
+      model: doc('The model it ran with (routing rule, prompt, or thread default).', z.optional(z.string())),
+      supersededBy: doc('The turn that replaced it through `thread/editLastTurn`.', z.optional(turnIdSchema())),
       kind: doc('`prompt`: a user prompt and its answer; `compaction`: a `thread/compact` summary of what came before.', turnKindSchema()),
-      revertedAt: doc('When `thread/revert` hid it from the engine (it stays readable); absent while it counts.', timestampSchema().optional()),
+      revertedAt: doc('When `thread/revert` hid it from the engine (it stays readable); absent while it counts.', z.optional(timestampSchema())),
     }),
   ),
 );
@@ -152,10 +152,10 @@ export const itemSchema = lazy(() =>
       kind: doc('What it is.', itemKindSchema()),
       status: doc('`in_progress` while it streams, then `completed` or `failed`.', itemStatusSchema()),
       summary: doc('`detail` cut to 200 characters.', z.string()),
-      detail: doc('Full text; `item.completed` always carries it (cut at `--max-item-bytes`).', z.string().optional()),
-      metadata: doc('Extra facts, e.g. `interrupted: true`, `truncated: true`; hosts may add their own.', jsonObjectSchema().optional()),
-      startedAt: doc('When it began.', timestampSchema().optional()),
-      endedAt: doc('When it ended.', timestampSchema().optional()),
+      detail: doc('Full text; `item.completed` always carries it (cut at `--max-item-bytes`).', z.optional(z.string())),
+      metadata: doc('Extra facts, e.g. `interrupted: true`, `truncated: true`; hosts may add their own.', z.optional(jsonObjectSchema())),
+      startedAt: doc('When it began.', z.optional(timestampSchema())),
+      endedAt: doc('When it ended.', z.optional(timestampSchema())),
     }),
   ),
 );
@@ -183,8 +183,8 @@ export const admissionSchema = lazy(() =>
       delivery: doc('`queue`: a turn of its own; `steer`: into the running turn.', deliverySchema()),
       state: doc('`pending` until `promoted` (it ran) or `cancelled`.', admissionStateSchema()),
       createdAt: doc('When it was admitted (ISO-8601 UTC).', timestampSchema()),
-      promotedSeq: doc('Seq of its `prompt.promoted` event.', seqSchema().optional()),
-      turnId: doc('The turn it started or joined, once promoted.', turnIdSchema().optional()),
+      promotedSeq: doc('Seq of its `prompt.promoted` event.', z.optional(seqSchema())),
+      turnId: doc('The turn it started or joined, once promoted.', z.optional(turnIdSchema())),
     }),
   ),
 );
@@ -197,8 +197,8 @@ export const routingRuleSchema = lazy(() =>
     'RoutingRule',
     'Maps a `routeIntent` (matched case-insensitively) to the model that serves it.',
     z.object({
-      intent: doc('The `routeIntent` it matches, case-insensitively (at most 256 characters).', z.string().trim().min(1, 'intent must not be empty').max(256, 'intent is longer than 256 characters')),
-      model: doc('The model a matching turn runs with (at most 256 characters).', z.string().trim().min(1, 'model must not be empty').max(256, 'model is longer than 256 characters')),
+      intent: doc('The `routeIntent` it matches, case-insensitively (at most 256 characters).', z.string().check(z.trim(), z.minLength(1, 'intent must not be empty'), z.maxLength(256, 'intent is longer than 256 characters'))),
+      model: doc('The model a matching turn runs with (at most 256 characters).', z.string().check(z.trim(), z.minLength(1, 'model must not be empty'), z.maxLength(256, 'model is longer than 256 characters'))),
     }),
   ),
 );

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { approvalAnswerSchema, approvalChoiceSchema, ruleDraftSchema } from './approval-rules.js';
 import { approvalKindSchema } from './events.js';
 import { itemIdSchema, threadIdSchema, turnIdSchema } from './ids.js';
@@ -20,11 +20,11 @@ export const approvalRequestParamsSchema = lazy(() =>
       detail: doc('The full request (command line, diff, tool arguments).', z.string()),
       availableDecisions: doc(
         'The decisions the client may answer; absent (older servers): `approve` and `deny`. The `*ForThread` and `*Always` ones are offered when there is a proposed rule.',
-        z.array(approvalChoiceSchema()).optional(),
+        z.optional(z.array(approvalChoiceSchema())),
       ),
       proposedRule: doc(
         'The rule the server proposes for an `approveForThread` / `approveAlways` / `denyAlways` answer: a command prefix for a shell command, the file\'s directory + `/**` for a file, the tool name for another tool; scoped to the thread\'s `cwd` (global without one). Absent when the engine did not say what it runs.',
-        ruleDraftSchema().optional(),
+        z.optional(ruleDraftSchema()),
       ),
     }),
   ),
@@ -59,7 +59,7 @@ export const cancelRequestParamsSchema = lazy(() =>
   named(
     'CancelRequestParams',
     'The server withdraws an `approval/request` it sent (interrupted or timed out): do not answer it; a late answer is ignored.',
-    z.object({ id: doc('The JSON-RPC id of the withdrawn request.', z.union([z.number().int(), z.string()])) }),
+    z.object({ id: doc('The JSON-RPC id of the withdrawn request.', z.union([z.number().check(z.int()), z.string()])) }),
   ),
 );
 export const CancelRequestParamsSchema = /* @__PURE__ */ cancelRequestParamsSchema();

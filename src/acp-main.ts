@@ -1,4 +1,4 @@
-import './zod-jitless.js'; // first: before any schema is built
+import './zod-config.js'; // first: before any schema is built
 import { acp } from './cli/acp.js';
 import { fail } from './cli/fail.js';
 

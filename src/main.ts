@@ -1,4 +1,4 @@
-import './zod-jitless.js'; // first: before any schema is built
+import './zod-config.js'; // first: before any schema is built
 import { USAGE } from './cli/help.js';
 import { UsageError } from './cli/args.js';
 import { fail } from './cli/fail.js';

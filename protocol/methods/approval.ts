@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { approvalChoiceSchema, approvalRuleSchema, ruleDraftSchema } from '../approval-rules.js';
 import { approvalDecisionSchema } from '../events.js';
 import { idParam } from '../ids.js';
@@ -12,8 +12,8 @@ const ApprovalListRulesParamsSchema = lazy(() => named(
   'ApprovalListRulesParams',
   'Which rules: those that apply to a thread (its own, its `cwd`\'s, the global ones), to a workspace `cwd`, or all when neither is given.',
   z.object({
-    threadId: doc("The rules that apply to this thread: its thread rules, those of its `cwd` (or of `cwd` when given) and the global ones.", idParam('threadId').optional()),
-    cwd: doc('The rules of this workspace directory and the global ones (with `threadId`: instead of the thread\'s own cwd).', absolutePath().optional()),
+    threadId: doc("The rules that apply to this thread: its thread rules, those of its `cwd` (or of `cwd` when given) and the global ones.", z.optional(idParam('threadId'))),
+    cwd: doc('The rules of this workspace directory and the global ones (with `threadId`: instead of the thread\'s own cwd).', z.optional(absolutePath())),
   }),
 ));
 const ApprovalListRulesResultSchema = lazy(() => named(
@@ -39,7 +39,7 @@ const ApprovalRespondParamsSchema = lazy(() => named(
   z.object({
     approvalId: doc('The pending approval (`appr_…`).', idParam('approvalId')),
     decision: doc('As in an `approval/request` answer.', approvalChoiceSchema()),
-    rule: doc('With `approveAlways` / `denyAlways`: the rule to store instead of the proposed one.', ruleDraftSchema().optional()),
+    rule: doc('With `approveAlways` / `denyAlways`: the rule to store instead of the proposed one.', z.optional(ruleDraftSchema())),
   }),
 ));
 const ApprovalRespondResultSchema = lazy(() => named(
@@ -47,7 +47,7 @@ const ApprovalRespondResultSchema = lazy(() => named(
   'The decision the engine got, and the rule the answer stored.',
   z.object({
     decision: doc('What the engine got.', approvalDecisionSchema()),
-    ruleId: doc('The rule the answer stored, if any.', z.string().optional()),
+    ruleId: doc('The rule the answer stored, if any.', z.optional(z.string())),
   }),
 ));
 

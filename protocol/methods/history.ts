@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { idParam } from '../ids.js';
 import { doc, lazy, named } from '../registry.js';
 import { admissionSchema, itemSchema, turnSchema } from '../schemas.js';
@@ -7,8 +7,8 @@ import { optionalText, positiveInt, requiredText, TEXT_LIMITS, threadField, thre
 
 /** History and inbox operations (PROTOCOL.md §12): fork, revert, compaction, queue edits, paging. */
 
-const cursorParam = lazy(() => doc('`nextCursor` of the previous page; absent for the first.', z.string().optional()));
-const nextCursorField = lazy(() => doc('Opaque; pass it as `cursor` for the next page. Absent on the last page.', z.string().optional()));
+const cursorParam = lazy(() => doc('`nextCursor` of the previous page; absent for the first.', z.optional(z.string())));
+const nextCursorField = lazy(() => doc('Opaque; pass it as `cursor` for the next page. Absent on the last page.', z.optional(z.string())));
 
 const ThreadForkParamsSchema = lazy(() => named(
   'ThreadForkParams',
@@ -16,26 +16,28 @@ const ThreadForkParamsSchema = lazy(() => named(
   z
     .object({
       threadId: threadIdParam(),
-      beforeTurnId: doc('Copy only the turns created before this turn of the thread.', idParam('beforeTurnId').optional()),
+      beforeTurnId: doc('Copy only the turns created before this turn of the thread.', z.optional(idParam('beforeTurnId'))),
       depthFromTail: doc(
         'Fork before the n-th newest visible turn with a user message (0: the newest); its id and text come back to edit.',
-        positiveInt('depthFromTail').nonnegative().optional(),
+        z.optional(positiveInt('depthFromTail').check(z.nonnegative())),
       ),
       title: doc("The fork's title (default: the source's).", optionalText('title', TEXT_LIMITS.title)),
     })
-    .refine((p) => p.beforeTurnId === undefined || p.depthFromTail === undefined, {
-      message: 'give beforeTurnId or depthFromTail, not both',
-      path: ['depthFromTail'],
-    }),
+    .check(
+      z.refine((p) => p.beforeTurnId === undefined || p.depthFromTail === undefined, {
+        message: 'give beforeTurnId or depthFromTail, not both',
+        path: ['depthFromTail'],
+      }),
+    ),
 ));
 const ThreadForkResultSchema = lazy(() => named(
   'ThreadForkResult',
   'The new thread, how many turns it got, and (with depthFromTail) the turn left out and its user text.',
   z.object({
     thread: threadField(),
-    copiedTurns: doc('Turns copied into the fork.', z.number().int().nonnegative()),
-    droppedTurnId: doc('With `depthFromTail`: the source turn the fork stops before; else null.', z.string().nullable()),
-    originalUserText: doc("With `depthFromTail`: that turn's user message, to offer for editing; else null.", z.string().nullable()),
+    copiedTurns: doc('Turns copied into the fork.', z.number().check(z.int(), z.nonnegative())),
+    droppedTurnId: doc('With `depthFromTail`: the source turn the fork stops before; else null.', z.nullable(z.string())),
+    originalUserText: doc("With `depthFromTail`: that turn's user message, to offer for editing; else null.", z.nullable(z.string())),
   }),
 ));
 
@@ -75,7 +77,7 @@ const ThreadReorderQueuedParamsSchema = lazy(() => named(
   "The order in which the thread's pending prompts run: exactly their ids.",
   z.object({
     threadId: threadIdParam(),
-    admissionIds: doc('Every pending admission of the thread, once each, in the new order.', z.array(idParam('admissionIds[]')).max(10_000)),
+    admissionIds: doc('Every pending admission of the thread, once each, in the new order.', z.array(idParam('admissionIds[]')).check(z.maxLength(10_000))),
   }),
 ));
 const ThreadReorderQueuedResultSchema = lazy(() => named(
@@ -90,8 +92,8 @@ const ThreadTurnsParamsSchema = lazy(() => named(
   z.object({
     threadId: threadIdParam(),
     cursor: cursorParam(),
-    limit: doc('Page size, 1..200.', positiveInt('limit').min(1).max(200).default(50)),
-    order: doc('`desc`: newest first (default); `asc`: oldest first.', z.enum(['asc', 'desc']).default('desc')),
+    limit: doc('Page size, 1..200.', z._default(positiveInt('limit').check(z.gte(1), z.lte(200)), 50)),
+    order: doc('`desc`: newest first (default); `asc`: oldest first.', z._default(z.enum(['asc', 'desc']), 'desc')),
   }),
 ));
 const ThreadTurnsResultSchema = lazy(() => named(
@@ -106,7 +108,7 @@ const TurnItemsParamsSchema = lazy(() => named(
   z.object({
     turnId: turnIdParam(),
     cursor: cursorParam(),
-    limit: doc('Page size, 1..500.', positiveInt('limit').min(1).max(500).default(100)),
+    limit: doc('Page size, 1..500.', z._default(positiveInt('limit').check(z.gte(1), z.lte(500)), 100)),
   }),
 ));
 const TurnItemsResultSchema = lazy(() => named(

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { doc, lazy, named } from '../registry.js';
 import { itemSchema, threadSchema, timestampSchema, turnSchema } from '../schemas.js';
 import { method, type MethodSpec } from './spec.js';
@@ -20,9 +20,9 @@ const ThreadSearchParamsSchema = lazy(() => named(
       'Words to find, case-insensitively; each also matches as a word prefix. Operators and punctuation are plain text.',
       boundedText('query', IMPORT_LIMITS.queryChars),
     ),
-    limit: doc('Page size, 1..100.', positiveInt('limit').min(1).max(100).default(20)),
-    cursor: doc('`nextCursor` of the previous page (same query); absent for the first.', z.string().optional()),
-    archived: doc('Search archived threads instead of the others.', z.boolean().default(false)),
+    limit: doc('Page size, 1..100.', z._default(positiveInt('limit').check(z.gte(1), z.lte(100)), 20)),
+    cursor: doc('`nextCursor` of the previous page (same query); absent for the first.', z.optional(z.string())),
+    archived: doc('Search archived threads instead of the others.', z._default(z.boolean(), false)),
   }),
 ));
 const searchHitSchema = lazy(() => named(
@@ -31,8 +31,8 @@ const searchHitSchema = lazy(() => named(
   z.object({
     thread: doc('The thread it belongs to.', threadSchema()),
     snippet: doc('The matching text around the hit, at most 200 characters (`…` marks a cut).', z.string()),
-    turnId: doc('The turn of the matching message; null for a title hit.', z.string().nullable()),
-    itemId: doc('The matching message item; null for a title hit.', z.string().nullable()),
+    turnId: doc('The turn of the matching message; null for a title hit.', z.nullable(z.string())),
+    itemId: doc('The matching message item; null for a title hit.', z.nullable(z.string())),
   }),
 ));
 const ThreadSearchResultSchema = lazy(() => named(
@@ -40,7 +40,7 @@ const ThreadSearchResultSchema = lazy(() => named(
   'One page of hits, best match first; `nextCursor` is absent on the last page.',
   z.object({
     results: doc('Hits, best first. A thread appears once per matching title or message.', z.array(searchHitSchema())),
-    nextCursor: doc('Opaque; pass it as `cursor` with the same query for the next page.', z.string().optional()),
+    nextCursor: doc('Opaque; pass it as `cursor` with the same query for the next page.', z.optional(z.string())),
   }),
 ));
 
@@ -70,12 +70,12 @@ export const threadDocumentSchema = lazy(() =>
           .array(
             z.object({
               turn: doc('The turn.', turnSchema()),
-              items: doc("The turn's items in order.", z.array(itemSchema()).max(IMPORT_LIMITS.itemsPerTurn)),
+              items: doc("The turn's items in order.", z.array(itemSchema()).check(z.maxLength(IMPORT_LIMITS.itemsPerTurn))),
             }),
           )
-          .max(IMPORT_LIMITS.turns),
+          .check(z.maxLength(IMPORT_LIMITS.turns)),
       ),
-    }).superRefine((d, ctx) => {
+    }).check(z.superRefine((d, ctx) => {
       // The new thread's record obeys thread/create's bounds; nothing nests deeper than metadata may.
       const bounds = { title: TEXT_LIMITS.title, model: TEXT_LIMITS.name, mode: TEXT_LIMITS.name, systemPrompt: TEXT_LIMITS.systemPrompt } as const;
       for (const [field, max] of Object.entries(bounds)) {
@@ -92,7 +92,7 @@ export const threadDocumentSchema = lazy(() =>
       else if (JSON.stringify(d.thread.metadata).length > TEXT_LIMITS.metadataJson) {
         ctx.addIssue({ code: 'custom', path: ['thread', 'metadata'], message: `metadata is longer than ${TEXT_LIMITS.metadataJson} characters of JSON` });
       }
-    }),
+    })),
   ),
 );
 export const ThreadDocumentSchema = /* @__PURE__ */ threadDocumentSchema();
@@ -116,27 +116,29 @@ const ThreadImportParamsSchema = lazy(() => named(
   'A new thread from an exported document, or from a plain transcript (`messages`): give one of the two.',
   z
     .object({
-      document: doc('A `thread/export` document.', threadDocumentSchema().optional()),
+      document: doc('A `thread/export` document.', z.optional(threadDocumentSchema())),
       messages: doc(
         'A transcript: each user message with the assistant messages after it becomes one completed turn.',
-        z.array(transcriptMessageSchema()).min(1, 'messages must not be empty').max(IMPORT_LIMITS.messages).optional(),
+        z.optional(z.array(transcriptMessageSchema()).check(z.minLength(1, 'messages must not be empty'), z.maxLength(IMPORT_LIMITS.messages))),
       ),
       title: doc("With `messages`: the new thread's title.", optionalText('title', TEXT_LIMITS.title)),
     })
-    .superRefine((p, ctx) => {
-      if ((p.document === undefined) === (p.messages === undefined)) {
-        ctx.addIssue({ code: 'custom', path: ['document'], message: 'give document or messages (exactly one)' });
-      }
-    }),
+    .check(
+      z.superRefine((p, ctx) => {
+        if ((p.document === undefined) === (p.messages === undefined)) {
+          ctx.addIssue({ code: 'custom', path: ['document'], message: 'give document or messages (exactly one)' });
+        }
+      }),
+    ),
 ));
 const ThreadImportResultSchema = lazy(() => named(
   'ThreadImportResult',
   'The new thread and how many turns it got.',
-  z.object({ thread: threadField(), importedTurns: doc('Turns written into the new thread.', z.number().int().nonnegative()) }),
+  z.object({ thread: threadField(), importedTurns: doc('Turns written into the new thread.', z.number().check(z.int(), z.nonnegative())) }),
 ));
 
 const isoInstant = (name: string) =>
-  z.iso.datetime({ offset: true, error: `${name} must be an ISO-8601 date-time (e.g. 2026-01-31T00:00:00Z)` }).optional();
+  z.optional(z.iso.datetime({ offset: true, error: `${name} must be an ISO-8601 date-time (e.g. 2026-01-31T00:00:00Z)` }));
 
 const UsageReportParamsSchema = lazy(() => named(
   'UsageReportParams',
@@ -146,13 +148,15 @@ const UsageReportParamsSchema = lazy(() => named(
       groupBy: doc('`day` (UTC `YYYY-MM-DD`), `model` (the model each turn ran with) or `thread`.', z.enum(['day', 'model', 'thread'])),
       since: doc('Only turns created at or after this instant (ISO-8601).', isoInstant('since')),
       until: doc('Only turns created at or before this instant (ISO-8601).', isoInstant('until')),
-      threadId: doc('Only this thread.', threadIdParam().optional()),
+      threadId: doc('Only this thread.', z.optional(threadIdParam())),
     })
-    .superRefine((p, ctx) => {
-      if (p.since !== undefined && p.until !== undefined && Date.parse(p.since) > Date.parse(p.until)) {
-        ctx.addIssue({ code: 'custom', path: ['since'], message: 'since is after until' });
-      }
-    }),
+    .check(
+      z.superRefine((p, ctx) => {
+        if (p.since !== undefined && p.until !== undefined && Date.parse(p.since) > Date.parse(p.until)) {
+          ctx.addIssue({ code: 'custom', path: ['since'], message: 'since is after until' });
+        }
+      }),
+    ),
 ));
 /** Built (and registered) on the first call; {@link UsageBucketSchema} is the same schema, built on import. */
 export const usageBucketSchema = lazy(() =>
@@ -161,13 +165,13 @@ export const usageBucketSchema = lazy(() =>
     "One group's usage (or the total of all groups).",
     z.object({
       key: doc('The UTC day, the model (`unknown` when none), or the thread id; `total` for the total.', z.string()),
-      turns: doc('Turns counted.', z.number().int().nonnegative()),
-      inputTokens: doc('Summed input tokens.', z.number().int().nonnegative()),
-      cachedInputTokens: doc('Summed cached input tokens.', z.number().int().nonnegative()),
-      outputTokens: doc('Summed output tokens.', z.number().int().nonnegative()),
-      reasoningTokens: doc('Summed reasoning tokens.', z.number().int().nonnegative()),
-      costUsd: doc('Summed price; null when no turn of the group had a price.', z.number().nonnegative().nullable()),
-      cacheHitRate: doc('cachedInputTokens / inputTokens; null when inputTokens is 0.', z.number().nonnegative().nullable()),
+      turns: doc('Turns counted.', z.number().check(z.int(), z.nonnegative())),
+      inputTokens: doc('Summed input tokens.', z.number().check(z.int(), z.nonnegative())),
+      cachedInputTokens: doc('Summed cached input tokens.', z.number().check(z.int(), z.nonnegative())),
+      outputTokens: doc('Summed output tokens.', z.number().check(z.int(), z.nonnegative())),
+      reasoningTokens: doc('Summed reasoning tokens.', z.number().check(z.int(), z.nonnegative())),
+      costUsd: doc('Summed price; null when no turn of the group had a price.', z.nullable(z.number().check(z.nonnegative()))),
+      cacheHitRate: doc('cachedInputTokens / inputTokens; null when inputTokens is 0.', z.nullable(z.number().check(z.nonnegative()))),
     }),
   ),
 );

@@ -1,6 +1,6 @@
 import * as acp from '@agentclientprotocol/sdk';
 import { Methods, type MethodName, type ParsedParamsOf } from '@threadline/protocol';
-import { toRequestError } from './errors.js';
+import { invalidParams, toRequestError } from './errors.js';
 
 /** The params object with its `sessionId` (a string; optional only where the method allows none), or -32602. */
 export function withSession(raw: unknown, required: boolean): { sessionId?: string; rest: Record<string, unknown> } {
@@ -10,11 +10,13 @@ export function withSession(raw: unknown, required: boolean): { sessionId?: stri
   throw acp.RequestError.invalidParams({ field: 'sessionId' }, 'sessionId must be a string');
 }
 
-/** A Threadline method's params parser over `{ sessionId, … }`: a bad field is -32602 (the SDK maps zod errors). */
+/** A Threadline method's params parser over `{ sessionId, … }`: a bad field is -32602 naming it. */
 export function sessionParams<M extends MethodName>(method: M, required = true) {
   return (raw: unknown): ParsedParamsOf<M> => {
     const { sessionId, rest } = withSession(raw, required);
-    return Methods[method].params.parse(sessionId === undefined ? rest : { ...rest, threadId: sessionId }) as ParsedParamsOf<M>;
+    const parsed = Methods[method].params.safeParse(sessionId === undefined ? rest : { ...rest, threadId: sessionId });
+    if (parsed.success) return parsed.data as ParsedParamsOf<M>;
+    throw invalidParams(parsed.error);
   };
 }
 

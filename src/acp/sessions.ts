@@ -2,7 +2,7 @@ import * as acp from '@agentclientprotocol/sdk';
 import { Methods } from '@threadline/protocol';
 import type { Orchestrator } from '../orchestrator/api.js';
 import { replayUpdates } from './replay.js';
-import { toRequestError } from './errors.js';
+import { invalidParams, toRequestError } from './errors.js';
 
 export interface SessionDeps {
   orchestrator: Orchestrator;
@@ -20,10 +20,8 @@ export interface SessionDeps {
 export function threadCreateParams(params: acp.NewSessionRequest) {
   const parsed = Methods['thread/create'].params.safeParse({ cwd: params.cwd, mcpServers: params.mcpServers });
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
   const sse = params.mcpServers.find((s) => (s as { type?: string }).type === 'sse');
-  const message = sse ? `mcpServers: "${sse.name}" uses the SSE transport; Threadline takes stdio and streamable HTTP servers` : `${issue.path.join('.')}: ${issue.message}`;
-  throw acp.RequestError.invalidParams({ field: issue.path.join('.'), message }, message);
+  throw invalidParams(parsed.error, sse && `mcpServers: "${sse.name}" uses the SSE transport; Threadline takes stdio and streamable HTTP servers`);
 }
 
 /**

@@ -1,5 +1,6 @@
 import { ResponseError } from 'vscode-jsonrpc/node';
-import { ZodError } from 'zod';
+// zod's core by name: a namespace import of it would keep all of it in the bundle.
+import { $ZodError } from 'zod/v4/core';
 import { InternalError, InvalidParamsError, StorageError, ThreadlineError, type ParamIssue } from '@threadline/protocol';
 import type { Logger } from '../log.js';
 import { storeFailure } from '../store/store-errors.js';
@@ -16,7 +17,7 @@ export function toResponseError(error: unknown, log: Logger, method: string): Re
 
 export function toThreadlineError(error: unknown, log: Logger, method: string): ThreadlineError {
   if (error instanceof ThreadlineError) return error;
-  if (error instanceof ZodError) return invalidParams(error);
+  if (error instanceof $ZodError) return invalidParams(error);
   // Whether it may be retried is the store's call (store/store-errors.ts), the same a running turn asks.
   const failure = storeFailure(error);
   if (failure?.backend === 'sqlite') {
@@ -36,7 +37,7 @@ export function toThreadlineError(error: unknown, log: Logger, method: string): 
 }
 
 /** -32602 whose message names the fields and whose `data.issues` carries each zod issue's path. */
-export function invalidParams(error: ZodError): InvalidParamsError {
+export function invalidParams(error: $ZodError): InvalidParamsError {
   const issues: ParamIssue[] = error.issues.map((issue) => ({
     path: issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p)),
     message: issue.message,

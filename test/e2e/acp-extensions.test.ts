@@ -68,7 +68,10 @@ test('_threadline/events pages the log; _threadline/queue, _threadline/usage ans
   assert.deepEqual(await ext(agent, '_threadline/queue', { sessionId }), { queued: [] });
   const usage = await ext<{ usage: { inputTokens: number; outputTokens: number } }>(agent, '_threadline/usage', { sessionId });
   assert.deepEqual([usage.usage.inputTokens, usage.usage.outputTokens], [10, 5]);
-  await assert.rejects(ext(agent, '_threadline/events', { sessionId, limit: 0 }), { code: -32602 });
+  await assert.rejects(ext(agent, '_threadline/events', { sessionId, limit: 0 }), {
+    code: -32602,
+    data: { field: 'limit', message: 'limit: Too small: expected number to be >=1' },
+  });
   await assert.rejects(ext(agent, '_threadline/events', { limit: 1 }), { code: -32602 });
   await assert.rejects(ext(agent, '_threadline/nonsense', { sessionId }), { code: -32601 });
   await assert.rejects(ext(agent, '_threadline/events', { sessionId: 'thr_missing' }), { code: -32002 });

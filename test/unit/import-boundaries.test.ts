@@ -41,7 +41,7 @@ const RULES: Rule[] = [
   {
     from: 'src/acp/',
     why: 'a front end sees only the orchestrator API and the protocol package (never rpc/ or store/)',
-    allowed: any(pkg(PROTOCOL, '@agentclientprotocol/sdk'), file('src/acp/', 'src/orchestrator/api.ts', 'src/log.ts')),
+    allowed: any(pkg(PROTOCOL, '@agentclientprotocol/sdk', 'zod'), file('src/acp/', 'src/orchestrator/api.ts', 'src/log.ts')),
   },
   {
     from: 'src/orchestrator/decide/',
@@ -163,4 +163,12 @@ test('zod is imported as a namespace (`import * as z`), so that bundles keep onl
   const files = ['src', 'protocol', 'clients'].flatMap(sourceFiles);
   const named = files.filter((p) => /^import (type )?\{[^}]*\bz\b[^}]*\} from 'zod(\/[^']*)?';/m.test(readFileSync(join(ROOT, p), 'utf8')));
   assert.deepStrictEqual(named, []);
+});
+
+test('src/, the protocol package and the frontend use zod/mini, never classic zod', () => {
+  // The exported schemas are zod/mini's (protocol/README.md); a classic import in any of them puts
+  // classic zod's classes back into serve's start-up (test/unit/server-bundles.test.ts).
+  const files = ['src', 'protocol', 'clients'].flatMap(sourceFiles);
+  const classic = files.filter((p) => /^import .* from 'zod(\/v4)?';/m.test(readFileSync(join(ROOT, p), 'utf8')));
+  assert.deepStrictEqual(classic, []);
 });

@@ -21,3 +21,16 @@ test('serve’s bundle leaves the ACP agent to dist/acp.cjs and the Postgres ada
   assert.ok(postgres.some((s) => s.endsWith('src/store/postgres/store.ts')) && postgres.some((s) => s.includes('node_modules/pg/lib/client.js')));
   assert.deepEqual(postgres.filter((s) => /(^|\/)protocol\/|node_modules\/(zod|vscode-jsonrpc)\//.test(s)), ['../protocol/mcp-redact.ts']);
 });
+
+// zod/mini, not classic zod: classic's schema classes install some forty methods on their
+// prototypes at their first construction and bring its JSON Schema processors along, ~90 KB of
+// serve's bundle and ~1.5 ms of CPU a start (issue 17). One classic import anywhere in src/ or
+// the protocol package brings it all back.
+test('serve’s bundle and the terminal frontend’s carry zod/mini and none of classic zod', (t) => {
+  if (!existsSync(dist('threadline.cjs.map'))) return t.skip('dist/ not built (npm run build)');
+  for (const bundle of ['threadline.cjs', 'chat.cjs']) {
+    const zod = sources(bundle).filter((s) => s.includes('node_modules/zod/'));
+    assert.ok(zod.some((s) => s.endsWith('zod/v4/mini/schemas.js')), `${bundle} has zod/mini`);
+    assert.deepEqual(zod.filter((s) => /zod\/v4\/classic\//.test(s)), [], `${bundle} has no classic zod`);
+  }
+});

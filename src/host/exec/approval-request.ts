@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { EngineApprovalRequest } from '../port.js';
 
 /**
@@ -8,9 +8,9 @@ import type { EngineApprovalRequest } from '../port.js';
  * rule deciding on a value the engine did not mean is worse than a failed turn.
  */
 const StructuredFields = z.object({
-  tool: z.string().optional(),
-  command: z.string().optional(),
-  path: z.string().optional(),
+  tool: z.optional(z.string()),
+  command: z.optional(z.string()),
+  path: z.optional(z.string()),
 });
 
 export type ParsedApprovalRequest = { ok: true; request: EngineApprovalRequest } | { ok: false; problem: string };

@@ -1,16 +1,16 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { CreateHost, EngineHost } from '../port.js';
 import { splitCommand } from './command.js';
 import { ExecEngine } from './engine.js';
 import { minimalEnvironment, parseVariableNames } from '../minimal-env.js';
 
 const OptionsSchema = z.object({
-  command: z.string({ error: 'command is required: --host-option command="python3 my_engine.py"' }).trim().min(1, 'command is empty'),
-  loadTimeoutMs: z.coerce.number().int().positive().default(10_000),
+  command: z.string({ error: 'command is required: --host-option command="python3 my_engine.py"' }).check(z.trim(), z.minLength(1, 'command is empty')),
+  loadTimeoutMs: z._default(z.coerce.number().check(z.int(), z.positive()), 10_000),
   /** The longest line an engine may write; past it the turn fails and the engine is killed. */
-  maxLineBytes: z.coerce.number().int().positive().default(8 * 1024 * 1024),
+  maxLineBytes: z._default(z.coerce.number().check(z.int(), z.positive()), 8 * 1024 * 1024),
   /** Variables passed to the engine beyond the minimal environment: `env=NAME1,NAME2`. */
-  env: z.string().default(''),
+  env: z._default(z.string(), ''),
 });
 
 /** Engines in any language: each loaded engine is a child process speaking docs/engine-protocol.md. */

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import OpenAI from 'openai';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { CreateHost, EngineHost } from '../port.js';
 import { builtinSource } from '../../tools/builtin/index.js';
 import { OpenAIEngine, type EngineTools } from './engine.js';
@@ -12,24 +12,25 @@ const DEFAULT_BASE_URL = 'https://api.openai.com/v1';
 
 /** The host's options (`--host-option key=value`, or the `--openai-*`, `--model`, `--prices`, `--max-tool-rounds` flags). */
 const OptionsSchema = z.object({
-  baseUrl: z.url().default(DEFAULT_BASE_URL),
-  model: z.string().min(1).optional(),
-  maxRetries: z.coerce.number().int().nonnegative().default(2),
-  idleTimeoutMs: z.coerce.number().int().positive().default(60_000),
-  prices: z.string().optional(),
-  maxToolRounds: z.coerce.number().int().positive().default(25),
+  baseUrl: z._default(z.url(), DEFAULT_BASE_URL),
+  model: z.optional(z.string().check(z.minLength(1))),
+  maxRetries: z._default(z.coerce.number().check(z.int(), z.nonnegative()), 2),
+  idleTimeoutMs: z._default(z.coerce.number().check(z.int(), z.positive()), 60_000),
+  prices: z.optional(z.string()),
+  maxToolRounds: z._default(z.coerce.number().check(z.int(), z.positive()), 25),
   /** `--context-window N`: the model's window in tokens, for models the built-in table does not know. */
-  contextWindow: z.coerce.number().int().positive().optional(),
-  shellTimeoutMs: z.coerce.number().int().positive().default(60_000),
-  maxOutputBytes: z.coerce.number().int().positive().default(64 * 1024),
-  maxListEntries: z.coerce.number().int().positive().default(1000),
-  maxToolArgumentBytes: z.coerce.number().int().positive().default(1024 * 1024),
+  contextWindow: z.optional(z.coerce.number().check(z.int(), z.positive())),
+  shellTimeoutMs: z._default(z.coerce.number().check(z.int(), z.positive()), 60_000),
+  maxOutputBytes: z._default(z.coerce.number().check(z.int(), z.positive()), 64 * 1024),
+  maxListEntries: z._default(z.coerce.number().check(z.int(), z.positive()), 1000),
+  maxToolArgumentBytes: z._default(z.coerce.number().check(z.int(), z.positive()), 1024 * 1024),
   /** More variables tool shells get on top of the minimal environment (host/minimal-env.ts): NAME1,NAME2. */
   shellEnv: z
-    .string()
-    .default('')
-    .transform((list) => list.split(',').map((name) => name.trim()).filter(Boolean))
-    .refine((names) => names.every((name) => ENV_NAME.test(name)), 'a comma-separated list of environment variable names'),
+    .pipe(
+      z._default(z.string(), ''),
+      z.transform((list: string) => list.split(',').map((name) => name.trim()).filter(Boolean)),
+    )
+    .check(z.refine((names) => names.every((name) => ENV_NAME.test(name)), 'a comma-separated list of environment variable names')),
 });
 
 export interface OpenAIHostConfig {

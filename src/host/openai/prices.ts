@@ -1,16 +1,16 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { EngineUsage } from '../port.js';
 
 /** US dollars per million tokens. `cachedInput` defaults to `input` (no cache discount known). */
 const modelPriceSchema = () =>
   z.object({
-    input: z.number().nonnegative(),
-    cachedInput: z.number().nonnegative().optional(),
-    output: z.number().nonnegative(),
+    input: z.number().check(z.nonnegative()),
+    cachedInput: z.optional(z.number().check(z.nonnegative())),
+    output: z.number().check(z.nonnegative()),
   });
 export type ModelPrice = z.infer<ReturnType<typeof modelPriceSchema>>;
 /** Built when a `--prices` file is read (the server's start-up does not pay for it). */
-const pricesFileSchema = () => z.record(z.string().min(1), modelPriceSchema());
+const pricesFileSchema = () => z.record(z.string().check(z.minLength(1)), modelPriceSchema());
 
 /**
  * A few well-known models (OpenAI list prices, USD per 1M tokens, as of 2025). Anything else has

@@ -15,7 +15,7 @@ export class HostFault extends Error {}
 
 /** The event types the port knows, read from its schema (built at the first event, not at start-up). */
 let eventTypes: Set<string> | undefined;
-const knownEventTypes = () => (eventTypes ??= new Set<string>(engineEventSchema().options.map((o) => o.shape.type.value)));
+const knownEventTypes = () => (eventTypes ??= new Set<string>(engineEventSchema().def.options.flatMap((o) => o.shape.type.def.values)));
 
 /**
  * The boundary between Threadline and a host's engine: every call is wrapped so that a throw, a

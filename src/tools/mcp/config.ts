@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 /** A tool call that has not answered after this long fails as a tool error (per server: `toolTimeoutSec`). */
 export const DEFAULT_TOOL_TIMEOUT_SEC = 60;
@@ -10,24 +10,24 @@ export const DEFAULT_TOOL_TIMEOUT_SEC = 60;
 function buildSchemas() {
   const common = {
     /** Seconds a tool call may take before it fails as a tool error the model sees. */
-    toolTimeoutSec: z.number().positive().max(24 * 3600).optional(),
+    toolTimeoutSec: z.optional(z.number().check(z.positive(), z.lte(24 * 3600))),
   };
   const stringMap = z.record(z.string(), z.string({ error: 'must be a string' }));
 
   const StdioSchema = z.object({
-    type: z.literal('stdio').optional(),
-    command: z.string({ error: 'must be a string' }).min(1, 'must not be empty'),
-    args: z.array(z.string({ error: 'must be a string' })).default([]),
+    type: z.optional(z.literal('stdio')),
+    command: z.string({ error: 'must be a string' }).check(z.minLength(1, 'must not be empty')),
+    args: z._default(z.array(z.string({ error: 'must be a string' })), []),
     /** Added to the minimal environment the server gets (never Threadline's whole environment). */
-    env: stringMap.default({}),
-    cwd: z.string().min(1).optional(),
+    env: z._default(stringMap, {}),
+    cwd: z.optional(z.string().check(z.minLength(1))),
     ...common,
   });
 
   const HttpSchema = z.object({
-    type: z.enum(['http', 'streamable-http', 'streamableHttp']).optional(),
+    type: z.optional(z.enum(['http', 'streamable-http', 'streamableHttp'])),
     url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
-    headers: stringMap.default({}),
+    headers: z._default(stringMap, {}),
     ...common,
   });
   const FileSchema = z.object({ mcpServers: z.record(z.string(), z.unknown(), { error: 'must be an object of servers' }) });
