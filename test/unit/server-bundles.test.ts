@@ -24,7 +24,7 @@ test('serve’s bundle leaves the ACP agent to dist/acp.cjs and the Postgres ada
 
 // zod/mini, not classic zod: classic's schema classes install some forty methods on their
 // prototypes at their first construction and bring its JSON Schema processors along, ~90 KB of
-// serve's bundle and ~1.5 ms of CPU a start (issue 17). One classic import anywhere in src/ or
+// serve's bundle and ~2 ms of CPU a start (issue 17). One classic import anywhere in src/ or
 // the protocol package brings it all back.
 test('serve’s bundle and the terminal frontend’s carry zod/mini and none of classic zod', (t) => {
   if (!existsSync(dist('threadline.cjs.map'))) return t.skip('dist/ not built (npm run build)');
